@@ -1,0 +1,349 @@
+//! The one error type of snowid.
+//!
+//! Every variant carries the numbers that explain it, and has a stable
+//! [`Error::code`] string and [`Error::number`] that the bindings expose
+//! unchanged (Python `SnowidError.code`, Node `err.code` with a `SNOWID_`
+//! prefix, C `snowid_status`). Codes and numbers are never reused or renumbered.
+
+use std::fmt;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What sort of fault an error is; bindings pick their host's idiomatic
+/// exception class from it (Python `ValueError` / `RuntimeError`, JS
+/// `RangeError` / `Error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The caller passed something invalid (a layout, a value, a string).
+    InvalidInput,
+    /// The clock or the node's identity does not allow issuing an ID now.
+    Unavailable,
+}
+
+impl ErrorKind {
+    /// Stable lowercase name (`"invalid_input"`, `"unavailable"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Unavailable => "unavailable",
+        }
+    }
+}
+
+/// Which kind of field a layout problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldKind {
+    /// The time field: ticks since the layout's epoch.
+    Timestamp,
+    /// A node field (datacenter, worker, shard, machine...).
+    Node,
+    /// The per-tick sequence (Discord calls it `increment`).
+    Sequence,
+}
+
+impl FieldKind {
+    /// Stable lowercase name (`"timestamp"`, `"node"`, `"sequence"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKind::Timestamp => "timestamp",
+            FieldKind::Node => "node",
+            FieldKind::Sequence => "sequence",
+        }
+    }
+}
+
+impl fmt::Display for FieldKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every failure snowid can report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- layouts (1..) ----
+    /// The field widths do not fill the ID.
+    #[error("layout fields sum to {got} bits; they must sum to {expected} ({reason})")]
+    LayoutBitsSum {
+        got: u32,
+        expected: u32,
+        reason: &'static str,
+    },
+    /// A field is too narrow or too wide.
+    #[error("{kind} field `{field}` is {bits} bits wide; valid range is {min}..={max}")]
+    FieldWidth {
+        field: String,
+        kind: FieldKind,
+        bits: u32,
+        min: u32,
+        max: u32,
+    },
+    /// A field name is empty, too long or has characters outside `[a-z0-9_]`.
+    #[error("field name {name:?} is invalid: {reason}")]
+    FieldName { name: String, reason: &'static str },
+    /// Two fields share a name.
+    #[error("field name `{name}` appears more than once in the layout")]
+    DuplicateField { name: String },
+    /// Wrong number of fields of one kind.
+    #[error("layout has {got} {kind} field(s); it needs {min}..={max}")]
+    FieldCount {
+        kind: FieldKind,
+        got: u32,
+        min: u32,
+        max: u32,
+    },
+    /// The tick length is outside the supported range.
+    #[error("tick of {tick_ms} ms is out of range; valid range is {min}..={max} ms")]
+    TickOutOfRange { tick_ms: u64, min: u64, max: u64 },
+    /// The epoch lies after the current time.
+    #[error("epoch {epoch_ms} ms is in the future (now is {now_ms} ms since the Unix epoch)")]
+    EpochInFuture { epoch_ms: u64, now_ms: u64 },
+    /// No preset has that name.
+    #[error("unknown layout {name:?}; presets are twitter, discord, instagram, sonyflake")]
+    UnknownLayout { name: String },
+
+    // ---- values (10..) ----
+    /// A field value does not fit its width.
+    #[error("{field} = {got} is out of range; valid range is 0..={max}")]
+    FieldOutOfRange { field: String, got: u64, max: u64 },
+    /// A field name that the layout does not have.
+    #[error("layout `{layout}` has no field `{field}`; its node fields are: {expected}")]
+    UnknownField {
+        field: String,
+        layout: String,
+        expected: String,
+    },
+    /// A node field was not given a value.
+    #[error("node field `{field}` of layout `{layout}` needs a value (0..={max})")]
+    MissingField {
+        field: String,
+        layout: String,
+        max: u64,
+    },
+    /// The number cannot be an ID of this layout (the reserved sign bit is set).
+    #[error("id {id} cannot belong to layout `{layout}`; valid range is 0..={max}")]
+    IdOutOfRange { id: u64, layout: String, max: u64 },
+    /// A time outside the layout's lifespan.
+    #[error("time {ms} ms is outside layout `{layout}`: valid range is {min_ms}..={max_ms} ms since the Unix epoch")]
+    TimestampOutOfRange {
+        ms: i64,
+        layout: String,
+        min_ms: u64,
+        max_ms: u64,
+    },
+    /// A configuration setting (environment variable, option) has a bad value.
+    #[error("setting {setting} = {value:?} is invalid; expected {expected}")]
+    InvalidSetting {
+        setting: String,
+        value: String,
+        expected: String,
+    },
+
+    // ---- clock (20..) ----
+    /// The clock is behind the last tick this generator issued, by more than
+    /// the policy allows.
+    #[error("clock moved backwards: last issued time {last_ms} ms, clock now {now_ms} ms ({} ms behind)", last_ms.saturating_sub(*now_ms))]
+    ClockMovedBackwards { last_ms: u64, now_ms: u64 },
+    /// The clock reads a time before the layout's epoch.
+    #[error("clock reads {now_ms} ms, before the layout's epoch {epoch_ms} ms")]
+    ClockBeforeEpoch { now_ms: u64, epoch_ms: u64 },
+    /// The layout's timestamp field has run out.
+    #[error("layout's time field is exhausted: it ends at {end_ms} ms, the clock needs tick {needed_ms} ms")]
+    TimeExhausted { end_ms: u64, needed_ms: u64 },
+    /// Every sequence number of the current tick is used and the clock cannot
+    /// be waited on (a manual clock): move the clock or allow borrowing.
+    #[error("all {per_tick} sequence numbers of tick {tick_ms} ms are used and the manual clock does not advance by itself")]
+    SequenceExhausted { tick_ms: u64, per_tick: u64 },
+
+    // ---- encodings (30..) ----
+    /// An empty string where an encoded ID was expected.
+    #[error("cannot parse an empty string as {encoding}")]
+    ParseEmpty { encoding: &'static str },
+    /// The string has the wrong length for the encoding.
+    #[error("{encoding} id must be {min}..={max} characters long; got {got}")]
+    ParseLength {
+        encoding: &'static str,
+        got: u64,
+        min: u64,
+        max: u64,
+    },
+    /// A character outside the encoding's alphabet.
+    #[error("invalid {encoding} character {character:?} at position {position}")]
+    ParseCharacter {
+        encoding: &'static str,
+        character: char,
+        position: u64,
+    },
+    /// The string encodes a number above 2^64 - 1.
+    #[error("{encoding} string {input:?} encodes a number above the 64-bit maximum {max}")]
+    ParseOverflow {
+        encoding: &'static str,
+        input: String,
+        max: u64,
+    },
+    /// No encoding has that name.
+    #[error("unknown encoding {name:?}; encodings are decimal, hex, base32, base62")]
+    UnknownEncoding { name: String },
+
+    // ---- node identity and persistence (50..) ----
+    /// Every node number of the layout is claimed by another live process.
+    #[error("no free node number: all {slots} slots under {dir} are held by live processes")]
+    NoFreeSlot { slots: u64, dir: String },
+    /// The persisted high-water mark is ahead of the clock by more than the
+    /// generator may wait.
+    #[error("clock is behind the persisted high-water mark: mark {mark_ms} ms, clock now {now_ms} ms ({} ms behind, may wait {max_wait_ms} ms)", mark_ms.saturating_sub(*now_ms))]
+    BehindHighWater {
+        mark_ms: u64,
+        now_ms: u64,
+        max_wait_ms: u64,
+    },
+    /// A state file could not be read or written.
+    #[error("state file {path}: {reason}")]
+    StateIo { path: String, reason: String },
+    /// A state file exists but its content is not a valid mark.
+    #[error("state file {path} is corrupt ({reason}); refusing to guess a high-water mark: remove it only if no ID was issued with these node numbers after {hint}")]
+    StateCorrupt {
+        path: String,
+        reason: String,
+        hint: String,
+    },
+}
+
+impl Error {
+    /// Stable upper-case code, e.g. `"FIELD_OUT_OF_RANGE"`.
+    pub fn code(&self) -> &'static str {
+        self.info().0
+    }
+
+    /// Stable number of the code (C status values use it).
+    pub fn number(&self) -> u32 {
+        self.info().1
+    }
+
+    /// Whether this is bad input or a temporary inability to issue IDs.
+    pub fn kind(&self) -> ErrorKind {
+        if self.number() >= 20 && self.number() < 30 || self.number() >= 50 {
+            ErrorKind::Unavailable
+        } else {
+            ErrorKind::InvalidInput
+        }
+    }
+
+    fn info(&self) -> (&'static str, u32) {
+        use Error::*;
+        match self {
+            LayoutBitsSum { .. } => ("LAYOUT_BITS_SUM", 1),
+            FieldWidth { .. } => ("FIELD_WIDTH", 2),
+            FieldName { .. } => ("FIELD_NAME", 3),
+            DuplicateField { .. } => ("DUPLICATE_FIELD", 4),
+            FieldCount { .. } => ("FIELD_COUNT", 5),
+            TickOutOfRange { .. } => ("TICK_OUT_OF_RANGE", 6),
+            EpochInFuture { .. } => ("EPOCH_IN_FUTURE", 7),
+            UnknownLayout { .. } => ("UNKNOWN_LAYOUT", 8),
+            FieldOutOfRange { .. } => ("FIELD_OUT_OF_RANGE", 10),
+            UnknownField { .. } => ("UNKNOWN_FIELD", 11),
+            MissingField { .. } => ("MISSING_FIELD", 12),
+            IdOutOfRange { .. } => ("ID_OUT_OF_RANGE", 13),
+            TimestampOutOfRange { .. } => ("TIMESTAMP_OUT_OF_RANGE", 14),
+            InvalidSetting { .. } => ("INVALID_SETTING", 15),
+            ClockMovedBackwards { .. } => ("CLOCK_MOVED_BACKWARDS", 20),
+            ClockBeforeEpoch { .. } => ("CLOCK_BEFORE_EPOCH", 21),
+            TimeExhausted { .. } => ("TIME_EXHAUSTED", 22),
+            SequenceExhausted { .. } => ("SEQUENCE_EXHAUSTED", 23),
+            ParseEmpty { .. } => ("PARSE_EMPTY", 30),
+            ParseLength { .. } => ("PARSE_LENGTH", 31),
+            ParseCharacter { .. } => ("PARSE_CHARACTER", 32),
+            ParseOverflow { .. } => ("PARSE_OVERFLOW", 33),
+            UnknownEncoding { .. } => ("UNKNOWN_ENCODING", 34),
+            NoFreeSlot { .. } => ("NO_FREE_SLOT", 50),
+            BehindHighWater { .. } => ("BEHIND_HIGH_WATER", 51),
+            StateIo { .. } => ("STATE_IO", 52),
+            StateCorrupt { .. } => ("STATE_CORRUPT", 53),
+        }
+    }
+}
+
+/// Every error code with its number and kind, in number order. Bindings use it
+/// to build their exception classes and status enums; the vectors list it too.
+pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
+    ("LAYOUT_BITS_SUM", 1, ErrorKind::InvalidInput),
+    ("FIELD_WIDTH", 2, ErrorKind::InvalidInput),
+    ("FIELD_NAME", 3, ErrorKind::InvalidInput),
+    ("DUPLICATE_FIELD", 4, ErrorKind::InvalidInput),
+    ("FIELD_COUNT", 5, ErrorKind::InvalidInput),
+    ("TICK_OUT_OF_RANGE", 6, ErrorKind::InvalidInput),
+    ("EPOCH_IN_FUTURE", 7, ErrorKind::InvalidInput),
+    ("UNKNOWN_LAYOUT", 8, ErrorKind::InvalidInput),
+    ("FIELD_OUT_OF_RANGE", 10, ErrorKind::InvalidInput),
+    ("UNKNOWN_FIELD", 11, ErrorKind::InvalidInput),
+    ("MISSING_FIELD", 12, ErrorKind::InvalidInput),
+    ("ID_OUT_OF_RANGE", 13, ErrorKind::InvalidInput),
+    ("TIMESTAMP_OUT_OF_RANGE", 14, ErrorKind::InvalidInput),
+    ("INVALID_SETTING", 15, ErrorKind::InvalidInput),
+    ("CLOCK_MOVED_BACKWARDS", 20, ErrorKind::Unavailable),
+    ("CLOCK_BEFORE_EPOCH", 21, ErrorKind::Unavailable),
+    ("TIME_EXHAUSTED", 22, ErrorKind::Unavailable),
+    ("SEQUENCE_EXHAUSTED", 23, ErrorKind::Unavailable),
+    ("PARSE_EMPTY", 30, ErrorKind::InvalidInput),
+    ("PARSE_LENGTH", 31, ErrorKind::InvalidInput),
+    ("PARSE_CHARACTER", 32, ErrorKind::InvalidInput),
+    ("PARSE_OVERFLOW", 33, ErrorKind::InvalidInput),
+    ("UNKNOWN_ENCODING", 34, ErrorKind::InvalidInput),
+    ("NO_FREE_SLOT", 50, ErrorKind::Unavailable),
+    ("BEHIND_HIGH_WATER", 51, ErrorKind::Unavailable),
+    ("STATE_IO", 52, ErrorKind::Unavailable),
+    ("STATE_CORRUPT", 53, ErrorKind::Unavailable),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_table_matches_variants() {
+        let samples = [
+            Error::ParseEmpty { encoding: "hex" },
+            Error::ClockMovedBackwards {
+                last_ms: 10,
+                now_ms: 4,
+            },
+            Error::NoFreeSlot {
+                slots: 3,
+                dir: "/x".into(),
+            },
+            Error::FieldOutOfRange {
+                field: "worker".into(),
+                got: 40,
+                max: 31,
+            },
+        ];
+        for e in samples {
+            let row = ERROR_CODES
+                .iter()
+                .find(|r| r.0 == e.code())
+                .expect("code listed");
+            assert_eq!(row.1, e.number());
+            assert_eq!(row.2, e.kind());
+        }
+        let mut numbers: Vec<u32> = ERROR_CODES.iter().map(|r| r.1).collect();
+        numbers.dedup();
+        assert_eq!(numbers.len(), ERROR_CODES.len(), "numbers are unique");
+    }
+
+    #[test]
+    fn messages_carry_the_numbers() {
+        let e = Error::FieldOutOfRange {
+            field: "worker".into(),
+            got: 40,
+            max: 31,
+        };
+        assert_eq!(e.to_string(), "worker = 40 is out of range; valid range is 0..=31");
+        let e = Error::ClockMovedBackwards {
+            last_ms: 1000,
+            now_ms: 400,
+        };
+        assert!(e.to_string().contains("600 ms behind"), "{e}");
+    }
+}

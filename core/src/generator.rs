@@ -1,0 +1,595 @@
+//! The lock-free generator.
+//!
+//! State is one `AtomicU64` holding the next free *position*
+//! `(tick << sequence_bits) | sequence`. Issuing takes the larger of that and
+//! the clock's tick start and advances it by compare-and-swap; so positions
+//! are handed out exactly once and in increasing order, whichever thread wins.
+//! Running past the last sequence of a tick carries into the next tick, which
+//! is then either borrowed (if allowed) or waited for.
+//!
+//! The path of one ID is: one clock reading, one load, one CAS. No lock, no
+//! allocation, no I/O. Everything unusual (a clock behind the state, an
+//! exhausted sequence, a tick beyond the persisted reservation) goes to a cold
+//! path that re-reads the clock precisely.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::*};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
+use crate::error::{Error, Result};
+use crate::layout::{mask, Layout, MAX_NODE_FIELDS};
+
+/// What a generator does when the clock reads earlier than the last tick it
+/// issued (beyond any borrowed lead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegressionPolicy {
+    /// Return [`Error::ClockMovedBackwards`] at once.
+    Fail,
+    /// Wait for the clock to catch up if it is at most `max_ms` behind,
+    /// otherwise (or on a clock that does not advance) return the error.
+    Wait {
+        /// Longest wait, in ms.
+        max_ms: u64,
+    },
+}
+
+impl Default for RegressionPolicy {
+    fn default() -> Self {
+        RegressionPolicy::Wait { max_ms: 1000 }
+    }
+}
+
+/// Which built-in clock a [`Config`] asks for.
+#[derive(Debug, Clone, Default)]
+pub enum ClockChoice {
+    /// [`MonotonicClock`]: exact, one `clock_gettime` per ID.
+    #[default]
+    Monotonic,
+    /// [`CachedClock`]: one atomic load per ID, a shared ticker thread.
+    Cached,
+    /// A [`ManualClock`] the caller moves.
+    Manual(ManualClock),
+}
+
+/// Persists how far ahead a generator may issue (the high-water mark).
+/// Called on the cold path only, at most once per reserved window.
+pub trait Reserve: Send + Sync {
+    /// Durably records that ticks up to `tick` may have been issued, and
+    /// returns the highest tick now covered (at least `tick`).
+    fn reserve(&self, tick: u64) -> Result<u64>;
+}
+
+/// Configuration of a [`Generator`], validated by [`Generator::new`].
+#[derive(Clone)]
+pub struct Config {
+    /// The bit layout.
+    pub layout: Layout,
+    /// Node values in layout order; every one must be set.
+    pub nodes: [Option<u32>; MAX_NODE_FIELDS],
+    /// What to do when the clock is behind.
+    pub on_regression: RegressionPolicy,
+    /// How many ticks ahead of the clock the generator may issue when a
+    /// tick's sequence is used up (0: wait for the clock instead).
+    pub max_borrow_ticks: u64,
+    /// Which clock to read.
+    pub clock: ClockChoice,
+    /// Never issue an ID in this tick or earlier (the high-water mark read at
+    /// start-up). `None`: no floor.
+    pub floor_tick: Option<u64>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("layout", &self.layout.to_string())
+            .field("nodes", &self.nodes)
+            .field("on_regression", &self.on_regression)
+            .field("max_borrow_ticks", &self.max_borrow_ticks)
+            .field("clock", &self.clock)
+            .field("floor_tick", &self.floor_tick)
+            .finish()
+    }
+}
+
+impl Config {
+    /// A configuration for `layout` with no node values set yet.
+    pub fn new(layout: Layout) -> Self {
+        Config {
+            layout,
+            nodes: [None; MAX_NODE_FIELDS],
+            on_regression: RegressionPolicy::default(),
+            max_borrow_ticks: 0,
+            clock: ClockChoice::default(),
+            floor_tick: None,
+        }
+    }
+    /// Sets node field `name`; errors if the layout has no such field or the
+    /// value does not fit.
+    pub fn node(mut self, name: &str, value: u64) -> Result<Self> {
+        self.set_node(name, value)?;
+        Ok(self)
+    }
+    /// Sets node field `name` in place.
+    pub fn set_node(&mut self, name: &str, value: u64) -> Result<()> {
+        let i = self.layout.node_index(name)?;
+        let f = self.layout.node_field(i).expect("index is valid");
+        if value > f.max() {
+            return Err(Error::FieldOutOfRange {
+                field: name.to_owned(),
+                got: value,
+                max: f.max(),
+            });
+        }
+        self.nodes[i] = Some(value as u32);
+        Ok(())
+    }
+    /// Sets every node field from values in layout order.
+    pub fn nodes(mut self, values: &[u64]) -> Result<Self> {
+        let names: Vec<String> = self.layout.node_names().iter().map(|s| s.to_string()).collect();
+        if values.len() != names.len() {
+            let i = values.len().min(names.len());
+            let f = self.layout.node_field(i).unwrap_or(self.layout.time_field());
+            return Err(Error::MissingField {
+                field: f.name().to_owned(),
+                layout: self.layout.name().to_owned(),
+                max: f.max(),
+            });
+        }
+        for (name, &v) in names.iter().zip(values) {
+            self.set_node(name, v)?;
+        }
+        Ok(self)
+    }
+    /// Sets the regression policy.
+    pub fn on_regression(mut self, p: RegressionPolicy) -> Self {
+        self.on_regression = p;
+        self
+    }
+    /// Allows issuing up to `ticks` ahead of the clock.
+    pub fn max_borrow_ticks(mut self, ticks: u64) -> Self {
+        self.max_borrow_ticks = ticks;
+        self
+    }
+    /// Chooses the clock.
+    pub fn clock(mut self, c: ClockChoice) -> Self {
+        self.clock = c;
+        self
+    }
+    /// The node values, or the first missing one as an error.
+    pub fn node_values(&self) -> Result<Vec<u32>> {
+        (0..self.layout.node_count())
+            .map(|i| {
+                self.nodes[i].ok_or_else(|| {
+                    let f = self.layout.node_field(i).expect("index is valid");
+                    Error::MissingField {
+                        field: f.name().to_owned(),
+                        layout: self.layout.name().to_owned(),
+                        max: f.max(),
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+/// Counters of a generator. Exact when no thread is issuing; while threads
+/// issue, each is a recent value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// IDs issued.
+    pub issued: u64,
+    /// Times a call found its tick's sequence used up and waited for the clock.
+    pub overflow_waits: u64,
+    /// Calls that found the clock behind the last issued tick.
+    pub clock_regressions: u64,
+    /// Largest such regression, in ms.
+    pub largest_regression_ms: u64,
+    /// Ticks issued ahead of the clock (borrowing).
+    pub borrowed_ticks: u64,
+}
+
+#[repr(align(128))]
+struct Padded<T>(T);
+
+/// A lock-free, `Send + Sync` ID generator for one node. Share it by
+/// reference or `Arc` between threads.
+pub struct Generator<C: Clock = AnyClock> {
+    state: Padded<AtomicU64>,
+    limit: AtomicU64,
+    clock: C,
+    seq_bits: u32,
+    seq_shift: u32,
+    time_shift: u32,
+    node_bits: u64,
+    epoch_ms: u64,
+    tick_ms: u64,
+    max_tick: u64,
+    max_borrow: u64,
+    policy: RegressionPolicy,
+    initial: u64,
+    layout: Layout,
+    nodes: [u32; MAX_NODE_FIELDS],
+    reserver: Option<Box<dyn Reserve>>,
+    reserve_lock: Mutex<()>,
+    counters: Padded<Counters>,
+}
+
+#[derive(Default)]
+struct Counters {
+    skipped: AtomicU64,
+    overflow_waits: AtomicU64,
+    regressions: AtomicU64,
+    largest_regression_ms: AtomicU64,
+    borrowed: AtomicU64,
+}
+
+impl Generator<AnyClock> {
+    /// A generator with the clock `config.clock` names.
+    pub fn new(config: Config) -> Result<Self> {
+        let clock = match &config.clock {
+            ClockChoice::Monotonic => AnyClock::Monotonic(MonotonicClock::new()),
+            ClockChoice::Cached => AnyClock::Cached(CachedClock::new()),
+            ClockChoice::Manual(m) => AnyClock::Manual(m.clone()),
+        };
+        Generator::with_clock(config, clock)
+    }
+}
+
+impl<C: Clock> Generator<C> {
+    /// A generator reading `clock` (`config.clock` is ignored).
+    pub fn with_clock(config: Config, clock: C) -> Result<Self> {
+        let nodes = config.node_values()?;
+        let layout = config.layout;
+        let nodes = layout.check_nodes(&nodes)?;
+        let node_bits = layout.node_bits(&nodes[..layout.node_count()])?;
+        let seq = layout.sequence_field();
+        let time = layout.time_field();
+        let seq_bits = seq.bits();
+        let initial = match config.floor_tick {
+            Some(t) => t.saturating_add(1).min(time.max() + 1) << seq_bits,
+            None => 0,
+        };
+        Ok(Generator {
+            state: Padded(AtomicU64::new(initial)),
+            limit: AtomicU64::new(time.max()),
+            clock,
+            seq_bits,
+            seq_shift: seq.shift(),
+            time_shift: time.shift(),
+            node_bits,
+            epoch_ms: layout.epoch_ms(),
+            tick_ms: layout.tick_ms(),
+            max_tick: time.max(),
+            max_borrow: config.max_borrow_ticks,
+            policy: config.on_regression,
+            initial,
+            nodes,
+            layout,
+            reserver: None,
+            reserve_lock: Mutex::new(()),
+            counters: Padded(Counters::default()),
+        })
+    }
+
+    /// Makes the generator persist a high-water mark through `reserver`
+    /// before issuing in any tick above `reserved_tick` (what is already
+    /// durably reserved).
+    pub fn with_reserve(mut self, reserver: Box<dyn Reserve>, reserved_tick: u64) -> Self {
+        self.reserver = Some(reserver);
+        self.limit = AtomicU64::new(reserved_tick.min(self.max_tick));
+        self
+    }
+
+    /// The layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+    /// Node values in layout order.
+    pub fn nodes(&self) -> &[u32] {
+        &self.nodes[..self.layout.node_count()]
+    }
+    /// The clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// Issues one ID: unique for this layout and node, greater than every ID
+    /// this generator issued before.
+    #[inline]
+    pub fn next_id(&self) -> Result<u64> {
+        let (pos, _) = self.take(1)?;
+        Ok(self.compose(pos))
+    }
+
+    /// Fills `out` with consecutive IDs, reserving a whole tick's worth per
+    /// compare-and-swap. Returns how many were written: `out.len()`, or fewer
+    /// if an error stopped it after some were issued (call again to see the
+    /// error). An error is returned only when nothing was written.
+    pub fn next_batch(&self, out: &mut [u64]) -> Result<usize> {
+        let mut filled = 0;
+        while filled < out.len() {
+            match self.take((out.len() - filled) as u64) {
+                Ok((pos, n)) => {
+                    for (slot, p) in out[filled..filled + n as usize].iter_mut().zip(pos..) {
+                        *slot = self.compose(p);
+                    }
+                    filled += n as usize;
+                }
+                Err(e) if filled == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(filled)
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> Stats {
+        let c = &self.counters.0;
+        let consumed = self.state.0.load(Acquire) - self.initial;
+        Stats {
+            issued: consumed.saturating_sub(c.skipped.load(Acquire)),
+            overflow_waits: c.overflow_waits.load(Relaxed),
+            clock_regressions: c.regressions.load(Relaxed),
+            largest_regression_ms: c.largest_regression_ms.load(Relaxed),
+            borrowed_ticks: c.borrowed.load(Relaxed),
+        }
+    }
+
+    /// The last tick in which this generator issued an ID (or its floor).
+    pub fn last_tick(&self) -> Option<u64> {
+        let s = self.state.0.load(Acquire);
+        (s > 0).then(|| (s - 1) >> self.seq_bits)
+    }
+
+    #[inline]
+    fn compose(&self, pos: u64) -> u64 {
+        ((pos >> self.seq_bits) << self.time_shift)
+            | ((pos & mask(self.seq_bits)) << self.seq_shift)
+            | self.node_bits
+    }
+
+    #[inline]
+    fn tick_at(&self, now_ms: u64) -> u64 {
+        // Before the epoch wraps to a huge tick, which fails the limit check.
+        let d = now_ms.wrapping_sub(self.epoch_ms);
+        if self.tick_ms == 1 {
+            d
+        } else {
+            d / self.tick_ms
+        }
+    }
+
+    /// Reserves up to `want` consecutive positions in one tick.
+    #[inline]
+    fn take(&self, want: u64) -> Result<(u64, u64)> {
+        let t = self.tick_at(self.clock.now_ms());
+        let mut cand = self.state.0.load(Relaxed);
+        loop {
+            if t < cand >> self.seq_bits || t > self.limit.load(Relaxed) {
+                return self.take_slow(want);
+            }
+            let pos = cand.max(t << self.seq_bits);
+            let n = want.min((1 << self.seq_bits) - (pos & mask(self.seq_bits)));
+            match self.state.0.compare_exchange_weak(cand, pos + n, Relaxed, Relaxed) {
+                Ok(_) => {
+                    if pos != cand {
+                        self.counters.0.skipped.fetch_add(pos - cand, Relaxed);
+                    }
+                    return Ok((pos, n));
+                }
+                Err(actual) => cand = actual,
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn take_slow(&self, want: u64) -> Result<(u64, u64)> {
+        let c = &self.counters.0;
+        let mut counted = false;
+        let started = Instant::now();
+        loop {
+            let now = self.clock.now_ms_precise();
+            if now < self.epoch_ms {
+                return Err(Error::ClockBeforeEpoch {
+                    now_ms: now,
+                    epoch_ms: self.epoch_ms,
+                });
+            }
+            let t = self.tick_at(now);
+            if t > self.max_tick {
+                return Err(self.exhausted(now));
+            }
+            let cand = self.state.0.load(Acquire);
+            let ct = cand >> self.seq_bits;
+            let pos = if t >= ct {
+                cand.max(t << self.seq_bits)
+            } else if ct - t <= self.max_borrow {
+                cand
+            } else {
+                // cand > 0 here, since ct > t >= 0.
+                let last = (cand - 1) >> self.seq_bits;
+                let wait_until_tick = ct - self.max_borrow;
+                let wait_ms = (wait_until_tick * self.tick_ms + self.epoch_ms).saturating_sub(now);
+                if cand == self.initial {
+                    // Nothing issued yet: the floor is a persisted high-water mark.
+                    let max_wait_ms = match self.policy {
+                        RegressionPolicy::Wait { max_ms } => max_ms,
+                        RegressionPolicy::Fail => 0,
+                    };
+                    if !self.clock.advances() || wait_ms > max_wait_ms || started.elapsed().as_millis() as u64 > max_wait_ms {
+                        return Err(Error::BehindHighWater {
+                            mark_ms: last * self.tick_ms + self.epoch_ms,
+                            now_ms: now,
+                            max_wait_ms,
+                        });
+                    }
+                } else if last <= t + self.max_borrow {
+                    // The sequence of the current (or last borrowable) tick is spent.
+                    if !self.clock.advances() {
+                        return Err(Error::SequenceExhausted {
+                            tick_ms: last * self.tick_ms + self.epoch_ms,
+                            per_tick: 1 << self.seq_bits,
+                        });
+                    }
+                    if !counted {
+                        c.overflow_waits.fetch_add(1, Relaxed);
+                        counted = true;
+                    }
+                } else {
+                    let last_ms = last * self.tick_ms + self.epoch_ms;
+                    let behind = last_ms.saturating_sub(now);
+                    if !counted {
+                        c.regressions.fetch_add(1, Relaxed);
+                        c.largest_regression_ms.fetch_max(behind, Relaxed);
+                        counted = true;
+                    }
+                    let fail = match self.policy {
+                        RegressionPolicy::Fail => true,
+                        RegressionPolicy::Wait { max_ms } => {
+                            !self.clock.advances() || behind > max_ms || started.elapsed().as_millis() as u64 > max_ms
+                        }
+                    };
+                    if fail {
+                        return Err(Error::ClockMovedBackwards { last_ms, now_ms: now });
+                    }
+                }
+                pause(wait_ms);
+                continue;
+            };
+            let tick = pos >> self.seq_bits;
+            if tick > self.max_tick {
+                return Err(self.exhausted(tick * self.tick_ms + self.epoch_ms));
+            }
+            if tick > self.limit.load(Acquire) {
+                self.extend_limit(tick)?;
+                continue;
+            }
+            let n = want.min((1 << self.seq_bits) - (pos & mask(self.seq_bits)));
+            if self.state.0.compare_exchange(cand, pos + n, AcqRel, Acquire).is_ok() {
+                if pos != cand {
+                    c.skipped.fetch_add(pos - cand, Relaxed);
+                }
+                if tick > t && pos & mask(self.seq_bits) == 0 {
+                    c.borrowed.fetch_add(1, Relaxed);
+                }
+                return Ok((pos, n));
+            }
+        }
+    }
+
+    fn exhausted(&self, needed_ms: u64) -> Error {
+        Error::TimeExhausted {
+            end_ms: self.layout.capacity().end_ms,
+            needed_ms,
+        }
+    }
+
+    #[cold]
+    fn extend_limit(&self, tick: u64) -> Result<()> {
+        let Some(r) = &self.reserver else {
+            return Err(self.exhausted(tick * self.tick_ms + self.epoch_ms));
+        };
+        let _guard = self.reserve_lock.lock().unwrap_or_else(|p| p.into_inner());
+        if tick <= self.limit.load(Acquire) {
+            return Ok(());
+        }
+        let covered = r.reserve(tick)?;
+        self.limit.store(covered.max(tick).min(self.max_tick), Release);
+        Ok(())
+    }
+}
+
+fn pause(wait_ms: u64) {
+    if wait_ms >= 2 {
+        std::thread::sleep(Duration::from_millis(wait_ms - 1));
+    } else {
+        std::thread::yield_now();
+    }
+}
+
+impl<C: Clock> fmt::Debug for Generator<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Generator")
+            .field("layout", &self.layout.to_string())
+            .field("nodes", &self.nodes())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manual(layout: Layout, at: u64) -> (Generator, ManualClock) {
+        let clock = ManualClock::new(at);
+        let n = layout.node_count();
+        let g = Generator::new(
+            Config::new(layout)
+                .nodes(&vec![1; n])
+                .unwrap()
+                .clock(ClockChoice::Manual(clock.clone())),
+        )
+        .unwrap();
+        (g, clock)
+    }
+
+    #[test]
+    fn ids_increase_and_decode_to_the_clock() {
+        let l = Layout::twitter();
+        let at = l.epoch_ms() + 1_000_000;
+        let (g, clock) = manual(l.clone(), at);
+        let a = g.next_id().unwrap();
+        let b = g.next_id().unwrap();
+        clock.advance(1);
+        let c = g.next_id().unwrap();
+        assert!(a < b && b < c);
+        let p = l.decode(c).unwrap();
+        assert_eq!((p.timestamp_ms, p.sequence, &p.nodes[..2]), (at + 1, 0, &[1, 1][..]));
+        assert_eq!(l.decode(b).unwrap().sequence, 1);
+        assert_eq!(g.stats().issued, 3);
+    }
+
+    #[test]
+    fn manual_clock_overflow_is_an_error_not_a_wait() {
+        let (g, clock) = manual(Layout::twitter(), Layout::twitter().epoch_ms() + 5);
+        let mut buf = vec![0; 4096];
+        assert_eq!(g.next_batch(&mut buf).unwrap(), 4096);
+        assert_eq!(g.next_id().unwrap_err().code(), "SEQUENCE_EXHAUSTED");
+        clock.advance(1);
+        assert!(g.next_id().unwrap() > buf[4095]);
+        assert_eq!(g.stats().issued, 4097);
+    }
+
+    #[test]
+    fn regression_fails_then_recovers() {
+        let l = Layout::twitter();
+        let (g, clock) = manual(l.clone(), l.epoch_ms() + 100);
+        let first = g.next_id().unwrap();
+        clock.advance(-40);
+        let e = g.next_id().unwrap_err();
+        assert_eq!(
+            e,
+            Error::ClockMovedBackwards {
+                last_ms: l.epoch_ms() + 100,
+                now_ms: l.epoch_ms() + 60
+            }
+        );
+        clock.advance(40);
+        assert!(g.next_id().unwrap() > first);
+        let s = g.stats();
+        assert_eq!((s.clock_regressions, s.largest_regression_ms, s.issued), (1, 40, 2));
+    }
+
+    #[test]
+    fn real_clock_overflow_waits_for_the_next_tick() {
+        let g = Generator::new(Config::new(Layout::twitter()).nodes(&[0, 0]).unwrap()).unwrap();
+        let mut buf = vec![0; 10_000];
+        assert_eq!(g.next_batch(&mut buf).unwrap(), 10_000);
+        assert!(buf.windows(2).all(|w| w[0] < w[1]));
+        assert!(g.stats().overflow_waits >= 2);
+    }
+}

@@ -1,0 +1,708 @@
+//! Bit layouts: which fields an ID has, how wide each is, in what order, the
+//! epoch and the tick. A [`Layout`] is a runtime value validated in one place,
+//! [`Layout::new`]; every other function here is a pure function of it.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, FieldKind, Result};
+
+/// Most node fields a layout may have.
+pub const MAX_NODE_FIELDS: usize = 4;
+/// Widest node field, in bits (node values are `u32`).
+pub const MAX_NODE_BITS: u32 = 32;
+/// Longest tick: one day.
+pub const MAX_TICK_MS: u64 = 86_400_000;
+const MAX_NAME_LEN: usize = 32;
+
+/// One field of a layout specification, most significant first.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldSpec {
+    /// Field name: `[a-z_][a-z0-9_]*`, at most 32 characters.
+    pub name: String,
+    /// Width in bits.
+    pub bits: u32,
+    /// What the field holds.
+    pub kind: FieldKind,
+}
+
+impl FieldSpec {
+    /// The time field, named `timestamp`.
+    pub fn timestamp(bits: u32) -> Self {
+        Self::new("timestamp", bits, FieldKind::Timestamp)
+    }
+    /// The sequence field, named `sequence`.
+    pub fn sequence(bits: u32) -> Self {
+        Self::new("sequence", bits, FieldKind::Sequence)
+    }
+    /// A node field with its own name.
+    pub fn node(name: &str, bits: u32) -> Self {
+        Self::new(name, bits, FieldKind::Node)
+    }
+    /// A field whose kind follows from its name: `timestamp` is the time field,
+    /// `sequence` the sequence, any other name a node field. This is the rule
+    /// the bindings use for custom layouts given as `(name, bits)` pairs.
+    pub fn inferred(name: &str, bits: u32) -> Self {
+        let kind = match name {
+            "timestamp" => FieldKind::Timestamp,
+            "sequence" => FieldKind::Sequence,
+            _ => FieldKind::Node,
+        };
+        Self::new(name, bits, kind)
+    }
+    /// A field of any kind.
+    pub fn new(name: &str, bits: u32, kind: FieldKind) -> Self {
+        FieldSpec {
+            name: name.to_owned(),
+            bits,
+            kind,
+        }
+    }
+}
+
+/// Everything needed to build a [`Layout`]; validated by [`Layout::new`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LayoutSpec {
+    /// Name shown in messages and `Display` (`"custom"` if you have none).
+    pub name: String,
+    /// Fields from the most significant bit down.
+    pub fields: Vec<FieldSpec>,
+    /// The instant tick 0 stands for, in ms since the Unix epoch.
+    pub epoch_ms: u64,
+    /// Length of one tick in ms (1 for most layouts, 10 for Sonyflake).
+    pub tick_ms: u64,
+    /// `true`: the top bit is reserved and always 0, the fields fill 63 bits
+    /// (Twitter; IDs fit a signed 64-bit column). `false`: fields fill 64 bits.
+    pub sign_bit: bool,
+}
+
+/// One validated field, with its position.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Field {
+    name: String,
+    kind: FieldKind,
+    bits: u32,
+    shift: u32,
+}
+
+impl Field {
+    /// The field's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// What the field holds.
+    pub fn kind(&self) -> FieldKind {
+        self.kind
+    }
+    /// Width in bits.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+    /// Position of the field's least significant bit.
+    pub fn shift(&self) -> u32 {
+        self.shift
+    }
+    /// Largest value the field holds.
+    pub fn max(&self) -> u64 {
+        mask(self.bits)
+    }
+    fn get(&self, id: u64) -> u64 {
+        (id >> self.shift) & mask(self.bits)
+    }
+}
+
+#[inline]
+pub(crate) const fn mask(bits: u32) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
+/// The values of an ID's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Parts {
+    /// Start of the ID's tick, in ms since the Unix epoch.
+    pub timestamp_ms: u64,
+    /// The raw time field: ticks since the layout's epoch.
+    pub tick: u64,
+    /// The sequence field.
+    pub sequence: u64,
+    /// Node field values in the order of [`Layout::node_fields`]; unused
+    /// entries are 0.
+    pub nodes: [u32; MAX_NODE_FIELDS],
+}
+
+impl Parts {
+    /// The value of node field `i` (in layout order).
+    pub fn node(&self, i: usize) -> u32 {
+        self.nodes[i]
+    }
+}
+
+/// Capacity figures of a layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    /// How long the time field lasts from the epoch, in ms.
+    pub lifespan_ms: u64,
+    /// First instant the time field cannot represent, in ms since the Unix epoch.
+    pub end_ms: u64,
+    /// IDs one node can issue per tick.
+    pub ids_per_tick: u64,
+    /// IDs one node can issue per second.
+    pub ids_per_second_per_node: u64,
+    /// Distinct node identities (product of the node fields' ranges).
+    pub nodes: u64,
+}
+
+/// A validated bit layout. Cheap to clone; compare with `==`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Layout {
+    name: String,
+    fields: Vec<Field>,
+    epoch_ms: u64,
+    tick_ms: u64,
+    sign_bit: bool,
+    time: usize,
+    seq: usize,
+    nodes: [usize; MAX_NODE_FIELDS],
+    node_count: usize,
+}
+
+/// Names of the presets, in the order [`Layout::preset`] accepts them.
+pub const PRESETS: &[&str] = &["twitter", "discord", "instagram", "sonyflake"];
+
+impl Layout {
+    /// Validates a specification. Errors name the problem and the valid range.
+    pub fn new(spec: LayoutSpec) -> Result<Layout> {
+        Self::validate(spec, Some(now_unix_ms()))
+    }
+
+    /// Like [`Layout::new`] but without the "epoch not in the future" check;
+    /// for decoding IDs of a layout whose epoch you cannot change.
+    pub fn new_unchecked_epoch(spec: LayoutSpec) -> Result<Layout> {
+        Self::validate(spec, None)
+    }
+
+    fn validate(spec: LayoutSpec, now_ms: Option<u64>) -> Result<Layout> {
+        let LayoutSpec {
+            name,
+            fields: specs,
+            epoch_ms,
+            tick_ms,
+            sign_bit,
+        } = spec;
+        check_name(&name)?;
+        let count = |k: FieldKind| specs.iter().filter(|f| f.kind == k).count() as u32;
+        for (kind, min, max) in [
+            (FieldKind::Timestamp, 1, 1),
+            (FieldKind::Sequence, 1, 1),
+            (FieldKind::Node, 1, MAX_NODE_FIELDS as u32),
+        ] {
+            let got = count(kind);
+            if got < min || got > max {
+                return Err(Error::FieldCount {
+                    kind,
+                    got,
+                    min,
+                    max,
+                });
+            }
+        }
+        let total_bits = if sign_bit { 63 } else { 64 };
+        for (i, f) in specs.iter().enumerate() {
+            check_name(&f.name)?;
+            if specs[..i].iter().any(|g| g.name == f.name) {
+                return Err(Error::DuplicateField {
+                    name: f.name.clone(),
+                });
+            }
+            let max = match f.kind {
+                FieldKind::Node => MAX_NODE_BITS,
+                _ => total_bits - 2,
+            };
+            if f.bits < 1 || f.bits > max {
+                return Err(Error::FieldWidth {
+                    field: f.name.clone(),
+                    kind: f.kind,
+                    bits: f.bits,
+                    min: 1,
+                    max,
+                });
+            }
+        }
+        let sum: u32 = specs.iter().map(|f| f.bits).sum();
+        if sum != total_bits {
+            return Err(Error::LayoutBitsSum {
+                got: sum,
+                expected: total_bits,
+                reason: if sign_bit {
+                    "the sign bit is reserved, so 63 bits are used"
+                } else {
+                    "the sign bit is used, so all 64 bits are used"
+                },
+            });
+        }
+        if !(1..=MAX_TICK_MS).contains(&tick_ms) {
+            return Err(Error::TickOutOfRange {
+                tick_ms,
+                min: 1,
+                max: MAX_TICK_MS,
+            });
+        }
+        if let Some(now_ms) = now_ms {
+            if epoch_ms > now_ms {
+                return Err(Error::EpochInFuture { epoch_ms, now_ms });
+            }
+        }
+        let mut shift = total_bits;
+        let mut fields = Vec::with_capacity(specs.len());
+        let (mut time, mut seq, mut nodes, mut node_count) = (0, 0, [0; MAX_NODE_FIELDS], 0);
+        for (i, f) in specs.into_iter().enumerate() {
+            shift -= f.bits;
+            match f.kind {
+                FieldKind::Timestamp => time = i,
+                FieldKind::Sequence => seq = i,
+                FieldKind::Node => {
+                    nodes[node_count] = i;
+                    node_count += 1;
+                }
+            }
+            fields.push(Field {
+                name: f.name,
+                kind: f.kind,
+                bits: f.bits,
+                shift,
+            });
+        }
+        let layout = Layout {
+            name,
+            fields,
+            epoch_ms,
+            tick_ms,
+            sign_bit,
+            time,
+            seq,
+            nodes,
+            node_count,
+        };
+        // The epoch plus the lifespan must fit in u64 milliseconds.
+        if epoch_ms
+            .checked_add(layout.time_field().max().saturating_mul(tick_ms))
+            .and_then(|e| e.checked_add(tick_ms))
+            .is_none()
+        {
+            return Err(Error::FieldWidth {
+                field: layout.time_field().name.clone(),
+                kind: FieldKind::Timestamp,
+                bits: layout.time_field().bits,
+                min: 1,
+                max: 63 - ((u64::MAX - epoch_ms) / tick_ms).leading_zeros(),
+            });
+        }
+        Ok(layout)
+    }
+
+    /// A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`
+    /// (case-insensitive).
+    pub fn preset(name: &str) -> Result<Layout> {
+        match name.to_ascii_lowercase().as_str() {
+            "twitter" => Ok(Self::twitter()),
+            "discord" => Ok(Self::discord()),
+            "instagram" => Ok(Self::instagram()),
+            "sonyflake" => Ok(Self::sonyflake()),
+            _ => Err(Error::UnknownLayout {
+                name: name.to_owned(),
+            }),
+        }
+    }
+
+    fn preset_spec(name: &str, fields: Vec<FieldSpec>, epoch_ms: u64, tick_ms: u64, sign_bit: bool) -> Layout {
+        Self::new_unchecked_epoch(LayoutSpec {
+            name: name.to_owned(),
+            fields,
+            epoch_ms,
+            tick_ms,
+            sign_bit,
+        })
+        .expect("presets are valid")
+    }
+
+    /// Twitter (the default): sign bit 0, 41 bits of ms, 5 datacenter,
+    /// 5 worker, 12 sequence; epoch 1288834974657 (2010-11-04T01:42:54.657Z).
+    pub fn twitter() -> Layout {
+        Self::preset_spec(
+            "twitter",
+            vec![
+                FieldSpec::timestamp(41),
+                FieldSpec::node("datacenter", 5),
+                FieldSpec::node("worker", 5),
+                FieldSpec::sequence(12),
+            ],
+            1_288_834_974_657,
+            1,
+            true,
+        )
+    }
+
+    /// Discord: 42 bits of ms, 5 worker, 5 process, 12 increment, all 64 bits;
+    /// epoch 1420070400000 (2015-01-01T00:00:00Z).
+    pub fn discord() -> Layout {
+        Self::preset_spec(
+            "discord",
+            vec![
+                FieldSpec::timestamp(42),
+                FieldSpec::node("worker", 5),
+                FieldSpec::node("process", 5),
+                FieldSpec::new("increment", 12, FieldKind::Sequence),
+            ],
+            1_420_070_400_000,
+            1,
+            false,
+        )
+    }
+
+    /// Instagram: 41 bits of ms, 13 shard, 10 sequence, all 64 bits;
+    /// epoch 1314220021721 (2011-08-24T21:07:01.721Z).
+    pub fn instagram() -> Layout {
+        Self::preset_spec(
+            "instagram",
+            vec![
+                FieldSpec::timestamp(41),
+                FieldSpec::node("shard", 13),
+                FieldSpec::sequence(10),
+            ],
+            1_314_220_021_721,
+            1,
+            false,
+        )
+    }
+
+    /// Sonyflake: sign bit 0, 39 bits of 10 ms ticks, 8 sequence, 16 machine
+    /// (time | sequence | machine); epoch 1409529600000 (2014-09-01T00:00:00Z).
+    pub fn sonyflake() -> Layout {
+        Self::preset_spec(
+            "sonyflake",
+            vec![
+                FieldSpec::timestamp(39),
+                FieldSpec::sequence(8),
+                FieldSpec::node("machine", 16),
+            ],
+            1_409_529_600_000,
+            10,
+            true,
+        )
+    }
+
+    /// The layout's name (`"twitter"`, or the custom spec's name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// All fields, most significant first.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+    /// The time field.
+    pub fn time_field(&self) -> &Field {
+        &self.fields[self.time]
+    }
+    /// The sequence field.
+    pub fn sequence_field(&self) -> &Field {
+        &self.fields[self.seq]
+    }
+    /// The node fields, most significant first.
+    pub fn node_fields(&self) -> impl ExactSizeIterator<Item = &Field> + '_ {
+        self.nodes[..self.node_count].iter().map(|&i| &self.fields[i])
+    }
+    /// Number of node fields.
+    pub fn node_count(&self) -> usize {
+        self.node_count
+    }
+    /// Node field `i` (in layout order).
+    pub fn node_field(&self, i: usize) -> Option<&Field> {
+        self.nodes[..self.node_count].get(i).map(|&j| &self.fields[j])
+    }
+    /// Index of the node field called `name`.
+    pub fn node_index(&self, name: &str) -> Result<usize> {
+        self.node_fields()
+            .position(|f| f.name == name)
+            .ok_or_else(|| Error::UnknownField {
+                field: name.to_owned(),
+                layout: self.name.clone(),
+                expected: self.node_names().join(", "),
+            })
+    }
+    /// The node fields' names.
+    pub fn node_names(&self) -> Vec<&str> {
+        self.node_fields().map(|f| f.name()).collect()
+    }
+    /// Epoch in ms since the Unix epoch.
+    pub fn epoch_ms(&self) -> u64 {
+        self.epoch_ms
+    }
+    /// Tick length in ms.
+    pub fn tick_ms(&self) -> u64 {
+        self.tick_ms
+    }
+    /// Whether the top bit is reserved (always 0).
+    pub fn sign_bit(&self) -> bool {
+        self.sign_bit
+    }
+    /// Largest ID the layout can hold.
+    pub fn max_id(&self) -> u64 {
+        if self.sign_bit {
+            i64::MAX as u64
+        } else {
+            u64::MAX
+        }
+    }
+    /// Largest tick (time field value).
+    pub fn max_tick(&self) -> u64 {
+        self.time_field().max()
+    }
+    /// The specification this layout was built from.
+    pub fn spec(&self) -> LayoutSpec {
+        LayoutSpec {
+            name: self.name.clone(),
+            fields: self
+                .fields
+                .iter()
+                .map(|f| FieldSpec::new(&f.name, f.bits, f.kind))
+                .collect(),
+            epoch_ms: self.epoch_ms,
+            tick_ms: self.tick_ms,
+            sign_bit: self.sign_bit,
+        }
+    }
+
+    /// Checks node values against the node fields' widths.
+    pub fn check_nodes(&self, nodes: &[u32]) -> Result<[u32; MAX_NODE_FIELDS]> {
+        if nodes.len() != self.node_count {
+            let f = self.node_field(nodes.len().min(self.node_count)).unwrap_or(self.time_field());
+            return Err(Error::MissingField {
+                field: f.name.clone(),
+                layout: self.name.clone(),
+                max: f.max(),
+            });
+        }
+        let mut out = [0; MAX_NODE_FIELDS];
+        for (i, (&v, f)) in nodes.iter().zip(self.node_fields()).enumerate() {
+            if u64::from(v) > f.max() {
+                return Err(Error::FieldOutOfRange {
+                    field: f.name.clone(),
+                    got: v.into(),
+                    max: f.max(),
+                });
+            }
+            out[i] = v;
+        }
+        Ok(out)
+    }
+
+    /// The node fields' bits of an ID, already shifted into place.
+    pub fn node_bits(&self, nodes: &[u32]) -> Result<u64> {
+        let nodes = self.check_nodes(nodes)?;
+        Ok(self
+            .node_fields()
+            .zip(nodes)
+            .fold(0, |acc, (f, v)| acc | (u64::from(v) << f.shift)))
+    }
+
+    /// Tick of an instant (ms since the Unix epoch), or an error if the layout
+    /// cannot represent it.
+    pub fn tick_of(&self, ms: i64) -> Result<u64> {
+        let end = self.capacity().end_ms;
+        if ms < 0 || (ms as u64) < self.epoch_ms || ms as u64 >= end {
+            return Err(self.out_of_range(ms));
+        }
+        Ok((ms as u64 - self.epoch_ms) / self.tick_ms)
+    }
+
+    fn out_of_range(&self, ms: i64) -> Error {
+        Error::TimestampOutOfRange {
+            ms,
+            layout: self.name.clone(),
+            min_ms: self.epoch_ms,
+            max_ms: self.capacity().end_ms - 1,
+        }
+    }
+
+    /// Builds an ID from parts. `timestamp_ms` is rounded down to its tick;
+    /// `parts.tick` is ignored.
+    pub fn compose(&self, parts: &Parts) -> Result<u64> {
+        let ts = i64::try_from(parts.timestamp_ms).unwrap_or(i64::MAX);
+        let tick = self.tick_of(ts)?;
+        self.compose_tick(tick, parts.sequence, &parts.nodes[..self.node_count])
+    }
+
+    /// Builds an ID from a raw tick, a sequence and node values.
+    pub fn compose_tick(&self, tick: u64, sequence: u64, nodes: &[u32]) -> Result<u64> {
+        let t = self.time_field();
+        if tick > t.max() {
+            return Err(Error::FieldOutOfRange {
+                field: t.name.clone(),
+                got: tick,
+                max: t.max(),
+            });
+        }
+        let s = self.sequence_field();
+        if sequence > s.max() {
+            return Err(Error::FieldOutOfRange {
+                field: s.name.clone(),
+                got: sequence,
+                max: s.max(),
+            });
+        }
+        Ok((tick << t.shift) | (sequence << s.shift) | self.node_bits(nodes)?)
+    }
+
+    /// Splits an ID into its parts; rejects IDs with the reserved bit set.
+    pub fn decode(&self, id: u64) -> Result<Parts> {
+        if id > self.max_id() {
+            return Err(Error::IdOutOfRange {
+                id,
+                layout: self.name.clone(),
+                max: self.max_id(),
+            });
+        }
+        let tick = self.time_field().get(id);
+        let mut nodes = [0; MAX_NODE_FIELDS];
+        for (slot, f) in nodes.iter_mut().zip(self.node_fields()) {
+            *slot = f.get(id) as u32;
+        }
+        Ok(Parts {
+            timestamp_ms: self.epoch_ms + tick * self.tick_ms,
+            tick,
+            sequence: self.sequence_field().get(id),
+            nodes,
+        })
+    }
+
+    /// Smallest ID any node can issue in the tick holding instant `ms`
+    /// (`WHERE id >= min_id_at(from)`).
+    pub fn min_id_at(&self, ms: i64) -> Result<u64> {
+        Ok(self.tick_of(ms)? << self.time_field().shift)
+    }
+
+    /// Largest ID any node can issue in the tick holding instant `ms`
+    /// (`WHERE id <= max_id_at(to)`).
+    pub fn max_id_at(&self, ms: i64) -> Result<u64> {
+        let t = self.time_field();
+        let tick = self.tick_of(ms)?;
+        let below = mask(t.shift);
+        let above = self.max_id() & !mask(t.shift + t.bits);
+        Ok((tick << t.shift) | below | above)
+    }
+
+    /// Lifespan, end date, IDs per second per node, number of nodes.
+    pub fn capacity(&self) -> Capacity {
+        let ticks = 1u64 << self.time_field().bits; // < 2^63: checked in validate
+        let lifespan_ms = ticks.saturating_mul(self.tick_ms);
+        let per_tick = 1u64 << self.sequence_field().bits;
+        let node_bits: u32 = self.node_fields().map(|f| f.bits).sum();
+        Capacity {
+            lifespan_ms,
+            end_ms: self.epoch_ms.saturating_add(lifespan_ms),
+            ids_per_tick: per_tick,
+            ids_per_second_per_node: per_tick.saturating_mul(1000) / self.tick_ms,
+            nodes: 1u64.checked_shl(node_bits).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout::twitter()
+    }
+}
+
+impl fmt::Display for Layout {
+    /// `twitter(timestamp:41|datacenter:5|worker:5|sequence:12, epoch=1288834974657ms, tick=1ms)`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}(", self.name)?;
+        if self.sign_bit {
+            f.write_str("0|")?;
+        }
+        for (i, fl) in self.fields.iter().enumerate() {
+            if i > 0 {
+                f.write_str("|")?;
+            }
+            write!(f, "{}:{}", fl.name, fl.bits)?;
+        }
+        write!(f, ", epoch={}ms, tick={}ms)", self.epoch_ms, self.tick_ms)
+    }
+}
+
+fn check_name(name: &str) -> Result<()> {
+    let bad = |reason| {
+        Err(Error::FieldName {
+            name: name.to_owned(),
+            reason,
+        })
+    };
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.len() > MAX_NAME_LEN {
+        return bad("it is longer than 32 characters");
+    }
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return bad("only a-z, 0-9 and _ are allowed");
+    }
+    if name.as_bytes()[0].is_ascii_digit() {
+        return bad("it starts with a digit");
+    }
+    Ok(())
+}
+
+pub(crate) fn now_unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discord_published_example() {
+        // https://discord.com/developers/docs/reference#snowflakes
+        let p = Layout::discord().decode(175_928_847_299_117_063).unwrap();
+        assert_eq!(p.timestamp_ms, 1_462_015_105_796);
+        assert_eq!(&p.nodes[..2], &[1, 0]);
+        assert_eq!(p.sequence, 7);
+    }
+
+    #[test]
+    fn bounds_cover_every_id_of_the_tick() {
+        let l = Layout::sonyflake();
+        let ms = 1_700_000_000_123;
+        let lo = l.min_id_at(ms).unwrap();
+        let hi = l.max_id_at(ms).unwrap();
+        let id = l.compose_tick(l.tick_of(ms).unwrap(), 255, &[65535]).unwrap();
+        assert!(lo <= id && id <= hi);
+        assert_eq!(l.decode(hi).unwrap().tick, l.decode(lo).unwrap().tick);
+        assert!(l.max_id_at(ms + 10).unwrap() > hi);
+        assert_eq!(l.min_id_at(ms + 10).unwrap(), hi + 1);
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let mut spec = Layout::twitter().spec();
+        spec.fields[0].bits = 40;
+        let e = Layout::new(spec).unwrap_err();
+        assert_eq!(e.code(), "LAYOUT_BITS_SUM");
+        assert!(e.to_string().contains("62 bits"), "{e}");
+    }
+
+    #[test]
+    fn capacity_of_twitter() {
+        let c = Layout::twitter().capacity();
+        assert_eq!(c.ids_per_second_per_node, 4_096_000);
+        assert_eq!(c.nodes, 1024);
+        assert_eq!(c.lifespan_ms, 1 << 41);
+    }
+}

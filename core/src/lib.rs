@@ -1,0 +1,37 @@
+//! # snowid
+//!
+//! 64-bit, time-sortable, unique IDs (the Snowflake scheme), made in-process.
+//!
+//! - [`Layout`]: the bit layout as a runtime value (presets Twitter, Discord,
+//!   Instagram, Sonyflake, or your own), with pure `compose`/`decode`, range
+//!   bounds and capacity.
+//! - [`Generator`]: lock-free and `Send + Sync`; one clock read, one load and
+//!   one compare-and-swap per ID.
+//! - [`Clock`]: injected; [`MonotonicClock`] (exact), [`CachedClock`] (one
+//!   atomic load, a shared ticker thread), [`ManualClock`] (tests).
+//! - [`Encoding`]: decimal, hex, Crockford base32, base62; the fixed-width
+//!   ones sort like the numbers.
+//! - [`Error`]: one enum; every variant has a stable code shared by every
+//!   language binding.
+//!
+//! ```
+//! use snowid::{Config, Generator, Layout};
+//!
+//! let gen = Generator::new(Config::new(Layout::twitter()).node("datacenter", 1)?.node("worker", 7)?)?;
+//! let id = gen.next_id()?;
+//! let parts = gen.layout().decode(id)?;
+//! assert_eq!(&parts.nodes[..2], &[1, 7]);
+//! # Ok::<(), snowid::Error>(())
+//! ```
+
+pub mod clock;
+pub mod encoding;
+pub mod error;
+pub mod generator;
+pub mod layout;
+
+pub use clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
+pub use encoding::{Encoding, ENCODINGS, MAX_ENCODED_LEN};
+pub use error::{Error, ErrorKind, FieldKind, Result, ERROR_CODES};
+pub use generator::{ClockChoice, Config, Generator, RegressionPolicy, Reserve, Stats};
+pub use layout::{Capacity, Field, FieldSpec, Layout, LayoutSpec, Parts, MAX_NODE_BITS, MAX_NODE_FIELDS, PRESETS};
