@@ -40,7 +40,9 @@ fn anchor() -> &'static Anchor {
     static ANCHOR: OnceLock<Anchor> = OnceLock::new();
     ANCHOR.get_or_init(|| {
         let mono = Instant::now();
-        let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         Anchor {
             wall_us: wall.as_secs() * 1_000_000 + u64::from(wall.subsec_micros()),
             mono,
@@ -235,7 +237,9 @@ impl ManualClock {
     }
     /// Moves the time forward by `ms` (backward if negative), saturating at 0.
     pub fn advance(&self, ms: i64) {
-        let _ = self.ms.fetch_update(SeqCst, SeqCst, |v| Some(v.saturating_add_signed(ms)));
+        let _ = self
+            .ms
+            .fetch_update(SeqCst, SeqCst, |v| Some(v.saturating_add_signed(ms)));
     }
     /// The current reading.
     pub fn get(&self) -> u64 {
@@ -313,7 +317,10 @@ mod tests {
         thread::sleep(Duration::from_millis(30));
         let (cached, precise) = (c.now_ms(), c.now_ms_precise());
         assert!(cached > first, "ticker advanced: {first} -> {cached}");
-        assert!(cached <= precise + 1 && precise - cached < 25, "{cached} vs {precise}");
+        assert!(
+            cached <= precise + 1 && precise - cached < 25,
+            "{cached} vs {precise}"
+        );
     }
 
     #[test]

@@ -27,7 +27,12 @@ pub enum Encoding {
 }
 
 /// All encodings, in the order of their numbers in the C ABI.
-pub const ENCODINGS: [Encoding; 4] = [Encoding::Decimal, Encoding::Hex, Encoding::Base32, Encoding::Base62];
+pub const ENCODINGS: [Encoding; 4] = [
+    Encoding::Decimal,
+    Encoding::Hex,
+    Encoding::Base32,
+    Encoding::Base62,
+];
 
 /// Longest encoded ID in bytes (a 20-digit decimal).
 pub const MAX_ENCODED_LEN: usize = 20;
@@ -51,7 +56,9 @@ impl Encoding {
         ENCODINGS
             .into_iter()
             .find(|e| e.name() == name)
-            .ok_or_else(|| Error::UnknownEncoding { name: name.to_owned() })
+            .ok_or_else(|| Error::UnknownEncoding {
+                name: name.to_owned(),
+            })
     }
 
     /// Exact width of every encoded ID (`None` for decimal, which is 1..=20).
@@ -153,7 +160,10 @@ impl Encoding {
                     character: ch,
                     position: position as u64,
                 })?;
-            match value.checked_mul(self.radix()).and_then(|v| v.checked_add(d)) {
+            match value
+                .checked_mul(self.radix())
+                .and_then(|v| v.checked_add(d))
+            {
                 Some(v) => value = v,
                 None => overflow = true,
             }
@@ -211,8 +221,17 @@ mod tests {
                 position: 10
             }
         );
-        assert_eq!(Encoding::Decimal.parse("-1").unwrap_err().code(), "PARSE_CHARACTER");
-        assert_eq!(Encoding::Hex.parse("ff").unwrap_err().code(), "PARSE_LENGTH");
-        assert_eq!(Encoding::Base32.parse("0000000000i0l").unwrap(), 32 * 32 + 1);
+        assert_eq!(
+            Encoding::Decimal.parse("-1").unwrap_err().code(),
+            "PARSE_CHARACTER"
+        );
+        assert_eq!(
+            Encoding::Hex.parse("ff").unwrap_err().code(),
+            "PARSE_LENGTH"
+        );
+        assert_eq!(
+            Encoding::Base32.parse("0000000000i0l").unwrap(),
+            32 * 32 + 1
+        );
     }
 }

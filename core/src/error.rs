@@ -157,6 +157,11 @@ pub enum Error {
     #[error("all {per_tick} sequence numbers of tick {tick_ms} ms are used and the manual clock does not advance by itself")]
     SequenceExhausted { tick_ms: u64, per_tick: u64 },
 
+    /// The generator was created before a `fork()`; the child holds a copy of
+    /// the parent's state and node numbers, so issuing would collide.
+    #[error("this generator was created before fork() (fork generation {created}, now {now}); create a new generator in the child process with its own node numbers (use the local node source, or set SNOWID_WORKER_ID per process)")]
+    Forked { created: u64, now: u64 },
+
     // ---- encodings (30..) ----
     /// An empty string where an encoded ID was expected.
     #[error("cannot parse an empty string as {encoding}")]
@@ -252,6 +257,7 @@ impl Error {
             ClockBeforeEpoch { .. } => ("CLOCK_BEFORE_EPOCH", 21),
             TimeExhausted { .. } => ("TIME_EXHAUSTED", 22),
             SequenceExhausted { .. } => ("SEQUENCE_EXHAUSTED", 23),
+            Forked { .. } => ("FORKED", 24),
             ParseEmpty { .. } => ("PARSE_EMPTY", 30),
             ParseLength { .. } => ("PARSE_LENGTH", 31),
             ParseCharacter { .. } => ("PARSE_CHARACTER", 32),
@@ -286,6 +292,7 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("CLOCK_BEFORE_EPOCH", 21, ErrorKind::Unavailable),
     ("TIME_EXHAUSTED", 22, ErrorKind::Unavailable),
     ("SEQUENCE_EXHAUSTED", 23, ErrorKind::Unavailable),
+    ("FORKED", 24, ErrorKind::Unavailable),
     ("PARSE_EMPTY", 30, ErrorKind::InvalidInput),
     ("PARSE_LENGTH", 31, ErrorKind::InvalidInput),
     ("PARSE_CHARACTER", 32, ErrorKind::InvalidInput),
@@ -339,7 +346,10 @@ mod tests {
             got: 40,
             max: 31,
         };
-        assert_eq!(e.to_string(), "worker = 40 is out of range; valid range is 0..=31");
+        assert_eq!(
+            e.to_string(),
+            "worker = 40 is out of range; valid range is 0..=31"
+        );
         let e = Error::ClockMovedBackwards {
             last_ms: 1000,
             now_ms: 400,

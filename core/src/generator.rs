@@ -127,10 +127,18 @@ impl Config {
     }
     /// Sets every node field from values in layout order.
     pub fn nodes(mut self, values: &[u64]) -> Result<Self> {
-        let names: Vec<String> = self.layout.node_names().iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = self
+            .layout
+            .node_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         if values.len() != names.len() {
             let i = values.len().min(names.len());
-            let f = self.layout.node_field(i).unwrap_or(self.layout.time_field());
+            let f = self
+                .layout
+                .node_field(i)
+                .unwrap_or(self.layout.time_field());
             return Err(Error::MissingField {
                 field: f.name().to_owned(),
                 layout: self.layout.name().to_owned(),
@@ -190,6 +198,24 @@ pub struct Stats {
     pub borrowed_ticks: u64,
 }
 
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Tells snowid that this process is the child of a `fork()`. Every generator
+/// created before it then returns [`Error::Forked`] instead of issuing IDs
+/// that could collide with the parent's, and the cached clock restarts its
+/// thread. Bindings call it from their fork hooks (Python
+/// `os.register_at_fork(after_in_child=...)`, C `pthread_atfork`); Rust
+/// programs that fork call it in the child themselves.
+pub fn after_fork_in_child() {
+    FORK_GENERATION.fetch_add(1, SeqCst);
+    CachedClock::after_fork();
+}
+
+/// The current fork generation (how many times [`after_fork_in_child`] ran).
+pub fn fork_generation() -> u64 {
+    FORK_GENERATION.load(SeqCst)
+}
+
 #[repr(align(128))]
 struct Padded<T>(T);
 
@@ -209,6 +235,7 @@ pub struct Generator<C: Clock = AnyClock> {
     max_borrow: u64,
     policy: RegressionPolicy,
     initial: u64,
+    fork_generation: u64,
     layout: Layout,
     nodes: [u32; MAX_NODE_FIELDS],
     reserver: Option<Box<dyn Reserve>>,
@@ -265,6 +292,7 @@ impl<C: Clock> Generator<C> {
             max_borrow: config.max_borrow_ticks,
             policy: config.on_regression,
             initial,
+            fork_generation: FORK_GENERATION.load(SeqCst),
             nodes,
             layout,
             reserver: None,
@@ -367,12 +395,19 @@ impl<C: Clock> Generator<C> {
         let t = self.tick_at(self.clock.now_ms());
         let mut cand = self.state.0.load(Relaxed);
         loop {
-            if t < cand >> self.seq_bits || t > self.limit.load(Relaxed) {
+            if t < cand >> self.seq_bits
+                || t > self.limit.load(Relaxed)
+                || FORK_GENERATION.load(Relaxed) != self.fork_generation
+            {
                 return self.take_slow(want);
             }
             let pos = cand.max(t << self.seq_bits);
             let n = want.min((1 << self.seq_bits) - (pos & mask(self.seq_bits)));
-            match self.state.0.compare_exchange_weak(cand, pos + n, Relaxed, Relaxed) {
+            match self
+                .state
+                .0
+                .compare_exchange_weak(cand, pos + n, Relaxed, Relaxed)
+            {
                 Ok(_) => {
                     if pos != cand {
                         self.counters.0.skipped.fetch_add(pos - cand, Relaxed);
@@ -391,6 +426,13 @@ impl<C: Clock> Generator<C> {
         let mut counted = false;
         let started = Instant::now();
         loop {
+            let now_generation = FORK_GENERATION.load(Acquire);
+            if now_generation != self.fork_generation {
+                return Err(Error::Forked {
+                    created: self.fork_generation,
+                    now: now_generation,
+                });
+            }
             let now = self.clock.now_ms_precise();
             if now < self.epoch_ms {
                 return Err(Error::ClockBeforeEpoch {
@@ -419,7 +461,10 @@ impl<C: Clock> Generator<C> {
                         RegressionPolicy::Wait { max_ms } => max_ms,
                         RegressionPolicy::Fail => 0,
                     };
-                    if !self.clock.advances() || wait_ms > max_wait_ms || started.elapsed().as_millis() as u64 > max_wait_ms {
+                    if !self.clock.advances()
+                        || wait_ms > max_wait_ms
+                        || started.elapsed().as_millis() as u64 > max_wait_ms
+                    {
                         return Err(Error::BehindHighWater {
                             mark_ms: last * self.tick_ms + self.epoch_ms,
                             now_ms: now,
@@ -449,11 +494,16 @@ impl<C: Clock> Generator<C> {
                     let fail = match self.policy {
                         RegressionPolicy::Fail => true,
                         RegressionPolicy::Wait { max_ms } => {
-                            !self.clock.advances() || behind > max_ms || started.elapsed().as_millis() as u64 > max_ms
+                            !self.clock.advances()
+                                || behind > max_ms
+                                || started.elapsed().as_millis() as u64 > max_ms
                         }
                     };
                     if fail {
-                        return Err(Error::ClockMovedBackwards { last_ms, now_ms: now });
+                        return Err(Error::ClockMovedBackwards {
+                            last_ms,
+                            now_ms: now,
+                        });
                     }
                 }
                 pause(wait_ms);
@@ -468,7 +518,12 @@ impl<C: Clock> Generator<C> {
                 continue;
             }
             let n = want.min((1 << self.seq_bits) - (pos & mask(self.seq_bits)));
-            if self.state.0.compare_exchange(cand, pos + n, AcqRel, Acquire).is_ok() {
+            if self
+                .state
+                .0
+                .compare_exchange(cand, pos + n, AcqRel, Acquire)
+                .is_ok()
+            {
                 if pos != cand {
                     c.skipped.fetch_add(pos - cand, Relaxed);
                 }
@@ -497,7 +552,8 @@ impl<C: Clock> Generator<C> {
             return Ok(());
         }
         let covered = r.reserve(tick)?;
-        self.limit.store(covered.max(tick).min(self.max_tick), Release);
+        self.limit
+            .store(covered.max(tick).min(self.max_tick), Release);
         Ok(())
     }
 }
@@ -548,7 +604,10 @@ mod tests {
         let c = g.next_id().unwrap();
         assert!(a < b && b < c);
         let p = l.decode(c).unwrap();
-        assert_eq!((p.timestamp_ms, p.sequence, &p.nodes[..2]), (at + 1, 0, &[1, 1][..]));
+        assert_eq!(
+            (p.timestamp_ms, p.sequence, &p.nodes[..2]),
+            (at + 1, 0, &[1, 1][..])
+        );
         assert_eq!(l.decode(b).unwrap().sequence, 1);
         assert_eq!(g.stats().issued, 3);
     }
@@ -581,7 +640,10 @@ mod tests {
         clock.advance(40);
         assert!(g.next_id().unwrap() > first);
         let s = g.stats();
-        assert_eq!((s.clock_regressions, s.largest_regression_ms, s.issued), (1, 40, 2));
+        assert_eq!(
+            (s.clock_regressions, s.largest_regression_ms, s.issued),
+            (1, 40, 2)
+        );
     }
 
     #[test]

@@ -318,7 +318,13 @@ impl Layout {
         }
     }
 
-    fn preset_spec(name: &str, fields: Vec<FieldSpec>, epoch_ms: u64, tick_ms: u64, sign_bit: bool) -> Layout {
+    fn preset_spec(
+        name: &str,
+        fields: Vec<FieldSpec>,
+        epoch_ms: u64,
+        tick_ms: u64,
+        sign_bit: bool,
+    ) -> Layout {
         Self::new_unchecked_epoch(LayoutSpec {
             name: name.to_owned(),
             fields,
@@ -413,7 +419,9 @@ impl Layout {
     }
     /// The node fields, most significant first.
     pub fn node_fields(&self) -> impl ExactSizeIterator<Item = &Field> + '_ {
-        self.nodes[..self.node_count].iter().map(|&i| &self.fields[i])
+        self.nodes[..self.node_count]
+            .iter()
+            .map(|&i| &self.fields[i])
     }
     /// Number of node fields.
     pub fn node_count(&self) -> usize {
@@ -421,7 +429,9 @@ impl Layout {
     }
     /// Node field `i` (in layout order).
     pub fn node_field(&self, i: usize) -> Option<&Field> {
-        self.nodes[..self.node_count].get(i).map(|&j| &self.fields[j])
+        self.nodes[..self.node_count]
+            .get(i)
+            .map(|&j| &self.fields[j])
     }
     /// Index of the node field called `name`.
     pub fn node_index(&self, name: &str) -> Result<usize> {
@@ -479,7 +489,9 @@ impl Layout {
     /// Checks node values against the node fields' widths.
     pub fn check_nodes(&self, nodes: &[u32]) -> Result<[u32; MAX_NODE_FIELDS]> {
         if nodes.len() != self.node_count {
-            let f = self.node_field(nodes.len().min(self.node_count)).unwrap_or(self.time_field());
+            let f = self
+                .node_field(nodes.len().min(self.node_count))
+                .unwrap_or(self.time_field());
             return Err(Error::MissingField {
                 field: f.name.clone(),
                 layout: self.name.clone(),
@@ -647,7 +659,10 @@ fn check_name(name: &str) -> Result<()> {
     if name.len() > MAX_NAME_LEN {
         return bad("it is longer than 32 characters");
     }
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
         return bad("only a-z, 0-9 and _ are allowed");
     }
     if name.as_bytes()[0].is_ascii_digit() {
@@ -682,7 +697,9 @@ mod tests {
         let ms = 1_700_000_000_123;
         let lo = l.min_id_at(ms).unwrap();
         let hi = l.max_id_at(ms).unwrap();
-        let id = l.compose_tick(l.tick_of(ms).unwrap(), 255, &[65535]).unwrap();
+        let id = l
+            .compose_tick(l.tick_of(ms).unwrap(), 255, &[65535])
+            .unwrap();
         assert!(lo <= id && id <= hi);
         assert_eq!(l.decode(hi).unwrap().tick, l.decode(lo).unwrap().tick);
         assert!(l.max_id_at(ms + 10).unwrap() > hi);

@@ -33,5 +33,10 @@ pub mod layout;
 pub use clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
 pub use encoding::{Encoding, ENCODINGS, MAX_ENCODED_LEN};
 pub use error::{Error, ErrorKind, FieldKind, Result, ERROR_CODES};
-pub use generator::{ClockChoice, Config, Generator, RegressionPolicy, Reserve, Stats};
-pub use layout::{Capacity, Field, FieldSpec, Layout, LayoutSpec, Parts, MAX_NODE_BITS, MAX_NODE_FIELDS, PRESETS};
+pub use generator::{
+    after_fork_in_child, fork_generation, ClockChoice, Config, Generator, RegressionPolicy,
+    Reserve, Stats,
+};
+pub use layout::{
+    Capacity, Field, FieldSpec, Layout, LayoutSpec, Parts, MAX_NODE_BITS, MAX_NODE_FIELDS, PRESETS,
+};

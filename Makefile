@@ -1,0 +1,61 @@
+# The commands people run. `make demo` and `make test` work on a fresh machine:
+# every target installs what it needs (cargo, pip into a venv, npm, apt-get).
+# Each binding owns its own Makefile (bindings-*/Makefile) with the targets
+# demo, test, bench; this file only calls them.
+
+CARGO ?= cargo
+BINDINGS := bindings-python bindings-node bindings-c
+
+.PHONY: demo test bench header stubs fmt lint \
+        demo-rust test-rust bench-rust \
+        demo-python demo-node demo-c test-python test-node test-c \
+        bench-python bench-node bench-c vectors
+
+## demo: generate and decode IDs from every language
+demo: demo-rust demo-python demo-node demo-c
+
+## test: every test suite, plus fmt and clippy
+test: lint test-rust test-python test-node test-c
+	@echo "make test: all suites passed"
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+vectors:
+	python3 testdata/gen_vectors.py
+	git diff --exit-code testdata/vectors.json
+
+demo-rust:
+	$(CARGO) run --release -q -p snowid-example
+
+test-rust:
+	python3 testdata/gen_vectors.py && git diff --exit-code -- testdata/vectors.json
+	$(CARGO) test -p snowid
+	$(CARGO) run -q -p snowid-example > /dev/null
+
+bench-rust:
+	$(CARGO) bench -p snowid --bench generator
+
+demo-python demo-node demo-c: demo-%:
+	$(MAKE) -C bindings-$* demo
+
+test-python test-node test-c: test-%:
+	$(MAKE) -C bindings-$* test
+
+bench-python bench-node bench-c: bench-%:
+	$(MAKE) -C bindings-$* bench
+
+## bench: every benchmark (prints tables; never fails on speed)
+bench: bench-rust bench-python bench-node bench-c
+
+## header: regenerate bindings-c/include/snowid.h with cbindgen
+header:
+	$(MAKE) -C bindings-c header
+
+## stubs: regenerate the committed type declarations (Node index.d.ts)
+stubs:
+	$(MAKE) -C bindings-node stubs
+
+fmt:
+	$(CARGO) fmt --all

@@ -1,0 +1,1 @@
+//! snowid binding for c (being built).

@@ -1,0 +1,1 @@
+//! snowid binding for node (being built).

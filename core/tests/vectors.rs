@@ -1,0 +1,275 @@
+//! The conformance vectors (testdata/vectors.json), checked against the core.
+
+use serde_json::Value;
+use snowid::{
+    ClockChoice, Config, Encoding, Error, FieldKind, FieldSpec, Generator, Layout, LayoutSpec,
+    ManualClock, Parts, RegressionPolicy, ERROR_CODES, MAX_NODE_FIELDS,
+};
+
+fn vectors() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/vectors.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("vectors.json")).expect("valid JSON")
+}
+
+fn u(v: &Value) -> u64 {
+    match v {
+        Value::String(s) => s.parse().expect("decimal string"),
+        v => v.as_u64().expect("integer"),
+    }
+}
+
+fn spec(v: &Value) -> LayoutSpec {
+    LayoutSpec {
+        name: v["name"].as_str().unwrap().to_owned(),
+        fields: v["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let kind = match f["kind"].as_str().unwrap() {
+                    "timestamp" => FieldKind::Timestamp,
+                    "sequence" => FieldKind::Sequence,
+                    _ => FieldKind::Node,
+                };
+                FieldSpec::new(
+                    f["name"].as_str().unwrap(),
+                    f["bits"].as_u64().unwrap() as u32,
+                    kind,
+                )
+            })
+            .collect(),
+        epoch_ms: u(&v["epoch_ms"]),
+        tick_ms: u(&v["tick_ms"]),
+        sign_bit: v["sign_bit"].as_bool().unwrap(),
+    }
+}
+
+fn layout(doc: &Value, name: &str) -> Layout {
+    let v = doc["layouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == name)
+        .unwrap();
+    if v["preset"].as_bool().unwrap() {
+        let l = Layout::preset(name).unwrap();
+        assert_eq!(
+            l,
+            Layout::new(spec(v)).unwrap(),
+            "preset {name} matches its vector"
+        );
+        l
+    } else {
+        Layout::new(spec(v)).unwrap()
+    }
+}
+
+fn nodes(l: &Layout, v: &Value) -> Vec<u64> {
+    l.node_names().iter().map(|n| u(&v[*n])).collect()
+}
+
+fn assert_code<T: std::fmt::Debug>(r: Result<T, Error>, code: &str, what: &str) {
+    match r {
+        Err(e) => assert_eq!(e.code(), code, "{what}: {e}"),
+        Ok(v) => panic!("{what}: expected {code}, got {v:?}"),
+    }
+}
+
+#[test]
+fn error_table_matches() {
+    let doc = vectors();
+    let listed: Vec<(String, u64, String)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap().into(),
+                u(&e["number"]),
+                e["kind"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let core: Vec<(String, u64, String)> = ERROR_CODES
+        .iter()
+        .map(|(c, n, k)| (c.to_string(), u64::from(*n), k.as_str().to_string()))
+        .collect();
+    assert_eq!(listed, core);
+}
+
+#[test]
+fn layouts_and_capacity() {
+    let doc = vectors();
+    for v in doc["layouts"].as_array().unwrap() {
+        let l = layout(&doc, v["name"].as_str().unwrap());
+        let c = l.capacity();
+        let cap = &v["capacity"];
+        assert_eq!(c.lifespan_ms, u(&cap["lifespan_ms"]));
+        assert_eq!(c.end_ms, u(&cap["end_ms"]));
+        assert_eq!(c.ids_per_tick, u(&cap["ids_per_tick"]));
+        assert_eq!(
+            c.ids_per_second_per_node,
+            u(&cap["ids_per_second_per_node"])
+        );
+        assert_eq!(c.nodes, u(&cap["nodes"]));
+        assert_eq!(l.max_id(), u(&v["max_id"]));
+    }
+}
+
+#[test]
+fn ids_decode_and_compose() {
+    let doc = vectors();
+    for v in doc["ids"].as_array().unwrap() {
+        let l = layout(&doc, v["layout"].as_str().unwrap());
+        let id = u(&v["id"]);
+        let p = l.decode(id).unwrap();
+        assert_eq!(p.timestamp_ms, u(&v["timestamp_ms"]), "{v}");
+        assert_eq!(p.tick, u(&v["tick"]));
+        assert_eq!(p.sequence, u(&v["sequence"]));
+        let want = nodes(&l, &v["nodes"]);
+        assert_eq!(
+            p.nodes[..l.node_count()]
+                .iter()
+                .map(|&n| u64::from(n))
+                .collect::<Vec<_>>(),
+            want
+        );
+        assert_eq!(l.compose(&p).unwrap(), id);
+    }
+}
+
+#[test]
+fn bounds() {
+    let doc = vectors();
+    for v in doc["bounds"].as_array().unwrap() {
+        let l = layout(&doc, v["layout"].as_str().unwrap());
+        let ms = u(&v["timestamp_ms"]) as i64;
+        assert_eq!(l.min_id_at(ms).unwrap(), u(&v["min_id"]), "{v}");
+        assert_eq!(l.max_id_at(ms).unwrap(), u(&v["max_id"]), "{v}");
+    }
+}
+
+#[test]
+fn encodings_and_parse_errors() {
+    let doc = vectors();
+    for v in doc["encodings"].as_array().unwrap() {
+        let id = u(&v["id"]);
+        for e in snowid::ENCODINGS {
+            let s = v[e.name()].as_str().unwrap();
+            assert_eq!(e.encode(id), s);
+            assert_eq!(e.parse(s).unwrap(), id);
+        }
+    }
+    for v in doc["parse_aliases"].as_array().unwrap() {
+        let e = Encoding::from_name(v["encoding"].as_str().unwrap()).unwrap();
+        assert_eq!(e.parse(v["input"].as_str().unwrap()).unwrap(), u(&v["id"]));
+    }
+    for v in doc["invalid_strings"].as_array().unwrap() {
+        let r = Encoding::from_name(v["encoding"].as_str().unwrap())
+            .and_then(|e| e.parse(v["input"].as_str().unwrap()));
+        assert_code(r, v["error"].as_str().unwrap(), &v.to_string());
+    }
+}
+
+#[test]
+fn invalid_inputs() {
+    let doc = vectors();
+    for v in doc["invalid_layouts"].as_array().unwrap() {
+        assert_code(
+            Layout::new(spec(&v["spec"])),
+            v["error"].as_str().unwrap(),
+            &v.to_string(),
+        );
+    }
+    for v in doc["invalid_presets"].as_array().unwrap() {
+        assert_code(
+            Layout::preset(v["name"].as_str().unwrap()),
+            v["error"].as_str().unwrap(),
+            "preset",
+        );
+    }
+    for v in doc["invalid_ids"].as_array().unwrap() {
+        let l = layout(&doc, v["layout"].as_str().unwrap());
+        assert_code(
+            l.decode(u(&v["id"])),
+            v["error"].as_str().unwrap(),
+            &v.to_string(),
+        );
+    }
+    for v in doc["invalid_compose"].as_array().unwrap() {
+        let l = layout(&doc, v["layout"].as_str().unwrap());
+        // The same path a binding takes: named node values, then compose.
+        let r = (|| {
+            let given = v["nodes"].as_object().unwrap();
+            let mut values = [None; MAX_NODE_FIELDS];
+            for (name, val) in given {
+                let i = l.node_index(name)?;
+                values[i] = Some(u(val));
+            }
+            let mut parts = Parts {
+                timestamp_ms: u(&v["timestamp_ms"]),
+                sequence: u(&v["sequence"]),
+                ..Parts::default()
+            };
+            for (i, f) in l.node_fields().enumerate() {
+                let val = values[i].ok_or_else(|| Error::MissingField {
+                    field: f.name().into(),
+                    layout: l.name().into(),
+                    max: f.max(),
+                })?;
+                if val > f.max() {
+                    return Err(Error::FieldOutOfRange {
+                        field: f.name().into(),
+                        got: val,
+                        max: f.max(),
+                    });
+                }
+                parts.nodes[i] = val as u32;
+            }
+            l.compose(&parts)
+        })();
+        assert_code(r, v["error"].as_str().unwrap(), &v.to_string());
+    }
+}
+
+#[test]
+fn deterministic_runs() {
+    let doc = vectors();
+    for run in doc["runs"].as_array().unwrap() {
+        let l = layout(&doc, run["layout"].as_str().unwrap());
+        let clock = ManualClock::new(u(&run["start_ms"]));
+        let config = Config::new(l.clone())
+            .nodes(&nodes(&l, &run["nodes"]))
+            .unwrap()
+            .max_borrow_ticks(u(&run["max_borrow_ticks"]))
+            .on_regression(RegressionPolicy::Fail)
+            .clock(ClockChoice::Manual(clock.clone()));
+        let g = Generator::new(config).unwrap();
+        for (i, step) in run["steps"].as_array().unwrap().iter().enumerate() {
+            let what = format!("{} step {i}: {step}", run["layout"]);
+            match step["op"].as_str().unwrap() {
+                "set" => clock.set(u(&step["ms"])),
+                "advance" => clock.advance(step["ms"].as_i64().unwrap()),
+                "next" => match step.get("error") {
+                    Some(code) => assert_code(g.next_id(), code.as_str().unwrap(), &what),
+                    None => assert_eq!(g.next_id().unwrap(), u(&step["expect"]), "{what}"),
+                },
+                "batch" => {
+                    let mut buf = vec![0; u(&step["n"]) as usize];
+                    match step.get("error") {
+                        Some(code) => {
+                            assert_code(g.next_batch(&mut buf), code.as_str().unwrap(), &what)
+                        }
+                        None => {
+                            let n = g.next_batch(&mut buf).unwrap();
+                            let want: Vec<u64> =
+                                step["expect"].as_array().unwrap().iter().map(u).collect();
+                            assert_eq!(&buf[..n], &want[..], "{what}");
+                        }
+                    }
+                }
+                op => panic!("unknown op {op}"),
+            }
+        }
+    }
+}
