@@ -1,1 +1,310 @@
-fn main() {}
+//! `cargo bench -p snowid --bench generator`
+//!
+//! Criterion groups (one ID, bursts, decode, encodings), then a summary table
+//! measured in the same run: ns per ID against the peers (ferroid's atomic
+//! generator, snowflaked's sync generator) with the ratio to the fastest peer,
+//! saturated IDs/s against the layout's cap, and two threads on one generator.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use ferroid::define_snowflake_id;
+use ferroid::generator::AtomicSnowflakeGenerator;
+use ferroid::id::{SnowflakeId, SnowflakeTwitterId};
+use ferroid::time::{MonotonicClock as FerroidClock, TWITTER_EPOCH};
+use snowid::{ClockChoice, Config, FieldSpec, Generator, Layout, LayoutSpec};
+
+define_snowflake_id!(WideId, u64, reserved: 1, timestamp: 41, machine_id: 2, sequence: 20);
+
+const WIDE_EPOCH: u64 = 1_700_000_000_000;
+
+fn wide_layout() -> Layout {
+    Layout::new(LayoutSpec {
+        name: "wide".into(),
+        fields: vec![
+            FieldSpec::timestamp(41),
+            FieldSpec::node("node", 2),
+            FieldSpec::sequence(20),
+        ],
+        epoch_ms: WIDE_EPOCH,
+        tick_ms: 1,
+        sign_bit: true,
+    })
+    .unwrap()
+}
+
+fn snowid(layout: Layout, clock: ClockChoice) -> Generator {
+    let n = vec![1; layout.node_count()];
+    Generator::new(Config::new(layout).nodes(&n).unwrap().clock(clock)).unwrap()
+}
+
+fn ferroid_wide() -> AtomicSnowflakeGenerator<WideId, FerroidClock> {
+    AtomicSnowflakeGenerator::new(
+        1,
+        FerroidClock::with_epoch(Duration::from_millis(WIDE_EPOCH)),
+    )
+}
+
+fn ferroid_twitter() -> AtomicSnowflakeGenerator<SnowflakeTwitterId, FerroidClock> {
+    AtomicSnowflakeGenerator::new(1, FerroidClock::with_epoch(TWITTER_EPOCH))
+}
+
+fn ferroid_next<ID: SnowflakeId<Ty = u64>>(g: &AtomicSnowflakeGenerator<ID, FerroidClock>) -> u64 {
+    g.next_id(|_| std::thread::yield_now()).to_raw()
+}
+
+/// Times `n` calls made right after a tick starts (so none waits for a tick),
+/// repeated until `iters` calls are timed: the unsaturated cost on a layout
+/// whose sequence a tight loop would otherwise exhaust.
+fn bursts(iters: u64, burst: u64, mut f: impl FnMut()) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut done = 0;
+    while done < iters {
+        let start_ms = snowid::MonotonicClock::new();
+        let t0 = snowid::Clock::now_ms(&start_ms);
+        while snowid::Clock::now_ms(&start_ms) == t0 {
+            std::hint::spin_loop();
+        }
+        let n = burst.min(iters - done);
+        let t = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        total += t.elapsed();
+        done += n;
+    }
+    total
+}
+
+fn criterion_groups(c: &mut Criterion) {
+    let cached = snowid(wide_layout(), ClockChoice::Cached);
+    let mono = snowid(wide_layout(), ClockChoice::Monotonic);
+    let fw = ferroid_wide();
+    let mut g = c.benchmark_group("one_id_unsaturated_wide_layout");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("snowid_cached_clock", |b| {
+        b.iter(|| black_box(cached.next_id().unwrap()))
+    });
+    g.bench_function("snowid_monotonic_clock", |b| {
+        b.iter(|| black_box(mono.next_id().unwrap()))
+    });
+    g.bench_function("ferroid_atomic", |b| {
+        b.iter(|| black_box(ferroid_next(&fw)))
+    });
+    g.finish();
+
+    let tw_cached = snowid(Layout::twitter(), ClockChoice::Cached);
+    let tw_mono = snowid(Layout::twitter(), ClockChoice::Monotonic);
+    let ft = ferroid_twitter();
+    let sf = snowflaked::sync::Generator::new(1);
+    let mut g = c.benchmark_group("one_id_bursts_of_1000_twitter");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("snowid_cached_clock", |b| {
+        b.iter_custom(|n| {
+            bursts(n, 1000, || {
+                black_box(tw_cached.next_id().unwrap());
+            })
+        })
+    });
+    g.bench_function("snowid_monotonic_clock", |b| {
+        b.iter_custom(|n| {
+            bursts(n, 1000, || {
+                black_box(tw_mono.next_id().unwrap());
+            })
+        })
+    });
+    g.bench_function("ferroid_atomic", |b| {
+        b.iter_custom(|n| {
+            bursts(n, 1000, || {
+                black_box(ferroid_next(&ft));
+            })
+        })
+    });
+    g.bench_function("snowflaked_sync", |b| {
+        b.iter_custom(|n| {
+            bursts(n, 1000, || {
+                black_box(sf.generate::<u64>());
+            })
+        })
+    });
+    g.finish();
+
+    let layout = Layout::twitter();
+    let id = tw_mono.next_id().unwrap();
+    let mut g = c.benchmark_group("codec");
+    g.bench_function("decode_twitter", |b| {
+        b.iter(|| black_box(layout.decode(black_box(id)).unwrap()))
+    });
+    for e in snowid::ENCODINGS {
+        let mut buf = [0u8; snowid::MAX_ENCODED_LEN];
+        g.bench_function(format!("encode_{e}"), |b| {
+            b.iter(|| black_box(e.encode_into(black_box(id), &mut buf).len()))
+        });
+        let s = e.encode(id);
+        g.bench_function(format!("parse_{e}"), |b| {
+            b.iter(|| black_box(e.parse(black_box(&s)).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+/// Best of `rounds` runs of `n` calls, in ns per call.
+fn ns_per_call(rounds: usize, n: u64, mut f: impl FnMut()) -> f64 {
+    (0..rounds)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / n as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn ns_bursts(n: u64, f: impl FnMut()) -> f64 {
+    bursts(n, 1000, f).as_nanos() as f64 / n as f64
+}
+
+fn summary() {
+    println!("\n== snowid summary (same run) ==");
+    let cached = snowid(wide_layout(), ClockChoice::Cached);
+    let mono = snowid(wide_layout(), ClockChoice::Monotonic);
+    let fw = ferroid_wide();
+    let sw = ns_per_call(5, 2_000_000, || {
+        black_box(cached.next_id().unwrap());
+    });
+    let sm = ns_per_call(5, 2_000_000, || {
+        black_box(mono.next_id().unwrap());
+    });
+    let fe = ns_per_call(5, 2_000_000, || {
+        black_box(ferroid_next(&fw));
+    });
+    let n = wide_layout().node_count();
+    let typed = Generator::with_clock(
+        Config::new(wide_layout()).nodes(&vec![1; n]).unwrap(),
+        snowid::CachedClock::new(),
+    )
+    .unwrap();
+    let st = ns_per_call(5, 2_000_000, || {
+        black_box(typed.next_id().unwrap());
+    });
+    println!(
+        "  snowid Generator<CachedClock> (static dispatch) {st:7.2}   x{:.2}",
+        st / fe
+    );
+    println!("unsaturated, wide layout (41|2|20), ns per ID:");
+    println!(
+        "  snowid cached clock     {sw:7.2}   x{:.2} of fastest peer",
+        sw / fe
+    );
+    println!("  snowid monotonic clock  {sm:7.2}   x{:.2}", sm / fe);
+    println!("  ferroid atomic          {fe:7.2}   (fastest peer)");
+
+    let tc = snowid(Layout::twitter(), ClockChoice::Cached);
+    let tm = snowid(Layout::twitter(), ClockChoice::Monotonic);
+    let ft = ferroid_twitter();
+    let sf = snowflaked::sync::Generator::new(1);
+    let n = 400_000;
+    let bc = ns_bursts(n, || {
+        black_box(tc.next_id().unwrap());
+    });
+    let bm = ns_bursts(n, || {
+        black_box(tm.next_id().unwrap());
+    });
+    let bf = ns_bursts(n, || {
+        black_box(ferroid_next(&ft));
+    });
+    let bs = ns_bursts(n, || {
+        black_box(sf.generate::<u64>());
+    });
+    let fastest = bf.min(bs);
+    println!("unsaturated, twitter layout, bursts of 1000 at tick start, ns per ID:");
+    println!(
+        "  snowid cached clock     {bc:7.2}   x{:.2} of fastest peer",
+        bc / fastest
+    );
+    println!("  snowid monotonic clock  {bm:7.2}   x{:.2}", bm / fastest);
+    println!("  ferroid atomic          {bf:7.2}");
+    println!("  snowflaked sync         {bs:7.2}");
+
+    let cap = Layout::twitter().capacity().ids_per_second_per_node as f64;
+    for (name, clock) in [
+        ("cached", ClockChoice::Cached),
+        ("monotonic", ClockChoice::Monotonic),
+    ] {
+        let g = snowid(Layout::twitter(), clock);
+        let n = 4_096_000u64;
+        let t = Instant::now();
+        for _ in 0..n {
+            black_box(g.next_id().unwrap());
+        }
+        let rate = n as f64 / t.elapsed().as_secs_f64();
+        println!(
+            "saturated, twitter, 1 thread, {name} clock: {:.0} IDs/s = {:.2}% of the cap {cap:.0}/s",
+            rate,
+            100.0 * rate / cap
+        );
+    }
+    let g = snowid(Layout::twitter(), ClockChoice::Cached);
+    let mut buf = vec![0u64; 4_096_000];
+    let t = Instant::now();
+    let filled = g.next_batch(&mut buf).unwrap();
+    let rate = filled as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "saturated, twitter, next_batch(4096000): {rate:.0} IDs/s = {:.2}% of the cap",
+        100.0 * rate / cap
+    );
+
+    let g = Arc::new(snowid(Layout::twitter(), ClockChoice::Cached));
+    let per = 2_048_000u64;
+    let t = Instant::now();
+    let hs: Vec<_> = (0..2)
+        .map(|_| {
+            let g = Arc::clone(&g);
+            std::thread::spawn(move || {
+                for _ in 0..per {
+                    black_box(g.next_id().unwrap());
+                }
+            })
+        })
+        .collect();
+    hs.into_iter().for_each(|h| h.join().unwrap());
+    let rate = (2 * per) as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "saturated, twitter, 2 threads on one generator: {rate:.0} IDs/s = {:.2}% of the cap",
+        100.0 * rate / cap
+    );
+    let g = Arc::new(snowid(wide_layout(), ClockChoice::Cached));
+    let per = 5_000_000u64;
+    let t = Instant::now();
+    let hs: Vec<_> = (0..2)
+        .map(|_| {
+            let g = Arc::clone(&g);
+            std::thread::spawn(move || {
+                for _ in 0..per {
+                    black_box(g.next_id().unwrap());
+                }
+            })
+        })
+        .collect();
+    hs.into_iter().for_each(|h| h.join().unwrap());
+    let el = t.elapsed().as_secs_f64();
+    println!(
+        "unsaturated, wide layout, 2 threads on one generator: {:.0} IDs/s aggregate ({:.2} ns per ID)",
+        (2 * per) as f64 / el,
+        el * 1e9 / (2 * per) as f64
+    );
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30);
+    criterion_groups(&mut c);
+    c.final_summary();
+    summary();
+}

@@ -89,28 +89,30 @@ impl Clock for MonotonicClock {
 
 /// Period of the cached clock's ticker thread.
 pub const TICKER_PERIOD: Duration = Duration::from_micros(250);
-/// The ticker thread parks itself after this long without a reader.
+/// The ticker thread parks itself after a probe of this length finds no reader.
 pub const TICKER_IDLE: Duration = Duration::from_millis(200);
+const PROBE_LEN: Duration = Duration::from_millis(10);
+/// Set on the cached value while the ticker asks whether anyone still reads.
+const PROBE: u64 = 1 << 63;
 
+#[repr(align(128))]
 struct Ticker {
-    /// Cached `anchored_now_ms()`; 0 while no ticker thread runs.
+    /// Cached `anchored_now_ms()`, with [`PROBE`] set during a probe; 0 while
+    /// no ticker thread runs. Readers never write it in steady state.
     now: AtomicU64,
-    /// Set by readers, cleared by the ticker: tells it someone still reads.
+    /// Set by a reader that saw a probe.
     used: AtomicBool,
     /// Process that owns the running thread (threads do not survive fork).
     pid: AtomicU32,
     thread: Mutex<Option<Thread>>,
 }
 
-fn ticker() -> &'static Ticker {
-    static TICKER: OnceLock<Ticker> = OnceLock::new();
-    TICKER.get_or_init(|| Ticker {
-        now: AtomicU64::new(0),
-        used: AtomicBool::new(false),
-        pid: AtomicU32::new(0),
-        thread: Mutex::new(None),
-    })
-}
+static TICKER: Ticker = Ticker {
+    now: AtomicU64::new(0),
+    used: AtomicBool::new(false),
+    pid: AtomicU32::new(0),
+    thread: Mutex::new(None),
+};
 
 impl Ticker {
     /// Starts the thread if this process has none, or wakes it if it parked.
@@ -120,13 +122,11 @@ impl Ticker {
         let pid = std::process::id();
         if self.pid.load(Acquire) == pid {
             if let Some(t) = slot.as_ref() {
-                self.used.store(true, Relaxed);
                 t.unpark();
                 return;
             }
         }
         self.now.store(anchored_now_ms(), Release);
-        self.used.store(true, Relaxed);
         let spawned = thread::Builder::new()
             .name("snowid-ticker".into())
             .spawn(move || self.run());
@@ -140,30 +140,46 @@ impl Ticker {
         }
     }
 
+    /// Every period: publish the time. Every [`TICKER_IDLE`]: publish it with
+    /// [`PROBE`] set for [`PROBE_LEN`]; a reader that sees the probe sets
+    /// `used`. No reader during the probe: park until a reader wakes us.
     fn run(&self) {
-        let mut idle = Duration::ZERO;
+        let mut since_probe = Duration::ZERO;
         loop {
-            self.now.store(anchored_now_ms(), Release);
+            let probing = since_probe >= TICKER_IDLE;
+            let now = anchored_now_ms();
+            self.now
+                .store(if probing { now | PROBE } else { now }, Release);
             thread::sleep(TICKER_PERIOD);
-            if self.used.swap(false, Relaxed) {
-                idle = Duration::ZERO;
-            } else {
-                idle += TICKER_PERIOD;
-                if idle >= TICKER_IDLE {
+            since_probe += TICKER_PERIOD;
+            if probing && since_probe >= TICKER_IDLE + PROBE_LEN {
+                since_probe = Duration::ZERO;
+                if !self.used.swap(false, AcqRel) {
                     self.now.store(0, Release);
-                    // A reader that saw 0 calls wake(), which unparks us;
-                    // spurious wake-ups just run another round.
+                    // A reader that sees 0 calls wake(), which unparks us;
+                    // a spurious wake-up just runs another round.
                     thread::park();
-                    idle = Duration::ZERO;
                 }
             }
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn read_slow(&'static self, v: u64) -> u64 {
+        if v == 0 {
+            self.wake();
+            return anchored_now_ms();
+        }
+        self.used.store(true, Release);
+        v & !PROBE
     }
 }
 
 /// A cheap clock: one atomic load per reading (~1 ns), kept current by one
 /// shared background thread per process that wakes every 250 µs while anyone
-/// reads it and parks itself after 200 ms without readers.
+/// reads it and parks itself when a reader-free probe shows it is unused
+/// (checked every 200 ms; readers pay nothing for this in steady state).
 ///
 /// Readings lag the precise clock by up to one period (plus scheduling delay
 /// on a loaded machine); IDs stay unique and ordered regardless, because a
@@ -171,7 +187,7 @@ impl Ticker {
 /// sequence, a clock that looks behind) from [`Clock::now_ms_precise`]. After
 /// `fork()`, the child has no ticker thread; the first slow-path reading that
 /// finds the cache stale restarts it (bindings also call
-/// [`CachedClock::after_fork`] from their fork hooks).
+/// [`crate::after_fork_in_child`] from their fork hooks, which does it at once).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CachedClock;
 
@@ -183,35 +199,29 @@ impl CachedClock {
     }
     /// Restart the ticker thread in a forked child. Harmless anywhere else.
     pub fn after_fork() {
-        let t = ticker();
-        if t.pid.load(Acquire) != std::process::id() {
-            t.now.store(0, Release);
+        if TICKER.pid.load(Acquire) != std::process::id() {
+            TICKER.now.store(0, Release);
         }
     }
 }
 
 impl Clock for CachedClock {
-    #[inline]
+    #[inline(always)]
     fn now_ms(&self) -> u64 {
-        let t = ticker();
-        let now = t.now.load(Relaxed);
-        if !t.used.load(Relaxed) {
-            t.used.store(true, Relaxed);
+        let v = TICKER.now.load(Relaxed);
+        // One compare for both rare cases: 0 (no thread) and PROBE set.
+        if v.wrapping_sub(1) >= PROBE - 1 {
+            return TICKER.read_slow(v);
         }
-        if now == 0 {
-            t.wake();
-            return anchored_now_ms();
-        }
-        now
+        v
     }
 
     fn now_ms_precise(&self) -> u64 {
         let precise = anchored_now_ms();
-        let t = ticker();
-        let cached = t.now.load(Relaxed);
+        let cached = TICKER.now.load(Relaxed) & !PROBE;
         // Stale by far more than a period: the thread is gone (fork) or parked.
-        if cached != 0 && precise > cached + 20 && t.pid.load(Acquire) != std::process::id() {
-            t.now.store(0, Release);
+        if cached != 0 && precise > cached + 20 && TICKER.pid.load(Acquire) != std::process::id() {
+            TICKER.now.store(0, Release);
         }
         precise
     }
@@ -274,12 +284,19 @@ impl Default for AnyClock {
 }
 
 impl Clock for AnyClock {
-    #[inline]
+    #[inline(always)]
     fn now_ms(&self) -> u64 {
+        #[inline(never)]
+        fn other(c: &AnyClock) -> u64 {
+            match c {
+                AnyClock::Monotonic(c) => c.now_ms(),
+                AnyClock::Manual(c) => c.now_ms(),
+                AnyClock::Cached(c) => c.now_ms(),
+            }
+        }
         match self {
             AnyClock::Cached(c) => c.now_ms(),
-            AnyClock::Monotonic(c) => c.now_ms(),
-            AnyClock::Manual(c) => c.now_ms(),
+            _ => other(self),
         }
     }
     fn now_ms_precise(&self) -> u64 {

@@ -325,7 +325,7 @@ impl<C: Clock> Generator<C> {
 
     /// Issues one ID: unique for this layout and node, greater than every ID
     /// this generator issued before.
-    #[inline]
+    #[inline(always)]
     pub fn next_id(&self) -> Result<u64> {
         let (pos, _) = self.take(1)?;
         Ok(self.compose(pos))
@@ -390,7 +390,7 @@ impl<C: Clock> Generator<C> {
     }
 
     /// Reserves up to `want` consecutive positions in one tick.
-    #[inline]
+    #[inline(always)]
     fn take(&self, want: u64) -> Result<(u64, u64)> {
         let t = self.tick_at(self.clock.now_ms());
         let mut cand = self.state.0.load(Relaxed);
