@@ -1,0 +1,279 @@
+"""Type stubs of snowid's native module (Rust, pyo3). Use it through the
+``snowid`` package; ``tests/test_stubs.py`` checks this file against the
+module."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Dict, List, Optional, Tuple, Union, final
+
+from snowid.exceptions import SnowidError
+
+_Instant = Union[int, datetime.datetime]
+_LayoutArg = Union[str, "Layout"]
+_Clock = Union[str, "ManualClock"]
+
+ENCODINGS: Tuple[str, ...]
+"""Names of the text encodings: ``("decimal", "hex", "base32", "base62")``."""
+
+__version__: str
+
+def next() -> int:
+    """An ID from the module's default generator. The generator is created on
+    first use from ``configure(...)``, else ``SNOWID_LAYOUT`` and
+    ``SNOWID_<FIELD>_ID`` (``SNOWID_WORKER_ID``, ``SNOWID_DATACENTER_ID``...),
+    else node number 0. In a forked child it must first get node numbers of
+    its own (raises ``ForkedError`` otherwise)."""
+
+def configure(
+    *,
+    layout: Optional[_LayoutArg] = None,
+    epoch: Optional[_Instant] = None,
+    clock: Optional[_Clock] = None,
+    on_regression: Optional[str] = None,
+    max_wait_ms: Optional[int] = None,
+    max_borrow_ticks: Optional[int] = None,
+    **node_fields: int,
+) -> None:
+    """Sets the default generator's settings (same keywords as ``Generator``;
+    node fields not given come from ``SNOWID_<FIELD>_ID``, else 0). Call it
+    before the first ``next()``, or in a forked child; raises
+    ``InvalidSettingError`` if the default generator already issued IDs with
+    other settings."""
+
+def default_stats() -> Stats:
+    """Counters of the default generator (all zero before its first use)."""
+
+def inspect(id: int, layout: _LayoutArg = "twitter") -> Parts:
+    """Decodes ``id`` with ``layout`` (a preset name or a ``Layout``)."""
+
+def encode(id: int, encoding: str) -> str:
+    """``id`` as text: ``"decimal"``, ``"hex"`` (16 digits), ``"base32"``
+    (13 Crockford digits) or ``"base62"`` (11 digits). The fixed-width forms
+    sort like the numbers."""
+
+def decode_str(text: str, encoding: str) -> int:
+    """Parses text made by ``encode(id, encoding)`` back into the ID.
+    Base32 parsing is case-insensitive and reads I/L as 1 and O as 0."""
+
+def error_codes() -> List[Tuple[str, int, str]]:
+    """Every core error code as ``(code, number, kind)``, in number order."""
+
+def after_fork_in_child() -> None:
+    """Tells the core this process is a fork child. ``snowid`` already calls
+    it (with its own bookkeeping) through ``os.register_at_fork``."""
+
+def _register_errors(
+    by_code: Dict[str, type[SnowidError]], invalid_input: type[SnowidError], unavailable: type[SnowidError]
+) -> None: ...
+def _before_fork() -> None: ...
+def _after_fork_in_parent() -> None: ...
+def _after_fork_in_child() -> None: ...
+
+@final
+class Layout:
+    """A bit layout: which fields an ID has, their widths and order, the epoch
+    and the tick. Presets: ``Layout.twitter()`` (the default), ``.discord()``,
+    ``.instagram()``, ``.sonyflake()`` or ``Layout.preset(name)``."""
+
+    def __init__(
+        self,
+        name: str,
+        fields: List[Union[Tuple[str, int], Tuple[str, int, str]]],
+        *,
+        epoch: _Instant,
+        tick_ms: int = 1,
+        sign_bit: bool = True,
+    ) -> None:
+        """A custom layout. ``fields`` lists ``(name, bits)`` or
+        ``(name, bits, kind)`` from the most significant bit down; without a
+        kind, ``"timestamp"`` is the time field, ``"sequence"`` the sequence,
+        any other name a node field. ``sign_bit=True`` keeps the top bit 0."""
+    @staticmethod
+    def preset(name: str) -> Layout:
+        """A preset by name (case-insensitive)."""
+    @staticmethod
+    def twitter() -> Layout:
+        """Sign bit, 41 bits of ms, 5 datacenter, 5 worker, 12 sequence."""
+    @staticmethod
+    def discord() -> Layout:
+        """42 bits of ms, 5 worker, 5 process, 12 increment."""
+    @staticmethod
+    def instagram() -> Layout:
+        """41 bits of ms, 13 shard, 10 sequence."""
+    @staticmethod
+    def sonyflake() -> Layout:
+        """Sign bit, 39 bits of 10 ms ticks, 8 sequence, 16 machine."""
+    @property
+    def name(self) -> str:
+        """The layout's name."""
+    @property
+    def fields(self) -> Tuple[Tuple[str, int, str], ...]:
+        """Fields as ``(name, bits, kind)``, most significant first."""
+    @property
+    def node_names(self) -> Tuple[str, ...]:
+        """Names of the node fields, in layout order."""
+    @property
+    def sequence_name(self) -> str:
+        """Name of the sequence field (Discord: ``"increment"``)."""
+    @property
+    def epoch_ms(self) -> int:
+        """Epoch in ms since the Unix epoch."""
+    @property
+    def epoch(self) -> datetime.datetime:
+        """Epoch as an aware datetime (UTC)."""
+    @property
+    def tick_ms(self) -> int:
+        """Tick length in ms."""
+    @property
+    def sign_bit(self) -> bool:
+        """Whether the top bit is reserved (always 0)."""
+    @property
+    def max_id(self) -> int:
+        """Largest ID the layout can hold."""
+    @property
+    def capacity(self) -> Capacity:
+        """Lifespan, end, IDs per tick and per second per node, nodes."""
+    def decode(self, id: int) -> Parts:
+        """Splits an ID into its parts."""
+    def compose(self, *, timestamp: _Instant, sequence: Optional[int] = None, **nodes: int) -> int:
+        """Builds an ID from a time (rounded down to its tick), a sequence
+        (default 0) and every node field by name."""
+    def min_id_at(self, when: _Instant) -> int:
+        """Smallest ID any node can issue in the tick holding ``when``."""
+    def max_id_at(self, when: _Instant) -> int:
+        """Largest ID any node can issue in the tick holding ``when``."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Capacity:
+    """What a layout can hold."""
+
+    @property
+    def lifespan_ms(self) -> int:
+        """How long the time field lasts, in ms."""
+    @property
+    def end_ms(self) -> int:
+        """First instant (ms since the Unix epoch) the layout cannot hold."""
+    @property
+    def end(self) -> Optional[datetime.datetime]:
+        """``end_ms`` as an aware datetime, or ``None`` past year 9999."""
+    @property
+    def ids_per_tick(self) -> int:
+        """IDs one node can issue per tick."""
+    @property
+    def ids_per_second_per_node(self) -> int:
+        """IDs one node can issue per second."""
+    @property
+    def nodes(self) -> int:
+        """Number of distinct node-number combinations."""
+
+@final
+class Parts:
+    """The parts of one ID (immutable). Node fields are attributes by name
+    (``parts.worker``, ``parts.shard``...)."""
+
+    @property
+    def id(self) -> int:
+        """The ID."""
+    @property
+    def layout(self) -> Layout:
+        """The layout the ID was decoded with."""
+    @property
+    def timestamp(self) -> datetime.datetime:
+        """Start of the ID's tick, as an aware datetime in UTC."""
+    @property
+    def timestamp_ms(self) -> int:
+        """Start of the ID's tick, in ms since the Unix epoch."""
+    @property
+    def tick(self) -> int:
+        """The raw time field (ticks since the layout's epoch)."""
+    @property
+    def sequence(self) -> int:
+        """The sequence field."""
+    @property
+    def nodes(self) -> Dict[str, int]:
+        """Node fields by name, in layout order."""
+    def __getattr__(self, name: str) -> int:
+        """A node field by name."""
+    def to_dict(self) -> Dict[str, Union[int, str, datetime.datetime]]:
+        """``id``, ``layout``, ``timestamp``, ``timestamp_ms``, ``tick``, the
+        node fields and ``sequence``."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Generator:
+    """A lock-free ID generator for one node; share one between threads.
+    Node fields by the layout's names, every one required
+    (``Generator(datacenter=1, worker=7)``,
+    ``Generator(layout="instagram", shard=5)``)."""
+
+    def __init__(
+        self,
+        *,
+        layout: Optional[_LayoutArg] = None,
+        epoch: Optional[_Instant] = None,
+        clock: Optional[_Clock] = None,
+        on_regression: Optional[str] = None,
+        max_wait_ms: Optional[int] = None,
+        max_borrow_ticks: Optional[int] = None,
+        **node_fields: int,
+    ) -> None:
+        """``layout``: preset name or ``Layout`` (default ``"twitter"``);
+        ``epoch``: override the layout's epoch; ``clock``: ``"cached"``
+        (default), ``"monotonic"`` or a ``snowid.testing.ManualClock``;
+        ``on_regression``: ``"wait"`` (default, up to ``max_wait_ms``, 1000)
+        or ``"fail"``; ``max_borrow_ticks``: ticks it may run ahead of the
+        clock when a tick's sequence is spent (default 0: wait)."""
+    def next(self) -> int:
+        """One ID, greater than every ID this generator issued before."""
+    def next_batch(self, n: int) -> List[int]:
+        """``n`` consecutive IDs (fewer only if an error stopped the batch
+        after some were issued; the next call raises it)."""
+    @property
+    def layout(self) -> Layout:
+        """The layout."""
+    @property
+    def nodes(self) -> Dict[str, int]:
+        """Node values by field name."""
+    def stats(self) -> Stats:
+        """The counters."""
+
+@final
+class Stats:
+    """A generator's counters (a snapshot)."""
+
+    @property
+    def issued(self) -> int:
+        """IDs issued."""
+    @property
+    def overflow_waits(self) -> int:
+        """Times a call found its tick's sequence spent and waited."""
+    @property
+    def clock_regressions(self) -> int:
+        """Calls that found the clock behind the last issued tick."""
+    @property
+    def largest_regression_ms(self) -> int:
+        """Largest such regression, in ms."""
+    @property
+    def borrowed_ticks(self) -> int:
+        """Ticks issued ahead of the clock."""
+    def to_dict(self) -> Dict[str, int]:
+        """The counters as a dict."""
+
+@final
+class ManualClock:
+    """A clock that moves only when told to (for deterministic tests)."""
+
+    def __init__(self, start: _Instant) -> None:
+        """A clock reading ``start`` (int ms since the Unix epoch, or an
+        aware datetime)."""
+    @property
+    def now_ms(self) -> int:
+        """The current reading, in ms since the Unix epoch."""
+    def set(self, when: _Instant) -> None:
+        """Sets the time; it may go backwards."""
+    def advance(self, ms: int) -> None:
+        """Moves the time by ``ms`` (backwards if negative; stops at 0)."""
