@@ -1,0 +1,26 @@
+// ESM entry: the same addon as index.js, with named exports.
+import { createRequire } from 'node:module';
+
+const native = createRequire(import.meta.url)('./snowid.node');
+
+export default native;
+export const {
+  Generator,
+  Layout,
+  ManualClock,
+  capacity,
+  compose,
+  configure,
+  defaultLayout,
+  defaultNodes,
+  encode,
+  errorCodes,
+  inspect,
+  maxIdAt,
+  minIdAt,
+  next,
+  nextBatch,
+  nextString,
+  parse,
+  stats,
+} = native;

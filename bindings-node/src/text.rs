@@ -1,0 +1,144 @@
+//! Module-level functions: inspect, compose, range bounds, encodings, codes.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use snowid::{Encoding, ERROR_CODES};
+
+use crate::error::{class_of, Class, OrThrow};
+use crate::generator::default_layout;
+use crate::js::{self, Js};
+use crate::layout::{capacity_to_js, compose_from_js, layout_arg, parts_to_js};
+
+fn layout_or_default(env: &Env, layout: Option<Unknown>) -> Result<snowid::Layout> {
+    match layout {
+        Some(l) if !js::is_undefined(env, l.raw())? => layout_arg(env, l.raw()),
+        _ => default_layout(env),
+    }
+}
+
+fn encoding_arg(env: &Env, e: Option<Unknown>) -> Result<Encoding> {
+    match e {
+        Some(e) if !js::is_undefined(env, e.raw())? => {
+            let name = js::str_arg(env, e.raw(), "encoding")?;
+            Encoding::from_name(&name).or_throw(env)
+        }
+        _ => Ok(Encoding::Decimal),
+    }
+}
+
+/// Decodes an ID (bigint, decimal string, or a number up to 2^53 - 1; a
+/// larger number throws, since it may already have lost precision) into
+/// `{ timestamp: Date, timestampMs, tick, sequence, ...nodeFields }`.
+/// `layout`: a `Layout` or preset name; default: the default generator's.
+#[napi(
+    catch_unwind,
+    ts_args_type = "id: bigint | string | number, layout?: Layout | string",
+    ts_return_type = "{ timestamp: Date, timestampMs: number, tick: number, sequence: number, [nodeField: string]: number | Date }"
+)]
+pub fn inspect(env: Env, id: Unknown, layout: Option<Unknown>) -> Result<Js> {
+    let id = js::id_arg(&env, id.raw())?;
+    let l = layout_or_default(&env, layout)?;
+    let p = l.decode(id).or_throw(&env)?;
+    Ok(Js(parts_to_js(&env, &l, &p)?))
+}
+
+/// Builds an ID from `{ timestamp: Date | number, sequence?, ...nodeFields }`.
+#[napi(
+    catch_unwind,
+    ts_args_type = "parts: { timestamp?: Date | number, timestampMs?: number, sequence?: number | bigint, [field: string]: unknown }, layout?: Layout | string"
+)]
+pub fn compose(env: Env, parts: Unknown, layout: Option<Unknown>) -> Result<u64> {
+    let l = layout_or_default(&env, layout)?;
+    compose_from_js(&env, &l, parts.raw())
+}
+
+/// Smallest ID any node can issue at `time` (for `WHERE id >= ...`).
+#[napi(
+    catch_unwind,
+    ts_args_type = "time: Date | number, layout?: Layout | string"
+)]
+pub fn min_id_at(env: Env, time: Unknown, layout: Option<Unknown>) -> Result<u64> {
+    let ms = js::time_arg(&env, time.raw(), "time")?;
+    layout_or_default(&env, layout)?
+        .min_id_at(ms)
+        .or_throw(&env)
+}
+
+/// Largest ID any node can issue at `time` (for `WHERE id <= ...`).
+#[napi(
+    catch_unwind,
+    ts_args_type = "time: Date | number, layout?: Layout | string"
+)]
+pub fn max_id_at(env: Env, time: Unknown, layout: Option<Unknown>) -> Result<u64> {
+    let ms = js::time_arg(&env, time.raw(), "time")?;
+    layout_or_default(&env, layout)?
+        .max_id_at(ms)
+        .or_throw(&env)
+}
+
+/// Capacity of a layout (default: the default generator's).
+#[napi(
+    catch_unwind,
+    ts_args_type = "layout?: Layout | string",
+    ts_return_type = "{ lifespanMs: bigint, endMs: bigint, end: Date, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }"
+)]
+pub fn capacity(env: Env, layout: Option<Unknown>) -> Result<Js> {
+    let l = layout_or_default(&env, layout)?;
+    Ok(Js(capacity_to_js(&env, &l)?))
+}
+
+/// An ID as text: `'decimal'` (default), `'hex'` (16 digits), `'base32'`
+/// (13 Crockford digits) or `'base62'` (11 digits). The fixed-width forms
+/// sort like the numbers.
+#[napi(
+    catch_unwind,
+    ts_args_type = "id: bigint | string | number, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'"
+)]
+pub fn encode(env: Env, id: Unknown, encoding: Option<Unknown>) -> Result<String> {
+    let id = js::id_arg(&env, id.raw())?;
+    Ok(encoding_arg(&env, encoding)?.encode(id))
+}
+
+/// Parses text made by `encode` back into a bigint (hex accepts upper
+/// case; base32 is case-insensitive and reads I/L as 1, O as 0). Bad input
+/// throws `RangeError` with `SNOWID_PARSE_*`.
+#[napi(
+    catch_unwind,
+    ts_args_type = "text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'"
+)]
+pub fn parse(env: Env, text: Unknown, encoding: Option<Unknown>) -> Result<u64> {
+    let text = js::str_arg(&env, text.raw(), "text")?;
+    encoding_arg(&env, encoding)?.parse(&text).or_throw(&env)
+}
+
+/// Every error code: `{ code: 'SNOWID_…', number, kind, jsClass }`, where
+/// `jsClass` is the constructor thrown (`RangeError` for invalid input,
+/// `Error` when IDs are unavailable now).
+#[napi(
+    catch_unwind,
+    ts_return_type = "Array<{ code: string, number: number, kind: 'invalid_input' | 'unavailable', jsClass: 'Error' | 'RangeError' | 'TypeError' }>"
+)]
+pub fn error_codes(env: Env) -> Result<Js> {
+    let items = ERROR_CODES
+        .iter()
+        .map(|(code, number, kind)| {
+            let o = js::new_object(&env)?;
+            js::set(
+                &env,
+                o,
+                "code",
+                js::str_value(&env, &format!("SNOWID_{code}"))?,
+            )?;
+            js::set(&env, o, "number", js::num(&env, (*number).into())?)?;
+            js::set(&env, o, "kind", js::str_value(&env, kind.as_str())?)?;
+            let class = match class_of(*kind) {
+                Class::Error => "Error",
+                Class::TypeError => "TypeError",
+                Class::RangeError => "RangeError",
+            };
+            js::set(&env, o, "jsClass", js::str_value(&env, class)?)?;
+            Ok(o)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Js(js::new_array(&env, &items)?))
+}
