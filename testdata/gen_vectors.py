@@ -325,7 +325,7 @@ def main():
         ("INVALID_SETTING", 15), ("CLOCK_MOVED_BACKWARDS", 20), ("CLOCK_BEFORE_EPOCH", 21), ("TIME_EXHAUSTED", 22),
         ("SEQUENCE_EXHAUSTED", 23), ("FORKED", 24), ("PARSE_EMPTY", 30), ("PARSE_LENGTH", 31), ("PARSE_CHARACTER", 32),
         ("PARSE_OVERFLOW", 33), ("UNKNOWN_ENCODING", 34), ("NO_FREE_SLOT", 50), ("BEHIND_HIGH_WATER", 51),
-        ("STATE_IO", 52), ("STATE_CORRUPT", 53),
+        ("STATE_IO", 52), ("STATE_CORRUPT", 53), ("NODE_IN_USE", 54),
     ]
     errors = [{"code": c, "number": n, "kind": "unavailable" if (20 <= n < 30 or n >= 50) else "invalid_input"} for c, n in from_core]
 

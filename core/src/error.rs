@@ -214,6 +214,9 @@ pub enum Error {
         reason: String,
         hint: String,
     },
+    /// The node numbers are locked by another live process on this machine.
+    #[error("node numbers {nodes} are in use by another live process on this machine (lock {path}); give each process its own numbers or use SNOWID_NODE_SOURCE=local")]
+    NodeInUse { nodes: String, path: String },
 }
 
 impl Error {
@@ -267,6 +270,7 @@ impl Error {
             BehindHighWater { .. } => ("BEHIND_HIGH_WATER", 51),
             StateIo { .. } => ("STATE_IO", 52),
             StateCorrupt { .. } => ("STATE_CORRUPT", 53),
+            NodeInUse { .. } => ("NODE_IN_USE", 54),
         }
     }
 }
@@ -302,6 +306,7 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("BEHIND_HIGH_WATER", 51, ErrorKind::Unavailable),
     ("STATE_IO", 52, ErrorKind::Unavailable),
     ("STATE_CORRUPT", 53, ErrorKind::Unavailable),
+    ("NODE_IN_USE", 54, ErrorKind::Unavailable),
 ];
 
 #[cfg(test)]

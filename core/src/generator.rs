@@ -59,6 +59,10 @@ pub trait Reserve: Send + Sync {
     /// Durably records that ticks up to `tick` may have been issued, and
     /// returns the highest tick now covered (at least `tick`).
     fn reserve(&self, tick: u64) -> Result<u64>;
+    /// Called once when the generator is dropped (a clean shutdown) with the
+    /// last tick it issued, so the mark can be lowered to exactly that and a
+    /// restart need not wait out the reserved window.
+    fn release(&self, _last_tick: Option<u64>) {}
 }
 
 /// Configuration of a [`Generator`], validated by [`Generator::new`].
@@ -78,6 +82,10 @@ pub struct Config {
     /// Never issue an ID in this tick or earlier (the high-water mark read at
     /// start-up). `None`: no floor.
     pub floor_tick: Option<u64>,
+    /// How long the first ID may wait for the clock to pass `floor_tick`
+    /// (after a crash, up to one reserved window) before
+    /// [`Error::BehindHighWater`].
+    pub max_floor_wait_ms: u64,
 }
 
 impl fmt::Debug for Config {
@@ -89,6 +97,7 @@ impl fmt::Debug for Config {
             .field("max_borrow_ticks", &self.max_borrow_ticks)
             .field("clock", &self.clock)
             .field("floor_tick", &self.floor_tick)
+            .field("max_floor_wait_ms", &self.max_floor_wait_ms)
             .finish()
     }
 }
@@ -103,6 +112,7 @@ impl Config {
             max_borrow_ticks: 0,
             clock: ClockChoice::default(),
             floor_tick: None,
+            max_floor_wait_ms: 5000,
         }
     }
     /// Sets node field `name`; errors if the layout has no such field or the
@@ -234,12 +244,15 @@ pub struct Generator<C: Clock = AnyClock> {
     max_tick: u64,
     max_borrow: u64,
     policy: RegressionPolicy,
+    floor_wait_ms: u64,
     initial: u64,
     fork_generation: u64,
     layout: Layout,
     nodes: [u32; MAX_NODE_FIELDS],
     reserver: Option<Box<dyn Reserve>>,
     reserve_lock: Mutex<()>,
+    guard: Option<Box<dyn std::any::Any + Send + Sync>>,
+    source: String,
     counters: Padded<Counters>,
 }
 
@@ -291,12 +304,15 @@ impl<C: Clock> Generator<C> {
             max_tick: time.max(),
             max_borrow: config.max_borrow_ticks,
             policy: config.on_regression,
+            floor_wait_ms: config.max_floor_wait_ms,
             initial,
             fork_generation: FORK_GENERATION.load(SeqCst),
             nodes,
             layout,
             reserver: None,
             reserve_lock: Mutex::new(()),
+            guard: None,
+            source: "explicit".to_owned(),
             counters: Padded(Counters::default()),
         })
     }
@@ -308,6 +324,24 @@ impl<C: Clock> Generator<C> {
         self.reserver = Some(reserver);
         self.limit = AtomicU64::new(reserved_tick.min(self.max_tick));
         self
+    }
+
+    /// Keeps `guard` alive as long as the generator (a node-slot lock, a
+    /// lease) and records where the node numbers came from.
+    pub fn with_guard(
+        mut self,
+        guard: Box<dyn std::any::Any + Send + Sync>,
+        source: String,
+    ) -> Self {
+        self.guard = Some(guard);
+        self.source = source;
+        self
+    }
+
+    /// Where the node numbers came from (`"explicit"`, `"env"`,
+    /// `"local slot 3 in /path"`, ...).
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     /// The layout.
@@ -457,10 +491,7 @@ impl<C: Clock> Generator<C> {
                 let wait_ms = (wait_until_tick * self.tick_ms + self.epoch_ms).saturating_sub(now);
                 if cand == self.initial {
                     // Nothing issued yet: the floor is a persisted high-water mark.
-                    let max_wait_ms = match self.policy {
-                        RegressionPolicy::Wait { max_ms } => max_ms,
-                        RegressionPolicy::Fail => 0,
-                    };
+                    let max_wait_ms = self.floor_wait_ms;
                     if !self.clock.advances()
                         || wait_ms > max_wait_ms
                         || started.elapsed().as_millis() as u64 > max_wait_ms
@@ -566,11 +597,23 @@ fn pause(wait_ms: u64) {
     }
 }
 
+impl<C: Clock> Drop for Generator<C> {
+    fn drop(&mut self) {
+        if let Some(r) = &self.reserver {
+            // Only ticks below the state's position were issued.
+            let s = self.state.0.load(Acquire);
+            let last = (s > self.initial).then(|| (s - 1) >> self.seq_bits);
+            r.release(last);
+        }
+    }
+}
+
 impl<C: Clock> fmt::Debug for Generator<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Generator")
             .field("layout", &self.layout.to_string())
             .field("nodes", &self.nodes())
+            .field("source", &self.source)
             .field("stats", &self.stats())
             .finish()
     }

@@ -418,7 +418,7 @@ impl Layout {
         &self.fields[self.seq]
     }
     /// The node fields, most significant first.
-    pub fn node_fields(&self) -> impl ExactSizeIterator<Item = &Field> + '_ {
+    pub fn node_fields(&self) -> impl DoubleEndedIterator<Item = &Field> + ExactSizeIterator + '_ {
         self.nodes[..self.node_count]
             .iter()
             .map(|&i| &self.fields[i])

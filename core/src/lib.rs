@@ -11,6 +11,9 @@
 //!   atomic load, a shared ticker thread), [`ManualClock`] (tests).
 //! - [`Encoding`]: decimal, hex, Crockford base32, base62; the fixed-width
 //!   ones sort like the numbers.
+//! - [`node`]: where node numbers come from (explicit, environment,
+//!   Kubernetes ordinal, machine-local slots) and the persisted high-water mark
+//!   that keeps restarts from reissuing IDs.
 //! - [`Error`]: one enum; every variant has a stable code shared by every
 //!   language binding.
 //!
@@ -29,6 +32,7 @@ pub mod encoding;
 pub mod error;
 pub mod generator;
 pub mod layout;
+pub mod node;
 
 pub use clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
 pub use encoding::{Encoding, ENCODINGS, MAX_ENCODED_LEN};

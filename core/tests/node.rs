@@ -1,0 +1,229 @@
+//! Node identity and crash safety with real processes and real files.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use snowid::node::{self, HighWaterFile, NodeOptions, NodeSource};
+use snowid::{ClockChoice, Config, Layout, ManualClock};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("snowid-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn cli(state: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_snowid"));
+    c.env_clear()
+        .env("SNOWID_STATE_DIR", state)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+struct Holder {
+    child: Child,
+    source: String,
+    ids: Vec<u64>,
+}
+
+/// Starts a CLI process that issues `n` IDs and holds its slot.
+fn start_holder(state: &Path, n: u64) -> Holder {
+    let mut child = cli(state)
+        .args(["--count", &n.to_string(), "--hold"])
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let source = lines.next().unwrap().unwrap();
+    let mut ids = Vec::new();
+    for line in lines {
+        let line = line.unwrap();
+        if line == "# ready" {
+            break;
+        }
+        ids.push(line.parse().unwrap());
+    }
+    assert_eq!(ids.len() as u64, n, "{source}");
+    Holder { child, source, ids }
+}
+
+#[test]
+fn local_slots_are_distinct_across_processes_and_survive_kill_9() {
+    let state = temp_dir("slots");
+    let mut holders: Vec<Holder> = (0..4).map(|_| start_holder(&state, 20_000)).collect();
+    let sources: HashSet<&str> = holders.iter().map(|h| h.source.as_str()).collect();
+    assert_eq!(sources.len(), 4, "distinct slots: {sources:?}");
+    for h in &holders {
+        assert!(h.source.contains("local slot"), "{}", h.source);
+    }
+    // kill -9 one holder: its slot is free again, and its successor issues
+    // strictly above everything it issued (the persisted mark).
+    let victim = holders.remove(1);
+    let mut victim_child = victim.child;
+    victim_child.kill().unwrap();
+    victim_child.wait().unwrap();
+    let successor = start_holder(&state, 20_000);
+    assert_eq!(successor.source, victim.source, "the freed slot is reused");
+    assert!(successor.ids[0] > *victim.ids.last().unwrap());
+    let mut all = HashSet::new();
+    for ids in holders
+        .iter()
+        .map(|h| &h.ids)
+        .chain([&victim.ids, &successor.ids])
+    {
+        for id in ids {
+            assert!(all.insert(*id), "duplicate {id}");
+        }
+    }
+    for mut h in holders.into_iter().chain([successor]) {
+        drop(h.child.stdin.take());
+        assert!(h.child.wait().unwrap().success());
+    }
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+#[test]
+fn explicit_numbers_held_by_another_process_are_refused() {
+    let state = temp_dir("inuse");
+    let mut first = cli(&state)
+        .env("SNOWID_WORKER_ID", "7")
+        .args(["--hold"])
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(first.stdout.take().unwrap()).lines();
+    assert!(out.next().unwrap().unwrap().contains("worker=7"));
+    let second = cli(&state).env("SNOWID_WORKER_ID", "7").output().unwrap();
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success());
+    assert!(
+        err.contains("NODE_IN_USE") && err.contains("worker=7"),
+        "{err}"
+    );
+    first.stdin.take().unwrap().write_all(b"").unwrap();
+    drop(first.stdin.take());
+    first.wait().unwrap();
+    let third = cli(&state).env("SNOWID_WORKER_ID", "7").output().unwrap();
+    assert!(third.status.success(), "free again after the holder exits");
+}
+
+#[test]
+fn bad_settings_name_the_variable_and_value() {
+    let state = temp_dir("settings");
+    for (var, value, expect) in [
+        ("SNOWID_WORKER_ID", "32", "0..=31"),
+        ("SNOWID_DATACENTER_ID", "-1", "0..=31"),
+        ("SNOWID_NODE_SOURCE", "zookeeper", "env, k8s, local"),
+        ("SNOWID_LAYOUT", "snowflake", "twitter"),
+        ("SNOWID_WINDOW_MS", "0", "1..=3600000"),
+        ("SNOWID_CLOCK", "fast", "cached or monotonic"),
+        ("SNOWID_PERSIST", "maybe", "1 or 0"),
+    ] {
+        let out = cli(&state).env(var, value).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{var}={value}");
+        assert!(
+            err.contains(var) && err.contains(value) && err.contains(expect),
+            "{var}: {err}"
+        );
+    }
+    let out = cli(&state)
+        .env("SNOWID_NODE_SOURCE", "k8s")
+        .env("HOSTNAME", "web-5")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("datacenter=0, worker=5"));
+    let out = cli(&state)
+        .env("SNOWID_NODE_SOURCE", "k8s")
+        .env("HOSTNAME", "web-2000")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("web-2000"));
+}
+
+fn explicit(state: &Path, lock: bool) -> NodeOptions {
+    let mut o = NodeOptions::new(NodeSource::Explicit(vec![3, 9]));
+    o.state_dir = state.to_owned();
+    o.lock = lock;
+    o.window_ms = 1000;
+    o
+}
+
+#[test]
+fn crash_then_restart_with_the_clock_set_back_never_reissues() {
+    let state = temp_dir("crash");
+    let l = Layout::twitter();
+    let t = 1_700_000_000_000;
+    let clock = ManualClock::new(t);
+    let config = || Config::new(l.clone()).clock(ClockChoice::Manual(clock.clone()));
+    let g = node::build(config(), &explicit(&state, false)).unwrap();
+    let mut issued = vec![0; 100];
+    g.next_batch(&mut issued).unwrap();
+    clock.advance(300);
+    let last = g.next_id().unwrap();
+    // The mark on disk covers a window beyond what was issued.
+    let (hw, mark) = HighWaterFile::open(&state, &l, &[3, 9], 1000).unwrap();
+    assert_eq!(hw.tick_ms(mark.unwrap()), t + 1000);
+    std::mem::forget(g); // a crash: no clean shutdown
+    clock.set(t - 10_000); // and the clock was set back
+    let g = node::build(config(), &explicit(&state, false)).unwrap();
+    let e = g.next_id().unwrap_err();
+    assert_eq!(e.code(), "BEHIND_HIGH_WATER", "{e}");
+    assert!(e.to_string().contains(&format!("{}", t + 1000)), "{e}");
+    clock.set(t + 1001);
+    let next = g.next_id().unwrap();
+    assert!(next > last && issued.iter().all(|&i| i < next));
+    // A clean shutdown lowers the mark to the last tick issued.
+    drop(g);
+    let (hw, mark) = HighWaterFile::open(&state, &l, &[3, 9], 1000).unwrap();
+    assert_eq!(hw.tick_ms(mark.unwrap()), t + 1001);
+    let g = node::build(config(), &explicit(&state, false)).unwrap();
+    clock.set(t + 1002);
+    assert!(g.next_id().unwrap() > next);
+}
+
+#[test]
+fn corrupt_or_truncated_marks_are_errors_not_silent_reuse() {
+    let state = temp_dir("corrupt");
+    let l = Layout::twitter();
+    let clock = ManualClock::new(1_700_000_000_000);
+    let config = || Config::new(l.clone()).clock(ClockChoice::Manual(clock.clone()));
+    let g = node::build(config(), &explicit(&state, true)).unwrap();
+    g.next_id().unwrap();
+    drop(g);
+    let (hw, _) = HighWaterFile::open(&state, &l, &[3, 9], 1000).unwrap();
+    let good = std::fs::read_to_string(hw.path()).unwrap();
+    let truncated: String = good.lines().take(2).map(|s| format!("{s}\n")).collect();
+    let flipped = good
+        .replacen("tick 4", "tick 5", 1)
+        .replacen("tick 1", "tick 2", 1);
+    assert_ne!(flipped, good);
+    for (what, text) in [
+        ("empty", String::new()),
+        ("truncated", truncated),
+        ("bit flip", flipped),
+    ] {
+        std::fs::write(hw.path(), &text).unwrap();
+        let e = node::build(config(), &explicit(&state, true)).unwrap_err();
+        assert_eq!(e.code(), "STATE_CORRUPT", "{what}: {e}");
+        assert!(
+            e.to_string().contains(&hw.path().display().to_string()),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn the_same_numbers_cannot_be_locked_twice_even_in_one_process() {
+    let state = temp_dir("twice");
+    let clock = ManualClock::new(1_700_000_000_000);
+    let config = || Config::new(Layout::twitter()).clock(ClockChoice::Manual(clock.clone()));
+    let a = node::build(config(), &explicit(&state, true)).unwrap();
+    let e = node::build(config(), &explicit(&state, true)).unwrap_err();
+    assert_eq!(e.code(), "NODE_IN_USE");
+    drop(a);
+    node::build(config(), &explicit(&state, true)).unwrap();
+}
