@@ -164,7 +164,7 @@ fn clock_arg(env: &Env, v: sys::napi_value) -> Result<ClockChoice> {
     let u = unsafe { Unknown::from_raw_unchecked(env.raw(), v) };
     if ManualClock::instance_of(env, &u)? {
         // SAFETY: checked to be a ManualClock.
-        let c = unsafe { <ManualClock as FromNapiRef>::from_napi_ref(env.raw(), v)? };
+        let c = unsafe { ClassInstance::<ManualClock>::from_napi_value(env.raw(), v)? };
         return Ok(ClockChoice::Manual(c.inner.clone()));
     }
     Err(type_error(

@@ -128,7 +128,7 @@ pub fn layout_arg(env: &Env, v: sys::napi_value) -> Result<snowid::Layout> {
     let u = unsafe { Unknown::from_raw_unchecked(env.raw(), v) };
     if Layout::instance_of(env, &u)? {
         // SAFETY: checked to be an instance of Layout.
-        let l = unsafe { <Layout as FromNapiRef>::from_napi_ref(env.raw(), v)? };
+        let l = unsafe { ClassInstance::<Layout>::from_napi_value(env.raw(), v)? };
         return Ok(l.inner.clone());
     }
     Err(type_error(

@@ -1,0 +1,129 @@
+// Every section of testdata/vectors.json, through the Node API.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Generator, Layout, ManualClock, compose, encode, errorCodes, inspect, maxIdAt, minIdAt, parse,
+} from '../index.mjs';
+import { vectors, specOf, layoutOf, throwsCode, classOfKind, kindOf } from './helpers.mjs';
+
+const expectCoreError = (fn, code, what) => throwsCode(fn, classOfKind(kindOf(code)), `SNOWID_${code}`, what);
+
+test('error table: every core code is exposed with SNOWID_ prefix, number and class', () => {
+  const ours = errorCodes();
+  assert.deepEqual(
+    ours.map((e) => [e.code, e.number, e.kind]),
+    vectors.errors.map((e) => [`SNOWID_${e.code}`, e.number, e.kind]),
+  );
+  for (const e of ours) assert.equal(e.jsClass, e.kind === 'invalid_input' ? 'RangeError' : 'Error');
+});
+
+test('layouts: presets equal their specs; capacity and max id', () => {
+  for (const v of vectors.layouts) {
+    const l = layoutOf(v.name);
+    const c = l.capacity();
+    for (const [ours, theirs] of [['lifespanMs', 'lifespan_ms'], ['endMs', 'end_ms'], ['idsPerTick', 'ids_per_tick'],
+      ['idsPerSecondPerNode', 'ids_per_second_per_node'], ['nodes', 'nodes']]) {
+      assert.equal(c[ours], BigInt(v.capacity[theirs]), `${v.name} ${ours}`);
+    }
+    assert.equal(c.end.getTime(), Number(v.capacity.end_ms));
+    assert.equal(l.maxId, BigInt(v.max_id));
+    assert.equal(l.epochMs, v.epoch_ms);
+    assert.equal(l.tickMs, v.tick_ms);
+    assert.equal(l.signBit, v.sign_bit);
+    assert.deepEqual(l.fields.map((f) => [f.name, f.bits, f.kind]), v.fields.map((f) => [f.name, f.bits, f.kind]));
+    assert.deepEqual(l.nodeNames, v.fields.filter((f) => f.kind === 'node').map((f) => f.name));
+  }
+});
+
+test('ids: decode (bigint and string), inspect, compose round trip', () => {
+  for (const v of vectors.ids) {
+    const l = layoutOf(v.layout);
+    for (const id of [BigInt(v.id), v.id]) {
+      const p = l.decode(id);
+      assert.equal(p.timestampMs, v.timestamp_ms, JSON.stringify(v));
+      assert.equal(p.timestamp.getTime(), v.timestamp_ms);
+      assert.equal(p.tick, v.tick);
+      assert.equal(p.sequence, v.sequence);
+      for (const [name, value] of Object.entries(v.nodes)) assert.equal(p[name], value);
+      assert.deepEqual(inspect(id, l), p);
+      assert.equal(l.compose(p), BigInt(v.id));
+      assert.equal(compose(p, l), BigInt(v.id));
+    }
+    if (l.equals(Layout.preset(v.layout === 'discord' ? 'discord' : 'twitter'))) {
+      assert.deepEqual(inspect(v.id, v.layout === 'discord' ? 'discord' : 'twitter'), l.decode(v.id));
+    }
+  }
+});
+
+test('bounds: minIdAt / maxIdAt from ms and from a Date', () => {
+  for (const v of vectors.bounds) {
+    const l = layoutOf(v.layout);
+    assert.equal(l.minIdAt(v.timestamp_ms), BigInt(v.min_id));
+    assert.equal(l.maxIdAt(new Date(v.timestamp_ms)), BigInt(v.max_id));
+    assert.equal(minIdAt(new Date(v.timestamp_ms), l), BigInt(v.min_id));
+    assert.equal(maxIdAt(v.timestamp_ms, l), BigInt(v.max_id));
+  }
+});
+
+test('encodings, aliases and invalid strings', () => {
+  for (const v of vectors.encodings) {
+    for (const enc of ['decimal', 'hex', 'base32', 'base62']) {
+      assert.equal(encode(BigInt(v.id), enc), v[enc]);
+      assert.equal(encode(v.id, enc), v[enc]);
+      assert.equal(parse(v[enc], enc), BigInt(v.id));
+    }
+    assert.equal(encode(BigInt(v.id)), v.decimal);
+    assert.equal(parse(v.decimal), BigInt(v.id));
+  }
+  for (const v of vectors.parse_aliases) assert.equal(parse(v.input, v.encoding), BigInt(v.id));
+  for (const v of vectors.invalid_strings) {
+    expectCoreError(() => parse(v.input, v.encoding), v.error, JSON.stringify(v));
+  }
+});
+
+test('invalid layouts, presets, ids and compose inputs', () => {
+  for (const v of vectors.invalid_layouts) {
+    expectCoreError(() => new Layout(specOf(v.spec)), v.error, JSON.stringify(v.spec));
+  }
+  for (const v of vectors.invalid_presets) {
+    expectCoreError(() => Layout.preset(v.name), v.error, v.name);
+    expectCoreError(() => new Generator({ layout: v.name }), v.error, v.name);
+  }
+  for (const v of vectors.invalid_ids) {
+    expectCoreError(() => layoutOf(v.layout).decode(BigInt(v.id)), v.error, v.id);
+    expectCoreError(() => inspect(v.id, layoutOf(v.layout)), v.error, v.id);
+  }
+  for (const v of vectors.invalid_compose) {
+    const parts = { timestampMs: v.timestamp_ms, sequence: v.sequence, ...v.nodes };
+    expectCoreError(() => layoutOf(v.layout).compose(parts), v.error, JSON.stringify(v));
+  }
+});
+
+test('deterministic runs on a ManualClock reproduce the vectors', () => {
+  for (const run of vectors.runs) {
+    const clock = new ManualClock(run.start_ms);
+    const gen = new Generator({
+      layout: layoutOf(run.layout),
+      ...run.nodes,
+      clock,
+      onRegression: run.on_regression,
+      maxBorrowTicks: run.max_borrow_ticks,
+    });
+    run.steps.forEach((step, i) => {
+      const what = `${run.layout} step ${i}: ${JSON.stringify(step).slice(0, 80)}`;
+      switch (step.op) {
+        case 'set': clock.set(step.ms); break;
+        case 'advance': clock.advance(step.ms); break;
+        case 'next':
+          if (step.error) expectCoreError(() => gen.next(), step.error, what);
+          else assert.equal(gen.next(), BigInt(step.expect), what);
+          break;
+        case 'batch':
+          if (step.error) expectCoreError(() => gen.nextBatch(step.n), step.error, what);
+          else assert.deepEqual(Array.from(gen.nextBatch(step.n)), step.expect.map(BigInt), what);
+          break;
+        default: throw new Error(`unknown op ${step.op}`);
+      }
+    });
+  }
+});
