@@ -144,22 +144,22 @@ impl PyLayout {
         let mut specs = Vec::new();
         for item in fields.try_iter()? {
             let item = item?;
-            let t = item.cast::<PyTuple>().map_err(|_| {
+            let bad = || {
                 PyTypeError::new_err(
                     "each field must be a tuple (name, bits) or (name, bits, kind)",
                 )
-            })?;
-            let fname: String = t.get_item(0)?.extract()?;
+            };
+            let t = item.cast::<PyTuple>().map_err(|_| bad())?;
+            let fname: String = match t.len() {
+                2 | 3 => t.get_item(0)?.extract()?,
+                _ => return Err(bad()),
+            };
             let bits = u64_arg(&t.get_item(1)?, "bits")?;
             let bits = u32::try_from(bits).unwrap_or(u32::MAX);
-            specs.push(match t.len() {
-                2 => FieldSpec::inferred(&fname, bits),
-                3 => FieldSpec::new(&fname, bits, kind_of(&t.get_item(2)?.extract::<String>()?)?),
-                _ => {
-                    return Err(PyTypeError::new_err(
-                        "each field must be a tuple (name, bits) or (name, bits, kind)",
-                    ))
-                }
+            specs.push(if t.len() == 2 {
+                FieldSpec::inferred(&fname, bits)
+            } else {
+                FieldSpec::new(&fname, bits, kind_of(&t.get_item(2)?.extract::<String>()?)?)
             });
         }
         let epoch_ms = instant_ms(epoch, "epoch")?;

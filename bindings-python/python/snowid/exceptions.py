@@ -181,6 +181,10 @@ class StateCorruptError(NodeError):
     code, number = "STATE_CORRUPT", 53
 
 
+class NodeInUseError(NodeError):
+    code, number = "NODE_IN_USE", 54
+
+
 #: Every class above that stands for one core code, by code.
 BY_CODE: dict[str, type[SnowidError]] = {
     cls.code: cls
@@ -191,6 +195,15 @@ BY_CODE: dict[str, type[SnowidError]] = {
         InvalidSettingError, ClockMovedBackwardsError, ClockBeforeEpochError, TimeExhaustedError,
         SequenceExhaustedError, ForkedError, ParseEmptyError, ParseLengthError, ParseCharacterError,
         ParseOverflowError, UnknownEncodingError, NoFreeSlotError, BehindHighWaterError,
-        StateIoError, StateCorruptError,
+        StateIoError, StateCorruptError, NodeInUseError,
     ]
 }
+
+
+def class_for(code: str, kind: str) -> type[SnowidError]:
+    """The class raised for a core error code: its own, or for a code newer
+    than this file, the class of its kind (the instance then carries the
+    code and number)."""
+    if code in BY_CODE:
+        return BY_CODE[code]
+    return InvalidInputError if kind == "invalid_input" else UnavailableError

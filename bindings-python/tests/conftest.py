@@ -1,0 +1,26 @@
+import json
+import os
+import subprocess
+import sys
+from typing import Any, Dict
+
+import pytest
+
+VECTORS_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "testdata", "vectors.json")
+
+
+@pytest.fixture(scope="session")
+def vectors() -> Dict[str, Any]:
+    with open(VECTORS_PATH) as f:
+        return json.load(f)
+
+
+def run_python(code: str, env: Dict[str, str] = {}, check: bool = True) -> subprocess.CompletedProcess:
+    """Runs `code` in a fresh interpreter (the default generator is per
+    process), with SNOWID_* variables cleared and `env` added."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("SNOWID_")}
+    full.update(env)
+    p = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, timeout=60)
+    if check and p.returncode != 0:
+        raise AssertionError(f"subprocess failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    return p

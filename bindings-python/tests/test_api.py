@@ -1,0 +1,295 @@
+"""The Python API: generators, layouts, parts, encodings, and bad input for
+every public function."""
+
+import datetime as dt
+import pickle
+from typing import Any, Callable
+
+import pytest
+
+import snowid
+from snowid.testing import ManualClock, generator
+
+UTC = dt.timezone.utc
+T0 = 1_700_000_000_000
+
+
+def test_generator_ids_are_increasing_and_carry_the_node() -> None:
+    g = snowid.Generator(datacenter=3, worker=17)
+    ids = [g.next() for _ in range(10_000)] + g.next_batch(10_000)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    p = snowid.inspect(ids[-1])
+    assert (p.datacenter, p.worker) == (3, 17)
+    assert g.nodes == {"datacenter": 3, "worker": 17}
+    assert g.layout == snowid.Layout.twitter()
+    s = g.stats()
+    assert s.issued == 20_000
+    assert s.to_dict()["issued"] == 20_000
+    assert "issued=20000" in repr(s)
+    assert "datacenter=3 worker=17" in repr(g)
+
+
+def test_generator_options() -> None:
+    for clock in ["cached", "monotonic"]:
+        g = snowid.Generator(layout="instagram", shard=9, clock=clock, on_regression="fail", max_borrow_ticks=3)
+        assert snowid.inspect(g.next(), "instagram").shard == 9
+    g = snowid.Generator(layout=snowid.Layout.sonyflake(), machine=65535, on_regression="wait", max_wait_ms=10)
+    p = snowid.inspect(g.next(), "sonyflake")
+    assert p.machine == 65535
+    now = dt.datetime.now(UTC)
+    assert abs((p.timestamp - now).total_seconds()) < 1
+
+
+def test_generator_custom_epoch() -> None:
+    epoch = dt.datetime(2024, 1, 1, tzinfo=UTC)
+    g = snowid.Generator(epoch=epoch, datacenter=0, worker=1)
+    assert g.layout.epoch == epoch and g.layout.epoch_ms == 1_704_067_200_000
+    p = g.layout.decode(g.next())
+    assert abs((p.timestamp - dt.datetime.now(UTC)).total_seconds()) < 1
+    with pytest.raises(snowid.EpochInFutureError):
+        snowid.Generator(epoch=dt.datetime(2999, 1, 1, tzinfo=UTC), datacenter=0, worker=0)
+
+
+def test_generator_node_fields_are_checked() -> None:
+    with pytest.raises(TypeError) as e:
+        snowid.Generator(shard=3)
+    assert isinstance(e.value, snowid.UnknownFieldError) and "datacenter, worker" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        snowid.Generator(datacenter=1)
+    assert isinstance(e.value, snowid.MissingFieldError) and "worker" in str(e.value)
+    with pytest.raises(snowid.FieldOutOfRangeError) as e2:
+        snowid.Generator(datacenter=1, worker=32)
+    assert e2.value.code == "FIELD_OUT_OF_RANGE" and "0..=31" in str(e2.value)
+    assert isinstance(e2.value, ValueError)
+    with pytest.raises(TypeError):
+        snowid.Generator(datacenter=1.0, worker=1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        snowid.Generator(datacenter=True, worker=1)
+    with pytest.raises(TypeError):
+        snowid.Generator(datacenter="1", worker=1)  # type: ignore[arg-type]
+    with pytest.raises(OverflowError):
+        snowid.Generator(datacenter=-1, worker=1)
+    with pytest.raises(snowid.FieldOutOfRangeError):
+        snowid.Generator(datacenter=2**40, worker=1)
+    with pytest.raises(OverflowError):
+        snowid.Generator(datacenter=2**70, worker=1)
+    with pytest.raises(TypeError):
+        snowid.Generator(1, 2)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc",
+    [
+        ({"layout": "snowflake"}, snowid.UnknownLayoutError),
+        ({"layout": 5}, TypeError),
+        ({"clock": "wall"}, snowid.InvalidSettingError),
+        ({"clock": 1}, TypeError),
+        ({"on_regression": "ignore"}, snowid.InvalidSettingError),
+        ({"on_regression": None, "max_wait_ms": -1}, OverflowError),
+        ({"max_borrow_ticks": 1.5}, TypeError),
+        ({"epoch": "2020-01-01"}, TypeError),
+        ({"epoch": dt.datetime(2020, 1, 1)}, ValueError),
+        ({"epoch": -5}, snowid.InvalidSettingError),
+    ],
+)
+def test_generator_bad_options(kwargs: Any, exc: type) -> None:
+    with pytest.raises(exc):
+        snowid.Generator(**{"datacenter": 0, "worker": 0, **kwargs})
+    with pytest.raises(exc):
+        snowid.configure(**kwargs)
+
+
+def test_next_batch() -> None:
+    g = snowid.Generator(datacenter=0, worker=0)
+    assert g.next_batch(0) == []
+    big = g.next_batch(100_000)
+    assert len(big) == 100_000 and big == sorted(big) and len(set(big)) == 100_000
+    assert g.next() > big[-1]
+    with pytest.raises(OverflowError):
+        g.next_batch(-1)
+    with pytest.raises(TypeError):
+        g.next_batch(1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        g.next_batch(True)
+    with pytest.raises(MemoryError):
+        g.next_batch(2**62)
+
+
+def test_manual_clock_generator_is_deterministic() -> None:
+    runs = []
+    for _ in range(2):
+        clock = ManualClock(dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC))
+        assert clock.now_ms == T0
+        g = generator(clock, datacenter=1, worker=7)
+        ids = [g.next(), g.next()]
+        clock.advance(1)
+        ids += g.next_batch(3)
+        runs.append(ids)
+    assert runs[0] == runs[1]
+    p = snowid.inspect(runs[0][0])
+    assert (p.timestamp_ms, p.datacenter, p.worker, p.sequence) == (T0, 1, 7, 0)
+    clock.advance(-10)
+    with pytest.raises(snowid.ClockMovedBackwardsError) as e:
+        g.next()
+    assert isinstance(e.value, RuntimeError) and e.value.code == "CLOCK_MOVED_BACKWARDS"
+    clock.set(T0 + 100)
+    assert snowid.inspect(g.next()).timestamp_ms == T0 + 100
+    assert "now_ms" in repr(clock)
+    with pytest.raises(TypeError):
+        ManualClock(1.5)  # type: ignore[arg-type]
+    with pytest.raises(snowid.InvalidSettingError):
+        ManualClock(-1)
+    with pytest.raises(TypeError):
+        clock.advance(1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        clock.set("now")  # type: ignore[arg-type]
+
+
+def test_sequence_exhaustion_on_manual_clock() -> None:
+    clock = ManualClock(T0)
+    g = generator(clock, layout="instagram", shard=1)
+    assert len(g.next_batch(1024)) == 1024
+    with pytest.raises(snowid.SequenceExhaustedError):
+        g.next()
+    assert g.stats().issued == 1024
+
+
+def test_layout_api() -> None:
+    tw = snowid.Layout.twitter()
+    assert tw.name == "twitter" and tw == snowid.Layout.preset("TWITTER")
+    assert hash(tw) == hash(snowid.Layout.preset("twitter"))
+    assert tw != snowid.Layout.discord() and tw != "twitter"
+    assert tw.node_names == ("datacenter", "worker") and tw.sequence_name == "sequence"
+    assert snowid.Layout.discord().sequence_name == "increment"
+    assert tw.epoch == dt.datetime(2010, 11, 4, 1, 42, 54, 657000, tzinfo=UTC)
+    assert str(tw).startswith("twitter(0|timestamp:41|datacenter:5|worker:5|sequence:12")
+    assert "snowid.Layout" in repr(tw)
+    cap = tw.capacity
+    assert cap.ids_per_second_per_node == 4_096_000 and cap.nodes == 1024
+    assert cap.end is not None and cap.end.year == 2080
+    assert "ids_per_tick=4096" in repr(cap)
+    custom = snowid.Layout("mine", [("timestamp", 41), ("region", 3), ("host", 7), ("sequence", 12)], epoch=T0)
+    assert custom.node_names == ("region", "host") and custom.tick_ms == 1 and custom.sign_bit
+    i = custom.compose(timestamp=T0 + 5, sequence=2, region=1, host=100)
+    p = custom.decode(i)
+    assert (p.timestamp_ms, p.region, p.host, p.sequence) == (T0 + 5, 1, 100, 2)
+    assert custom.min_id_at(T0 + 5) <= i <= custom.max_id_at(dt.datetime.fromtimestamp((T0 + 5) / 1000, UTC))
+    # rounding down to the tick
+    sf = snowid.Layout.sonyflake()
+    assert sf.decode(sf.compose(timestamp=T0 + 7, machine=1)).timestamp_ms == T0
+
+
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: snowid.Layout("x", [("timestamp", 41)], epoch=T0), snowid.FieldCountError),
+        (lambda: snowid.Layout("x", 5, epoch=T0), TypeError),
+        (lambda: snowid.Layout("x", [("timestamp",)], epoch=T0), TypeError),
+        (lambda: snowid.Layout("x", ["timestamp"], epoch=T0), TypeError),
+        (lambda: snowid.Layout("x", [("timestamp", 41, "time"), ("sequence", 22)], epoch=T0), snowid.InvalidSettingError),
+        (lambda: snowid.Layout("x", [("timestamp", -1), ("sequence", 22)], epoch=T0), OverflowError),
+        (lambda: snowid.Layout("x", [("timestamp", 2**40), ("n", 10), ("sequence", 12)], epoch=T0), snowid.FieldWidthError),
+        (lambda: snowid.Layout("x", [("timestamp", 41), ("n", 10), ("sequence", 12)], epoch=T0, tick_ms=0), snowid.TickOutOfRangeError),
+        (lambda: snowid.Layout("x", [("timestamp", 41), ("sequence", 22)], epoch=1.5), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.preset(3), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.twitter().decode(-1), OverflowError),
+        (lambda: snowid.Layout.twitter().decode(2**63), snowid.IdOutOfRangeError),
+        (lambda: snowid.Layout.twitter().decode("1"), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.twitter().decode(False), TypeError),
+        (lambda: snowid.Layout.twitter().compose(timestamp=T0, datacenter=0), snowid.MissingFieldError),
+        (lambda: snowid.Layout.twitter().compose(timestamp=T0, datacenter=0, worker=0, shard=1), snowid.UnknownFieldError),
+        (lambda: snowid.Layout.twitter().compose(timestamp=T0, sequence=4096, datacenter=0, worker=0), snowid.FieldOutOfRangeError),
+        (lambda: snowid.Layout.twitter().compose(timestamp=0, datacenter=0, worker=0), snowid.TimestampOutOfRangeError),
+        (lambda: snowid.Layout.twitter().compose(timestamp=1.0, datacenter=0, worker=0), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.twitter().compose(datacenter=0, worker=0), TypeError),  # type: ignore[call-arg]
+        (lambda: snowid.Layout.twitter().min_id_at(-(2**70)), OverflowError),
+        (lambda: snowid.Layout.twitter().min_id_at(0), snowid.TimestampOutOfRangeError),
+        (lambda: snowid.Layout.twitter().max_id_at(dt.datetime(2000, 1, 1)), ValueError),
+        (lambda: snowid.Layout.twitter().max_id_at(None), TypeError),  # type: ignore[arg-type]
+    ],
+)
+def test_layout_bad_input(call: Callable[[], Any], exc: type) -> None:
+    with pytest.raises(exc):
+        call()
+
+
+def test_inspect_parts() -> None:
+    tw = snowid.Layout.twitter()
+    i = tw.compose(timestamp=T0 + 123, sequence=5, datacenter=2, worker=9)
+    p = snowid.inspect(i)
+    assert p == snowid.inspect(i, "twitter") == snowid.inspect(i, layout=tw)
+    assert hash(p) == hash(snowid.inspect(i))
+    assert p != snowid.inspect(i + 1) and p != i
+    assert p.timestamp == dt.datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC)
+    assert p.timestamp.tzinfo is not None
+    assert (p.timestamp_ms, p.datacenter, p.worker, p.sequence, p.id) == (T0 + 123, 2, 9, 5, i)
+    assert p.nodes == {"datacenter": 2, "worker": 9} and p.layout == tw
+    assert p.to_dict() == {
+        "id": i, "layout": "twitter", "timestamp": p.timestamp, "timestamp_ms": T0 + 123,
+        "tick": p.tick, "datacenter": 2, "worker": 9, "sequence": 5,
+    }
+    assert repr(p) == (
+        f"Parts(id={i}, layout='twitter', timestamp='2023-11-14 22:13:20.123Z', datacenter=2, worker=9, sequence=5)"
+    )
+    assert "worker" in dir(p)
+    with pytest.raises(AttributeError):
+        p.shard
+    with pytest.raises(AttributeError):
+        p.worker = 3  # type: ignore[misc]
+    d = snowid.inspect(175928847299117063, "discord")
+    assert (d.worker, d.process, d.increment, d.sequence) == (1, 0, 7, 7)
+
+
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: snowid.inspect(-1), OverflowError),
+        (lambda: snowid.inspect(2**64), OverflowError),
+        (lambda: snowid.inspect(2**63), snowid.IdOutOfRangeError),
+        (lambda: snowid.inspect(1.0), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.inspect("1"), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.inspect(True), TypeError),
+        (lambda: snowid.inspect(None), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.inspect(1, "bogus"), snowid.UnknownLayoutError),
+        (lambda: snowid.inspect(1, 3), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.encode(-1, "hex"), OverflowError),
+        (lambda: snowid.encode(2**64, "hex"), OverflowError),
+        (lambda: snowid.encode(1.0, "hex"), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.encode(True, "hex"), TypeError),
+        (lambda: snowid.encode(1, "base64"), snowid.UnknownEncodingError),
+        (lambda: snowid.encode(1, None), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.decode_str(b"00", "hex"), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.decode_str(12, "decimal"), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.decode_str("12", "octal"), snowid.UnknownEncodingError),
+        (lambda: snowid.decode_str("\ud800", "decimal"), Exception),
+        (lambda: snowid.decode_str("", "base32"), snowid.ParseEmptyError),
+        (lambda: snowid.configure(shard=1), snowid.UnknownFieldError),
+        (lambda: snowid.configure(worker=32), snowid.FieldOutOfRangeError),
+        (lambda: snowid.configure(worker=-1), OverflowError),
+        (lambda: snowid.configure(worker=1.0), TypeError),  # type: ignore[arg-type]
+    ],
+)
+def test_module_functions_bad_input(call: Callable[[], Any], exc: type) -> None:
+    with pytest.raises(exc):
+        call()
+
+
+def test_next_and_default_stats() -> None:
+    a, b = snowid.next(), snowid.next()
+    assert b > a
+    assert snowid.default_stats().issued >= 2
+    with pytest.raises(TypeError):
+        snowid.next(1)  # type: ignore[call-arg]
+
+
+def test_errors_carry_code_and_pickle() -> None:
+    with pytest.raises(snowid.ParseLengthError) as e:
+        snowid.decode_str("ff", "hex")
+    err = e.value
+    assert err.code == "PARSE_LENGTH" and err.number == 31 and err.kind == "invalid_input"
+    assert str(err).startswith("[PARSE_LENGTH] hex id must be 16..=16 characters long")
+    assert isinstance(err, snowid.ParseError) and isinstance(err, ValueError)
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is type(err) and again.code == "PARSE_LENGTH"
+    generic = snowid.UnavailableError("x", code="NEW_CODE", number=99)
+    assert generic.code == "NEW_CODE" and generic.number == 99 and isinstance(generic, RuntimeError)
