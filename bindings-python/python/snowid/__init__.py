@@ -11,8 +11,6 @@ in-process by a Rust core.
 costs about as much as ``time.time_ns()``.
 """
 
-from __future__ import annotations
-
 import os as _os
 
 from . import _native

@@ -1,0 +1,189 @@
+"""The module-level default generator: configure(), environment, fork.
+
+Each case runs in a fresh interpreter: the default generator is per process."""
+
+import json
+import os
+import textwrap
+
+import pytest
+
+from conftest import run_python
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+
+
+def out(code: str, **env: str) -> str:
+    return run_python(textwrap.dedent(code), env).stdout.strip()
+
+
+def test_unconfigured_default_uses_node_zero() -> None:
+    assert out("""
+        import snowid
+        p = snowid.inspect(snowid.next())
+        print(p.layout.name, p.datacenter, p.worker)
+    """) == "twitter 0 0"
+
+
+def test_environment_sets_layout_and_nodes() -> None:
+    assert out("""
+        import snowid
+        p = snowid.inspect(snowid.next())
+        print(p.datacenter, p.worker)
+    """, SNOWID_WORKER_ID="7", SNOWID_DATACENTER_ID="2") == "2 7"
+    assert out("""
+        import snowid
+        print(snowid.inspect(snowid.next(), "instagram").shard)
+    """, SNOWID_LAYOUT="instagram", SNOWID_SHARD_ID="1341") == "1341"
+
+
+@pytest.mark.parametrize("var, value", [("SNOWID_WORKER_ID", "32"), ("SNOWID_WORKER_ID", "seven"), ("SNOWID_LAYOUT", "snowflake")])
+def test_bad_environment_names_the_variable(var: str, value: str) -> None:
+    text = out("""
+        import snowid
+        try:
+            snowid.next()
+        except snowid.InvalidSettingError as e:
+            print(e.code, isinstance(e, ValueError), e)
+    """, **{var: value})
+    assert text.startswith("INVALID_SETTING True") and var in text and value in text
+
+
+def test_configure_before_first_use_and_after() -> None:
+    text = out("""
+        import snowid
+        snowid.configure(worker=9)            # datacenter from the environment
+        p = snowid.inspect(snowid.next())
+        print(p.datacenter, p.worker)
+        snowid.configure(worker=9)            # same settings: fine
+        try:
+            snowid.configure(worker=10)
+        except snowid.InvalidSettingError as e:
+            print("refused", "issued" in str(e))
+        print(snowid.inspect(snowid.next()).worker)
+    """, SNOWID_DATACENTER_ID="3")
+    assert text.splitlines() == ["3 9", "refused True", "9"]
+
+
+def test_configure_layout_and_options() -> None:
+    assert out("""
+        import snowid
+        wide = snowid.Layout("wide", [("timestamp", 41), ("node", 2), ("sequence", 20)], epoch=1700000000000)
+        snowid.configure(layout=wide, node=3, clock="monotonic", on_regression="fail")
+        ids = [snowid.next() for _ in range(100000)]
+        assert ids == sorted(ids) and len(set(ids)) == len(ids)
+        print(snowid.inspect(ids[0], wide).node, snowid.default_stats().issued)
+    """) == "3 100000"
+
+
+FORK_CODE = """
+import os, snowid
+{setup}
+parent = [snowid.next() for _ in range(1000)]
+gen = snowid.Generator(datacenter=1, worker=1)
+gen.next()
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(r)
+    lines = []
+    try:
+        gen.next()
+        lines.append("old generator issued")
+    except snowid.ForkedError as e:
+        lines.append("old generator: " + e.code)
+    try:
+        snowid.next()
+        lines.append("default issued")
+    except snowid.ForkedError as e:
+        lines.append("default: " + e.code + (" configure" if "snowid.configure(worker=" in str(e) else ""))
+    {child}
+    os.write(w, "\\n".join(lines).encode())
+    os._exit(0)
+os.close(w)
+data = b""
+while True:
+    chunk = os.read(r, 1 << 20)
+    if not chunk:
+        break
+    data += chunk
+os.waitpid(pid, 0)
+more = [snowid.next() for _ in range(1000)]
+print(data.decode())
+child_ids = [int(x) for x in data.decode().split("ids:")[1].split(",")] if "ids:" in data.decode() else []
+print("duplicates", len(set(parent + more) & set(child_ids)), len(child_ids))
+"""
+
+
+def test_fork_child_must_get_its_own_node_numbers() -> None:
+    text = out(FORK_CODE.format(setup="", child="""
+    snowid.configure(worker=5)
+    ids = [snowid.next() for _ in range(1000)]
+    lines.append("worker " + str(snowid.inspect(ids[0]).worker))
+    lines.append("ids:" + ",".join(map(str, ids)))
+"""))
+    lines = text.splitlines()
+    assert lines[0] == "old generator: FORKED"
+    assert lines[1] == "default: FORKED configure"
+    assert lines[2] == "worker 5"
+    assert lines[-1] == "duplicates 0 1000"
+
+
+def test_fork_child_with_parents_settings_is_refused_even_explicitly() -> None:
+    text = out(FORK_CODE.format(setup="snowid.configure(worker=4)", child="""
+    try:
+        snowid.configure(worker=4)
+        lines.append("same worker accepted")
+    except snowid.ForkedError:
+        lines.append("same worker refused")
+"""))
+    assert text.splitlines()[:3] == ["old generator: FORKED", "default: FORKED configure", "same worker refused"]
+
+
+def test_fork_child_with_per_process_environment() -> None:
+    text = out(FORK_CODE.format(setup="", child="""
+    os.environ["SNOWID_WORKER_ID"] = "12"
+    ids = [snowid.next() for _ in range(500)]
+    lines.append("worker " + str(snowid.inspect(ids[0]).worker))
+    lines.append("ids:" + ",".join(map(str, ids)))
+"""))
+    lines = text.splitlines()
+    assert lines[2] == "worker 12" and lines[-1] == "duplicates 0 500"
+
+
+def test_multiprocessing_fork_workers_configured_in_initializer() -> None:
+    text = out("""
+        import json, multiprocessing as mp, os, snowid
+
+        def init(counter):
+            with counter.get_lock():
+                counter.value += 1
+                snowid.configure(worker=counter.value)
+
+        def work(n):
+            return [snowid.next() for _ in range(n)]
+
+        def unconfigured(_):
+            try:
+                snowid.next()
+                return "issued"
+            except snowid.ForkedError as e:
+                return e.code
+
+        if __name__ == "__main__":
+            parent = [snowid.next() for _ in range(2000)]
+            ctx = mp.get_context("fork")
+            counter = ctx.Value("i", 0)
+            with ctx.Pool(3, initializer=init, initargs=(counter,)) as pool:
+                batches = pool.map(work, [2000] * 6)
+            with ctx.Pool(2) as pool:
+                refused = pool.map(unconfigured, range(2))
+            parent += [snowid.next() for _ in range(2000)]
+            children = [i for b in batches for i in b]
+            workers = sorted({snowid.inspect(i).worker for i in children})
+            print(json.dumps([len(children), len(set(children)), len(set(children) & set(parent)), workers, refused]))
+    """)
+    n, unique, shared, workers, refused = json.loads(text)
+    assert (n, unique, shared) == (12000, 12000, 0)
+    assert 0 not in workers and set(workers) <= {1, 2, 3}
+    assert refused == ["FORKED", "FORKED"]
