@@ -1,0 +1,102 @@
+//! Text forms of IDs: encode into a caller's buffer, parse back.
+
+use std::ffi::c_char;
+
+use core_snowid::{Encoding, Error, ENCODINGS, MAX_ENCODED_LEN};
+
+use crate::error::{guard, out, snowid_status, text, write_text, Failure};
+
+/// Plain decimal, 1..=20 digits (for display and JSON; not fixed width).
+pub const SNOWID_ENCODING_DECIMAL: u32 = 0;
+/// 16 lowercase hex digits (parsing accepts upper case too). Sorts like the IDs.
+pub const SNOWID_ENCODING_HEX: u32 = 1;
+/// 13 Crockford base32 digits, upper case (parsing is case-insensitive and
+/// reads I/L as 1, O as 0). Sorts like the IDs.
+pub const SNOWID_ENCODING_BASE32: u32 = 2;
+/// 11 base62 digits `0-9A-Za-z` (case-sensitive). Sorts like the IDs (in
+/// byte order, e.g. `strcmp`).
+pub const SNOWID_ENCODING_BASE62: u32 = 3;
+/// Longest encoded ID in characters (a 20-digit decimal), without the NUL.
+pub const SNOWID_MAX_ENCODED_LEN: u32 = 20;
+/// A buffer of this many bytes holds any encoded ID and its NUL.
+pub const SNOWID_ENCODE_BUFFER_SIZE: u32 = 21;
+
+const _: () = assert!(SNOWID_MAX_ENCODED_LEN as usize == MAX_ENCODED_LEN);
+
+fn encoding(number: u32) -> Result<Encoding, Failure> {
+    ENCODINGS.get(number as usize).copied().ok_or_else(|| {
+        Error::UnknownEncoding {
+            name: format!("#{number}"),
+        }
+        .into()
+    })
+}
+
+/// Looks an encoding up by name (`"decimal"`, `"hex"`, `"base32"`,
+/// `"base62"`) and writes its `SNOWID_ENCODING_*` number to `*out_encoding`.
+///
+/// NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+/// Errors: `SNOWID_ERR_UNKNOWN_ENCODING`, `SNOWID_ERR_INVALID_UTF8`.
+/// Thread safety: safe from any thread.
+#[no_mangle]
+pub unsafe extern "C" fn snowid_encoding_from_name(
+    name: *const c_char,
+    out_encoding: *mut u32,
+) -> snowid_status {
+    guard(|| {
+        let name = unsafe { text(name, "name") }?;
+        let o = unsafe { out(out_encoding, "out_encoding") }?;
+        let e = Encoding::from_name(name)?;
+        *o = ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u32;
+        Ok(())
+    })
+}
+
+/// Writes `id` in `encoding` (a `SNOWID_ENCODING_*` value), NUL-terminated,
+/// into `buf` of `buf_len` bytes. `SNOWID_ENCODE_BUFFER_SIZE` bytes always
+/// suffice.
+///
+/// Ownership: `buf` is the caller's. `*out_len` (optional, may be NULL)
+/// receives the text's length without the NUL, also when the buffer is too
+/// small (so `buf` NULL with `buf_len` 0 asks for the size).
+/// NULL: `buf` NULL with a non-zero `buf_len` -> `SNOWID_ERR_NULL_ARGUMENT`.
+/// Errors: `SNOWID_ERR_UNKNOWN_ENCODING`, `SNOWID_ERR_BUFFER_TOO_SMALL`
+/// (`buf_len` < length + 1; nothing written to `buf`).
+/// Thread safety: safe from any thread.
+#[no_mangle]
+pub unsafe extern "C" fn snowid_encode(
+    id: u64,
+    encoding: u32,
+    buf: *mut c_char,
+    buf_len: u32,
+    out_len: *mut u32,
+) -> snowid_status {
+    guard(|| {
+        let e = self::encoding(encoding)?;
+        let mut tmp = [0u8; MAX_ENCODED_LEN];
+        let s = e.encode_into(id, &mut tmp);
+        unsafe { write_text(s, buf, buf_len, out_len, "buf") }
+    })
+}
+
+/// Parses NUL-terminated `text` in `encoding` into `*out_id`.
+///
+/// NULL: `text`/`out_id` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+/// Errors (`*out_id` unchanged): `SNOWID_ERR_PARSE_EMPTY`, `_PARSE_LENGTH`,
+/// `_PARSE_CHARACTER` (message gives the character and position),
+/// `_PARSE_OVERFLOW`, `_UNKNOWN_ENCODING`, `_INVALID_UTF8`.
+/// Thread safety: safe from any thread.
+#[no_mangle]
+pub unsafe extern "C" fn snowid_parse(
+    encoding: u32,
+    text: *const c_char,
+    out_id: *mut u64,
+) -> snowid_status {
+    guard(|| {
+        let e = self::encoding(encoding)?;
+        let s = unsafe { crate::error::text(text, "text") }?;
+        let o = unsafe { out(out_id, "out_id") }?;
+        *o = e.parse(s)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,414 @@
+//! Status codes, the thread-local last-error message, and the one wrapper
+//! every export goes through (no panic unwinds into C; NULL is a status).
+
+use std::cell::RefCell;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+use core_snowid::{Error, ERROR_CODES};
+
+/// Result of every function that can fail: `SNOWID_OK` (0) on success,
+/// otherwise one of the `SNOWID_ERR_*` values below. Values 1..99 are the
+/// core's stable error numbers (the same codes Python's `SnowidError.code` and
+/// Node's `err.code` carry); 100 and up are the C binding's own. A library
+/// newer than your header may return a core number you have no constant for:
+/// treat any non-zero value as an error and show `snowid_status_str()` /
+/// `snowid_last_error_message()`.
+#[allow(non_camel_case_types)]
+pub type snowid_status = i32;
+
+/// Success.
+pub const SNOWID_OK: snowid_status = 0;
+/// Layout fields do not add up to 63 (sign bit reserved) or 64 bits.
+pub const SNOWID_ERR_LAYOUT_BITS_SUM: snowid_status = 1;
+/// A layout field is too narrow or too wide.
+pub const SNOWID_ERR_FIELD_WIDTH: snowid_status = 2;
+/// A field name is empty, too long, or not `[a-z_][a-z0-9_]*`.
+pub const SNOWID_ERR_FIELD_NAME: snowid_status = 3;
+/// Two fields share a name (also: a node named twice in a compose call).
+pub const SNOWID_ERR_DUPLICATE_FIELD: snowid_status = 4;
+/// Wrong number of timestamp, sequence or node fields.
+pub const SNOWID_ERR_FIELD_COUNT: snowid_status = 5;
+/// Tick length outside 1..=86400000 ms.
+pub const SNOWID_ERR_TICK_OUT_OF_RANGE: snowid_status = 6;
+/// The layout's epoch lies in the future.
+pub const SNOWID_ERR_EPOCH_IN_FUTURE: snowid_status = 7;
+/// No preset has that name.
+pub const SNOWID_ERR_UNKNOWN_LAYOUT: snowid_status = 8;
+/// A field value (node, sequence, node index) does not fit.
+pub const SNOWID_ERR_FIELD_OUT_OF_RANGE: snowid_status = 10;
+/// The layout has no node field of that name.
+pub const SNOWID_ERR_UNKNOWN_FIELD: snowid_status = 11;
+/// A node field was given no value.
+pub const SNOWID_ERR_MISSING_FIELD: snowid_status = 12;
+/// The number cannot be an ID of this layout (reserved sign bit set).
+pub const SNOWID_ERR_ID_OUT_OF_RANGE: snowid_status = 13;
+/// A time outside the layout's lifespan.
+pub const SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE: snowid_status = 14;
+/// A setting has a bad value: an environment variable (`SNOWID_WORKER_ID`...),
+/// a config field (`clock`, `on_regression`, `struct_size`...), an enum value.
+pub const SNOWID_ERR_INVALID_SETTING: snowid_status = 15;
+/// The clock is behind the last issued ID by more than the policy allows.
+pub const SNOWID_ERR_CLOCK_MOVED_BACKWARDS: snowid_status = 20;
+/// The clock reads a time before the layout's epoch.
+pub const SNOWID_ERR_CLOCK_BEFORE_EPOCH: snowid_status = 21;
+/// The layout's time field has run out.
+pub const SNOWID_ERR_TIME_EXHAUSTED: snowid_status = 22;
+/// Manual clock only: every sequence number of the tick is used; move the clock.
+pub const SNOWID_ERR_SEQUENCE_EXHAUSTED: snowid_status = 23;
+/// The generator was created before `fork()`; create a new one in the child
+/// with its own node numbers.
+pub const SNOWID_ERR_FORKED: snowid_status = 24;
+/// Parsing an empty string.
+pub const SNOWID_ERR_PARSE_EMPTY: snowid_status = 30;
+/// The string has the wrong length for the encoding.
+pub const SNOWID_ERR_PARSE_LENGTH: snowid_status = 31;
+/// A character outside the encoding's alphabet.
+pub const SNOWID_ERR_PARSE_CHARACTER: snowid_status = 32;
+/// The string encodes a number above 2^64 - 1.
+pub const SNOWID_ERR_PARSE_OVERFLOW: snowid_status = 33;
+/// No encoding has that name or number.
+pub const SNOWID_ERR_UNKNOWN_ENCODING: snowid_status = 34;
+/// Node identity: every node number is held by another live process.
+pub const SNOWID_ERR_NO_FREE_SLOT: snowid_status = 50;
+/// Node identity: the clock is behind the persisted high-water mark.
+pub const SNOWID_ERR_BEHIND_HIGH_WATER: snowid_status = 51;
+/// Node identity: a state file could not be read or written.
+pub const SNOWID_ERR_STATE_IO: snowid_status = 52;
+/// Node identity: a state file is corrupt.
+pub const SNOWID_ERR_STATE_CORRUPT: snowid_status = 53;
+/// Node identity: the node numbers are locked by another live process on
+/// this machine.
+pub const SNOWID_ERR_NODE_IN_USE: snowid_status = 54;
+/// A required pointer argument was NULL (the message names the argument).
+pub const SNOWID_ERR_NULL_ARGUMENT: snowid_status = 100;
+/// A caller's buffer is too small; the needed size was written to the
+/// length out-parameter when one was given, and is in the message.
+pub const SNOWID_ERR_BUFFER_TOO_SMALL: snowid_status = 101;
+/// A `const char *` argument is not valid UTF-8.
+pub const SNOWID_ERR_INVALID_UTF8: snowid_status = 102;
+/// A bug in snowid panicked; the panic was caught at the boundary. The
+/// object involved may be left unusable; please report the message.
+pub const SNOWID_ERR_PANIC: snowid_status = 199;
+
+/// The core's codes paired with this header's constants (checked against
+/// `ERROR_CODES` by a test, and against testdata/vectors.json by the C tests).
+#[cfg(test)]
+pub(crate) const CORE_STATUSES: &[(&str, snowid_status)] = &[
+    ("LAYOUT_BITS_SUM", SNOWID_ERR_LAYOUT_BITS_SUM),
+    ("FIELD_WIDTH", SNOWID_ERR_FIELD_WIDTH),
+    ("FIELD_NAME", SNOWID_ERR_FIELD_NAME),
+    ("DUPLICATE_FIELD", SNOWID_ERR_DUPLICATE_FIELD),
+    ("FIELD_COUNT", SNOWID_ERR_FIELD_COUNT),
+    ("TICK_OUT_OF_RANGE", SNOWID_ERR_TICK_OUT_OF_RANGE),
+    ("EPOCH_IN_FUTURE", SNOWID_ERR_EPOCH_IN_FUTURE),
+    ("UNKNOWN_LAYOUT", SNOWID_ERR_UNKNOWN_LAYOUT),
+    ("FIELD_OUT_OF_RANGE", SNOWID_ERR_FIELD_OUT_OF_RANGE),
+    ("UNKNOWN_FIELD", SNOWID_ERR_UNKNOWN_FIELD),
+    ("MISSING_FIELD", SNOWID_ERR_MISSING_FIELD),
+    ("ID_OUT_OF_RANGE", SNOWID_ERR_ID_OUT_OF_RANGE),
+    ("TIMESTAMP_OUT_OF_RANGE", SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE),
+    ("INVALID_SETTING", SNOWID_ERR_INVALID_SETTING),
+    ("CLOCK_MOVED_BACKWARDS", SNOWID_ERR_CLOCK_MOVED_BACKWARDS),
+    ("CLOCK_BEFORE_EPOCH", SNOWID_ERR_CLOCK_BEFORE_EPOCH),
+    ("TIME_EXHAUSTED", SNOWID_ERR_TIME_EXHAUSTED),
+    ("SEQUENCE_EXHAUSTED", SNOWID_ERR_SEQUENCE_EXHAUSTED),
+    ("FORKED", SNOWID_ERR_FORKED),
+    ("PARSE_EMPTY", SNOWID_ERR_PARSE_EMPTY),
+    ("PARSE_LENGTH", SNOWID_ERR_PARSE_LENGTH),
+    ("PARSE_CHARACTER", SNOWID_ERR_PARSE_CHARACTER),
+    ("PARSE_OVERFLOW", SNOWID_ERR_PARSE_OVERFLOW),
+    ("UNKNOWN_ENCODING", SNOWID_ERR_UNKNOWN_ENCODING),
+    ("NO_FREE_SLOT", SNOWID_ERR_NO_FREE_SLOT),
+    ("BEHIND_HIGH_WATER", SNOWID_ERR_BEHIND_HIGH_WATER),
+    ("STATE_IO", SNOWID_ERR_STATE_IO),
+    ("STATE_CORRUPT", SNOWID_ERR_STATE_CORRUPT),
+    ("NODE_IN_USE", SNOWID_ERR_NODE_IN_USE),
+];
+
+/// The binding's own statuses, with their names.
+const BINDING_STATUSES: &[(&str, snowid_status)] = &[
+    ("OK", SNOWID_OK),
+    ("NULL_ARGUMENT", SNOWID_ERR_NULL_ARGUMENT),
+    ("BUFFER_TOO_SMALL", SNOWID_ERR_BUFFER_TOO_SMALL),
+    ("INVALID_UTF8", SNOWID_ERR_INVALID_UTF8),
+    ("PANIC", SNOWID_ERR_PANIC),
+];
+
+/// Why a call failed, before it becomes a status and a message.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Core(Error),
+    Null(&'static str),
+    BufferTooSmall {
+        what: &'static str,
+        need: u64,
+        got: u64,
+    },
+    InvalidUtf8 {
+        what: &'static str,
+        valid_up_to: usize,
+    },
+    Panic(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl Failure {
+    fn status(&self) -> snowid_status {
+        match self {
+            // Core numbers pass through unchanged, including codes added
+            // after this binding was written.
+            Failure::Core(e) => i32::try_from(e.number()).unwrap_or(SNOWID_ERR_PANIC),
+            Failure::Null(_) => SNOWID_ERR_NULL_ARGUMENT,
+            Failure::BufferTooSmall { .. } => SNOWID_ERR_BUFFER_TOO_SMALL,
+            Failure::InvalidUtf8 { .. } => SNOWID_ERR_INVALID_UTF8,
+            Failure::Panic(_) => SNOWID_ERR_PANIC,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Failure::Core(e) => format!("{}: {e}", e.code()),
+            Failure::Null(arg) => format!("NULL_ARGUMENT: argument `{arg}` is NULL"),
+            Failure::BufferTooSmall { what, need, got } => {
+                format!("BUFFER_TOO_SMALL: `{what}` holds {got} element(s); {need} are needed")
+            }
+            Failure::InvalidUtf8 { what, valid_up_to } => format!(
+                "INVALID_UTF8: `{what}` is not valid UTF-8 (bad byte at offset {valid_up_to})"
+            ),
+            Failure::Panic(msg) => format!("PANIC: snowid panicked (a bug; please report): {msg}"),
+        }
+    }
+}
+
+/// A setting with a bad value, as the core reports it.
+pub(crate) fn invalid_setting(setting: &str, value: impl ToString, expected: &str) -> Failure {
+    Failure::Core(Error::InvalidSetting {
+        setting: setting.to_owned(),
+        value: value.to_string(),
+        expected: expected.to_owned(),
+    })
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+fn set_last_error(message: String) {
+    let c = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+    // try_with: during thread teardown the slot may be gone; drop the message.
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut s) = slot.try_borrow_mut() {
+            *s = c;
+        }
+    });
+}
+
+#[cold]
+#[inline(never)]
+fn fail(f: Failure) -> snowid_status {
+    let status = f.status();
+    set_last_error(f.message());
+    status
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_owned()
+    }
+}
+
+/// Runs the body of an export: `Ok` -> `SNOWID_OK`; an error -> its status
+/// and the thread's last-error message; a panic -> `SNOWID_ERR_PANIC`.
+#[inline(always)]
+pub(crate) fn guard<F: FnOnce() -> Result<(), Failure>>(body: F) -> snowid_status {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => SNOWID_OK,
+        Ok(Err(f)) => fail(f),
+        Err(payload) => fail(Failure::Panic(panic_message(payload))),
+    }
+}
+
+/// For the few exports that return a value instead of a status (free
+/// functions, static strings): a panic yields `fallback`.
+#[inline(always)]
+pub(crate) fn guard_value<T, F: FnOnce() -> T>(fallback: T, body: F) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(v) => v,
+        Err(payload) => {
+            fail(Failure::Panic(panic_message(payload)));
+            fallback
+        }
+    }
+}
+
+/// A required input pointer.
+#[inline(always)]
+pub(crate) unsafe fn arg<'a, T>(p: *const T, name: &'static str) -> Result<&'a T, Failure> {
+    // SAFETY: the caller promises a non-NULL pointer is valid (header contract).
+    unsafe { p.as_ref() }.ok_or(Failure::Null(name))
+}
+
+/// A required output pointer.
+#[inline(always)]
+pub(crate) unsafe fn out<'a, T>(p: *mut T, name: &'static str) -> Result<&'a mut T, Failure> {
+    // SAFETY: as for `arg`.
+    unsafe { p.as_mut() }.ok_or(Failure::Null(name))
+}
+
+/// A required NUL-terminated UTF-8 string.
+pub(crate) unsafe fn text<'a>(p: *const c_char, name: &'static str) -> Result<&'a str, Failure> {
+    if p.is_null() {
+        return Err(Failure::Null(name));
+    }
+    // SAFETY: non-NULL strings are NUL-terminated (header contract).
+    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
+    std::str::from_utf8(bytes).map_err(|e| Failure::InvalidUtf8 {
+        what: name,
+        valid_up_to: e.valid_up_to(),
+    })
+}
+
+/// Copies `s` and a NUL into a caller's buffer of `buf_len` bytes; writes the
+/// length without the NUL to `out_len` (if given) in every case.
+pub(crate) unsafe fn write_text(
+    s: &str,
+    buf: *mut c_char,
+    buf_len: u32,
+    out_len: *mut u32,
+    what: &'static str,
+) -> Result<(), Failure> {
+    let need = s.len() + 1;
+    // SAFETY: out_len is NULL or valid (header contract).
+    if let Some(l) = unsafe { out_len.as_mut() } {
+        *l = u32::try_from(s.len()).unwrap_or(u32::MAX);
+    }
+    if (buf_len as usize) < need {
+        return Err(Failure::BufferTooSmall {
+            what,
+            need: need as u64,
+            got: buf_len.into(),
+        });
+    }
+    if buf.is_null() {
+        return Err(Failure::Null(what));
+    }
+    // SAFETY: buf holds buf_len >= need bytes (header contract).
+    unsafe {
+        std::ptr::copy_nonoverlapping(s.as_ptr(), buf.cast::<u8>(), s.len());
+        *buf.add(s.len()) = 0;
+    }
+    Ok(())
+}
+
+fn status_names() -> &'static [(snowid_status, CString)] {
+    static NAMES: OnceLock<Vec<(snowid_status, CString)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let core = ERROR_CODES
+            .iter()
+            .filter_map(|(code, n, _)| Some((i32::try_from(*n).ok()?, *code)));
+        BINDING_STATUSES
+            .iter()
+            .map(|(name, s)| (*s, *name))
+            .chain(core)
+            .filter_map(|(s, name)| Some((s, CString::new(name).ok()?)))
+            .collect()
+    })
+}
+
+/// The stable name of a status, without the `SNOWID_ERR_` prefix: `"OK"`,
+/// `"FIELD_OUT_OF_RANGE"`, `"NULL_ARGUMENT"`... (the same code strings the
+/// Python and Node bindings use), or `"UNKNOWN_STATUS"` for a number no
+/// version of snowid defines.
+///
+/// Ownership: the string is static; never free it. Never returns NULL.
+/// Thread safety: safe from any thread. Does not touch the last-error message.
+#[no_mangle]
+pub extern "C" fn snowid_status_str(status: snowid_status) -> *const c_char {
+    static UNKNOWN: &CStr = c"UNKNOWN_STATUS";
+    guard_value(UNKNOWN.as_ptr(), || {
+        status_names()
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(UNKNOWN.as_ptr(), |(_, name)| name.as_ptr())
+    })
+}
+
+/// The message of the most recent failed snowid call on the calling thread,
+/// starting with the status name and carrying the numbers that explain it,
+/// e.g. `"FIELD_OUT_OF_RANGE: worker = 40 is out of range; valid range is
+/// 0..=31"`. `""` if no call on this thread has failed yet.
+///
+/// Lifetime: the pointer stays valid until the next snowid call on the same
+/// thread that fails (successful calls leave the message alone), or until the
+/// thread exits. Copy it if you need it longer. Never free it; never NULL.
+/// Thread safety: each thread has its own message.
+#[no_mangle]
+pub extern "C" fn snowid_last_error_message() -> *const c_char {
+    static EMPTY: &CStr = c"";
+    guard_value(EMPTY.as_ptr(), || {
+        LAST_ERROR
+            .try_with(|slot| {
+                slot.try_borrow()
+                    .map(|s| s.as_ptr())
+                    .unwrap_or(EMPTY.as_ptr())
+            })
+            .unwrap_or(EMPTY.as_ptr())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_code_has_a_status_constant_with_its_number() {
+        assert_eq!(CORE_STATUSES.len(), ERROR_CODES.len());
+        for ((code, number, _), (name, status)) in ERROR_CODES.iter().zip(CORE_STATUSES) {
+            assert_eq!(code, name);
+            assert_eq!(i64::from(*number), i64::from(*status), "{code}");
+        }
+    }
+
+    #[test]
+    fn binding_statuses_do_not_collide_with_core_numbers() {
+        for (name, s) in &BINDING_STATUSES[1..] {
+            assert!(*s >= 100, "{name}");
+            assert!(ERROR_CODES
+                .iter()
+                .all(|(_, n, _)| i64::from(*n) != i64::from(*s)));
+        }
+    }
+
+    #[test]
+    fn status_names_cover_every_code() {
+        for (code, n, _) in ERROR_CODES {
+            let p = snowid_status_str(*n as i32);
+            // SAFETY: static NUL-terminated strings.
+            assert_eq!(unsafe { CStr::from_ptr(p) }.to_str().unwrap(), *code);
+        }
+        let p = snowid_status_str(9999);
+        assert_eq!(
+            unsafe { CStr::from_ptr(p) }.to_str().unwrap(),
+            "UNKNOWN_STATUS"
+        );
+    }
+
+    #[test]
+    fn a_panic_becomes_a_status_and_a_message() {
+        let s = guard(|| panic!("boom {}", 7));
+        assert_eq!(s, SNOWID_ERR_PANIC);
+        let m = unsafe { CStr::from_ptr(snowid_last_error_message()) };
+        assert!(m.to_str().unwrap().contains("boom 7"), "{m:?}");
+    }
+}

@@ -1,0 +1,958 @@
+/*
+ * C tests of libsnowid: every applicable section of testdata/vectors.json
+ * (compiled into vectors.h by gen_vectors_h.py), bad input for every
+ * function, threads sharing one generator, fork(), the environment-driven
+ * default generator. Built with -std=c99 -Wall -Wextra -Werror -pedantic and
+ * run plain, under valgrind, and with -fsanitize=address,undefined.
+ *
+ * Closing line: "c-tests: N passed, M failed" (N and M count checks).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "snowid.h"
+#include "vectors.h"
+
+static unsigned long passed, failed;
+
+#define CHECK(cond, ...)                                                    \
+  do {                                                                      \
+    if (cond) {                                                             \
+      passed++;                                                             \
+    } else {                                                                \
+      failed++;                                                             \
+      fprintf(stderr, "FAIL %s:%d: %s -- ", __FILE__, __LINE__, #cond);     \
+      fprintf(stderr, __VA_ARGS__);                                         \
+      fprintf(stderr, " [last error: %s]\n", snowid_last_error_message());  \
+    }                                                                       \
+  } while (0)
+
+/* A call must return `want`; on mismatch both names and the message show. */
+#define EXPECT(call, want)                                                  \
+  do {                                                                      \
+    snowid_status got_ = (call);                                            \
+    snowid_status want_ = (want);                                           \
+    CHECK(got_ == want_, "%s: got %s (%d), want %s (%d)", #call,            \
+          snowid_status_str(got_), (int)got_, snowid_status_str(want_),     \
+          (int)want_);                                                      \
+  } while (0)
+
+#define OK(call) EXPECT(call, SNOWID_OK)
+
+/* The thread's last-error message mentions `needle`. */
+#define MESSAGE_HAS(needle)                                                 \
+  CHECK(strstr(snowid_last_error_message(), (needle)) != NULL,              \
+        "message lacks \"%s\"", (needle))
+
+static const uint64_t SENTINEL = UINT64_C(0xdeadbeefcafef00d);
+
+static snowid_layout_t *layout_named(const char *name) {
+  size_t i;
+  snowid_layout_t *l = NULL;
+  for (i = 0; i < V_COUNT(V_LAYOUTS); i++) {
+    if (strcmp(V_LAYOUTS[i].name, name) == 0) {
+      if (V_LAYOUTS[i].preset) {
+        OK(snowid_layout_preset(name, &l));
+      } else {
+        OK(snowid_layout_new(&V_LAYOUTS[i].spec, &l));
+      }
+      return l;
+    }
+  }
+  CHECK(0, "no layout %s in the vectors", name);
+  return NULL;
+}
+
+static uint32_t encoding_named(const char *name) {
+  uint32_t e = 99;
+  OK(snowid_encoding_from_name(name, &e));
+  return e;
+}
+
+/* ---- vectors ------------------------------------------------------------ */
+
+static void test_error_table(void) {
+  size_t i;
+  for (i = 0; i < V_COUNT(V_ERRORS); i++) {
+    /* V_ERRORS[i].status is the header constant SNOWID_ERR_<code>. */
+    CHECK(V_ERRORS[i].status == (snowid_status)V_ERRORS[i].number,
+          "%s: header %d, vectors %u", V_ERRORS[i].code, V_ERRORS[i].status,
+          V_ERRORS[i].number);
+    CHECK(strcmp(snowid_status_str(V_ERRORS[i].status), V_ERRORS[i].code) == 0,
+          "status_str(%d) = %s, want %s", V_ERRORS[i].status,
+          snowid_status_str(V_ERRORS[i].status), V_ERRORS[i].code);
+  }
+  CHECK(strcmp(snowid_status_str(SNOWID_OK), "OK") == 0, "OK name");
+  CHECK(strcmp(snowid_status_str(SNOWID_ERR_NULL_ARGUMENT), "NULL_ARGUMENT") == 0, "name");
+  CHECK(strcmp(snowid_status_str(SNOWID_ERR_BUFFER_TOO_SMALL), "BUFFER_TOO_SMALL") == 0, "name");
+  CHECK(strcmp(snowid_status_str(SNOWID_ERR_INVALID_UTF8), "INVALID_UTF8") == 0, "name");
+  CHECK(strcmp(snowid_status_str(SNOWID_ERR_PANIC), "PANIC") == 0, "name");
+  CHECK(strcmp(snowid_status_str(-5), "UNKNOWN_STATUS") == 0, "unknown status");
+  CHECK(strcmp(snowid_status_str(77), "UNKNOWN_STATUS") == 0, "unknown status");
+}
+
+static void test_layouts(void) {
+  size_t i;
+  uint32_t f;
+  for (i = 0; i < V_COUNT(V_LAYOUTS); i++) {
+    const v_layout *v = &V_LAYOUTS[i];
+    snowid_layout_t *l = layout_named(v->name);
+    snowid_layout_t *from_spec = NULL;
+    snowid_layout_info_t info;
+    snowid_capacity_t cap;
+    char a[256], b[256];
+    uint32_t nodes_seen = 0;
+    if (!l) continue;
+    OK(snowid_layout_info(l, &info));
+    CHECK(strcmp(info.name, v->name) == 0, "%s: name %s", v->name, info.name);
+    CHECK(info.epoch_ms == v->spec.epoch_ms, "%s: epoch", v->name);
+    CHECK(info.tick_ms == v->spec.tick_ms, "%s: tick", v->name);
+    CHECK(info.max_id == v->max_id, "%s: max_id %" PRIu64, v->name, info.max_id);
+    CHECK(info.sign_bit == v->spec.sign_bit, "%s: sign bit", v->name);
+    CHECK(info.field_count == v->spec.field_count, "%s: field count", v->name);
+    for (f = 0; f < info.field_count; f++) {
+      snowid_field_t fl;
+      OK(snowid_layout_field(l, f, &fl));
+      CHECK(strcmp(fl.name, v->spec.fields[f].name) == 0, "%s: field %u", v->name, f);
+      CHECK(fl.bits == v->spec.fields[f].bits, "%s: bits of %s", v->name, fl.name);
+      CHECK(fl.kind == v->spec.fields[f].kind, "%s: kind of %s", v->name, fl.name);
+      if (fl.kind == SNOWID_FIELD_NODE) {
+        snowid_field_t nf;
+        uint32_t idx = 99;
+        OK(snowid_layout_node_field(l, nodes_seen, &nf));
+        CHECK(strcmp(nf.name, fl.name) == 0 && nf.shift == fl.shift, "%s: node %u", v->name, nodes_seen);
+        OK(snowid_layout_node_index(l, fl.name, &idx));
+        CHECK(idx == nodes_seen, "%s: index of %s = %u", v->name, fl.name, idx);
+        nodes_seen++;
+      }
+    }
+    CHECK(info.node_count == nodes_seen, "%s: node count", v->name);
+    OK(snowid_layout_capacity(l, &cap));
+    CHECK(cap.lifespan_ms == v->capacity.lifespan_ms, "%s: lifespan", v->name);
+    CHECK(cap.end_ms == v->capacity.end_ms, "%s: end", v->name);
+    CHECK(cap.ids_per_tick == v->capacity.ids_per_tick, "%s: per tick", v->name);
+    CHECK(cap.ids_per_second_per_node == v->capacity.ids_per_second_per_node, "%s: per s", v->name);
+    CHECK(cap.nodes == v->capacity.nodes, "%s: nodes", v->name);
+    /* A preset equals the custom layout built from its published spec. */
+    OK(snowid_layout_new(&v->spec, &from_spec));
+    OK(snowid_layout_describe(l, a, sizeof a, NULL));
+    OK(snowid_layout_describe(from_spec, b, sizeof b, NULL));
+    CHECK(strcmp(a, b) == 0, "%s: %s vs %s", v->name, a, b);
+    snowid_layout_free(from_spec);
+    snowid_layout_free(l);
+  }
+}
+
+static void test_ids(void) {
+  size_t i;
+  uint32_t k;
+  for (i = 0; i < V_COUNT(V_IDS); i++) {
+    const v_id *v = &V_IDS[i];
+    snowid_layout_t *l = layout_named(v->layout);
+    snowid_parts_t p;
+    uint64_t id = 0, id2 = 0;
+    if (!l) continue;
+    OK(snowid_layout_decode(l, v->id, &p));
+    CHECK(p.timestamp_ms == v->timestamp_ms, "%s %" PRIu64 ": ts", v->layout, v->id);
+    CHECK(p.tick == v->tick, "%s %" PRIu64 ": tick", v->layout, v->id);
+    CHECK(p.sequence == v->sequence, "%s %" PRIu64 ": seq", v->layout, v->id);
+    CHECK(p.node_count == v->node_count, "%s: node count", v->layout);
+    for (k = 0; k < v->node_count; k++) {
+      uint32_t value = 0, idx = 99;
+      /* by name */
+      OK(snowid_parts_node(l, &p, v->node_names[k], &value));
+      CHECK(value == v->node_values[k], "%s: %s = %u", v->layout, v->node_names[k], value);
+      /* by index, and the borrowed name in the parts */
+      OK(snowid_layout_node_index(l, v->node_names[k], &idx));
+      CHECK(p.nodes[idx] == v->node_values[k], "%s: nodes[%u]", v->layout, idx);
+      CHECK(strcmp(p.node_names[idx], v->node_names[k]) == 0, "%s: node_names[%u]", v->layout, idx);
+    }
+    for (k = v->node_count; k < SNOWID_MAX_NODE_FIELDS; k++) {
+      CHECK(p.nodes[k] == 0 && p.node_names[k] == NULL, "%s: unused node slot %u", v->layout, k);
+    }
+    OK(snowid_layout_compose(l, &p, &id));
+    CHECK(id == v->id, "%s: compose %" PRIu64 " != %" PRIu64, v->layout, id, v->id);
+    OK(snowid_layout_compose_named(l, v->timestamp_ms, v->sequence, v->node_names,
+                                   v->node_values, v->node_count, &id2));
+    CHECK(id2 == v->id, "%s: compose_named %" PRIu64, v->layout, id2);
+    snowid_layout_free(l);
+  }
+}
+
+static void test_bounds(void) {
+  size_t i;
+  for (i = 0; i < V_COUNT(V_BOUNDS); i++) {
+    const v_bound *v = &V_BOUNDS[i];
+    snowid_layout_t *l = layout_named(v->layout);
+    uint64_t lo = 0, hi = 0;
+    OK(snowid_layout_min_id_at(l, v->timestamp_ms, &lo));
+    OK(snowid_layout_max_id_at(l, v->timestamp_ms, &hi));
+    CHECK(lo == v->min_id, "%s min %" PRIu64, v->layout, lo);
+    CHECK(hi == v->max_id, "%s max %" PRIu64, v->layout, hi);
+    snowid_layout_free(l);
+  }
+}
+
+static void test_encodings(void) {
+  size_t i;
+  uint32_t e;
+  const char *names[4] = {"decimal", "hex", "base32", "base62"};
+  for (e = 0; e < 4; e++) {
+    CHECK(encoding_named(names[e]) == e, "encoding number of %s", names[e]);
+  }
+  CHECK(SNOWID_ENCODING_DECIMAL == 0 && SNOWID_ENCODING_HEX == 1 &&
+        SNOWID_ENCODING_BASE32 == 2 && SNOWID_ENCODING_BASE62 == 3, "encoding constants");
+  for (i = 0; i < V_COUNT(V_ENCODINGS); i++) {
+    const v_encoding *v = &V_ENCODINGS[i];
+    for (e = 0; e < 4; e++) {
+      char buf[SNOWID_ENCODE_BUFFER_SIZE];
+      uint32_t len = 0;
+      uint64_t back = 0;
+      OK(snowid_encode(v->id, e, buf, sizeof buf, &len));
+      CHECK(strcmp(buf, v->text[e]) == 0, "%s(%" PRIu64 ") = %s, want %s", names[e], v->id, buf, v->text[e]);
+      CHECK(len == strlen(v->text[e]), "%s length %u", names[e], len);
+      OK(snowid_parse(e, v->text[e], &back));
+      CHECK(back == v->id, "parse %s %s", names[e], v->text[e]);
+    }
+  }
+  for (i = 0; i < V_COUNT(V_PARSE_ALIASES); i++) {
+    const v_alias *v = &V_PARSE_ALIASES[i];
+    uint64_t id = 0;
+    OK(snowid_parse(encoding_named(v->encoding), v->input, &id));
+    CHECK(id == v->id, "alias %s %s", v->encoding, v->input);
+  }
+  for (i = 0; i < V_COUNT(V_INVALID_STRINGS); i++) {
+    const v_invalid_string *v = &V_INVALID_STRINGS[i];
+    uint32_t enc = 0;
+    uint64_t id = SENTINEL;
+    snowid_status s = snowid_encoding_from_name(v->encoding, &enc);
+    if (s == SNOWID_OK) s = snowid_parse(enc, v->input, &id);
+    CHECK(s == v->error, "%s \"%s\": got %s, want %s", v->encoding, v->input,
+          snowid_status_str(s), snowid_status_str(v->error));
+    CHECK(id == SENTINEL, "out_id untouched on error");
+    CHECK(strncmp(snowid_last_error_message(), snowid_status_str(v->error),
+                  strlen(snowid_status_str(v->error))) == 0, "message starts with the code");
+  }
+}
+
+static void test_invalid_inputs(void) {
+  size_t i;
+  for (i = 0; i < V_COUNT(V_INVALID_LAYOUTS); i++) {
+    snowid_layout_t *l = NULL;
+    EXPECT(snowid_layout_new(&V_INVALID_LAYOUTS[i].spec, &l), V_INVALID_LAYOUTS[i].error);
+    CHECK(l == NULL, "no layout on error");
+  }
+  for (i = 0; i < V_COUNT(V_INVALID_PRESETS); i++) {
+    snowid_layout_t *l = NULL;
+    EXPECT(snowid_layout_preset(V_INVALID_PRESETS[i].name, &l), V_INVALID_PRESETS[i].error);
+    CHECK(l == NULL, "no layout on error");
+  }
+  for (i = 0; i < V_COUNT(V_INVALID_IDS); i++) {
+    snowid_layout_t *l = layout_named(V_INVALID_IDS[i].layout);
+    snowid_parts_t p;
+    EXPECT(snowid_layout_decode(l, V_INVALID_IDS[i].id, &p), V_INVALID_IDS[i].error);
+    snowid_layout_free(l);
+  }
+  for (i = 0; i < V_COUNT(V_INVALID_COMPOSE); i++) {
+    const v_invalid_compose *v = &V_INVALID_COMPOSE[i];
+    snowid_layout_t *l = layout_named(v->layout);
+    uint64_t id = SENTINEL;
+    EXPECT(snowid_layout_compose_named(l, v->timestamp_ms, v->sequence, v->node_names,
+                                       v->node_values, v->node_count, &id), v->error);
+    CHECK(id == SENTINEL, "out_id untouched");
+    snowid_layout_free(l);
+  }
+}
+
+static void test_runs(void) {
+  size_t r;
+  uint32_t s, k;
+  for (r = 0; r < V_COUNT(V_RUNS); r++) {
+    const v_run *run = &V_RUNS[r];
+    snowid_layout_t *l = layout_named(run->layout);
+    snowid_generator_t *g = NULL;
+    snowid_config_t cfg;
+    OK(snowid_config_init(&cfg, sizeof cfg));
+    cfg.clock = SNOWID_CLOCK_MANUAL;
+    cfg.manual_start_ms = run->start_ms;
+    cfg.max_borrow_ticks = run->max_borrow_ticks;
+    cfg.on_regression = run->fail_on_regression ? SNOWID_REGRESSION_FAIL : SNOWID_REGRESSION_WAIT;
+    for (k = 0; k < run->node_count; k++) {
+      OK(snowid_config_set_node(&cfg, l, run->node_names[k], run->node_values[k]));
+    }
+    OK(snowid_generator_new(l, &cfg, &g));
+    snowid_layout_free(l); /* the generator keeps its own copy */
+    if (!g) continue;
+    for (s = 0; s < run->step_count; s++) {
+      const v_step *st = &run->steps[s];
+      switch (st->op) {
+        case V_SET:
+          OK(snowid_generator_set_time(g, (uint64_t)st->ms));
+          break;
+        case V_ADVANCE:
+          OK(snowid_generator_advance_time(g, st->ms));
+          break;
+        case V_NEXT: {
+          uint64_t id = SENTINEL;
+          EXPECT(snowid_next(g, &id), st->error);
+          if (st->error == SNOWID_OK) {
+            CHECK(id == st->expect[0], "%s step %u: %" PRIu64 " != %" PRIu64, run->layout, s, id, st->expect[0]);
+          } else {
+            CHECK(id == SENTINEL, "%s step %u: out_id untouched", run->layout, s);
+          }
+          break;
+        }
+        case V_BATCH: {
+          uint64_t *buf = calloc((size_t)st->n, sizeof *buf);
+          uint64_t written = SENTINEL;
+          EXPECT(snowid_next_batch(g, buf, st->n, &written), st->error);
+          if (st->error == SNOWID_OK) {
+            CHECK(written == st->expect_count, "%s step %u: wrote %" PRIu64 " want %u", run->layout, s, written, st->expect_count);
+            CHECK(written <= st->n && memcmp(buf, st->expect, (size_t)written * sizeof *buf) == 0,
+                  "%s step %u: batch content", run->layout, s);
+          }
+          free(buf);
+          break;
+        }
+        default:
+          CHECK(0, "unknown op %d", st->op);
+      }
+    }
+    snowid_generator_free(g);
+  }
+}
+
+/* ---- API behaviour beyond the vectors ------------------------------------ */
+
+static void test_version(void) {
+  char want[32];
+  sprintf(want, "%d.%d.%d", SNOWID_VERSION_MAJOR, SNOWID_VERSION_MINOR, SNOWID_VERSION_PATCH);
+  CHECK(strcmp(SNOWID_VERSION, want) == 0, "header version %s vs %s", SNOWID_VERSION, want);
+  CHECK(strcmp(snowid_version(), SNOWID_VERSION) == 0, "library %s, header %s", snowid_version(), SNOWID_VERSION);
+  snowid_noop();
+}
+
+static snowid_generator_t *manual_twitter(uint64_t start_ms, uint32_t dc, uint32_t worker) {
+  snowid_layout_t *l = NULL;
+  snowid_generator_t *g = NULL;
+  snowid_config_t cfg;
+  OK(snowid_layout_preset("twitter", &l));
+  OK(snowid_config_init(&cfg, sizeof cfg));
+  cfg.clock = SNOWID_CLOCK_MANUAL;
+  cfg.manual_start_ms = start_ms;
+  OK(snowid_config_set_node_index(&cfg, l, 0, dc));
+  OK(snowid_config_set_node_index(&cfg, l, 1, worker));
+  OK(snowid_generator_new(l, &cfg, &g));
+  snowid_layout_free(l);
+  return g;
+}
+
+static void test_generator_basics(void) {
+  snowid_layout_t *l = NULL;
+  snowid_generator_t *g = NULL;
+  const snowid_layout_t *gl = NULL;
+  snowid_config_t cfg;
+  snowid_parts_t p;
+  snowid_stats_t st;
+  uint64_t a = 0, b = 0, ids[10000], written = 0;
+  size_t i;
+  int clock_kinds[2] = {SNOWID_CLOCK_CACHED, SNOWID_CLOCK_MONOTONIC};
+  int c;
+
+  OK(snowid_layout_preset("TWITTER", &l)); /* case-insensitive */
+  for (c = 0; c < 2; c++) {
+    OK(snowid_config_init(&cfg, sizeof cfg));
+    CHECK(cfg.struct_size == sizeof cfg && cfg.clock == SNOWID_CLOCK_CACHED &&
+          cfg.on_regression == SNOWID_REGRESSION_WAIT && cfg.regression_max_wait_ms == 1000 &&
+          cfg.max_borrow_ticks == 0 && cfg.nodes_set == 0, "config defaults");
+    cfg.clock = (uint32_t)clock_kinds[c];
+    OK(snowid_config_set_node(&cfg, l, "datacenter", 3));
+    OK(snowid_config_set_node(&cfg, l, "worker", 17));
+    OK(snowid_generator_new(l, &cfg, &g));
+    OK(snowid_next(g, &a));
+    OK(snowid_next(g, &b));
+    CHECK(b > a, "ids increase");
+    OK(snowid_generator_layout(g, &gl));
+    OK(snowid_layout_decode(gl, b, &p));
+    CHECK(p.nodes[0] == 3 && p.nodes[1] == 17, "node values %u %u", p.nodes[0], p.nodes[1]);
+    CHECK(strcmp(p.node_names[0], "datacenter") == 0 && strcmp(p.node_names[1], "worker") == 0, "names");
+    /* a real clock: the ID's time is now, give or take */
+    {
+      struct timespec ts;
+      int64_t now;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+      CHECK(llabs(now - (int64_t)p.timestamp_ms) < 2000, "timestamp %" PRIu64 " near now %" PRId64, p.timestamp_ms, now);
+    }
+    /* a batch larger than a tick: strictly increasing, waits for the clock */
+    OK(snowid_next_batch(g, ids, 10000, &written));
+    CHECK(written == 10000, "batch wrote %" PRIu64, written);
+    for (i = 1; i < 10000; i++) {
+      if (ids[i] <= ids[i - 1]) break;
+    }
+    CHECK(i == 10000, "batch increasing (broke at %zu)", i);
+    CHECK(ids[0] > b, "batch after single ids");
+    OK(snowid_generator_stats(g, &st));
+    CHECK(st.issued == 10002, "issued %" PRIu64, st.issued);
+    CHECK(st.overflow_waits >= 1, "overflow waits %" PRIu64, st.overflow_waits);
+    /* set/advance only on a manual clock */
+    EXPECT(snowid_generator_set_time(g, 5), SNOWID_ERR_INVALID_SETTING);
+    EXPECT(snowid_generator_advance_time(g, 5), SNOWID_ERR_INVALID_SETTING);
+    MESSAGE_HAS("SNOWID_CLOCK_MANUAL");
+    snowid_generator_free(g);
+    g = NULL;
+  }
+  snowid_layout_free(l);
+}
+
+static void test_manual_clock_and_policies(void) {
+  uint64_t t0 = UINT64_C(1700000000000), id = 0, first = 0, ids[4096], written = 0;
+  snowid_generator_t *g = manual_twitter(t0, 1, 2);
+  snowid_stats_t st;
+  const snowid_layout_t *gl = NULL;
+  snowid_parts_t p;
+  OK(snowid_next(g, &first));
+  OK(snowid_generator_layout(g, &gl));
+  OK(snowid_layout_decode(gl, first, &p));
+  CHECK(p.timestamp_ms == t0 && p.sequence == 0, "manual time %" PRIu64, p.timestamp_ms);
+  /* default policy WAIT, but a manual clock never waits: immediate error */
+  OK(snowid_generator_advance_time(g, -40));
+  EXPECT(snowid_next(g, &id), SNOWID_ERR_CLOCK_MOVED_BACKWARDS);
+  MESSAGE_HAS("40 ms behind");
+  OK(snowid_generator_set_time(g, t0 + 1));
+  OK(snowid_next(g, &id));
+  CHECK(id > first, "after recovery");
+  /* exhaust the tick */
+  OK(snowid_next_batch(g, ids, 4096, &written));
+  CHECK(written == 4095, "rest of the tick: %" PRIu64, written);
+  EXPECT(snowid_next_batch(g, ids, 4096, &written), SNOWID_ERR_SEQUENCE_EXHAUSTED);
+  MESSAGE_HAS("4096");
+  OK(snowid_generator_stats(g, &st));
+  CHECK(st.issued == 4097 && st.clock_regressions == 1 && st.largest_regression_ms == 40,
+        "stats %" PRIu64 " %" PRIu64 " %" PRIu64, st.issued, st.clock_regressions, st.largest_regression_ms);
+  /* before the epoch */
+  OK(snowid_generator_set_time(g, 1000));
+  EXPECT(snowid_next(g, &id), SNOWID_ERR_CLOCK_BEFORE_EPOCH);
+  snowid_generator_free(g);
+}
+
+static void test_borrowing(void) {
+  snowid_layout_t *l = NULL;
+  snowid_generator_t *g = NULL;
+  snowid_config_t cfg;
+  snowid_stats_t st;
+  uint64_t ids[4096 * 3], written = 0, id;
+  OK(snowid_layout_preset("twitter", &l));
+  OK(snowid_config_init(&cfg, sizeof cfg));
+  cfg.clock = SNOWID_CLOCK_MANUAL;
+  cfg.manual_start_ms = UINT64_C(1700000000000);
+  cfg.max_borrow_ticks = 2;
+  cfg.nodes_set = 3; /* both nodes given directly, value 0 */
+  OK(snowid_generator_new(l, &cfg, &g));
+  OK(snowid_next_batch(g, ids, 4096 * 3, &written));
+  CHECK(written == 4096 * 3, "three ticks with two borrowed: %" PRIu64, written);
+  EXPECT(snowid_next(g, &id), SNOWID_ERR_SEQUENCE_EXHAUSTED);
+  OK(snowid_generator_stats(g, &st));
+  CHECK(st.borrowed_ticks == 2, "borrowed %" PRIu64, st.borrowed_ticks);
+  snowid_generator_free(g);
+  snowid_layout_free(l);
+}
+
+static void test_custom_layout_and_inferred_kinds(void) {
+  snowid_field_spec_t fields[4] = {
+      {"timestamp", 41, SNOWID_FIELD_INFERRED},
+      {"zone", 6, SNOWID_FIELD_INFERRED},
+      {"tick_seq", 10, SNOWID_FIELD_SEQUENCE},
+      {"host", 6, SNOWID_FIELD_NODE},
+  };
+  snowid_layout_spec_t spec = {NULL, fields, 4, 1, UINT64_C(1600000000000), 1};
+  snowid_layout_t *l = NULL;
+  snowid_layout_info_t info;
+  snowid_field_t f;
+  char buf[200];
+  uint32_t len = 0;
+  OK(snowid_layout_new(&spec, &l));
+  OK(snowid_layout_info(l, &info));
+  CHECK(strcmp(info.name, "custom") == 0, "NULL name is custom: %s", info.name);
+  CHECK(info.node_count == 2, "two node fields");
+  OK(snowid_layout_field(l, 1, &f));
+  CHECK(f.kind == SNOWID_FIELD_NODE && f.bits == 6 && f.max == 63 && f.shift == 16, "zone inferred as node");
+  OK(snowid_layout_field(l, 0, &f));
+  CHECK(f.kind == SNOWID_FIELD_TIMESTAMP, "timestamp inferred");
+  /* size query, then too small, then exact */
+  EXPECT(snowid_layout_describe(l, NULL, 0, &len), SNOWID_ERR_BUFFER_TOO_SMALL);
+  CHECK(len > 10, "needed length reported: %u", len);
+  EXPECT(snowid_layout_describe(l, buf, len, &len), SNOWID_ERR_BUFFER_TOO_SMALL);
+  OK(snowid_layout_describe(l, buf, len + 1, &len));
+  CHECK(strlen(buf) == len && strstr(buf, "custom(0|timestamp:41|zone:6|tick_seq:10|host:6") == buf, "describe %s", buf);
+  snowid_layout_free(l);
+}
+
+/* ---- bad input for every function ---------------------------------------- */
+
+static void test_bad_input(void) {
+  snowid_layout_t *l = NULL, *lt = NULL;
+  snowid_generator_t *g = NULL;
+  const snowid_generator_t *cg = NULL;
+  const snowid_layout_t *cl = NULL;
+  snowid_config_t cfg, junk;
+  snowid_parts_t p;
+  snowid_layout_info_t info;
+  snowid_field_t field;
+  snowid_capacity_t cap;
+  snowid_stats_t st;
+  uint64_t id = SENTINEL, ids[4], written = 0;
+  uint32_t u = 0, len = 0;
+  char buf[SNOWID_ENCODE_BUFFER_SIZE];
+  const char *names[2] = {"datacenter", NULL};
+  const char *dup_names[3] = {"worker", "datacenter", "worker"};
+  uint64_t values[3] = {1, 2, 3};
+  snowid_field_spec_t bad_fields[1] = {{NULL, 41, SNOWID_FIELD_INFERRED}};
+  snowid_field_spec_t kind_fields[3] = {
+      {"timestamp", 41, 9}, {"worker", 10, SNOWID_FIELD_NODE}, {"sequence", 12, SNOWID_FIELD_SEQUENCE}};
+  snowid_layout_spec_t spec = {"x", NULL, 3, 1, 0, 1};
+
+  OK(snowid_layout_preset("twitter", &lt));
+  g = manual_twitter(UINT64_C(1700000000000), 0, 0);
+
+  /* layouts */
+  EXPECT(snowid_layout_preset(NULL, &l), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("`name`");
+  EXPECT(snowid_layout_preset("twitter", NULL), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("out_layout");
+  EXPECT(snowid_layout_preset("tw\xff", &l), SNOWID_ERR_INVALID_UTF8);
+  EXPECT(snowid_layout_new(NULL, &l), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_NULL_ARGUMENT); /* fields NULL */
+  MESSAGE_HAS("spec->fields");
+  spec.fields = bad_fields;
+  spec.field_count = 1;
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_NULL_ARGUMENT); /* field name NULL */
+  spec.fields = kind_fields;
+  spec.field_count = 3;
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_INVALID_SETTING); /* kind 9 */
+  MESSAGE_HAS("kind");
+  spec.field_count = 1000;
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_INVALID_SETTING);
+  spec.field_count = 0;
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_FIELD_COUNT);
+  spec.field_count = 3;
+  kind_fields[0].kind = SNOWID_FIELD_TIMESTAMP;
+  EXPECT(snowid_layout_new(&spec, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  CHECK(l == NULL, "out_layout untouched on every error");
+  snowid_layout_free(NULL);
+  EXPECT(snowid_layout_info(NULL, &info), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_info(lt, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_field(NULL, 0, &field), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_field(lt, 0, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_field(lt, 4, &field), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  MESSAGE_HAS("0..=3");
+  EXPECT(snowid_layout_node_field(NULL, 0, &field), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_node_field(lt, 0, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_node_field(lt, 2, &field), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  EXPECT(snowid_layout_node_index(NULL, "worker", &u), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_node_index(lt, NULL, &u), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_node_index(lt, "worker", NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_node_index(lt, "shard", &u), SNOWID_ERR_UNKNOWN_FIELD);
+  MESSAGE_HAS("datacenter, worker");
+  EXPECT(snowid_layout_node_index(lt, "\xc3", &u), SNOWID_ERR_INVALID_UTF8);
+  EXPECT(snowid_layout_describe(NULL, buf, sizeof buf, &len), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_describe(lt, NULL, 100, &len), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_decode(NULL, 1, &p), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_decode(lt, 1, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  OK(snowid_layout_decode(lt, 1, &p));
+  EXPECT(snowid_parts_node(NULL, &p, "worker", &u), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_parts_node(lt, NULL, "worker", &u), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_parts_node(lt, &p, NULL, &u), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_parts_node(lt, &p, "worker", NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_parts_node(lt, &p, "process", &u), SNOWID_ERR_UNKNOWN_FIELD);
+  EXPECT(snowid_layout_compose(NULL, &p, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_compose(lt, NULL, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_compose(lt, &p, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  p.timestamp_ms = UINT64_C(1700000000000);
+  p.nodes[1] = 32;
+  EXPECT(snowid_layout_compose(lt, &p, &id), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  MESSAGE_HAS("worker = 32");
+  p.nodes[1] = 0;
+  p.sequence = 4096;
+  EXPECT(snowid_layout_compose(lt, &p, &id), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  p.sequence = 0;
+  p.timestamp_ms = UINT64_MAX;
+  EXPECT(snowid_layout_compose(lt, &p, &id), SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE);
+  CHECK(id == SENTINEL, "out_id untouched");
+  EXPECT(snowid_layout_compose_named(NULL, 0, 0, NULL, NULL, 0, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_compose_named(lt, 0, 0, NULL, NULL, 0, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_compose_named(lt, 0, 0, NULL, values, 2, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_compose_named(lt, 0, 0, names, NULL, 2, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_compose_named(lt, 0, 0, names, values, 2, &id), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("names[i]");
+  EXPECT(snowid_layout_compose_named(lt, UINT64_C(1700000000000), 0, dup_names, values, 3, &id),
+         SNOWID_ERR_DUPLICATE_FIELD);
+  EXPECT(snowid_layout_compose_named(lt, UINT64_C(1700000000000), 0, NULL, NULL, 0, &id),
+         SNOWID_ERR_MISSING_FIELD);
+  values[0] = UINT64_C(1) << 40;
+  EXPECT(snowid_layout_compose_named(lt, UINT64_C(1700000000000), 0, dup_names, values, 2, &id),
+         SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  MESSAGE_HAS("1099511627776");
+  CHECK(id == SENTINEL, "out_id untouched");
+  EXPECT(snowid_layout_min_id_at(NULL, 0, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_min_id_at(lt, 0, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_min_id_at(lt, -1, &id), SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE);
+  EXPECT(snowid_layout_max_id_at(NULL, 0, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_max_id_at(lt, 0, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_max_id_at(lt, INT64_MAX, &id), SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE);
+  EXPECT(snowid_layout_capacity(NULL, &cap), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_capacity(lt, NULL), SNOWID_ERR_NULL_ARGUMENT);
+
+  /* config */
+  EXPECT(snowid_config_init(NULL, sizeof cfg), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_config_init(&cfg, 8), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("struct_size = \"8\"");
+  EXPECT(snowid_config_init(&cfg, (uint32_t)sizeof cfg + 8), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("newer than the library");
+  OK(snowid_config_init(&cfg, SNOWID_CONFIG_SIZE_V1));
+  memset(&junk, 0, sizeof junk); /* never initialised: struct_size 0 */
+  EXPECT(snowid_config_set_node(&junk, lt, "worker", 1), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_generator_new(lt, &junk, &g), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_config_set_node(NULL, lt, "worker", 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_config_set_node(&cfg, NULL, "worker", 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_config_set_node(&cfg, lt, NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_config_set_node(&cfg, lt, "worker", 32), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  MESSAGE_HAS("0..=31");
+  EXPECT(snowid_config_set_node(&cfg, lt, "worker", UINT64_C(1) << 33), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  EXPECT(snowid_config_set_node(&cfg, lt, "shard", 1), SNOWID_ERR_UNKNOWN_FIELD);
+  EXPECT(snowid_config_set_node(&cfg, lt, "\xff", 1), SNOWID_ERR_INVALID_UTF8);
+  CHECK(cfg.nodes_set == 0, "config untouched on error");
+  EXPECT(snowid_config_set_node_index(NULL, lt, 0, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_config_set_node_index(&cfg, NULL, 0, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_config_set_node_index(&cfg, lt, 2, 1), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  MESSAGE_HAS("node index");
+  EXPECT(snowid_config_set_node_index(&cfg, lt, 0, 99), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+
+  /* generators */
+  {
+    snowid_generator_t *made = NULL;
+    EXPECT(snowid_generator_new(NULL, &cfg, &made), SNOWID_ERR_NULL_ARGUMENT);
+    EXPECT(snowid_generator_new(lt, NULL, &made), SNOWID_ERR_NULL_ARGUMENT);
+    OK(snowid_config_set_node(&cfg, lt, "worker", 1));
+    EXPECT(snowid_generator_new(lt, &cfg, NULL), SNOWID_ERR_NULL_ARGUMENT);
+    EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_MISSING_FIELD);
+    MESSAGE_HAS("datacenter");
+    OK(snowid_config_set_node(&cfg, lt, "datacenter", 1));
+    cfg.clock = 7;
+    EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_INVALID_SETTING);
+    MESSAGE_HAS("config.clock");
+    cfg.clock = SNOWID_CLOCK_CACHED;
+    cfg.on_regression = 5;
+    EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_INVALID_SETTING);
+    MESSAGE_HAS("on_regression");
+    cfg.on_regression = SNOWID_REGRESSION_FAIL;
+    cfg.nodes_set |= 1u << 3;
+    EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_INVALID_SETTING);
+    MESSAGE_HAS("nodes_set");
+    cfg.nodes_set = 3;
+    cfg.nodes[1] = 40; /* written directly, bypassing set_node: still checked */
+    EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+    CHECK(made == NULL, "out_generator untouched on error");
+    cfg.nodes[1] = 31;
+    OK(snowid_generator_new(lt, &cfg, &made));
+    snowid_generator_free(made);
+  }
+  snowid_generator_free(NULL);
+  EXPECT(snowid_generator_new_default(NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_default_generator(NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_generator_layout(NULL, &cl), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_generator_layout(g, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_next(NULL, &id), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("generator");
+  EXPECT(snowid_next(g, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("out_id");
+  EXPECT(snowid_next_batch(NULL, ids, 4, &written), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_next_batch(g, NULL, 4, &written), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_next_batch(g, ids, 4, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  written = SENTINEL;
+  OK(snowid_next_batch(g, NULL, 0, &written)); /* count 0: no buffer needed */
+  CHECK(written == 0, "zero written");
+  EXPECT(snowid_generator_stats(NULL, &st), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_generator_stats(g, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_generator_set_time(NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_generator_advance_time(NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_bench_core_next(NULL, 1, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_bench_core_next(g, 1, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  OK(snowid_bench_core_next(g, 3, &id));
+  (void)cg;
+
+  /* encodings */
+  EXPECT(snowid_encoding_from_name(NULL, &u), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_encoding_from_name("hex", NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_encoding_from_name("HEX", &u), SNOWID_ERR_UNKNOWN_ENCODING);
+  EXPECT(snowid_encode(1, 4, buf, sizeof buf, &len), SNOWID_ERR_UNKNOWN_ENCODING);
+  EXPECT(snowid_encode(1, SNOWID_ENCODING_HEX, NULL, 17, &len), SNOWID_ERR_NULL_ARGUMENT);
+  len = 0;
+  EXPECT(snowid_encode(1, SNOWID_ENCODING_HEX, buf, 16, &len), SNOWID_ERR_BUFFER_TOO_SMALL);
+  CHECK(len == 16, "needed length %u", len);
+  MESSAGE_HAS("17 are needed");
+  EXPECT(snowid_encode(1, SNOWID_ENCODING_HEX, NULL, 0, NULL), SNOWID_ERR_BUFFER_TOO_SMALL);
+  OK(snowid_encode(1, SNOWID_ENCODING_HEX, buf, 17, NULL)); /* out_len optional */
+  CHECK(strcmp(buf, "0000000000000001") == 0, "hex 1 = %s", buf);
+  OK(snowid_encode(UINT64_MAX, SNOWID_ENCODING_DECIMAL, buf, SNOWID_ENCODE_BUFFER_SIZE, &len));
+  CHECK(len == SNOWID_MAX_ENCODED_LEN, "longest is %u", len);
+  id = SENTINEL;
+  EXPECT(snowid_parse(SNOWID_ENCODING_HEX, NULL, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_parse(SNOWID_ENCODING_HEX, "0000000000000001", NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_parse(9, "1", &id), SNOWID_ERR_UNKNOWN_ENCODING);
+  EXPECT(snowid_parse(SNOWID_ENCODING_DECIMAL, "12\xff", &id), SNOWID_ERR_INVALID_UTF8);
+  MESSAGE_HAS("offset 2");
+  EXPECT(snowid_parse(SNOWID_ENCODING_BASE62, "0000000000!", &id), SNOWID_ERR_PARSE_CHARACTER);
+  MESSAGE_HAS("position 10");
+  CHECK(id == SENTINEL, "out_id untouched");
+
+  snowid_generator_free(g);
+  snowid_layout_free(lt);
+}
+
+/* ---- last error: per thread, lifetime ------------------------------------- */
+
+static void *fail_in_thread(void *arg) {
+  snowid_layout_t *l = NULL;
+  char **msg = (char **)arg;
+  snowid_layout_preset("nope", &l);
+  *msg = malloc(strlen(snowid_last_error_message()) + 1);
+  strcpy(*msg, snowid_last_error_message());
+  return NULL;
+}
+
+static void test_last_error(void) {
+  pthread_t t;
+  char *other = NULL;
+  uint64_t id;
+  snowid_layout_t *l = NULL;
+  EXPECT(snowid_parse(SNOWID_ENCODING_HEX, "", &id), SNOWID_ERR_PARSE_EMPTY);
+  CHECK(strcmp(snowid_last_error_message(), "PARSE_EMPTY: cannot parse an empty string as hex") == 0,
+        "message: %s", snowid_last_error_message());
+  /* a success leaves it alone */
+  OK(snowid_layout_preset("discord", &l));
+  MESSAGE_HAS("PARSE_EMPTY");
+  /* another thread's failure does not touch ours */
+  CHECK(pthread_create(&t, NULL, fail_in_thread, &other) == 0, "thread");
+  pthread_join(t, NULL);
+  CHECK(other && strstr(other, "UNKNOWN_LAYOUT: unknown layout \"nope\"") == other, "thread message %s", other);
+  MESSAGE_HAS("PARSE_EMPTY");
+  free(other);
+  snowid_layout_free(l);
+}
+
+/* ---- threads share one generator ------------------------------------------ */
+
+#define THREADS 4
+#define PER_THREAD 40000
+
+typedef struct {
+  const snowid_generator_t *g;
+  uint64_t *out;
+  int use_batch;
+  int errors;
+} worker_arg;
+
+static void *issue(void *p) {
+  worker_arg *w = (worker_arg *)p;
+  size_t i = 0;
+  while (i < PER_THREAD) {
+    if (w->use_batch) {
+      uint64_t n = 0, want = PER_THREAD - i < 1000 ? PER_THREAD - i : 1000;
+      if (snowid_next_batch(w->g, w->out + i, want, &n) != SNOWID_OK) {
+        w->errors++;
+        return NULL;
+      }
+      i += (size_t)n;
+    } else {
+      if (snowid_next(w->g, &w->out[i]) != SNOWID_OK) {
+        w->errors++;
+        return NULL;
+      }
+      i++;
+    }
+  }
+  return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void test_threads_share_a_generator(void) {
+  snowid_generator_t *g = NULL;
+  pthread_t t[THREADS];
+  worker_arg w[THREADS];
+  uint64_t *all = malloc(sizeof(uint64_t) * THREADS * PER_THREAD);
+  snowid_stats_t st;
+  size_t i, dups = 0;
+  int k;
+  OK(snowid_generator_new_default(&g));
+  for (k = 0; k < THREADS; k++) {
+    w[k].g = g;
+    w[k].out = all + (size_t)k * PER_THREAD;
+    w[k].use_batch = k % 2; /* singles and batches at the same time */
+    w[k].errors = 0;
+    CHECK(pthread_create(&t[k], NULL, issue, &w[k]) == 0, "create thread %d", k);
+  }
+  for (k = 0; k < THREADS; k++) {
+    pthread_join(t[k], NULL);
+    CHECK(w[k].errors == 0, "thread %d errors", k);
+  }
+  for (k = 0; k < THREADS; k++) {
+    for (i = 1; i < PER_THREAD; i++) {
+      if (w[k].out[i] <= w[k].out[i - 1]) break;
+    }
+    CHECK(i == PER_THREAD, "thread %d sees increasing ids", k);
+  }
+  qsort(all, THREADS * PER_THREAD, sizeof *all, cmp_u64);
+  for (i = 1; i < THREADS * PER_THREAD; i++) {
+    if (all[i] == all[i - 1]) dups++;
+  }
+  CHECK(dups == 0, "%zu duplicates among %d ids", dups, THREADS * PER_THREAD);
+  OK(snowid_generator_stats(g, &st));
+  CHECK(st.issued == THREADS * PER_THREAD, "issued %" PRIu64, st.issued);
+  free(all);
+  snowid_generator_free(g);
+}
+
+/* ---- fork ------------------------------------------------------------------ */
+
+static void test_fork(void) {
+  snowid_generator_t *g = NULL;
+  const snowid_generator_t *dflt = NULL;
+  uint64_t before = 0;
+  pid_t pid;
+  int status = 0;
+  OK(snowid_generator_new_default(&g));
+  OK(snowid_default_generator(&dflt));
+  OK(snowid_next(g, &before));
+  fflush(NULL);
+  pid = fork();
+  CHECK(pid >= 0, "fork");
+  if (pid == 0) {
+    /* child: old generators refuse; a new one (own node values) works */
+    uint64_t id = 0;
+    snowid_generator_t *fresh = NULL;
+    int code = 0;
+    if (snowid_next(g, &id) != SNOWID_ERR_FORKED) code |= 1;
+    if (strstr(snowid_last_error_message(), "fork") == NULL) code |= 2;
+    if (snowid_next_batch(g, &id, 1, &id) != SNOWID_ERR_FORKED) code |= 4;
+    if (snowid_next(dflt, &id) != SNOWID_ERR_FORKED) code |= 8;
+    setenv("SNOWID_WORKER_ID", "9", 1);
+    if (snowid_generator_new_default(&fresh) != SNOWID_OK) code |= 16;
+    if (fresh && (snowid_next(fresh, &id) != SNOWID_OK || id <= before)) code |= 32;
+    snowid_generator_free(fresh);
+    snowid_generator_free(g);
+    _exit(code);
+  }
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child result bits %d", WEXITSTATUS(status));
+  /* the parent is unaffected */
+  {
+    uint64_t after = 0;
+    OK(snowid_next(g, &after));
+    CHECK(after > before, "parent continues");
+    OK(snowid_next(dflt, &after));
+  }
+  snowid_generator_free(g);
+}
+
+/* ---- default generator from the environment ------------------------------- */
+
+static void test_default_from_environment(void) {
+  snowid_generator_t *g = NULL;
+  const snowid_generator_t *d1 = NULL, *d2 = NULL;
+  const snowid_layout_t *l = NULL;
+  snowid_layout_info_t info;
+  snowid_parts_t p;
+  uint64_t id = 0;
+
+  setenv("SNOWID_WORKER_ID", "40", 1);
+  EXPECT(snowid_generator_new_default(&g), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("SNOWID_WORKER_ID = \"40\"");
+  MESSAGE_HAS("0..=31");
+  EXPECT(snowid_default_generator(&d1), SNOWID_ERR_INVALID_SETTING);
+  CHECK(d1 == NULL, "no default on error");
+  setenv("SNOWID_WORKER_ID", "abc", 1);
+  EXPECT(snowid_generator_new_default(&g), SNOWID_ERR_INVALID_SETTING);
+  setenv("SNOWID_WORKER_ID", "7", 1);
+  setenv("SNOWID_DATACENTER_ID", "3", 1);
+  setenv("SNOWID_LAYOUT", "snowflake", 1);
+  EXPECT(snowid_generator_new_default(&g), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("SNOWID_LAYOUT");
+  setenv("SNOWID_LAYOUT", "twitter", 1);
+  OK(snowid_generator_new_default(&g));
+  OK(snowid_next(g, &id));
+  OK(snowid_generator_layout(g, &l));
+  OK(snowid_layout_decode(l, id, &p));
+  CHECK(p.nodes[0] == 3 && p.nodes[1] == 7, "env nodes %u %u", p.nodes[0], p.nodes[1]);
+  snowid_generator_free(g);
+  g = NULL;
+
+  setenv("SNOWID_LAYOUT", "instagram", 1);
+  setenv("SNOWID_SHARD_ID", "1341", 1);
+  OK(snowid_generator_new_default(&g));
+  OK(snowid_generator_layout(g, &l));
+  OK(snowid_layout_info(l, &info));
+  CHECK(strcmp(info.name, "instagram") == 0, "layout from env");
+  OK(snowid_next(g, &id));
+  OK(snowid_layout_decode(l, id, &p));
+  CHECK(p.nodes[0] == 1341, "shard from env");
+  snowid_generator_free(g);
+
+  /* the process-wide default is made once and shared */
+  OK(snowid_default_generator(&d1));
+  OK(snowid_default_generator(&d2));
+  CHECK(d1 != NULL && d1 == d2, "same default");
+  OK(snowid_next(d1, &id));
+  unsetenv("SNOWID_LAYOUT");
+  unsetenv("SNOWID_SHARD_ID");
+  unsetenv("SNOWID_DATACENTER_ID");
+  unsetenv("SNOWID_WORKER_ID");
+}
+
+typedef struct {
+  const char *name;
+  void (*fn)(void);
+} test_case;
+
+int main(void) {
+  const test_case tests[] = {
+      {"error_table", test_error_table},
+      {"version", test_version},
+      {"layouts", test_layouts},
+      {"ids", test_ids},
+      {"bounds", test_bounds},
+      {"encodings", test_encodings},
+      {"invalid_inputs", test_invalid_inputs},
+      {"runs", test_runs},
+      {"generator_basics", test_generator_basics},
+      {"manual_clock_and_policies", test_manual_clock_and_policies},
+      {"borrowing", test_borrowing},
+      {"custom_layout_and_inferred_kinds", test_custom_layout_and_inferred_kinds},
+      {"bad_input", test_bad_input},
+      {"last_error", test_last_error},
+      {"default_from_environment", test_default_from_environment},
+      {"threads_share_a_generator", test_threads_share_a_generator},
+      {"fork", test_fork},
+  };
+  size_t i;
+  for (i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+    unsigned long before = failed, checks = passed + failed;
+    tests[i].fn();
+    printf("%s %s (%lu checks)\n", failed == before ? "ok  " : "FAIL", tests[i].name,
+           passed + failed - checks);
+  }
+  printf("c-tests: %lu passed, %lu failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
