@@ -195,19 +195,67 @@ impl PyGenerator {
         n: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
         let n = u64_arg(n, "n")?;
-        let n = usize::try_from(n).map_err(|_| PyMemoryError::new_err("batch too large"))?;
+        let n = isize::try_from(n)
+            .ok()
+            .filter(|&n| n <= isize::MAX / 8)
+            .ok_or_else(|| PyMemoryError::new_err(format!("cannot allocate a batch of {n} IDs")))?
+            as usize;
+        // Filled one tick's worth at a time, so turning the IDs of one chunk
+        // into Python ints overlaps with waiting for the next tick.
+        let chunk = (self.layout.capacity().ids_per_tick as usize)
+            .max(1024)
+            .min(n);
         let mut buf: Vec<u64> = Vec::new();
-        buf.try_reserve_exact(n)
+        buf.try_reserve_exact(chunk)
             .map_err(|_| PyMemoryError::new_err(format!("cannot allocate a batch of {n} IDs")))?;
-        buf.resize(n, 0);
-        let got = if n >= DETACH_BATCH {
+        buf.resize(chunk, 0);
+        // SAFETY: PyList_New returns a new reference (or NULL with an
+        // exception set); the Bound owns it. Its slots start NULL, which the
+        // list's destructor tolerates if we stop early.
+        let list = unsafe { Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyList_New(n as isize))? };
+        let mut filled = 0usize;
+        let mut failure = None;
+        while filled < n {
+            let want = chunk.min(n - filled);
             let g = &self.inner;
-            py.detach(|| g.next_batch(&mut buf))
-        } else {
-            self.inner.next_batch(&mut buf)
+            let out = &mut buf[..want];
+            let r = if n >= DETACH_BATCH {
+                py.detach(|| g.next_batch(out))
+            } else {
+                g.next_batch(out)
+            };
+            let got = match r {
+                Ok(got) => got,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
+            for (k, id) in buf[..got].iter().enumerate() {
+                // SAFETY: attached; PyList_SetItem steals the new reference
+                // and the index is within the list's length.
+                unsafe {
+                    let item = pyo3::ffi::PyLong_FromUnsignedLongLong(*id);
+                    if item.is_null() {
+                        return Err(PyErr::fetch(py));
+                    }
+                    pyo3::ffi::PyList_SetItem(list.as_ptr(), (filled + k) as isize, item);
+                }
+            }
+            filled += got;
+            if got < want {
+                break; // the core stopped short: it reports why on the next call
+            }
         }
-        .py()?;
-        PyList::new(py, &buf[..got])
+        let list = list.cast_into::<PyList>()?;
+        match failure {
+            Some(e) if filled == 0 => Err(crate::errors::to_py(e)),
+            _ if filled < n => list
+                .get_slice(0, filled)
+                .cast_into::<PyList>()
+                .map_err(Into::into),
+            _ => Ok(list),
+        }
     }
 
     /// The layout.

@@ -1,0 +1,116 @@
+"""snowid for Python: ns per call against peers measured in the same run.
+
+Run: make bench (or python bench/bench.py inside the venv). Prints a table;
+it never fails on speed. Each case is timed with timeit (best of 5 repeats),
+loop overhead included for every row alike.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import timeit
+import uuid
+from typing import Callable, List, Optional, Tuple
+
+import snowid
+
+WIDE = snowid.Layout("wide", [("timestamp", 41), ("node", 2), ("sequence", 20)], epoch=1_700_000_000_000)
+N = 1_000_000
+
+
+def per_call(fn: Callable[[], object], n: int = N, repeat: int = 5) -> float:
+    """Best ns per call of `fn` over `repeat` runs of `n` calls."""
+    return min(timeit.repeat(fn, number=n, repeat=repeat)) / n * 1e9
+
+
+def child(case: str) -> None:
+    """Cases that need a fresh default generator run in a child process."""
+    if case == "next-unsaturated":
+        # 2^20 IDs per ms: a call never waits for the next tick.
+        snowid.configure(layout=WIDE, node=1)
+    elif case == "next-saturated":
+        # Twitter: 4096 IDs per ms; at this speed most ticks are spent and
+        # calls wait for the next millisecond.
+        snowid.configure(datacenter=0, worker=1)
+    print(per_call(snowid.next, n=2 * N))
+
+
+def in_child(case: str) -> float:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWID_")}
+    out = subprocess.run([sys.executable, __file__, case], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def main() -> None:
+    rows: List[Tuple[str, Optional[float], str]] = []
+    floor = per_call(time.time_ns, n=2 * N)
+    rows.append(("time.time_ns()  (floor: one C call returning an int)", floor, ""))
+    unsat = in_child("next-unsaturated")
+    rows.append(("snowid.next()  unsaturated (wide layout, 2^20/ms)", unsat, ""))
+    sat = in_child("next-saturated")
+    rows.append(("snowid.next()  saturated (twitter, 4096/ms)", sat, ""))
+
+    g = snowid.Generator(layout=WIDE, node=2)
+    rows.append(("Generator.next()  unsaturated (wide layout)", per_call(g.next), ""))
+
+    tw = snowid.Generator(datacenter=0, worker=2)
+    cap = tw.layout.capacity.ids_per_second_per_node
+    tw.next_batch(1000)
+    best = None
+    for _ in range(3):
+        t0 = time.perf_counter()
+        ids = tw.next_batch(1_000_000)
+        dt = time.perf_counter() - t0
+        assert len(ids) == 1_000_000
+        best = dt if best is None or dt < best else best
+    assert best is not None
+    rate = 1_000_000 / best
+    rows.append(("next_batch(1_000_000)  twitter, per ID", best / 1e6 * 1e9, f"{rate / cap:.1%} of the layout's cap ({rate:,.0f}/s of {cap:,}/s)"))
+
+    some_id = snowid.next()
+    rows.append(("snowid.inspect(id)", per_call(lambda: snowid.inspect(some_id), n=N // 2), ""))
+    rows.append(("snowid.encode(id, 'base62')", per_call(lambda: snowid.encode(some_id, "base62"), n=N // 2), ""))
+
+    try:
+        import uuid_utils
+
+        u7 = per_call(uuid_utils.uuid7)
+        rows.append(("uuid_utils.uuid7()", u7, ""))
+    except ImportError:
+        u7 = None
+        rows.append(("uuid_utils.uuid7()  (not installed)", None, ""))
+    u4 = per_call(uuid.uuid4, n=N // 4)
+    rows.append(("uuid.uuid4()", u4, ""))
+    try:
+        from snowflake import SnowflakeGenerator
+
+        sf = SnowflakeGenerator(1)
+        sfn = per_call(lambda: next(sf), n=N // 4)
+        rows.append(("snowflake-id: next(SnowflakeGenerator(1))", sfn, ""))
+    except ImportError:
+        sfn = None
+        rows.append(("snowflake-id  (not installed)", None, ""))
+
+    print(f"Python {sys.version.split()[0]}, snowid {snowid.__version__}")
+    print(f"{'case':<58} {'ns/call':>9} {'x time_ns':>10}  note")
+    for name, ns, note in rows:
+        if ns is None:
+            print(f"{name:<58} {'-':>9} {'-':>10}  {note}")
+        else:
+            print(f"{name:<58} {ns:>9.1f} {ns / floor:>9.2f}x  {note}")
+    print()
+    print("targets:")
+    print(f"  snowid.next() unsaturated <= 1.0x time.time_ns(): {unsat / floor:.2f}x")
+    if u7:
+        print(f"  >= 3x faster than uuid_utils.uuid7(): {u7 / unsat:.1f}x")
+    if sfn:
+        print(f"  >= 8x faster than snowflake-id: {sfn / unsat:.1f}x")
+    print(f"  next_batch reaches >= 99% of the layout's cap: {rate / cap:.1%}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        child(sys.argv[1])
+    else:
+        main()
