@@ -236,6 +236,7 @@ pub struct Generator<C: Clock = AnyClock> {
     limit: AtomicU64,
     clock: C,
     seq_bits: u32,
+    seq_mask: u64,
     seq_shift: u32,
     time_shift: u32,
     node_bits: u64,
@@ -296,6 +297,7 @@ impl<C: Clock> Generator<C> {
             limit: AtomicU64::new(time.max()),
             clock,
             seq_bits,
+            seq_mask: mask(seq_bits),
             seq_shift: seq.shift(),
             time_shift: time.shift(),
             node_bits,
@@ -408,7 +410,7 @@ impl<C: Clock> Generator<C> {
     #[inline]
     fn compose(&self, pos: u64) -> u64 {
         ((pos >> self.seq_bits) << self.time_shift)
-            | ((pos & mask(self.seq_bits)) << self.seq_shift)
+            | ((pos & self.seq_mask) << self.seq_shift)
             | self.node_bits
     }
 
@@ -436,7 +438,12 @@ impl<C: Clock> Generator<C> {
                 return self.take_slow(want);
             }
             let pos = cand.max(t << self.seq_bits);
-            let n = want.min((1 << self.seq_bits) - (pos & mask(self.seq_bits)));
+            // A position below the carry always leaves room for one ID.
+            let n = if want == 1 {
+                1
+            } else {
+                want.min(self.seq_mask + 1 - (pos & self.seq_mask))
+            };
             match self
                 .state
                 .0
@@ -548,7 +555,7 @@ impl<C: Clock> Generator<C> {
                 self.extend_limit(tick)?;
                 continue;
             }
-            let n = want.min((1 << self.seq_bits) - (pos & mask(self.seq_bits)));
+            let n = want.min(self.seq_mask + 1 - (pos & self.seq_mask));
             if self
                 .state
                 .0
@@ -558,7 +565,7 @@ impl<C: Clock> Generator<C> {
                 if pos != cand {
                     c.skipped.fetch_add(pos - cand, Relaxed);
                 }
-                if tick > t && pos & mask(self.seq_bits) == 0 {
+                if tick > t && pos & self.seq_mask == 0 {
                     c.borrowed.fetch_add(1, Relaxed);
                 }
                 return Ok((pos, n));
