@@ -211,3 +211,13 @@ test('configure: before first use; repeating the same settings is fine; changing
     console.log(p.datacenter, p.worker, code);`, { SNOWID_WORKER_ID: '5' });
   assert.equal(r.out, '2 5 SNOWID_INVALID_SETTING', r.err);
 });
+
+test('versioning: package.json, Cargo.toml and the workspace share one version', async () => {
+  const { readFileSync } = await import('node:fs');
+  const read = (p) => readFileSync(new URL(p, import.meta.url), 'utf8');
+  const pkg = JSON.parse(read('../package.json')).version;
+  const crate = read('../Cargo.toml').match(/^version = "([^"]+)"/m)[1];
+  const workspace = read('../../Cargo.toml').match(/\[workspace\.package\][^[]*?version = "([^"]+)"/)[1];
+  assert.equal(pkg, crate);
+  assert.equal(crate, workspace);
+});

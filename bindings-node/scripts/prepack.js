@@ -24,7 +24,7 @@ function sections(text) {
   let name = '';
   map.set(name, []);
   for (const line of text.split('\n')) {
-    const m = line.match(/^\s*\[([^\]]+)\]\s*$/);
+    const m = line.match(/^\s*\[\[?([^\]]+)\]\]?\s*$/);
     if (m) {
       name = m[1].trim();
       if (!map.has(name)) map.set(name, []);

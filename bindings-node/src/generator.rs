@@ -10,7 +10,7 @@ use snowid::{ClockChoice, Config, Encoding, RegressionPolicy, MAX_ENCODED_LEN};
 
 use crate::error::{core, range_error, type_error, OrThrow};
 use crate::js::{self, Js};
-use crate::layout::{layout_arg, Layout};
+use crate::layout::{layout_arg, preset_static, Layout};
 
 /// A decimal ID returned as a JS string without a heap allocation.
 pub struct DecimalId(pub u64);
@@ -238,15 +238,23 @@ fn build_config(o: Options, layout: snowid::Layout, from_env: bool) -> snowid::R
 
 /// The layout of the default generator when none is configured:
 /// `SNOWID_LAYOUT` (a preset name) or Twitter.
+/// Read once per process, so `inspect()` and the default generator agree.
+fn env_layout_ref() -> snowid::Result<&'static snowid::Layout> {
+    static ENV_LAYOUT: OnceLock<snowid::Result<&'static snowid::Layout>> = OnceLock::new();
+    ENV_LAYOUT
+        .get_or_init(|| match env_value("SNOWID_LAYOUT") {
+            None => preset_static("twitter"),
+            Some(name) => preset_static(&name).map_err(|_| snowid::Error::InvalidSetting {
+                setting: "SNOWID_LAYOUT".into(),
+                value: name,
+                expected: "a preset name: twitter, discord, instagram, sonyflake".into(),
+            }),
+        })
+        .clone()
+}
+
 fn env_layout() -> snowid::Result<snowid::Layout> {
-    match env_value("SNOWID_LAYOUT") {
-        None => Ok(snowid::Layout::twitter()),
-        Some(name) => snowid::Layout::preset(&name).map_err(|_| snowid::Error::InvalidSetting {
-            setting: "SNOWID_LAYOUT".into(),
-            value: name,
-            expected: "a preset name: twitter, discord, instagram, sonyflake".into(),
-        }),
-    }
+    env_layout_ref().cloned()
 }
 
 /// THE function that builds the default generator's configuration:
@@ -322,10 +330,10 @@ fn init_default(env: &Env) -> Result<&'static snowid::Generator> {
 
 /// The layout `inspect()` and friends use when given none: the default
 /// generator's (without creating it).
-pub fn default_layout(env: &Env) -> Result<snowid::Layout> {
+pub fn default_layout(env: &Env) -> Result<&'static snowid::Layout> {
     match DEFAULT.get() {
-        Some(d) => Ok(d.gen.layout().clone()),
-        None => env_layout().or_throw(env),
+        Some(d) => Ok(d.gen.layout()),
+        None => env_layout_ref().or_throw(env),
     }
 }
 
@@ -598,7 +606,7 @@ pub fn stats(env: Env) -> Result<Js> {
 #[napi(catch_unwind, js_name = "defaultLayout")]
 pub fn default_layout_js(env: Env) -> Result<Layout> {
     Ok(Layout {
-        inner: default_layout(&env)?,
+        inner: default_layout(&env)?.clone(),
     })
 }
 

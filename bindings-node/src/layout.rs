@@ -118,18 +118,50 @@ fn spec_from_js(env: &Env, v: sys::napi_value) -> Result<LayoutSpec> {
     })
 }
 
+/// A borrowed or owned core layout.
+pub enum LayoutRef<'a> {
+    Instance(ClassInstance<'a, Layout>),
+    Static(&'static snowid::Layout),
+}
+
+impl std::ops::Deref for LayoutRef<'_> {
+    type Target = snowid::Layout;
+    fn deref(&self) -> &snowid::Layout {
+        match self {
+            LayoutRef::Instance(l) => &l.inner,
+            LayoutRef::Static(l) => l,
+        }
+    }
+}
+
+/// The presets, built once.
+pub fn preset_static(name: &str) -> snowid::Result<&'static snowid::Layout> {
+    static PRESETS: std::sync::OnceLock<Vec<snowid::Layout>> = std::sync::OnceLock::new();
+    let all = PRESETS.get_or_init(|| {
+        snowid::PRESETS
+            .iter()
+            .filter_map(|n| snowid::Layout::preset(n).ok())
+            .collect()
+    });
+    let lower = name.to_ascii_lowercase();
+    match all.iter().find(|l| l.name() == lower) {
+        Some(l) => Ok(l),
+        None => snowid::Layout::preset(name).map(|_| &all[0]),
+    }
+}
+
 /// A layout from a JS value: a `Layout` instance or a preset name.
-pub fn layout_arg(env: &Env, v: sys::napi_value) -> Result<snowid::Layout> {
+pub fn layout_ref<'a>(env: &Env, v: sys::napi_value) -> Result<LayoutRef<'a>> {
     if js::type_of(env, v)? == sys::ValueType::napi_string {
         let name = js::string(env, v)?;
-        return snowid::Layout::preset(&name).or_throw(env);
+        return Ok(LayoutRef::Static(preset_static(&name).or_throw(env)?));
     }
     // SAFETY: `v` is a live value of the current call.
     let u = unsafe { Unknown::from_raw_unchecked(env.raw(), v) };
     if Layout::instance_of(env, &u)? {
         // SAFETY: checked to be an instance of Layout.
         let l = unsafe { ClassInstance::<Layout>::from_napi_value(env.raw(), v)? };
-        return Ok(l.inner.clone());
+        return Ok(LayoutRef::Instance(l));
     }
     Err(type_error(
         env,
@@ -138,6 +170,11 @@ pub fn layout_arg(env: &Env, v: sys::napi_value) -> Result<snowid::Layout> {
             js::describe(env, v)
         ),
     ))
+}
+
+/// Like [`layout_ref`], owned.
+pub fn layout_arg(env: &Env, v: sys::napi_value) -> Result<snowid::Layout> {
+    Ok(layout_ref(env, v)?.clone())
 }
 
 /// Decoded parts as a JS object:

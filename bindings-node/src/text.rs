@@ -7,12 +7,12 @@ use snowid::{Encoding, ERROR_CODES};
 use crate::error::{class_of, Class, OrThrow};
 use crate::generator::default_layout;
 use crate::js::{self, Js};
-use crate::layout::{capacity_to_js, compose_from_js, layout_arg, parts_to_js};
+use crate::layout::{capacity_to_js, compose_from_js, layout_ref, parts_to_js, LayoutRef};
 
-fn layout_or_default(env: &Env, layout: Option<Unknown>) -> Result<snowid::Layout> {
+fn layout_or_default<'a>(env: &Env, layout: Option<Unknown>) -> Result<LayoutRef<'a>> {
     match layout {
-        Some(l) if !js::is_undefined(env, l.raw())? => layout_arg(env, l.raw()),
-        _ => default_layout(env),
+        Some(l) if !js::is_undefined(env, l.raw())? => layout_ref(env, l.raw()),
+        _ => Ok(LayoutRef::Static(default_layout(env)?)),
     }
 }
 

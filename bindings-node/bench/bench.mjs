@@ -1,0 +1,120 @@
+// ns per ID for snowid against peers measured in the same run, plus a
+// duplicate count for every generator in a tight loop. Prints a table; never
+// fails on speed. Run: make -C bindings-node bench
+import { createRequire } from 'node:module';
+import { Generator, Layout, configure, inspect, next, nextString } from '../index.mjs';
+
+const require = createRequire(import.meta.url);
+const { Snowflake } = require('@sapphire/snowflake');
+const FlakeId = require('flake-idgen');
+const { v7: uuidv7 } = require('uuid');
+
+const ITER = Number(process.env.BENCH_ITER || 2_000_000);
+const DUP_N = Number(process.env.BENCH_DUP_N || 2_000_000);
+
+function time(fn, iterations) {
+  fn(Math.min(iterations, 50_000)); // warm up
+  const t0 = process.hrtime.bigint();
+  fn(iterations);
+  return Number(process.hrtime.bigint() - t0) / iterations;
+}
+
+// Best of 3 runs of `iterations` calls of `one` (its result is kept live).
+function bench(one, iterations = ITER) {
+  let sink;
+  const loop = (n) => { for (let i = 0; i < n; i++) sink = one(); };
+  const best = Math.min(time(loop, iterations), time(loop, iterations), time(loop, iterations));
+  globalThis.__sink = sink;
+  return best;
+}
+
+function duplicates(one, n, key = (x) => x) {
+  const seen = new Set();
+  let dups = 0;
+  for (let i = 0; i < n; i++) {
+    const k = key(one());
+    if (seen.has(k)) dups++;
+    else seen.add(k);
+  }
+  return dups;
+}
+
+function bigintDuplicates(arr) {
+  const sorted = BigUint64Array.from(arr).sort();
+  let d = 0;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) d++;
+  return d;
+}
+
+const rows = [];
+const add = (name, ns, dups, note = '') => rows.push({ name, ns, dups, note });
+
+// floor: a napi-free BigInt from the runtime
+add('process.hrtime.bigint() (floor)', bench(() => process.hrtime.bigint()), '-', 'not an ID');
+
+// The Twitter layout caps one node at 4096 IDs per ms (244 ns per ID in a
+// tight loop: the generator waits rather than repeat). The per-call rows use
+// a wide-sequence layout so the cap is not what is measured.
+const wide = new Layout({
+  name: 'wide',
+  fields: [{ name: 'timestamp', bits: 41 }, { name: 'node', bits: 2 }, { name: 'sequence', bits: 20 }],
+  epoch: new Date('2024-01-01T00:00:00Z'),
+});
+configure({ layout: wide, node: 1 }); // the default generator behind next()
+add('snowid next(), wide layout', bench(next), bigintDuplicates(Array.from({ length: DUP_N }, next)));
+add('snowid nextString(), wide layout', bench(nextString), duplicates(nextString, Math.min(DUP_N, 1_000_000)));
+
+const wideGen = new Generator({ layout: wide, node: 2 });
+const BATCH = 100_000;
+const batchRounds = 40;
+const perIdWide = bench(() => wideGen.nextBatch(BATCH), batchRounds) / BATCH;
+{
+  const all = new BigUint64Array(BATCH * 20);
+  for (let i = 0; i < 20; i++) all.set(wideGen.nextBatch(BATCH), i * BATCH);
+  add('snowid nextBatch(100_000) per ID, wide layout', perIdWide, bigintDuplicates(all), '20-bit sequence');
+}
+
+// nextBatch saturating the Twitter layout: rate vs the cap (4,096,000/s/node)
+const tw = new Generator({ worker: 2 });
+{
+  tw.nextBatch(BATCH);
+  const t0 = process.hrtime.bigint();
+  let n = 0;
+  const all = [];
+  while (process.hrtime.bigint() - t0 < 1_000_000_000n) {
+    const b = tw.nextBatch(BATCH);
+    n += b.length;
+    if (all.length < 20) all.push(b);
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cap = Number(Layout.twitter().capacity().idsPerSecondPerNode);
+  const merged = new BigUint64Array(all.length * BATCH);
+  all.forEach((b, i) => merged.set(b, i * BATCH));
+  add('snowid nextBatch(100_000) per ID, twitter saturated', (secs * 1e9) / n, bigintDuplicates(merged),
+    `${((n / secs / cap) * 100).toFixed(1)}% of the 4,096,000/s cap`);
+}
+
+const twNext = new Generator({ worker: 3 });
+add('snowid Generator.next(), twitter (cap-bound)', bench(() => twNext.next()), bigintDuplicates(Array.from({ length: DUP_N / 4 }, () => twNext.next())), '4096 per ms by design');
+const sample = next();
+add('snowid inspect(id)', bench(() => inspect(sample), ITER / 4), '-', 'decode to an object');
+
+// peers
+const sapphire = new Snowflake(new Date('2015-01-01T00:00:00Z'));
+add('@sapphire/snowflake generate()', bench(() => sapphire.generate()), duplicates(() => sapphire.generate(), DUP_N));
+const flake = new FlakeId({ worker: 1 });
+// flake-idgen throws when a millisecond's 4096 sequence numbers are used up
+// (synchronous mode): retry until the next millisecond, as a caller must.
+let flakeOverflows = 0;
+const flakeNext = () => { for (;;) { try { return flake.next(); } catch { flakeOverflows++; } } };
+add('flake-idgen next() (retry on overflow)', bench(flakeNext, ITER / 4), duplicates(flakeNext, DUP_N / 4, (b) => b.toString('hex')), 'returns a Buffer');
+add('uuid v7()', bench(uuidv7, ITER / 10), duplicates(uuidv7, DUP_N / 10));
+
+const ref = rows.find((r) => r.name.startsWith('@sapphire')).ns;
+const w = Math.max(...rows.map((r) => r.name.length));
+console.log(`node ${process.version}, ${ITER} calls per row (best of 3); duplicates counted over a tight loop`);
+console.log(`${'what'.padEnd(w)} | ns/ID   | vs sapphire | duplicates | note`);
+console.log(`${'-'.repeat(w)}-|---------|-------------|------------|-----`);
+for (const r of rows) {
+  console.log(`${r.name.padEnd(w)} | ${r.ns.toFixed(1).padStart(7)} | ${(r.ns / ref).toFixed(2).padStart(10)}x | ${String(r.dups).padStart(10)} | ${r.note}`);
+}
