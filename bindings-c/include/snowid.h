@@ -580,6 +580,23 @@ typedef struct snowid_capacity_t {
 #define SNOWID_ERR_NODE_IN_USE 54
 
 /**
+ * Node identity: the lease on the node numbers is not confirmed recently
+ * enough; the generator refuses to issue until a renewal succeeds.
+ */
+#define SNOWID_ERR_LEASE_LOST 55
+
+/**
+ * Node identity: the leased node numbers are gone for good; build a new
+ * generator to claim a free number.
+ */
+#define SNOWID_ERR_LEASE_TAKEN 56
+
+/**
+ * Node identity: the coordination service (etcd, Redis) could not be reached.
+ */
+#define SNOWID_ERR_COORDINATION_UNAVAILABLE 57
+
+/**
  * A required pointer argument was NULL (the message names the argument).
  */
 #define SNOWID_ERR_NULL_ARGUMENT 100

@@ -81,6 +81,14 @@ pub const SNOWID_ERR_STATE_CORRUPT: snowid_status = 53;
 /// Node identity: the node numbers are locked by another live process on
 /// this machine.
 pub const SNOWID_ERR_NODE_IN_USE: snowid_status = 54;
+/// Node identity: the lease on the node numbers is not confirmed recently
+/// enough; the generator refuses to issue until a renewal succeeds.
+pub const SNOWID_ERR_LEASE_LOST: snowid_status = 55;
+/// Node identity: the leased node numbers are gone for good; build a new
+/// generator to claim a free number.
+pub const SNOWID_ERR_LEASE_TAKEN: snowid_status = 56;
+/// Node identity: the coordination service (etcd, Redis) could not be reached.
+pub const SNOWID_ERR_COORDINATION_UNAVAILABLE: snowid_status = 57;
 /// A required pointer argument was NULL (the message names the argument).
 pub const SNOWID_ERR_NULL_ARGUMENT: snowid_status = 100;
 /// A caller's buffer is too small; the needed size was written to the
@@ -125,6 +133,12 @@ pub(crate) const CORE_STATUSES: &[(&str, snowid_status)] = &[
     ("STATE_IO", SNOWID_ERR_STATE_IO),
     ("STATE_CORRUPT", SNOWID_ERR_STATE_CORRUPT),
     ("NODE_IN_USE", SNOWID_ERR_NODE_IN_USE),
+    ("LEASE_LOST", SNOWID_ERR_LEASE_LOST),
+    ("LEASE_TAKEN", SNOWID_ERR_LEASE_TAKEN),
+    (
+        "COORDINATION_UNAVAILABLE",
+        SNOWID_ERR_COORDINATION_UNAVAILABLE,
+    ),
 ];
 
 /// The binding's own statuses, with their names.
