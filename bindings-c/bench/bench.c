@@ -155,8 +155,8 @@ static void saturated(const char *label, const snowid_layout_t *l, int use_batch
   }
   elapsed = now_s() - t;
   rate = (double)done / elapsed;
-  printf("  %-40s %9" PRIu64 " IDs in %.3f s = %10.0f IDs/s = %6.2f%% of cap %" PRIu64 "/s\n", label,
-         done, elapsed, rate, 100.0 * rate / (double)cap.ids_per_second_per_node,
+  printf("  %-36s %8" PRIu64 " IDs in %.3f s: %6.1f ns/ID, %8.0f IDs/s = %6.2f%% of cap %" PRIu64 "/s\n",
+         label, done, elapsed, 1e9 / rate, rate, 100.0 * rate / (double)cap.ids_per_second_per_node,
          cap.ids_per_second_per_node);
   snowid_generator_free(g);
 }

@@ -629,8 +629,9 @@ extern "C" {
 const char *snowid_version(void);
 
 /**
- * Benchmark helper, not for applications: does nothing. Measures the cost
- * of calling an exported Rust function (the floor of every snowid call).
+ * Benchmark helper, not for applications: does nothing (so it cannot
+ * panic and needs no guard). Measures the cost of calling an exported Rust
+ * function: the floor under every snowid call.
  */
 void snowid_noop(void);
 
