@@ -32,6 +32,7 @@ demo-rust:
 test-rust:
 	python3 testdata/gen_vectors.py && git diff --exit-code -- testdata/vectors.json
 	$(CARGO) test -p snowid
+	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --release --lib loom
 	$(CARGO) run -q -p snowid-example > /dev/null
 
 bench-rust:
