@@ -616,6 +616,11 @@ fn pause(wait_ms: u64) {
 
 impl<C: Clock> Drop for Generator<C> {
     fn drop(&mut self) {
+        // A copy inherited across fork() must not touch the parent's mark:
+        // the parent is still issuing under its reservation.
+        if FORK_GENERATION.load(SeqCst) != self.fork_generation {
+            return;
+        }
         if let Some(r) = &self.reserver {
             // Only ticks below the state's position were issued.
             let s = self.state.0.load(Acquire);
