@@ -606,11 +606,18 @@ fn step(cand: u64, t: u64, seq_bits: u32, seq_mask: u64, want: u64) -> (u64, u64
     (pos, n)
 }
 
+/// Waits before the slow path re-reads the clock. Long waits sleep; the
+/// common one (the rest of the current tick, under 2 ms) spins, because a
+/// `yield` on a loaded machine can lose whole scheduler slices and with them
+/// most of the next tick's capacity. The loop re-reads the exact clock after
+/// each short spin.
 fn pause(wait_ms: u64) {
     if wait_ms >= 2 {
         std::thread::sleep(Duration::from_millis(wait_ms - 1));
     } else {
-        std::thread::yield_now();
+        for _ in 0..64 {
+            std::hint::spin_loop();
+        }
     }
 }
 
