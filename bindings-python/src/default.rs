@@ -90,8 +90,10 @@ fn env_var(name: &str) -> Option<String> {
 /// 2. the environment: `SNOWID_LAYOUT` (a preset name), `SNOWID_<FIELD>_ID`
 ///    for each node field (`SNOWID_WORKER_ID`, `SNOWID_DATACENTER_ID`,
 ///    `SNOWID_SHARD_ID`...);
-/// 3. otherwise node number 0 (temporary: machine-local node slots will be
-///    claimed here once the core has them).
+/// 3. otherwise node number 0 for fields neither configured nor set.
+///
+/// Used for `snowid.configure(...)`; without it, `get_or_create` asks the
+/// core's `node::from_env()` (environment numbers or a machine-local slot).
 fn default_config(explicit: Option<&Explicit>) -> Result<(Config, FullKey), Error> {
     let layout: Layout = match (explicit, env_var("SNOWID_LAYOUT")) {
         (Some(e), _) => (*e.opts.layout).clone(),
@@ -179,24 +181,77 @@ fn forked_message(key: &NodeKey) -> String {
 }
 
 /// Returns the default generator, creating it if needed.
+///
+/// After `snowid.configure(...)`: the configured numbers, in memory.
+/// Otherwise the core's `node::from_env()`: `SNOWID_<FIELD>_ID` numbers
+/// (locked on this machine, so two processes given the same numbers fail
+/// with `NodeInUseError` instead of colliding) or, with none set, the first
+/// free machine-local slot; both with a persisted high-water mark.
 fn get_or_create() -> Result<&'static Generator, Fail> {
     let mut st = STATE.lock();
     if let Some((g, _)) = st.current {
         return Ok(g);
     }
-    let (config, key) = default_config(st.explicit.as_ref()).map_err(Fail::Core)?;
-    if st.parents.contains(&key.node) {
-        return Err(Fail::Forked(forked_message(&key.node)));
-    }
-    let g: &'static Generator = Box::leak(Box::new(Generator::new(config).map_err(Fail::Core)?));
+    let (g, key) = match st.explicit.as_ref() {
+        Some(explicit) => {
+            let (config, key) = default_config(Some(explicit)).map_err(Fail::Core)?;
+            if st.parents.contains(&key.node) {
+                return Err(Fail::Forked(forked_message(&key.node)));
+            }
+            // Locked and persisted like any other numbers on this machine,
+            // so a local-slot process can never be handed the same ones.
+            let options = snowid::node::NodeOptions::new(snowid::node::NodeSource::Explicit(
+                key.node.nodes.clone(),
+            ));
+            (
+                snowid::node::build(config, &options).map_err(Fail::Core)?,
+                key,
+            )
+        }
+        None => {
+            let s = snowid::node::settings_from_env().map_err(Fail::Core)?;
+            let clock = match s.clock {
+                snowid::ClockChoice::Monotonic => "monotonic",
+                _ => "cached",
+            };
+            let config = Config::new(s.layout.clone()).clock(s.clock.clone());
+            let g = snowid::node::build(config, &s.options).map_err(Fail::Core)?;
+            let key = FullKey {
+                node: NodeKey {
+                    layout: s.layout.to_string(),
+                    nodes: g.nodes().iter().map(|&v| u64::from(v)).collect(),
+                },
+                clock: clock.to_owned(),
+                policy: RegressionPolicy::default(),
+                max_borrow_ticks: 0,
+            };
+            if st.parents.contains(&key.node) {
+                return Err(Fail::Forked(forked_message(&key.node)));
+            }
+            (g, key)
+        }
+    };
+    let g: &'static Generator = Box::leak(Box::new(g));
     st.current = Some((g, key));
     DEFAULT.store(g as *const Generator as *mut Generator, Release);
     Ok(g)
 }
 
+/// Where the default generator's node numbers came from (`"local slot 3 in
+/// ..."`, `"env (datacenter=1, worker=7)"`, `"explicit"`), or `None` before
+/// its first use.
+#[pyfunction]
+pub fn default_source() -> Option<String> {
+    STATE
+        .lock()
+        .current
+        .as_ref()
+        .map(|(g, _)| g.source().to_owned())
+}
+
 const NEXT_DOC: &std::ffi::CStr = c"next()\n--\n\n\
 An ID from the module's default generator (created on first use from\n\
-snowid.configure(...), or SNOWID_LAYOUT / SNOWID_<FIELD>_ID, or node 0).";
+snowid.configure(...), or SNOWID_* variables, or a machine-local slot).";
 
 struct MethodDef(pyo3::ffi::PyMethodDef);
 // SAFETY: the definition is immutable and its pointers are 'static.
@@ -375,11 +430,12 @@ pub fn _after_fork_in_child() {
     // this (the only) thread of the child; it forgot the guard.
     unsafe { STATE.force_unlock() };
     let mut st = STATE.lock();
-    let inherited = match &st.current {
-        Some((_, key)) => Some(key.node.clone()),
-        None => default_config(st.explicit.as_ref())
-            .ok()
-            .map(|(_, k)| k.node),
+    // Unconfigured children claim their own slot (the parent's is locked);
+    // explicitly configured numbers must not be reused by the child.
+    let inherited = match (&st.current, st.explicit.as_ref()) {
+        (Some((_, key)), _) => Some(key.node.clone()),
+        (None, Some(e)) => default_config(Some(e)).ok().map(|(_, k)| k.node),
+        (None, None) => None,
     };
     if let Some(k) = inherited {
         if !st.parents.contains(&k) {

@@ -61,6 +61,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     default::add_next(m)?;
     m.add_function(wrap_pyfunction!(default::configure, m)?)?;
     m.add_function(wrap_pyfunction!(default::default_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(default::default_source, m)?)?;
     m.add_function(wrap_pyfunction!(default::_before_fork, m)?)?;
     m.add_function(wrap_pyfunction!(default::_after_fork_in_parent, m)?)?;
     m.add_function(wrap_pyfunction!(default::_after_fork_in_child, m)?)?;

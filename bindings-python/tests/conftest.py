@@ -5,6 +5,11 @@ import sys
 from typing import Any, Dict
 
 import pytest
+import tempfile
+
+# Slot locks and high-water marks of the default generator go to a fresh
+# directory, never the user's ~/.local/state/snowid.
+os.environ["SNOWID_STATE_DIR"] = tempfile.mkdtemp(prefix="snowid-pytest-")
 
 VECTORS_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "testdata", "vectors.json")
 
@@ -19,6 +24,7 @@ def run_python(code: str, env: Dict[str, str] = {}, check: bool = True) -> subpr
     """Runs `code` in a fresh interpreter (the default generator is per
     process), with SNOWID_* variables cleared and `env` added."""
     full = {k: v for k, v in os.environ.items() if not k.startswith("SNOWID_")}
+    full["SNOWID_STATE_DIR"] = tempfile.mkdtemp(prefix="snowid-pytest-")
     full.update(env)
     p = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, timeout=60)
     if check and p.returncode != 0:

@@ -17,12 +17,27 @@ def out(code: str, **env: str) -> str:
     return run_python(textwrap.dedent(code), env).stdout.strip()
 
 
-def test_unconfigured_default_uses_node_zero() -> None:
-    assert out("""
+def test_unconfigured_default_claims_a_machine_local_slot() -> None:
+    text = out("""
         import snowid
+        assert snowid.default_source() is None
         p = snowid.inspect(snowid.next())
         print(p.layout.name, p.datacenter, p.worker)
-    """) == "twitter 0 0"
+        print(snowid.default_source())
+    """)
+    first, source = text.splitlines()
+    assert first == "twitter 0 0" and source.startswith("local slot 0 in "), text
+
+
+def test_environment_numbers_are_locked_on_this_machine() -> None:
+    text = out("""
+        import os, subprocess, sys, snowid
+        snowid.next()
+        print(snowid.default_source())
+        code = "import snowid\\ntry:\\n    snowid.next()\\nexcept snowid.SnowidError as e:\\n    print(e.code)"
+        print(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip())
+    """, SNOWID_WORKER_ID="7")
+    assert text.splitlines() == ["env (datacenter=0, worker=7)", "NODE_IN_USE"], text
 
 
 def test_environment_sets_layout_and_nodes() -> None:
@@ -80,6 +95,7 @@ FORK_CODE = """
 import os, snowid
 {setup}
 parent = [snowid.next() for _ in range(1000)]
+parent_source = snowid.default_source()
 gen = snowid.Generator(datacenter=1, worker=1)
 gen.next()
 r, w = os.pipe()
@@ -92,11 +108,12 @@ if pid == 0:
         lines.append("old generator issued")
     except snowid.ForkedError as e:
         lines.append("old generator: " + e.code)
-    try:
-        snowid.next()
-        lines.append("default issued")
-    except snowid.ForkedError as e:
-        lines.append("default: " + e.code + (" configure" if "snowid.configure(worker=" in str(e) else ""))
+    if {probe}:
+        try:
+            snowid.next()
+            lines.append("default issued, " + ("same" if snowid.default_source() == parent_source else "own") + " numbers")
+        except snowid.ForkedError as e:
+            lines.append("default: " + e.code + (" configure" if "snowid.configure(worker=" in str(e) else ""))
     {child}
     os.write(w, "\\n".join(lines).encode())
     os._exit(0)
@@ -115,8 +132,19 @@ print("duplicates", len(set(parent + more) & set(child_ids)), len(child_ids))
 """
 
 
-def test_fork_child_must_get_its_own_node_numbers() -> None:
-    text = out(FORK_CODE.format(setup="", child="""
+def test_fork_child_of_an_unconfigured_default_claims_its_own_slot() -> None:
+    text = out(FORK_CODE.format(setup="", probe=True, child="""
+    ids = [snowid.next() for _ in range(1000)]
+    lines.append("ids:" + ",".join(map(str, ids)))
+"""))
+    lines = text.splitlines()
+    assert lines[0] == "old generator: FORKED"
+    assert lines[1] == "default issued, own numbers"
+    assert lines[-1] == "duplicates 0 1000"
+
+
+def test_fork_child_of_a_configured_default_must_configure_its_own() -> None:
+    text = out(FORK_CODE.format(setup="snowid.configure(worker=3)", probe=True, child="""
     snowid.configure(worker=5)
     ids = [snowid.next() for _ in range(1000)]
     lines.append("worker " + str(snowid.inspect(ids[0]).worker))
@@ -130,7 +158,7 @@ def test_fork_child_must_get_its_own_node_numbers() -> None:
 
 
 def test_fork_child_with_parents_settings_is_refused_even_explicitly() -> None:
-    text = out(FORK_CODE.format(setup="snowid.configure(worker=4)", child="""
+    text = out(FORK_CODE.format(setup="snowid.configure(worker=4)", probe=True, child="""
     try:
         snowid.configure(worker=4)
         lines.append("same worker accepted")
@@ -141,14 +169,14 @@ def test_fork_child_with_parents_settings_is_refused_even_explicitly() -> None:
 
 
 def test_fork_child_with_per_process_environment() -> None:
-    text = out(FORK_CODE.format(setup="", child="""
+    text = out(FORK_CODE.format(setup="", probe=False, child="""
     os.environ["SNOWID_WORKER_ID"] = "12"
     ids = [snowid.next() for _ in range(500)]
     lines.append("worker " + str(snowid.inspect(ids[0]).worker))
     lines.append("ids:" + ",".join(map(str, ids)))
 """))
     lines = text.splitlines()
-    assert lines[2] == "worker 12" and lines[-1] == "duplicates 0 500"
+    assert lines[1] == "worker 12" and lines[-1] == "duplicates 0 500"
 
 
 def test_multiprocessing_fork_workers_configured_in_initializer() -> None:
@@ -163,12 +191,9 @@ def test_multiprocessing_fork_workers_configured_in_initializer() -> None:
         def work(n):
             return [snowid.next() for _ in range(n)]
 
-        def unconfigured(_):
-            try:
-                snowid.next()
-                return "issued"
-            except snowid.ForkedError as e:
-                return e.code
+        def unconfigured(n):
+            # No configure(): the child claims a free machine-local slot.
+            return [snowid.next() for _ in range(n)]
 
         if __name__ == "__main__":
             parent = [snowid.next() for _ in range(2000)]
@@ -177,13 +202,15 @@ def test_multiprocessing_fork_workers_configured_in_initializer() -> None:
             with ctx.Pool(3, initializer=init, initargs=(counter,)) as pool:
                 batches = pool.map(work, [2000] * 6)
             with ctx.Pool(2) as pool:
-                refused = pool.map(unconfigured, range(2))
+                unconfigured_ids = [i for b in pool.map(unconfigured, [2000] * 2) for i in b]
             parent += [snowid.next() for _ in range(2000)]
             children = [i for b in batches for i in b]
             workers = sorted({snowid.inspect(i).worker for i in children})
-            print(json.dumps([len(children), len(set(children)), len(set(children) & set(parent)), workers, refused]))
+            everyone = parent + children + unconfigured_ids
+            print(json.dumps([len(children), len(set(children)), len(set(children) & set(parent)), workers,
+                              len(everyone) - len(set(everyone))]))
     """)
-    n, unique, shared, workers, refused = json.loads(text)
+    n, unique, shared, workers, duplicates = json.loads(text)
     assert (n, unique, shared) == (12000, 12000, 0)
     assert 0 not in workers and set(workers) <= {1, 2, 3}
-    assert refused == ["FORKED", "FORKED"]
+    assert duplicates == 0

@@ -44,6 +44,11 @@ def configure(
 def default_stats() -> Stats:
     """Counters of the default generator (all zero before its first use)."""
 
+def default_source() -> Optional[str]:
+    """Where the default generator's node numbers came from (``"local slot 3
+    in ..."``, ``"env (datacenter=1, worker=7)"``, ``"explicit"``), or
+    ``None`` before its first use."""
+
 def inspect(id: int, layout: _LayoutArg = "twitter") -> Parts:
     """Decodes ``id`` with ``layout`` (a preset name or a ``Layout``)."""
 
