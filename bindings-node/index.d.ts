@@ -170,6 +170,13 @@ export declare function defaultLayout(): Layout
 export declare function defaultNodes(): Record<string, number>
 
 /**
+ * Where the default generator's node numbers came from (`"local slot 3
+ * in ..."`, `"env (datacenter=1, worker=7)"`, `"explicit (...)"`), or
+ * `null` before its first use.
+ */
+export declare function defaultSource(): string | null
+
+/**
  * An ID as text: `'decimal'` (default), `'hex'` (16 digits), `'base32'`
  * (13 Crockford digits) or `'base62'` (11 digits). The fixed-width forms
  * sort like the numbers.

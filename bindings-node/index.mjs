@@ -13,6 +13,7 @@ export const {
   configure,
   defaultLayout,
   defaultNodes,
+  defaultSource,
   encode,
   errorCodes,
   inspect,

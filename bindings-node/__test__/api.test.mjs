@@ -2,6 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as snowid from '../index.mjs';
 import { throwsCode } from './helpers.mjs';
@@ -178,8 +181,11 @@ test('bad input for every export throws TypeError/RangeError with a code', () =>
 });
 
 function runChild(code, env) {
+  // A fresh state directory: slot locks and marks of other test processes
+  // (node --test runs files in parallel) must not shift the slot numbers.
+  const state = mkdtempSync(join(tmpdir(), 'snowid-api-'));
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
-    env: { ...process.env, SNOWID_LAYOUT: '', SNOWID_WORKER_ID: '', SNOWID_DATACENTER_ID: '', ...env },
+    env: { ...process.env, SNOWID_LAYOUT: '', SNOWID_WORKER_ID: '', SNOWID_DATACENTER_ID: '', SNOWID_STATE_DIR: state, ...env },
     cwd: new URL('.', import.meta.url).pathname,
     encoding: 'utf8',
   });
@@ -196,8 +202,16 @@ test('environment: SNOWID_LAYOUT and SNOWID_<FIELD>_ID configure the default; ba
   r = runChild("import { next } from '../index.mjs'; try { next() } catch (e) { console.log(e.code, e.message) }",
     { SNOWID_LAYOUT: 'snowflake' });
   assert.match(r.out, /^SNOWID_INVALID_SETTING setting SNOWID_LAYOUT = "snowflake"/);
-  r = runChild("import { next, inspect } from '../index.mjs'; const p = inspect(next()); console.log(p.datacenter, p.worker)", {});
-  assert.equal(r.out, '0 0', 'nothing configured: node numbers 0 (temporary default)');
+  r = runChild("import { next, inspect, defaultSource } from '../index.mjs'; console.log(defaultSource()); const p = inspect(next()); console.log(p.datacenter, p.worker, defaultSource())", {});
+  assert.match(r.out, /^null\n0 0 local slot 0 in /, 'nothing configured: the first free machine-local slot');
+  r = runChild(`
+    import { next } from '../index.mjs';
+    import { spawnSync } from 'node:child_process';
+    next();
+    const code = "import { next } from '../index.mjs'; try { next(); console.log('issued') } catch (e) { console.log(e.code) }";
+    console.log(spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }).stdout.trim());`,
+    { SNOWID_WORKER_ID: '7' });
+  assert.equal(r.out, 'SNOWID_NODE_IN_USE', 'the same SNOWID_WORKER_ID in two live processes is refused: ' + r.err);
 });
 
 test('configure: before first use; repeating the same settings is fine; changing them is refused', () => {

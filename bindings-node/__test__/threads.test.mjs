@@ -1,9 +1,13 @@
 // worker_threads share the process's default generator; processes (cluster)
-// get distinct node numbers from SNOWID_WORKER_ID.
+// get distinct node numbers from SNOWID_WORKER_ID or, unconfigured, from
+// machine-local slots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { next, nextBatch, inspect, stats } from '../index.mjs';
 
 const THREADS = 4;
@@ -45,4 +49,19 @@ test('cluster: per-process SNOWID_WORKER_ID gives distinct node numbers and no d
   }
   assert.equal(Object.keys(byWorker).length, 3);
   assert.equal(all.size, 3 * 20_000);
+});
+
+test('cluster without configuration: every process claims its own machine-local slot', () => {
+  const app = new URL('./fixtures/cluster-local.cjs', import.meta.url).pathname;
+  const state = mkdtempSync(join(tmpdir(), 'snowid-cluster-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SNOWID_')));
+  const r = spawnSync(process.execPath, [app], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...env, SNOWID_STATE_DIR: state } });
+  assert.equal(r.status, 0, r.stderr);
+  const procs = JSON.parse(r.stdout);
+  assert.equal(procs.length, 4);
+  const sources = new Set(procs.map((p) => p.source));
+  assert.equal(sources.size, 4, `distinct slots: ${[...sources]}`);
+  for (const s of sources) assert.match(s, /^local slot \d+ in /);
+  const all = new Set(procs.flatMap((p) => p.ids));
+  assert.equal(all.size, 4 * 20_000, 'no ID repeats across processes');
 });

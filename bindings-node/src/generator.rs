@@ -257,10 +257,10 @@ fn env_layout() -> snowid::Result<snowid::Layout> {
     env_layout_ref().cloned()
 }
 
-/// THE function that builds the default generator's configuration:
-/// `configure()` options first, then `SNOWID_LAYOUT` and `SNOWID_<FIELD>_ID`
-/// (e.g. `SNOWID_WORKER_ID`, `SNOWID_DATACENTER_ID`), then node number 0
-/// (temporary, until machine-local node slots land in the core).
+/// The configuration `configure()` gives the default generator: its options
+/// first, then `SNOWID_LAYOUT` and `SNOWID_<FIELD>_ID` (e.g.
+/// `SNOWID_WORKER_ID`), then node number 0. Without `configure()`, the
+/// default generator comes from the core's `node::from_env()` instead.
 pub fn default_config(o: Options) -> snowid::Result<Config> {
     let layout = match &o.layout {
         Some(l) => l.clone(),
@@ -303,17 +303,54 @@ struct DefaultGenerator {
 static DEFAULT: OnceLock<DefaultGenerator> = OnceLock::new();
 static DEFAULT_INIT: Mutex<()> = Mutex::new(());
 
-fn install_default(config: Config) -> snowid::Result<&'static DefaultGenerator> {
+/// How the default generator gets its node numbers.
+enum Source {
+    /// `configure()` settings (node fields not given come from
+    /// `SNOWID_<FIELD>_ID`, else 0): locked on this machine and persisted,
+    /// like every other source, so a local-slot process never gets them.
+    Configured(Config),
+    /// The core's `node::from_env()`: `SNOWID_<FIELD>_ID` numbers (locked on
+    /// this machine: a second process with the same numbers fails with
+    /// `SNOWID_NODE_IN_USE`) or, with none set, the first free machine-local
+    /// slot (`cluster` workers each get their own); both with a persisted
+    /// high-water mark.
+    Environment,
+}
+
+fn install_default(source: Source) -> snowid::Result<&'static DefaultGenerator> {
     let _guard = DEFAULT_INIT.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(d) = DEFAULT.get() {
         return Ok(d);
     }
-    let key = key_of(&config)?;
-    let gen = snowid::Generator::new(config)?;
+    let (gen, key) = match source {
+        Source::Configured(config) => {
+            let key = key_of(&config)?;
+            let nodes = key.nodes.iter().map(|&v| u64::from(v)).collect();
+            let options = snowid::node::NodeOptions::new(snowid::node::NodeSource::Explicit(nodes));
+            (snowid::node::build(config, &options)?, key)
+        }
+        Source::Environment => {
+            let s = snowid::node::settings_from_env()?;
+            let config = Config::new(s.layout.clone()).clock(s.clock.clone());
+            let (policy, borrow) = (config.on_regression, config.max_borrow_ticks);
+            let gen = snowid::node::build(config, &s.options)?;
+            let key = Key {
+                layout: s.layout,
+                nodes: gen.nodes().to_vec(),
+                policy,
+                borrow,
+                clock: match s.clock {
+                    ClockChoice::Monotonic => ClockKind::Monotonic,
+                    _ => ClockKind::Cached,
+                },
+            };
+            (gen, key)
+        }
+    };
     Ok(DEFAULT.get_or_init(|| DefaultGenerator { gen, key }))
 }
 
-/// The default generator, created on first use from [`default_config`].
+/// The default generator, created on first use from the environment.
 #[inline]
 pub fn default_generator(env: &Env) -> Result<&'static snowid::Generator> {
     match DEFAULT.get() {
@@ -324,8 +361,15 @@ pub fn default_generator(env: &Env) -> Result<&'static snowid::Generator> {
 
 #[cold]
 fn init_default(env: &Env) -> Result<&'static snowid::Generator> {
-    let config = default_config(Options::default()).or_throw(env)?;
-    Ok(&install_default(config).or_throw(env)?.gen)
+    Ok(&install_default(Source::Environment).or_throw(env)?.gen)
+}
+
+/// Where the default generator's node numbers came from (`"local slot 3
+/// in ..."`, `"env (datacenter=1, worker=7)"`, `"explicit (...)"`), or
+/// `null` before its first use.
+#[napi(catch_unwind)]
+pub fn default_source() -> Option<String> {
+    DEFAULT.get().map(|d| d.gen.source().to_owned())
 }
 
 /// The layout `inspect()` and friends use when given none: the default
@@ -551,7 +595,7 @@ pub fn configure(env: Env, options: Option<Unknown>) -> Result<()> {
     }
     let config = default_config(o).or_throw(&env)?;
     let key = key_of(&config).or_throw(&env)?;
-    let d = install_default(config).or_throw(&env)?;
+    let d = install_default(Source::Configured(config)).or_throw(&env)?;
     if d.key != key {
         return Err(core(
             &env,

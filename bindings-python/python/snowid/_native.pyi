@@ -22,8 +22,10 @@ def next() -> int:
     """An ID from the module's default generator. The generator is created on
     first use from ``configure(...)``, else ``SNOWID_LAYOUT`` and
     ``SNOWID_<FIELD>_ID`` (``SNOWID_WORKER_ID``, ``SNOWID_DATACENTER_ID``...),
-    else node number 0. In a forked child it must first get node numbers of
-    its own (raises ``ForkedError`` otherwise)."""
+    else the first free machine-local slot; the numbers are locked on this
+    machine and a high-water mark is persisted. A forked child claims its own
+    slot, or must ``configure()`` its own numbers if the parent configured
+    them (raises ``ForkedError`` otherwise)."""
 
 def configure(
     *,
