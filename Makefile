@@ -9,13 +9,13 @@ BINDINGS := bindings-python bindings-node bindings-c
 .PHONY: demo test bench header stubs fmt lint \
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c test-python test-node test-c \
-        bench-python bench-node bench-c vectors
+        bench-python bench-node bench-c vectors test-leases
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-python test-node test-c
+test: lint test-rust test-leases test-python test-node test-c
 	@echo "make test: all suites passed"
 
 lint:
@@ -34,6 +34,16 @@ test-rust:
 	$(CARGO) test -p snowid
 	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --release --lib loom
 	$(CARGO) run -q -p snowid-example > /dev/null
+
+## test-leases: node leases against a real etcd and Redis (started and stopped here)
+test-leases:
+	@scripts/services.sh start; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  $(CARGO) clippy -p snowid --features etcd,redis --all-targets -- -D warnings && \
+	  env $$(scripts/services.sh env) $(CARGO) test -p snowid --features etcd,redis \
+	    --test lease_etcd --test lease_redis -- --nocapture; status=$$?; \
+	fi; \
+	scripts/services.sh stop; exit $$status
 
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator

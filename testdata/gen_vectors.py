@@ -326,6 +326,7 @@ def main():
         ("SEQUENCE_EXHAUSTED", 23), ("FORKED", 24), ("PARSE_EMPTY", 30), ("PARSE_LENGTH", 31), ("PARSE_CHARACTER", 32),
         ("PARSE_OVERFLOW", 33), ("UNKNOWN_ENCODING", 34), ("NO_FREE_SLOT", 50), ("BEHIND_HIGH_WATER", 51),
         ("STATE_IO", 52), ("STATE_CORRUPT", 53), ("NODE_IN_USE", 54),
+        ("LEASE_LOST", 55), ("LEASE_TAKEN", 56), ("COORDINATION_UNAVAILABLE", 57),
     ]
     errors = [{"code": c, "number": n, "kind": "unavailable" if (20 <= n < 30 or n >= 50) else "invalid_input"} for c, n in from_core]
 

@@ -217,6 +217,32 @@ pub enum Error {
     /// The node numbers are locked by another live process on this machine.
     #[error("node numbers {nodes} are in use by another live process on this machine (lock {path}); give each process its own numbers or use SNOWID_NODE_SOURCE=local")]
     NodeInUse { nodes: String, path: String },
+    /// The lease on the node numbers was not confirmed recently enough to be
+    /// sure no other process holds them: the generator refuses to issue until
+    /// a renewal succeeds again.
+    #[error("lease on worker number {worker} is not confirmed: trusted until {deadline_ms} ms, clock now {now_ms} ms ({} ms past); refusing to issue until a renewal reaches the coordination service", now_ms.saturating_sub(*deadline_ms))]
+    LeaseLost {
+        worker: u64,
+        deadline_ms: u64,
+        now_ms: u64,
+    },
+    /// The leased node numbers are gone for good (the lease expired on the
+    /// server, or another holder claimed them): this generator never issues
+    /// again; build a new one to claim a free number.
+    #[error("worker number {worker} ({key}) is no longer held by this generator: {reason}; it will not issue again, build a new generator to claim a free number")]
+    LeaseTaken {
+        worker: u64,
+        key: String,
+        reason: String,
+    },
+    /// The coordination service (etcd, Redis) could not be reached or
+    /// answered with an error.
+    #[error("{service} at {endpoint}: {reason}")]
+    CoordinationUnavailable {
+        service: String,
+        endpoint: String,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -271,6 +297,9 @@ impl Error {
             StateIo { .. } => ("STATE_IO", 52),
             StateCorrupt { .. } => ("STATE_CORRUPT", 53),
             NodeInUse { .. } => ("NODE_IN_USE", 54),
+            LeaseLost { .. } => ("LEASE_LOST", 55),
+            LeaseTaken { .. } => ("LEASE_TAKEN", 56),
+            CoordinationUnavailable { .. } => ("COORDINATION_UNAVAILABLE", 57),
         }
     }
 }
@@ -307,6 +336,9 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("STATE_IO", 52, ErrorKind::Unavailable),
     ("STATE_CORRUPT", 53, ErrorKind::Unavailable),
     ("NODE_IN_USE", 54, ErrorKind::Unavailable),
+    ("LEASE_LOST", 55, ErrorKind::Unavailable),
+    ("LEASE_TAKEN", 56, ErrorKind::Unavailable),
+    ("COORDINATION_UNAVAILABLE", 57, ErrorKind::Unavailable),
 ];
 
 #[cfg(test)]
@@ -329,6 +361,21 @@ mod tests {
                 field: "worker".into(),
                 got: 40,
                 max: 31,
+            },
+            Error::LeaseLost {
+                worker: 3,
+                deadline_ms: 100,
+                now_ms: 130,
+            },
+            Error::LeaseTaken {
+                worker: 3,
+                key: "/snowid/x/workers/3".into(),
+                reason: "held by another".into(),
+            },
+            Error::CoordinationUnavailable {
+                service: "etcd".into(),
+                endpoint: "127.0.0.1:1".into(),
+                reason: "refused".into(),
             },
         ];
         for e in samples {

@@ -14,6 +14,9 @@
 //! - [`node`]: where node numbers come from (explicit, environment,
 //!   Kubernetes ordinal, machine-local slots) and the persisted high-water mark
 //!   that keeps restarts from reissuing IDs.
+//! - `lease` (features `etcd`, `redis`): node numbers leased from etcd or
+//!   Redis across machines, fenced by the lease deadline, with the
+//!   high-water mark kept next to the lease.
 //! - [`Error`]: one enum; every variant has a stable code shared by every
 //!   language binding.
 //!
@@ -32,6 +35,8 @@ pub mod encoding;
 pub mod error;
 pub mod generator;
 pub mod layout;
+#[cfg(any(feature = "etcd", feature = "redis"))]
+pub mod lease;
 pub mod node;
 
 pub use clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};

@@ -43,6 +43,13 @@ pub enum NodeSource {
     },
     /// The first node number no other live process on this machine holds.
     Local,
+    /// The first free node number in etcd, held by a lease (feature `etcd`).
+    #[cfg(feature = "etcd")]
+    Etcd(crate::lease::LeaseSpec),
+    /// The first free node number in Redis, held by a key with a TTL
+    /// (feature `redis`).
+    #[cfg(feature = "redis")]
+    Redis(crate::lease::LeaseSpec),
 }
 
 impl NodeSource {
@@ -53,6 +60,10 @@ impl NodeSource {
             NodeSource::Env => "env",
             NodeSource::Kubernetes { .. } => "k8s",
             NodeSource::Local => "local",
+            #[cfg(feature = "etcd")]
+            NodeSource::Etcd(_) => "etcd",
+            #[cfg(feature = "redis")]
+            NodeSource::Redis(_) => "redis",
         }
     }
 }
@@ -137,18 +148,25 @@ fn io_err(path: &Path, e: io::Error) -> Error {
 /// Directory of one layout's slots and marks: layouts with other epochs or
 /// widths never share node numbers' history.
 fn layout_dir(state_dir: &Path, layout: &Layout) -> PathBuf {
+    state_dir.join(layout_dir_name(layout))
+}
+
+/// The name that keeps one layout's node numbers apart from every other's
+/// (`twitter-1.41.5.5.12-1288834974657x1`): its name, field widths, epoch
+/// and tick. Slot directories and lease keys use it.
+pub fn layout_dir_name(layout: &Layout) -> String {
     let widths: Vec<String> = layout
         .fields()
         .iter()
         .map(|f| f.bits().to_string())
         .collect();
-    state_dir.join(format!(
+    format!(
         "{}-{}-{}x{}",
         layout.name(),
         widths.join("."),
         layout.epoch_ms(),
         layout.tick_ms()
-    ))
+    )
 }
 
 /// A held slot lock: the node numbers are this process's while it lives.
@@ -222,6 +240,15 @@ pub fn claim(layout: &Layout, options: &NodeOptions) -> Result<NodeClaim> {
                 slots,
                 dir: dir.display().to_string(),
             });
+        }
+        #[cfg(any(feature = "etcd", feature = "redis"))]
+        #[allow(unreachable_patterns)]
+        other => {
+            return Err(Error::InvalidSetting {
+                setting: "node source".into(),
+                value: other.name().into(),
+                expected: "a machine-local source (explicit, env, k8s, local); leased numbers are claimed by node::build or lease::build".into(),
+            })
         }
     };
     // Validate against the layout before touching the file system.
@@ -479,6 +506,29 @@ impl Reserve for HighWaterFile {
 /// set in `config`), holding the slot lock for its lifetime and persisting a
 /// high-water mark if asked.
 pub fn build(mut config: Config, options: &NodeOptions) -> Result<Generator> {
+    match &options.source {
+        #[cfg(feature = "etcd")]
+        NodeSource::Etcd(spec) => {
+            return crate::lease::build(
+                config,
+                crate::lease::Service::Etcd,
+                spec,
+                options.window_ms,
+            )
+            .map(|(g, _)| g)
+        }
+        #[cfg(feature = "redis")]
+        NodeSource::Redis(spec) => {
+            return crate::lease::build(
+                config,
+                crate::lease::Service::Redis,
+                spec,
+                options.window_ms,
+            )
+            .map(|(g, _)| g)
+        }
+        _ => {}
+    }
     let layout = config.layout.clone();
     let claim = claim(&layout, options)?;
     config = config.nodes(&claim.nodes)?;
@@ -522,6 +572,14 @@ pub struct EnvSettings {
 /// | `SNOWID_PERSIST` | `1`/`0`: keep a high-water mark | `1` |
 /// | `SNOWID_WINDOW_MS` | ms reserved per mark write, 1..=3600000 | `1000` |
 /// | `SNOWID_CLOCK` | `cached`, `monotonic` | `cached` |
+/// | `SNOWID_ETCD_ENDPOINTS` | with `SNOWID_NODE_SOURCE=etcd`: comma-separated `host:port` list | required |
+/// | `SNOWID_ETCD_PREFIX` | key prefix of the etcd leases | `snowid` |
+/// | `SNOWID_REDIS_URL` | with `SNOWID_NODE_SOURCE=redis`: `redis://host:port/db` | required |
+/// | `SNOWID_REDIS_PREFIX` | key prefix of the Redis leases | `snowid` |
+/// | `SNOWID_LEASE_TTL_MS` | lease time to live, 1000..=3600000 | `10000` |
+///
+/// `etcd` and `redis` need the cargo features of the same names; in a build
+/// without them, naming them is an [`Error::InvalidSetting`] that says so.
 ///
 /// Every bad value is an [`Error::InvalidSetting`] naming the variable.
 pub fn settings_from_env() -> Result<EnvSettings> {
@@ -551,7 +609,14 @@ pub fn settings_from_env() -> Result<EnvSettings> {
         Some("env") => NodeSource::Env,
         Some("local") => NodeSource::Local,
         Some("k8s") | Some("kubernetes") => NodeSource::Kubernetes { hostname: None },
-        Some(other) => return Err(bad("SNOWID_NODE_SOURCE", other, "one of env, k8s, local")),
+        Some(name @ ("etcd" | "redis")) => lease_source_from_env(name)?,
+        Some(other) => {
+            return Err(bad(
+                "SNOWID_NODE_SOURCE",
+                other,
+                "one of env, k8s, local, etcd, redis",
+            ))
+        }
     };
     let mut options = NodeOptions::new(source);
     if let Some(p) = get("SNOWID_PERSIST") {
@@ -576,6 +641,52 @@ pub fn settings_from_env() -> Result<EnvSettings> {
     })
 }
 
+/// `SNOWID_NODE_SOURCE=etcd|redis`: the lease settings, or an error naming
+/// the variable (or the missing cargo feature).
+#[allow(unused_variables)]
+fn lease_source_from_env(name: &str) -> Result<NodeSource> {
+    #[cfg(any(feature = "etcd", feature = "redis"))]
+    let spec = || -> Result<crate::lease::LeaseSpec> {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let (var, prefix_var) = match name {
+            "etcd" => ("SNOWID_ETCD_ENDPOINTS", "SNOWID_ETCD_PREFIX"),
+            _ => ("SNOWID_REDIS_URL", "SNOWID_REDIS_PREFIX"),
+        };
+        let value = get(var).ok_or_else(|| Error::InvalidSetting {
+            setting: var.into(),
+            value: String::new(),
+            expected: format!("to be set with SNOWID_NODE_SOURCE={name}"),
+        })?;
+        let endpoints: Vec<String> = value
+            .split(',')
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty())
+            .collect();
+        let mut spec = crate::lease::LeaseSpec::new(endpoints);
+        if let Some(p) = get(prefix_var) {
+            spec.prefix = p.trim().to_owned();
+        }
+        if let Some(t) = get("SNOWID_LEASE_TTL_MS") {
+            spec.ttl_ms = parse_setting("SNOWID_LEASE_TTL_MS", &t, 1000, 3_600_000)?;
+        }
+        spec.validate(var)?;
+        Ok(spec)
+    };
+    match name {
+        #[cfg(feature = "etcd")]
+        "etcd" => Ok(NodeSource::Etcd(spec()?)),
+        #[cfg(feature = "redis")]
+        "redis" => Ok(NodeSource::Redis(spec()?)),
+        _ => Err(Error::InvalidSetting {
+            setting: "SNOWID_NODE_SOURCE".into(),
+            value: name.into(),
+            expected: format!(
+                "a node source compiled into this build: snowid was built without the `{name}` cargo feature (rebuild with --features {name})"
+            ),
+        }),
+    }
+}
+
 /// The generator the bindings' module-level `next()` uses: configured from
 /// the environment (see [`settings_from_env`]); with nothing set, a
 /// machine-local slot with a persisted high-water mark.
@@ -595,6 +706,27 @@ mod tests {
         assert_eq!(slot_nodes(&l, 33), vec![1, 1]);
         assert_eq!(slot_nodes(&l, 1023), vec![31, 31]);
         assert_eq!(slot_of(&l, &[1, 1]), 33);
+    }
+
+    #[test]
+    fn lease_sources_missing_from_the_build_say_so() {
+        for (name, on) in [
+            ("etcd", cfg!(feature = "etcd")),
+            ("redis", cfg!(feature = "redis")),
+        ] {
+            if on {
+                continue;
+            }
+            let e = lease_source_from_env(name).unwrap_err();
+            assert_eq!(e.code(), "INVALID_SETTING");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("SNOWID_NODE_SOURCE")
+                    && msg.contains(name)
+                    && msg.contains(&format!("without the `{name}` cargo feature")),
+                "{msg}"
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,469 @@
+//! The lease contract, run against a real etcd or Redis (see
+//! `scripts/services.sh`; `make test-leases` starts both). Shared by
+//! `lease_etcd.rs` and `lease_redis.rs`.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use snowid::lease::{self, LeaseHandle, LeaseSpec, Service};
+use snowid::{
+    Clock, ClockChoice, Config, FieldSpec, Generator, Layout, LayoutSpec, ManualClock,
+    MonotonicClock,
+};
+
+/// Tests restart the service: run them one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+pub struct Backend {
+    pub service: Service,
+    /// The variable holding the endpoint(s).
+    pub var: &'static str,
+    /// `SNOWID_NODE_SOURCE` value and the CLI variable for the endpoint.
+    pub source: &'static str,
+    pub cli_var: &'static str,
+    pub cli_prefix_var: &'static str,
+    /// TTL used by the tests (etcd grants whole seconds, at least 2).
+    pub ttl_ms: u64,
+}
+
+impl Backend {
+    pub fn lock(&self) -> MutexGuard<'static, ()> {
+        SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn endpoints(&self) -> Vec<String> {
+        let v = std::env::var(self.var).unwrap_or_else(|_| {
+            panic!(
+                "{} is not set: these tests need a running {} (run `make test-leases`, or \
+                 `scripts/services.sh start` and export the variables `scripts/services.sh env` prints)",
+                self.var,
+                self.service.name()
+            )
+        });
+        v.split(',').map(|s| s.trim().to_owned()).collect()
+    }
+
+    /// A spec under a prefix no other test (or earlier run) uses.
+    pub fn spec(&self, test: &str) -> LeaseSpec {
+        let mut s = LeaseSpec::new(self.endpoints());
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        s.prefix = format!("snowid-test/{test}-{}-{nanos}", std::process::id());
+        s.ttl_ms = self.ttl_ms;
+        s
+    }
+
+    pub fn build(
+        &self,
+        config: Config,
+        spec: &LeaseSpec,
+    ) -> snowid::Result<(Generator, LeaseHandle)> {
+        lease::build(config, self.service, spec, 1000)
+    }
+
+    pub fn services_script(&self, cmd: &str) {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/services.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg(cmd)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run scripts/services.sh");
+        assert!(
+            out.status.success(),
+            "{} {cmd}: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A layout with 4 worker numbers, so a test can hold all of them.
+pub fn four_slot_layout() -> Layout {
+    Layout::new(LayoutSpec {
+        name: "leasetest".into(),
+        fields: vec![
+            FieldSpec::inferred("timestamp", 41),
+            FieldSpec::inferred("worker", 2),
+            FieldSpec::inferred("sequence", 20),
+        ],
+        epoch_ms: Layout::twitter().epoch_ms(),
+        tick_ms: 1,
+        sign_bit: true,
+    })
+    .unwrap()
+}
+
+fn now() -> u64 {
+    MonotonicClock::new().now_ms()
+}
+
+fn code(r: &snowid::Result<u64>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    }
+}
+
+pub fn holders_get_distinct_workers_and_release_them(b: &Backend) {
+    let _serial = b.lock();
+    let spec = b.spec("distinct");
+    let mut holders = Vec::new();
+    let mut claim_ms = Vec::new();
+    for _ in 0..4 {
+        let t = Instant::now();
+        holders.push(b.build(Config::new(Layout::twitter()), &spec).unwrap());
+        claim_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "{}: claim latency per holder: {:?} ms",
+        b.service.name(),
+        claim_ms
+            .iter()
+            .map(|m| format!("{m:.1}"))
+            .collect::<Vec<_>>()
+    );
+    let workers: Vec<u64> = holders.iter().map(|(_, h)| h.worker()).collect();
+    assert_eq!(workers, vec![0, 1, 2, 3], "first free numbers, in order");
+    let mut all = HashSet::new();
+    for (g, h) in &holders {
+        assert!(
+            g.source().contains(&format!("worker {}", h.worker())),
+            "{}",
+            g.source()
+        );
+        assert_eq!(g.nodes(), &[0, h.worker() as u32][..]);
+        let mut buf = vec![0; 10_000];
+        assert_eq!(g.next_batch(&mut buf).unwrap(), buf.len());
+        for id in buf {
+            assert!(all.insert(id), "duplicate {id}");
+        }
+    }
+    // A clean drop gives the number back at once.
+    let (g1, h1) = holders.remove(1);
+    drop(g1);
+    assert!(h1.gone_reason().is_none());
+    let (g, h) = b.build(Config::new(Layout::twitter()), &spec).unwrap();
+    assert_eq!(h.worker(), 1, "the released number is free again");
+    let id = g.next_id().unwrap();
+    assert!(all.insert(id));
+}
+
+pub fn paused_holder_stops_before_expiry_and_successor_stays_above_its_mark(b: &Backend) {
+    let _serial = b.lock();
+    let spec = b.spec("fence");
+    let layout = four_slot_layout();
+    let mut holders: Vec<(Generator, LeaseHandle)> = (0..4)
+        .map(|_| b.build(Config::new(layout.clone()), &spec).unwrap())
+        .collect();
+    let e = b.build(Config::new(layout.clone()), &spec).unwrap_err();
+    assert_eq!(e.code(), "NO_FREE_SLOT", "{e}");
+    let (victim, vh) = holders.remove(2);
+    assert_eq!(vh.worker(), 2);
+    assert!(vh.renew_interval_ms() * 3 < vh.ttl_ms() - vh.margin_ms());
+    // Let one renewal happen, so the deadline comes from a renewal.
+    let t = Instant::now();
+    while vh.renewals() == 0 {
+        assert!(
+            t.elapsed() < Duration::from_millis(vh.ttl_ms()),
+            "no renewal"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    vh.pause_renewals();
+    let paused_at = now();
+    let mut issued = Vec::new();
+    let lost_at;
+    loop {
+        match victim.next_id() {
+            Ok(id) => issued.push(id),
+            Err(e) => {
+                lost_at = now();
+                assert_eq!(e.code(), "LEASE_LOST", "{e}");
+                assert!(e.to_string().contains("worker number 2"), "{e}");
+                break;
+            }
+        }
+        assert!(now() < paused_at + 2 * vh.ttl_ms(), "never stopped issuing");
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    let last_sent = vh.last_renewal_sent_ms();
+    let expiry = last_sent + vh.ttl_ms();
+    println!(
+        "{}: ttl {} ms, margin {} ms, renewal every {} ms; stopped issuing {} ms after the last renewal was sent ({} ms before the lease expires)",
+        b.service.name(),
+        vh.ttl_ms(),
+        vh.margin_ms(),
+        vh.renew_interval_ms(),
+        lost_at - last_sent,
+        expiry as i64 - lost_at as i64
+    );
+    assert!(
+        lost_at < expiry,
+        "stopped at {lost_at}, lease expires at {expiry}"
+    );
+    assert!(lost_at >= vh.trusted_until_ms(), "not before the deadline");
+    assert!(!issued.is_empty());
+    let victim_max = *issued.iter().max().unwrap();
+
+    // The successor: a manual clock far behind the victim's mark.
+    let clock = ManualClock::new(layout.epoch_ms() + 1000);
+    let config = Config::new(layout.clone()).clock(ClockChoice::Manual(clock.clone()));
+    let (succ, sh) = loop {
+        match b.build(config.clone(), &spec) {
+            Ok(x) => break x,
+            Err(e) => {
+                assert_eq!(e.code(), "NO_FREE_SLOT", "{e}");
+                assert!(now() < lost_at + 3 * vh.ttl_ms(), "number never freed");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    let reclaimed_at = now();
+    println!(
+        "{}: worker {} claimable again {} ms after its holder stopped issuing ({} ms after its last renewal was sent)",
+        b.service.name(),
+        sh.worker(),
+        reclaimed_at - lost_at,
+        reclaimed_at - last_sent
+    );
+    assert_eq!(sh.worker(), 2, "the victim's number");
+    let e = succ.next_id().unwrap_err();
+    let snowid::Error::BehindHighWater { mark_ms, .. } = e else {
+        panic!("expected BEHIND_HIGH_WATER, got {e}");
+    };
+    assert!(mark_ms >= layout.decode(victim_max).unwrap().timestamp_ms);
+    clock.set(mark_ms + 1);
+    let mut buf = vec![0; 1000];
+    assert_eq!(succ.next_batch(&mut buf).unwrap(), 1000);
+    assert!(
+        buf[0] > victim_max,
+        "successor {} <= victim {}",
+        buf[0],
+        victim_max
+    );
+    assert_eq!(layout.decode(buf[0]).unwrap().nodes[0], 2);
+
+    // The victim never issues on its old number again, even once it can
+    // reach the service.
+    vh.resume_renewals();
+    let t = Instant::now();
+    while vh.gone_reason().is_none() {
+        assert!(
+            t.elapsed() < Duration::from_millis(vh.ttl_ms()),
+            "loss never noticed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let e = victim.next_id().unwrap_err();
+    assert_eq!(e.code(), "LEASE_TAKEN", "{e}");
+    println!("{}: victim after resuming: {e}", b.service.name());
+    assert_eq!(code(&victim.next_id()), "LEASE_TAKEN");
+    drop(victim);
+    // The victim's drop must not free the successor's number.
+    let e = b.build(Config::new(layout.clone()), &spec).unwrap_err();
+    assert_eq!(e.code(), "NO_FREE_SLOT", "{e}");
+    assert!(succ.next_id().unwrap() > buf[999]);
+}
+
+pub fn clean_drop_lowers_the_mark_to_the_last_id(b: &Backend) {
+    let _serial = b.lock();
+    let spec = b.spec("lower");
+    let layout = Layout::twitter();
+    let clock = ManualClock::new(now());
+    let cfg = Config::new(layout.clone()).clock(ClockChoice::Manual(clock.clone()));
+    let (g, h) = b.build(cfg.clone(), &spec).unwrap();
+    let first = g.next_id().unwrap();
+    clock.advance(1);
+    let last = g.next_id().unwrap();
+    assert!(first < last);
+    drop(g);
+    // Same number, clock just past the last ID: no BEHIND_HIGH_WATER, since
+    // the drop lowered the mark from tick + window to the last tick.
+    let (g2, h2) = b.build(cfg, &spec).unwrap();
+    assert_eq!(h2.worker(), h.worker());
+    let e = g2.next_id().unwrap_err();
+    assert_eq!(e.code(), "BEHIND_HIGH_WATER", "floor is the last tick: {e}");
+    clock.advance(1);
+    assert!(g2.next_id().unwrap() > last);
+}
+
+pub fn cli_processes_take_distinct_numbers_from_the_environment(b: &Backend) {
+    let _serial = b.lock();
+    let spec = b.spec("cli");
+    let cli = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_snowid"));
+        c.env_clear()
+            .env("SNOWID_NODE_SOURCE", b.source)
+            .env(b.cli_var, b.endpoints().join(","))
+            .env(b.cli_prefix_var, &spec.prefix)
+            .env("SNOWID_LEASE_TTL_MS", b.ttl_ms.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    };
+    let mut first = cli().args(["--count", "1000", "--hold"]).spawn().unwrap();
+    let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
+    let source = lines.next().unwrap().unwrap();
+    assert!(
+        source.contains(&format!("{} worker 0", b.service.name())),
+        "{source}"
+    );
+    let ids: HashSet<u64> = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .take_while(|l| l != "# ready")
+        .map(|l| l.parse().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 1000);
+    let second = cli().args(["--count", "1000"]).output().unwrap();
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert!(
+        out.contains(&format!("{} worker 1", b.service.name())),
+        "{out}"
+    );
+    for id in out.lines().skip(1) {
+        assert!(!ids.contains(&id.parse().unwrap()), "duplicate {id}");
+    }
+    drop(first.stdin.take());
+    assert!(first.wait().unwrap().success());
+    // Bad settings name the variable and the value.
+    for (var, value, expect) in [
+        ("SNOWID_LEASE_TTL_MS", "500", "1000..=3600000"),
+        ("SNOWID_LEASE_TTL_MS", "ten", "1000..=3600000"),
+    ] {
+        let out = cli().env(var, value).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            err.contains("INVALID_SETTING")
+                && err.contains(var)
+                && err.contains(value)
+                && err.contains(expect),
+            "{err}"
+        );
+    }
+    let out = cli().env_remove(b.cli_var).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(b.cli_var) && err.contains("INVALID_SETTING"),
+        "{err}"
+    );
+}
+
+pub fn unreachable_service_is_a_clear_error(b: &Backend, bad_endpoint: &str) {
+    let mut spec = b.spec("unreachable");
+    spec.endpoints = vec![bad_endpoint.to_owned()];
+    let t = Instant::now();
+    let e = b.build(Config::new(Layout::twitter()), &spec).unwrap_err();
+    assert_eq!(e.code(), "COORDINATION_UNAVAILABLE", "{e}");
+    assert!(e.to_string().contains(bad_endpoint), "{e}");
+    assert!(
+        t.elapsed() < Duration::from_secs(15),
+        "bounded: {:?}",
+        t.elapsed()
+    );
+}
+
+/// Restarts the service under two live holders. `survives`: the service
+/// keeps leases across a restart (etcd), so the holders must resume;
+/// otherwise (Redis without persistence) they must fail cleanly with
+/// LEASE_TAKEN and new holders must be able to claim.
+pub fn service_restart_recovers_or_fails_cleanly(b: &Backend, survives: bool) {
+    let _serial = b.lock();
+    let spec = b.spec("restart");
+    let layout = Layout::twitter();
+    let holders: Vec<(Generator, LeaseHandle)> = (0..2)
+        .map(|_| b.build(Config::new(layout.clone()), &spec).unwrap())
+        .collect();
+    let mut all = HashSet::new();
+    let issue = |g: &Generator, all: &mut HashSet<u64>| -> &'static str {
+        let r = g.next_id();
+        if let Ok(id) = r {
+            assert!(all.insert(id), "duplicate {id}");
+        }
+        code(&r)
+    };
+    for (g, _) in &holders {
+        assert_eq!(issue(g, &mut all), "ok");
+    }
+    let t = Instant::now();
+    let restarted_from = now();
+    b.services_script(&format!("restart-{}", b.service.name()));
+    println!("{}: restarted in {:?}", b.service.name(), t.elapsed());
+    let deadline = Instant::now() + Duration::from_millis(3 * b.ttl_ms + 5000);
+    let mut seen: Vec<HashSet<&'static str>> = vec![HashSet::new(); holders.len()];
+    let mut last_codes = vec![""; holders.len()];
+    let settled = |codes: &[&str]| {
+        if survives {
+            codes.iter().all(|c| *c == "ok")
+        } else {
+            codes.iter().all(|c| *c == "LEASE_TAKEN")
+        }
+    };
+    while Instant::now() < deadline {
+        for (i, (g, _)) in holders.iter().enumerate() {
+            let c = issue(g, &mut all);
+            seen[i].insert(c);
+            last_codes[i] = c;
+        }
+        if settled(&last_codes) && t.elapsed() > Duration::from_millis(b.ttl_ms) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    println!(
+        "{}: after the restart each holder saw {:?}; finally {:?}",
+        b.service.name(),
+        seen,
+        last_codes
+    );
+    for s in &seen {
+        for c in s {
+            assert!(
+                [
+                    "ok",
+                    "LEASE_LOST",
+                    "LEASE_TAKEN",
+                    "COORDINATION_UNAVAILABLE"
+                ]
+                .contains(c),
+                "unexpected {c}"
+            );
+        }
+    }
+    assert!(settled(&last_codes), "{last_codes:?}");
+    if survives {
+        // Renewals reached the restarted server (a new keep-alive stream).
+        for (_, h) in &holders {
+            let t = Instant::now();
+            while h.last_renewal_sent_ms() <= restarted_from {
+                assert!(
+                    t.elapsed() < Duration::from_millis(b.ttl_ms),
+                    "no renewal after restart"
+                );
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            assert!(h.gone_reason().is_none());
+        }
+    } else {
+        // The numbers are free again (the server forgot them); new holders
+        // claim and issue, without duplicates.
+        let (g, _) = b.build(Config::new(layout), &spec).unwrap();
+        for _ in 0..1000 {
+            assert_eq!(issue(&g, &mut all), "ok");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Local etcd and Redis for the lease tests (make test-leases).
+#
+#   scripts/services.sh deps      install etcd, redis-server and protoc (apt) if missing
+#   scripts/services.sh start     deps, then start both on loopback and wait until they answer
+#   scripts/services.sh stop      stop both (by PID) and wait until they are gone
+#   scripts/services.sh restart-etcd | restart-redis   stop and start one, same data
+#   scripts/services.sh env       print the variables the tests read
+#
+# etcd: client 127.0.0.1:23790, peer 127.0.0.1:23800. Redis: 127.0.0.1:26379,
+# no persistence (--save '' --appendonly no). Data and PID files live in one
+# mktemp -d directory, remembered in $SNOWID_SERVICES_STATE (default
+# /tmp/snowid-services.state). Every command is idempotent.
+set -euo pipefail
+
+STATE_FILE=${SNOWID_SERVICES_STATE:-/tmp/snowid-services.state}
+ETCD_CLIENT=127.0.0.1:23790
+ETCD_PEER=127.0.0.1:23800
+REDIS_PORT=26379
+WAIT_S=${SNOWID_SERVICES_WAIT_S:-20}
+
+log() { echo "services: $*" >&2; }
+
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y -q "$@" >/dev/null || {
+        $sudo apt-get update -q >/dev/null
+        $sudo apt-get install -y -q "$@" >/dev/null
+    }
+}
+
+deps() {
+    local need=()
+    command -v etcd >/dev/null || need+=(etcd-server)
+    command -v etcdctl >/dev/null || need+=(etcd-client)
+    command -v redis-server >/dev/null || need+=(redis-server)
+    # etcd-client (the crate) compiles etcd's .proto files at build time.
+    command -v protoc >/dev/null || need+=(protobuf-compiler)
+    if [ ${#need[@]} -gt 0 ]; then
+        log "installing ${need[*]}"
+        apt_install "${need[@]}"
+    fi
+    # The Debian packages start system-wide services on their default ports;
+    # ours use their own ports and data, so those are left alone.
+}
+
+state_dir() {
+    if [ -f "$STATE_FILE" ] && [ -d "$(cat "$STATE_FILE")" ]; then
+        cat "$STATE_FILE"
+    else
+        local d
+        d=$(mktemp -d /tmp/snowid-services.XXXXXX)
+        echo "$d" >"$STATE_FILE"
+        echo "$d"
+    fi
+}
+
+# Running means: the PID exists and is not a zombie.
+alive() {
+    local pid=$1 state
+    [ -r "/proc/$pid/stat" ] || return 1
+    state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
+    [ "$state" != "Z" ] && [ "$state" != "X" ]
+}
+
+pid_of() {
+    local f="$1/$2.pid"
+    [ -f "$f" ] && cat "$f" || true
+}
+
+wait_until() {
+    local what=$1
+    shift
+    local deadline=$((SECONDS + WAIT_S))
+    until "$@" >/dev/null 2>&1; do
+        if [ $SECONDS -ge $deadline ]; then
+            log "$what did not answer within ${WAIT_S}s"
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+start_etcd() {
+    local d=$1 pid
+    pid=$(pid_of "$d" etcd)
+    if [ -n "$pid" ] && alive "$pid"; then return 0; fi
+    mkdir -p "$d/etcd"
+    etcd --name snowid-test --data-dir "$d/etcd" \
+        --listen-client-urls "http://$ETCD_CLIENT" --advertise-client-urls "http://$ETCD_CLIENT" \
+        --listen-peer-urls "http://$ETCD_PEER" --initial-advertise-peer-urls "http://$ETCD_PEER" \
+        --initial-cluster "snowid-test=http://$ETCD_PEER" \
+        >"$d/etcd.log" 2>&1 </dev/null &
+    echo $! >"$d/etcd.pid"
+    wait_until etcd env ETCDCTL_API=3 etcdctl --endpoints "$ETCD_CLIENT" --dial-timeout 1s endpoint health || {
+        tail -20 "$d/etcd.log" >&2
+        return 1
+    }
+    log "etcd up on $ETCD_CLIENT (pid $(cat "$d/etcd.pid"))"
+}
+
+start_redis() {
+    local d=$1 pid
+    pid=$(pid_of "$d" redis)
+    if [ -n "$pid" ] && alive "$pid"; then return 0; fi
+    mkdir -p "$d/redis"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+        --dir "$d/redis" --daemonize no >"$d/redis.log" 2>&1 </dev/null &
+    echo $! >"$d/redis.pid"
+    wait_until redis redis-cli -p "$REDIS_PORT" ping || {
+        tail -20 "$d/redis.log" >&2
+        return 1
+    }
+    log "redis up on 127.0.0.1:$REDIS_PORT (pid $(cat "$d/redis.pid"))"
+}
+
+stop_one() {
+    local d=$1 name=$2 pid
+    pid=$(pid_of "$d" "$name")
+    [ -n "$pid" ] || return 0
+    if alive "$pid"; then
+        kill "$pid" 2>/dev/null || true
+        local deadline=$((SECONDS + WAIT_S))
+        while alive "$pid"; do
+            if [ $SECONDS -ge $deadline ]; then
+                log "$name (pid $pid) ignored SIGTERM; sending SIGKILL"
+                kill -9 "$pid" 2>/dev/null || true
+                deadline=$((SECONDS + 5))
+            fi
+            sleep 0.1
+        done
+        log "$name (pid $pid) stopped"
+    fi
+    rm -f "$d/$name.pid"
+}
+
+cmd=${1:-}
+case "$cmd" in
+deps) deps ;;
+start)
+    deps
+    d=$(state_dir)
+    start_etcd "$d"
+    start_redis "$d"
+    ;;
+stop)
+    if [ -f "$STATE_FILE" ]; then
+        d=$(cat "$STATE_FILE")
+        if [ -d "$d" ]; then
+            stop_one "$d" etcd
+            stop_one "$d" redis
+            rm -rf "$d"
+        fi
+        rm -f "$STATE_FILE"
+    fi
+    ;;
+restart-etcd | restart-redis)
+    d=$(state_dir)
+    name=${cmd#restart-}
+    stop_one "$d" "$name"
+    "start_$name" "$d"
+    ;;
+env)
+    echo "SNOWID_TEST_ETCD_ENDPOINTS=$ETCD_CLIENT"
+    echo "SNOWID_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
+    ;;
+*)
+    echo "usage: $0 deps|start|stop|restart-etcd|restart-redis|env" >&2
+    exit 2
+    ;;
+esac
