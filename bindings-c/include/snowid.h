@@ -749,15 +749,21 @@ snowid_status snowid_config_set_node_index(struct snowid_config_t *config, const
 snowid_status snowid_generator_new(const struct snowid_layout_t *layout, const struct snowid_config_t *config, struct snowid_generator_t **out_generator);
 
 /**
- * Makes a generator configured from the environment: layout from
- * `SNOWID_LAYOUT` (preset name, default `twitter`), node values from
- * `SNOWID_<FIELD>_ID` (e.g. `SNOWID_DATACENTER_ID`, `SNOWID_WORKER_ID`;
- * unset means 0 for now), cached clock, default policies.
+ * Makes a generator configured from the environment, like every snowid
+ * binding's default: `SNOWID_LAYOUT` (preset, default `twitter`),
+ * `SNOWID_NODE_SOURCE` (`env`, `k8s`, `local`; default `env` if any
+ * `SNOWID_<FIELD>_ID` such as `SNOWID_WORKER_ID` is set, else `local`: the
+ * first node number no other live process on this machine holds),
+ * `SNOWID_STATE_DIR`, `SNOWID_PERSIST` (high-water mark, default on),
+ * `SNOWID_WINDOW_MS`, `SNOWID_CLOCK` (`cached` default, `monotonic`). The
+ * node numbers stay locked while the generator lives.
  *
  * Ownership: `*out_generator` is a new generator to free with
- * `snowid_generator_free()`.
+ * `snowid_generator_free()` (which releases the node numbers).
  * NULL: `out_generator` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
- * Errors: `SNOWID_ERR_INVALID_SETTING`, naming the variable and its value.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` (naming the variable and its value),
+ * `_NODE_IN_USE` (numbers held by another process), `_NO_FREE_SLOT`,
+ * `_STATE_IO`, `_STATE_CORRUPT`, `_BEHIND_HIGH_WATER`.
  * Thread safety: safe from any thread (reads the environment).
  */
 snowid_status snowid_generator_new_default(struct snowid_generator_t **out_generator);
@@ -769,8 +775,8 @@ snowid_status snowid_generator_new_default(struct snowid_generator_t **out_gener
  *
  * Ownership: borrowed; never free it. It lives until the process exits.
  * NULL: `out_generator` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
- * Errors: `SNOWID_ERR_INVALID_SETTING` from the environment (nothing is
- * kept on error, so fixing the variable and calling again works).
+ * Errors: as `snowid_generator_new_default()` (nothing is kept on error,
+ * so fixing the variable and calling again works).
  * Fork: in a child process the default generator returns
  * `SNOWID_ERR_FORKED`; make a new generator with the child's own node values.
  * Thread safety: safe from any thread.

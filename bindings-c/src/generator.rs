@@ -260,6 +260,16 @@ impl snowid_generator_t {
             manual,
         })
     }
+
+    fn from_default() -> Result<Self, Failure> {
+        register_fork_hook();
+        let generator = default_generator()?;
+        Ok(snowid_generator_t {
+            layout: snowid_layout_t::wrap(generator.layout().clone()),
+            generator,
+            manual: None,
+        })
+    }
 }
 
 extern "C" fn child_after_fork() {
@@ -321,50 +331,12 @@ fn core_config(layout: &Layout, c: &snowid_config_t) -> Result<Config, Failure> 
     Ok(config)
 }
 
-/// The configuration of the default generator, read from the environment:
-/// `SNOWID_LAYOUT` (a preset name, default `twitter`) and, for each node
-/// field, `SNOWID_<FIELD>_ID` (`SNOWID_DATACENTER_ID`, `SNOWID_WORKER_ID`,
-/// `SNOWID_SHARD_ID`, ...). An unset node variable means 0 for now (until
-/// machine-local node slots land in the core).
-pub(crate) fn default_config() -> Result<Config, Error> {
-    let setting = |name: &str, value: &str, expected: String| Error::InvalidSetting {
-        setting: name.into(),
-        value: value.into(),
-        expected,
-    };
-    let read = |name: &str| match std::env::var(name) {
-        Ok(v) => Ok(Some(v)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(v)) => {
-            Err(setting(name, &v.to_string_lossy(), "valid UTF-8".into()))
-        }
-    };
-    let layout = match read("SNOWID_LAYOUT")? {
-        None => Layout::twitter(),
-        Some(v) if v.is_empty() => Layout::twitter(),
-        Some(v) => Layout::preset(&v).map_err(|_| {
-            setting(
-                "SNOWID_LAYOUT",
-                &v,
-                "a preset: twitter, discord, instagram or sonyflake".into(),
-            )
-        })?,
-    };
-    let mut config = Config::new(layout.clone()).clock(ClockChoice::Cached);
-    for f in layout.node_fields() {
-        let var = format!("SNOWID_{}_ID", f.name().to_ascii_uppercase());
-        let value = match read(&var)? {
-            None => 0,
-            Some(v) => v
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n <= f.max())
-                .ok_or_else(|| setting(&var, &v, format!("an integer 0..={}", f.max())))?,
-        };
-        config.set_node(f.name(), value)?;
-    }
-    Ok(config)
+/// The one function that builds the default generator: the core's node
+/// identity from the environment (`snowid::node::from_env`), the same one the
+/// Python and Node bindings use, so processes of every language on a machine
+/// share one pool of machine-local slots.
+pub(crate) fn default_generator() -> Result<Generator, Error> {
+    core_snowid::node::from_env()
 }
 
 /// Makes a generator for `layout` with `config`.
@@ -394,15 +366,21 @@ pub unsafe extern "C" fn snowid_generator_new(
     })
 }
 
-/// Makes a generator configured from the environment: layout from
-/// `SNOWID_LAYOUT` (preset name, default `twitter`), node values from
-/// `SNOWID_<FIELD>_ID` (e.g. `SNOWID_DATACENTER_ID`, `SNOWID_WORKER_ID`;
-/// unset means 0 for now), cached clock, default policies.
+/// Makes a generator configured from the environment, like every snowid
+/// binding's default: `SNOWID_LAYOUT` (preset, default `twitter`),
+/// `SNOWID_NODE_SOURCE` (`env`, `k8s`, `local`; default `env` if any
+/// `SNOWID_<FIELD>_ID` such as `SNOWID_WORKER_ID` is set, else `local`: the
+/// first node number no other live process on this machine holds),
+/// `SNOWID_STATE_DIR`, `SNOWID_PERSIST` (high-water mark, default on),
+/// `SNOWID_WINDOW_MS`, `SNOWID_CLOCK` (`cached` default, `monotonic`). The
+/// node numbers stay locked while the generator lives.
 ///
 /// Ownership: `*out_generator` is a new generator to free with
-/// `snowid_generator_free()`.
+/// `snowid_generator_free()` (which releases the node numbers).
 /// NULL: `out_generator` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
-/// Errors: `SNOWID_ERR_INVALID_SETTING`, naming the variable and its value.
+/// Errors: `SNOWID_ERR_INVALID_SETTING` (naming the variable and its value),
+/// `_NODE_IN_USE` (numbers held by another process), `_NO_FREE_SLOT`,
+/// `_STATE_IO`, `_STATE_CORRUPT`, `_BEHIND_HIGH_WATER`.
 /// Thread safety: safe from any thread (reads the environment).
 #[no_mangle]
 pub unsafe extern "C" fn snowid_generator_new_default(
@@ -410,7 +388,7 @@ pub unsafe extern "C" fn snowid_generator_new_default(
 ) -> snowid_status {
     guard(|| {
         let o = unsafe { out(out_generator, "out_generator") }?;
-        *o = Box::into_raw(Box::new(snowid_generator_t::new(default_config()?)?));
+        *o = Box::into_raw(Box::new(snowid_generator_t::from_default()?));
         Ok(())
     })
 }
@@ -421,8 +399,8 @@ pub unsafe extern "C" fn snowid_generator_new_default(
 ///
 /// Ownership: borrowed; never free it. It lives until the process exits.
 /// NULL: `out_generator` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
-/// Errors: `SNOWID_ERR_INVALID_SETTING` from the environment (nothing is
-/// kept on error, so fixing the variable and calling again works).
+/// Errors: as `snowid_generator_new_default()` (nothing is kept on error,
+/// so fixing the variable and calling again works).
 /// Fork: in a child process the default generator returns
 /// `SNOWID_ERR_FORKED`; make a new generator with the child's own node values.
 /// Thread safety: safe from any thread.
@@ -436,7 +414,7 @@ pub unsafe extern "C" fn snowid_default_generator(
         let g = match DEFAULT.get() {
             Some(g) => g,
             None => {
-                let made = snowid_generator_t::new(default_config()?)?;
+                let made = snowid_generator_t::from_default()?;
                 // A racing thread may have won; either value is fine.
                 let _ = DEFAULT.set(made);
                 DEFAULT.get().expect("just set")

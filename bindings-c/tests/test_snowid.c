@@ -910,6 +910,18 @@ static void test_default_from_environment(void) {
   CHECK(p.nodes[0] == 1341, "shard from env");
   snowid_generator_free(g);
 
+  /* the same numbers twice at once: refused, not silently shared */
+  {
+    snowid_generator_t *a = NULL, *b = NULL;
+    OK(snowid_generator_new_default(&a));
+    EXPECT(snowid_generator_new_default(&b), SNOWID_ERR_NODE_IN_USE);
+    MESSAGE_HAS("in use by another");
+    CHECK(b == NULL, "no second generator");
+    snowid_generator_free(a); /* releases the numbers */
+    OK(snowid_generator_new_default(&b));
+    snowid_generator_free(b);
+  }
+
   /* the process-wide default is made once and shared */
   OK(snowid_default_generator(&d1));
   OK(snowid_default_generator(&d2));
@@ -919,6 +931,25 @@ static void test_default_from_environment(void) {
   unsetenv("SNOWID_SHARD_ID");
   unsetenv("SNOWID_DATACENTER_ID");
   unsetenv("SNOWID_WORKER_ID");
+
+  /* nothing set: each default generator claims its own machine-local slot */
+  {
+    snowid_generator_t *a = NULL, *b = NULL;
+    const snowid_layout_t *la = NULL;
+    snowid_parts_t pa, pb;
+    uint64_t ia = 0, ib = 0;
+    OK(snowid_generator_new_default(&a));
+    OK(snowid_generator_new_default(&b));
+    OK(snowid_next(a, &ia));
+    OK(snowid_next(b, &ib));
+    OK(snowid_generator_layout(a, &la));
+    OK(snowid_layout_decode(la, ia, &pa));
+    OK(snowid_layout_decode(la, ib, &pb));
+    CHECK(pa.nodes[0] != pb.nodes[0] || pa.nodes[1] != pb.nodes[1],
+          "two local slots differ: %u/%u vs %u/%u", pa.nodes[0], pa.nodes[1], pb.nodes[0], pb.nodes[1]);
+    snowid_generator_free(a);
+    snowid_generator_free(b);
+  }
 }
 
 typedef struct {

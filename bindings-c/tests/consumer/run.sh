@@ -7,6 +7,7 @@ set -eu
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 prefix="$work/prefix"
+export SNOWID_STATE_DIR="$work/state"   # slot locks and marks of the default generator
 
 $MAKE -C "$HERE" --no-print-directory -s install PREFIX="$prefix" >/dev/null
 echo "installed into $prefix:"
