@@ -5,6 +5,7 @@
 #   scripts/services.sh start     deps, then start both on loopback and wait until they answer
 #   scripts/services.sh stop      stop both (by PID) and wait until they are gone
 #   scripts/services.sh restart-etcd | restart-redis   stop and start one, same data
+#   scripts/services.sh stop-etcd | stop-redis | start-etcd | start-redis   one of them
 #   scripts/services.sh env       print the variables the tests read
 #
 # etcd: client 127.0.0.1:23790, peer 127.0.0.1:23800. Redis: 127.0.0.1:26379,
@@ -162,12 +163,20 @@ restart-etcd | restart-redis)
     stop_one "$d" "$name"
     "start_$name" "$d"
     ;;
+stop-etcd | stop-redis)
+    d=$(state_dir)
+    stop_one "$d" "${cmd#stop-}"
+    ;;
+start-etcd | start-redis)
+    d=$(state_dir)
+    "start_${cmd#start-}" "$d"
+    ;;
 env)
     echo "SNOWID_TEST_ETCD_ENDPOINTS=$ETCD_CLIENT"
     echo "SNOWID_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
     ;;
 *)
-    echo "usage: $0 deps|start|stop|restart-etcd|restart-redis|env" >&2
+    echo "usage: $0 deps|start|stop|restart-etcd|restart-redis|stop-etcd|stop-redis|start-etcd|start-redis|env" >&2
     exit 2
     ;;
 esac

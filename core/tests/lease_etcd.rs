@@ -42,7 +42,7 @@ fn unreachable_service_is_a_clear_error() {
 }
 
 #[test]
-fn service_restart_recovers_or_fails_cleanly() {
+fn service_outage_recovers_or_fails_cleanly() {
     // etcd keeps leases (and refreshes their TTL) across a restart.
-    lease_common::service_restart_recovers_or_fails_cleanly(&ETCD, true);
+    lease_common::service_outage_recovers_or_fails_cleanly(&ETCD, true);
 }

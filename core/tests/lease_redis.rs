@@ -41,8 +41,8 @@ fn unreachable_service_is_a_clear_error() {
 }
 
 #[test]
-fn service_restart_recovers_or_fails_cleanly() {
+fn service_outage_recovers_or_fails_cleanly() {
     // Started with --save '' and no AOF, Redis forgets every key on restart:
     // the holders must notice and stop for good, never reissue.
-    lease_common::service_restart_recovers_or_fails_cleanly(&REDIS, false);
+    lease_common::service_outage_recovers_or_fails_cleanly(&REDIS, false);
 }
