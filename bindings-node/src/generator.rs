@@ -308,7 +308,7 @@ enum Source {
     /// `configure()` settings (node fields not given come from
     /// `SNOWID_<FIELD>_ID`, else 0): locked on this machine and persisted,
     /// like every other source, so a local-slot process never gets them.
-    Configured(Config),
+    Configured(Box<Config>),
     /// The core's `node::from_env()`: `SNOWID_<FIELD>_ID` numbers (locked on
     /// this machine: a second process with the same numbers fails with
     /// `SNOWID_NODE_IN_USE`) or, with none set, the first free machine-local
@@ -324,6 +324,7 @@ fn install_default(source: Source) -> snowid::Result<&'static DefaultGenerator> 
     }
     let (gen, key) = match source {
         Source::Configured(config) => {
+            let config = *config;
             let key = key_of(&config)?;
             let nodes = key.nodes.iter().map(|&v| u64::from(v)).collect();
             let options = snowid::node::NodeOptions::new(snowid::node::NodeSource::Explicit(nodes));
@@ -595,7 +596,7 @@ pub fn configure(env: Env, options: Option<Unknown>) -> Result<()> {
     }
     let config = default_config(o).or_throw(&env)?;
     let key = key_of(&config).or_throw(&env)?;
-    let d = install_default(Source::Configured(config)).or_throw(&env)?;
+    let d = install_default(Source::Configured(Box::new(config))).or_throw(&env)?;
     if d.key != key {
         return Err(core(
             &env,

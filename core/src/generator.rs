@@ -700,7 +700,10 @@ mod loom_model {
             let mut all = Vec::new();
             for w in workers {
                 let got = w.join().unwrap();
-                assert!(got.windows(2).all(|p| p[0] < p[1]), "increasing per thread: {got:?}");
+                assert!(
+                    got.windows(2).all(|p| p[0] < p[1]),
+                    "increasing per thread: {got:?}"
+                );
                 all.extend(got);
             }
             let n = all.len();
