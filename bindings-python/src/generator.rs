@@ -127,13 +127,56 @@ impl Options {
 
     /// The core configuration with node values in layout order.
     pub fn config(&self, nodes: &[u64]) -> PyResult<Config> {
-        Ok(Config::new((*self.layout).clone())
-            .nodes(nodes)
-            .py()?
+        Ok(self.config_without_nodes().nodes(nodes).py()?)
+    }
+
+    /// The configuration whose node numbers a node source will fill in.
+    pub fn config_without_nodes(&self) -> Config {
+        Config::new((*self.layout).clone())
             .on_regression(self.policy)
             .max_borrow_ticks(self.max_borrow_ticks)
-            .clock(self.clock.clone()))
+            .clock(self.clock.clone())
     }
+}
+
+/// `node_source=` of `Generator`: `"local"`, `"env"` or `"k8s"`, with an
+/// optional `state_dir=` for slot locks and high-water marks.
+fn node_options(
+    source: &Bound<'_, PyAny>,
+    state_dir: Option<&Bound<'_, PyAny>>,
+) -> PyResult<snowid::node::NodeOptions> {
+    use snowid::node::{NodeOptions, NodeSource};
+    let name: String = source.extract().map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "node_source must be a str (\"local\", \"env\" or \"k8s\"), not {}",
+            source
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })?;
+    let source = match name.as_str() {
+        "local" => NodeSource::Local,
+        "env" => NodeSource::Env,
+        "k8s" => NodeSource::Kubernetes { hostname: None },
+        _ => {
+            return Err(snowid::Error::InvalidSetting {
+                setting: "node_source".into(),
+                value: name,
+                expected: "one of \"local\", \"env\", \"k8s\"".into(),
+            })
+            .py()
+        }
+    };
+    let mut options = NodeOptions::new(source);
+    if let Some(dir) = state_dir {
+        let path: std::path::PathBuf = dir.extract().map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err("state_dir must be a str or os.PathLike")
+        })?;
+        options.state_dir = path;
+    }
+    Ok(options)
 }
 
 /// A lock-free ID generator for one node. Thread-safe: share one per process
@@ -153,7 +196,7 @@ pub struct PyGenerator {
 #[pymethods]
 impl PyGenerator {
     #[new]
-    #[pyo3(signature = (*, layout = None, epoch = None, clock = None, on_regression = None, max_wait_ms = None, max_borrow_ticks = None, **node_fields))]
+    #[pyo3(signature = (*, layout = None, epoch = None, clock = None, on_regression = None, max_wait_ms = None, max_borrow_ticks = None, node_source = None, state_dir = None, **node_fields))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         layout: Option<&Bound<'_, PyAny>>,
@@ -162,6 +205,8 @@ impl PyGenerator {
         on_regression: Option<&Bound<'_, PyAny>>,
         max_wait_ms: Option<&Bound<'_, PyAny>>,
         max_borrow_ticks: Option<&Bound<'_, PyAny>>,
+        node_source: Option<&Bound<'_, PyAny>>,
+        state_dir: Option<&Bound<'_, PyAny>>,
         node_fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let opts = Options::parse(
@@ -172,13 +217,58 @@ impl PyGenerator {
             max_wait_ms,
             max_borrow_ticks,
         )?;
-        let nodes = node_values(&opts.layout, node_fields, None)?;
-        let inner = Generator::new(opts.config(&nodes)?).py()?;
+        let inner = match node_source {
+            Some(source) => {
+                if node_fields.is_some_and(|kw| !kw.is_empty()) {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(
+                        "give either node_source= or node fields (datacenter=, worker=, ...), not both",
+                    ));
+                }
+                let options = node_options(source, state_dir)?;
+                snowid::node::build(opts.config_without_nodes(), &options).py()?
+            }
+            None => {
+                if state_dir.is_some() {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(
+                        "state_dir= goes with node_source=",
+                    ));
+                }
+                let nodes = node_values(&opts.layout, node_fields, None)?;
+                Generator::new(opts.config(&nodes)?).py()?
+            }
+        };
         Ok(PyGenerator {
             inner,
             layout: opts.layout,
             clock_name: opts.clock_name,
         })
+    }
+
+    /// A generator configured like the default one: `SNOWID_LAYOUT`,
+    /// `SNOWID_NODE_SOURCE`, `SNOWID_<FIELD>_ID`, `SNOWID_STATE_DIR`... (see
+    /// the README); with nothing set, a machine-local slot. Its node numbers
+    /// are locked on this machine and a high-water mark is persisted.
+    #[staticmethod]
+    fn from_env() -> PyResult<Self> {
+        let s = snowid::node::settings_from_env().py()?;
+        let clock_name = match s.clock {
+            ClockChoice::Monotonic => "monotonic",
+            _ => "cached",
+        };
+        let inner =
+            snowid::node::build(Config::new(s.layout.clone()).clock(s.clock), &s.options).py()?;
+        Ok(PyGenerator {
+            inner,
+            layout: Arc::new(s.layout),
+            clock_name: clock_name.to_owned(),
+        })
+    }
+
+    /// Where the node numbers came from: `"explicit"`, `"local slot 3 in
+    /// ..."`, `"env (datacenter=1, worker=7)"`...
+    #[getter]
+    fn source(&self) -> String {
+        self.inner.source().to_owned()
     }
 
     /// Issues one ID: unique for this layout and node numbers, greater than

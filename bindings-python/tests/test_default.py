@@ -214,3 +214,48 @@ def test_multiprocessing_fork_workers_configured_in_initializer() -> None:
     assert (n, unique, shared) == (12000, 12000, 0)
     assert 0 not in workers and set(workers) <= {1, 2, 3}
     assert duplicates == 0
+
+
+def test_generator_node_sources() -> None:
+    text = out("""
+        import os, tempfile, snowid
+        state = tempfile.mkdtemp()
+        a = snowid.Generator(node_source="local", state_dir=state)
+        b = snowid.Generator(node_source="local", state_dir=state)
+        print(a.source.split(" in ")[0], "|", b.source.split(" in ")[0])
+        ids = [a.next() for _ in range(1000)] + [b.next() for _ in range(1000)]
+        print(len(set(ids)))
+        os.environ["SNOWID_WORKER_ID"] = "9"
+        e = snowid.Generator(node_source="env", state_dir=state)
+        print(e.source, snowid.inspect(e.next()).worker)
+        try:
+            snowid.Generator(node_source="env", state_dir=state)
+        except snowid.NodeInUseError as err:
+            print(err.code)
+        os.environ["HOSTNAME"] = "web-33"
+        k = snowid.Generator(node_source="k8s", state_dir=state)
+        print(k.source)
+        os.environ["SNOWID_STATE_DIR"] = tempfile.mkdtemp()
+        f = snowid.Generator.from_env()
+        print(f.source, snowid.inspect(f.next()).worker)
+    """)
+    lines = text.splitlines()
+    assert lines[0] == "local slot 0 | local slot 1"
+    assert lines[1] == "2000"
+    assert lines[2] == "env (datacenter=0, worker=9) 9"
+    assert lines[3] == "NODE_IN_USE"
+    assert lines[4] == "k8s (datacenter=1, worker=1)"
+    assert lines[5] == "env (datacenter=0, worker=9) 9"
+
+
+def test_generator_node_source_bad_input() -> None:
+    import snowid
+    with pytest.raises(snowid.InvalidSettingError, match="node_source"):
+        snowid.Generator(node_source="zookeeper")
+    with pytest.raises(TypeError, match="node_source must be a str"):
+        snowid.Generator(node_source=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not both"):
+        snowid.Generator(node_source="local", worker=1, datacenter=0)
+    with pytest.raises(TypeError, match="state_dir= goes with node_source="):
+        snowid.Generator(state_dir="/tmp", worker=1, datacenter=0)
+    assert snowid.Generator(worker=1, datacenter=0).source == "explicit"

@@ -5,6 +5,7 @@ module."""
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Dict, List, Optional, Tuple, Union, final
 
 from snowid.exceptions import SnowidError
@@ -226,6 +227,8 @@ class Generator:
         on_regression: Optional[str] = None,
         max_wait_ms: Optional[int] = None,
         max_borrow_ticks: Optional[int] = None,
+        node_source: Optional[str] = None,
+        state_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
         **node_fields: int,
     ) -> None:
         """``layout``: preset name or ``Layout`` (default ``"twitter"``);
@@ -233,7 +236,19 @@ class Generator:
         (default), ``"monotonic"`` or a ``snowid.testing.ManualClock``;
         ``on_regression``: ``"wait"`` (default, up to ``max_wait_ms``, 1000)
         or ``"fail"``; ``max_borrow_ticks``: ticks it may run ahead of the
-        clock when a tick's sequence is spent (default 0: wait)."""
+        clock when a tick's sequence is spent (default 0: wait).
+        ``node_source``: ``"local"`` (a free machine-local slot), ``"env"``
+        (``SNOWID_<FIELD>_ID``) or ``"k8s"`` (StatefulSet ordinal) instead of
+        node fields, with the numbers locked on this machine and a
+        high-water mark persisted under ``state_dir``."""
+    @staticmethod
+    def from_env() -> "Generator":
+        """A generator configured like the default one from ``SNOWID_*``
+        variables; with nothing set, a machine-local slot."""
+    @property
+    def source(self) -> str:
+        """Where the node numbers came from (``"explicit"``, ``"local slot 3
+        in ..."``, ``"env (datacenter=1, worker=7)"``)."""
     def next(self) -> int:
         """One ID, greater than every ID this generator issued before."""
     def next_batch(self, n: int) -> List[int]:
