@@ -127,7 +127,7 @@ impl Options {
 
     /// The core configuration with node values in layout order.
     pub fn config(&self, nodes: &[u64]) -> PyResult<Config> {
-        Ok(self.config_without_nodes().nodes(nodes).py()?)
+        self.config_without_nodes().nodes(nodes).py()
     }
 
     /// The configuration whose node numbers a node source will fill in.
