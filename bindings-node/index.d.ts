@@ -28,7 +28,19 @@ export declare class Generator {
    *
    * Unknown or wrongly typed options throw `TypeError`.
    */
-  constructor(options?: { layout?: Layout | string, epoch?: Date | number, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, [nodeField: string]: unknown })
+  constructor(options?: { layout?: Layout | string, epoch?: Date | number, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'local' | 'env' | 'k8s', stateDir?: string, [nodeField: string]: unknown })
+  /**
+   * A generator configured like the default one, from `SNOWID_LAYOUT`,
+   * `SNOWID_NODE_SOURCE`, `SNOWID_<FIELD>_ID`, `SNOWID_STATE_DIR`...;
+   * with nothing set, a machine-local slot. Its node numbers are locked
+   * on this machine and a high-water mark is persisted.
+   */
+  static fromEnv(): Generator
+  /**
+   * Where the node numbers came from: `'explicit'`, `'local slot 3 in
+   * ...'`, `'env (datacenter=1, worker=7)'`...
+   */
+  get source(): string
   /** The next ID, as a bigint. */
   next(): bigint
   /** The next ID, as a decimal string (for JSON). */

@@ -235,3 +235,46 @@ test('versioning: package.json, Cargo.toml and the workspace share one version',
   assert.equal(pkg, crate);
   assert.equal(crate, workspace);
 });
+
+test('Generator node sources: local slots, locked env numbers, k8s ordinal, fromEnv()', () => {
+  const r = runChild(`
+    import { Generator, inspect } from '../index.mjs';
+    import { mkdtempSync } from 'node:fs';
+    import { tmpdir } from 'node:os';
+    import { join } from 'node:path';
+    const state = mkdtempSync(join(tmpdir(), 'snowid-src-'));
+    const a = new Generator({ nodeSource: 'local', stateDir: state });
+    const b = new Generator({ nodeSource: 'local', stateDir: state });
+    console.log(a.source.split(' in ')[0], '|', b.source.split(' in ')[0]);
+    const ids = new Set();
+    for (let i = 0; i < 1000; i++) { ids.add(a.next()); ids.add(b.next()); }
+    console.log(ids.size);
+    process.env.SNOWID_WORKER_ID = '9';
+    const e = new Generator({ nodeSource: 'env', stateDir: state });
+    console.log(e.source, inspect(e.next()).worker);
+    try { new Generator({ nodeSource: 'env', stateDir: state }) } catch (err) { console.log(err.code) }
+    process.env.HOSTNAME = 'web-33';
+    console.log(new Generator({ nodeSource: 'k8s', stateDir: state }).source);
+    process.env.SNOWID_STATE_DIR = mkdtempSync(join(tmpdir(), 'snowid-src-'));
+    const f = Generator.fromEnv();
+    console.log(f.source, inspect(f.next()).worker);
+    console.log(new Generator({ worker: 1 }).source);`, {});
+  assert.equal(r.status, 0, r.err);
+  assert.deepEqual(r.out.split('\n'), [
+    'local slot 0 | local slot 1',
+    '2000',
+    'env (datacenter=0, worker=9) 9',
+    'SNOWID_NODE_IN_USE',
+    'k8s (datacenter=1, worker=1)',
+    'env (datacenter=0, worker=9) 9',
+    'explicit',
+  ]);
+});
+
+test('Generator node source: bad input', () => {
+  throwsCode(() => new snowid.Generator({ nodeSource: 'zookeeper' }), RangeError, 'SNOWID_INVALID_ARGUMENT');
+  assert.throws(() => new snowid.Generator({ nodeSource: 3 }), TypeError);
+  assert.throws(() => new snowid.Generator({ nodeSource: 'local', worker: 1 }), { name: 'TypeError', message: /not both/ });
+  assert.throws(() => new snowid.Generator({ stateDir: '/tmp', worker: 1 }), { name: 'TypeError', message: /stateDir goes with/ });
+  assert.throws(() => snowid.configure({ nodeSource: 'local' }), { name: 'TypeError', message: /SNOWID_NODE_SOURCE/ });
+});

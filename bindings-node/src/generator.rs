@@ -58,6 +58,8 @@ pub struct Options {
     clock: Option<ClockChoice>,
     policy: Option<RegressionPolicy>,
     max_borrow_ticks: Option<u64>,
+    node_source: Option<snowid::node::NodeSource>,
+    state_dir: Option<String>,
 }
 
 const OPTION_KEYS: &[&str] = &[
@@ -67,6 +69,8 @@ const OPTION_KEYS: &[&str] = &[
     "onRegression",
     "maxWaitMs",
     "maxBorrowTicks",
+    "nodeSource",
+    "stateDir",
 ];
 
 /// Reads an options object (`undefined` -> defaults). Keys that are not
@@ -115,6 +119,23 @@ fn options_from_js(
             "maxBorrowTicks" => {
                 o.max_borrow_ticks = Some(js::uint_arg(env, val, "options.maxBorrowTicks")?)
             }
+            "nodeSource" => {
+                use snowid::node::NodeSource;
+                o.node_source = Some(
+                    match js::str_arg(env, val, "options.nodeSource")?.as_str() {
+                        "local" => NodeSource::Local,
+                        "env" => NodeSource::Env,
+                        "k8s" => NodeSource::Kubernetes { hostname: None },
+                        other => return Err(range_error(
+                            env,
+                            format!(
+                                "options.nodeSource = {other:?}; expected 'local', 'env' or 'k8s'"
+                            ),
+                        )),
+                    },
+                )
+            }
+            "stateDir" => o.state_dir = Some(js::str_arg(env, val, "options.stateDir")?),
             name => {
                 if layout.node_index(name).is_err() {
                     return Err(type_error(
@@ -188,6 +209,15 @@ fn env_value(name: &str) -> Option<String> {
 /// Resolves options into a core `Config`. `from_env`: node fields not in
 /// the options come from `SNOWID_<FIELD>_ID` (else 0).
 fn build_config(o: Options, layout: snowid::Layout, from_env: bool) -> snowid::Result<Config> {
+    let mut config = base_config(&o, layout)?;
+    let layout = config.layout.clone();
+    fill_nodes(&mut config, &o, &layout, from_env)?;
+    Ok(config)
+}
+
+/// Layout (with the epoch option), policy, borrowing and clock: everything
+/// but the node numbers.
+fn base_config(o: &Options, layout: snowid::Layout) -> snowid::Result<Config> {
     let layout = match o.epoch_ms {
         None => layout,
         Some(ms) => {
@@ -200,10 +230,18 @@ fn build_config(o: Options, layout: snowid::Layout, from_env: bool) -> snowid::R
             snowid::Layout::new(spec)?
         }
     };
-    let mut config = Config::new(layout.clone())
+    Ok(Config::new(layout)
         .on_regression(o.policy.unwrap_or_default())
         .max_borrow_ticks(o.max_borrow_ticks.unwrap_or(0))
-        .clock(o.clock.unwrap_or(ClockChoice::Cached));
+        .clock(o.clock.clone().unwrap_or(ClockChoice::Cached)))
+}
+
+fn fill_nodes(
+    config: &mut Config,
+    o: &Options,
+    layout: &snowid::Layout,
+    from_env: bool,
+) -> snowid::Result<()> {
     for f in layout.node_fields() {
         let given = o.nodes.iter().find(|(n, _)| n == f.name()).map(|(_, v)| *v);
         let value = match given {
@@ -233,7 +271,7 @@ fn build_config(o: Options, layout: snowid::Layout, from_env: bool) -> snowid::R
         };
         config.set_node(f.name(), value)?;
     }
-    Ok(config)
+    Ok(())
 }
 
 /// The layout of the default generator when none is configured:
@@ -507,16 +545,59 @@ impl Generator {
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, [nodeField: string]: unknown }"
+        ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'local' | 'env' | 'k8s', stateDir?: string, [nodeField: string]: unknown }"
     )]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         let given = options.map(|o| o.raw());
         let o = options_from_js(&env, given, || Ok(snowid::Layout::twitter()))?;
         let layout = o.layout.clone().unwrap_or_default();
-        let config = build_config(o, layout, false).or_throw(&env)?;
+        let inner = match o.node_source.clone() {
+            Some(source) => {
+                if !o.nodes.is_empty() {
+                    return Err(type_error(
+                        &env,
+                        "give either options.nodeSource or node fields (datacenter, worker, ...), not both",
+                    ));
+                }
+                let mut options = snowid::node::NodeOptions::new(source);
+                if let Some(dir) = &o.state_dir {
+                    options.state_dir = dir.into();
+                }
+                let config = base_config(&o, layout).or_throw(&env)?;
+                snowid::node::build(config, &options).or_throw(&env)?
+            }
+            None => {
+                if o.state_dir.is_some() {
+                    return Err(type_error(
+                        &env,
+                        "options.stateDir goes with options.nodeSource",
+                    ));
+                }
+                let config = build_config(o, layout, false).or_throw(&env)?;
+                snowid::Generator::new(config).or_throw(&env)?
+            }
+        };
+        Ok(Generator { inner })
+    }
+
+    /// A generator configured like the default one, from `SNOWID_LAYOUT`,
+    /// `SNOWID_NODE_SOURCE`, `SNOWID_<FIELD>_ID`, `SNOWID_STATE_DIR`...;
+    /// with nothing set, a machine-local slot. Its node numbers are locked
+    /// on this machine and a high-water mark is persisted.
+    #[napi(factory, catch_unwind)]
+    pub fn from_env(env: Env) -> Result<Self> {
+        let s = snowid::node::settings_from_env().or_throw(&env)?;
+        let config = Config::new(s.layout).clock(s.clock);
         Ok(Generator {
-            inner: snowid::Generator::new(config).or_throw(&env)?,
+            inner: snowid::node::build(config, &s.options).or_throw(&env)?,
         })
+    }
+
+    /// Where the node numbers came from: `'explicit'`, `'local slot 3 in
+    /// ...'`, `'env (datacenter=1, worker=7)'`...
+    #[napi(getter)]
+    pub fn source(&self) -> String {
+        self.inner.source().to_owned()
     }
 
     /// The next ID, as a bigint.
@@ -592,6 +673,12 @@ pub fn configure(env: Env, options: Option<Unknown>) -> Result<()> {
         return Err(type_error(
             &env,
             "configure() does not take a ManualClock; use new Generator({ clock }) for tests",
+        ));
+    }
+    if o.node_source.is_some() || o.state_dir.is_some() {
+        return Err(type_error(
+            &env,
+            "configure() does not take nodeSource/stateDir: without node fields the default generator already uses SNOWID_NODE_SOURCE (default: a machine-local slot) and SNOWID_STATE_DIR",
         ));
     }
     let config = default_config(o).or_throw(&env)?;
