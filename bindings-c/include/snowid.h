@@ -122,6 +122,38 @@
 #define SNOWID_CONFIG_SIZE_V1 56
 
 /**
+ * Size of `snowid_config_t` version 2 (adds `node_source`, `persist`,
+ * `state_dir`).
+ */
+#define SNOWID_CONFIG_SIZE_V2 72
+
+/**
+ * `snowid_config_t.node_source` (the default): the node values in `nodes`,
+ * in memory only (no lock, no high-water mark).
+ */
+#define SNOWID_NODE_SOURCE_EXPLICIT 0
+
+/**
+ * `snowid_config_t.node_source`: the first node number no other live process
+ * on this machine holds (a `flock`ed file per number under `state_dir`),
+ * released by the OS when the process dies.
+ */
+#define SNOWID_NODE_SOURCE_LOCAL 1
+
+/**
+ * `snowid_config_t.node_source`: `SNOWID_<FIELD>_ID` environment variables
+ * (`SNOWID_WORKER_ID`, ...; unset fields 0, at least one set), locked on this
+ * machine (`SNOWID_ERR_NODE_IN_USE` if another live process holds them).
+ */
+#define SNOWID_NODE_SOURCE_ENV 2
+
+/**
+ * `snowid_config_t.node_source`: the StatefulSet ordinal at the end of the
+ * pod's hostname (`web-3` -> 3), locked on this machine.
+ */
+#define SNOWID_NODE_SOURCE_K8S 3
+
+/**
  * Most node fields a layout can have (the size of the `nodes` arrays).
  */
 #define SNOWID_MAX_NODE_FIELDS 4
@@ -224,6 +256,26 @@ typedef struct snowid_config_t {
    * Node values in layout order (`snowid_layout_node_field()`).
    */
   uint32_t nodes[SNOWID_MAX_NODE_FIELDS];
+  /**
+   * Where the node numbers come from: `SNOWID_NODE_SOURCE_EXPLICIT`
+   * (default: `nodes`), `_LOCAL`, `_ENV` or `_K8S`. With a source other
+   * than explicit, `nodes_set` must be 0 and the generator holds its
+   * numbers' lock until `snowid_generator_free()`.
+   */
+  uint32_t node_source;
+  /**
+   * With a node source other than explicit: 1 (default) keeps a persisted
+   * high-water mark under `state_dir`, so a restart never reissues an ID
+   * even if the clock went back; 0 does not.
+   */
+  uint32_t persist;
+  /**
+   * Directory for slot locks and high-water marks (NUL-terminated UTF-8,
+   * only read during `snowid_generator_new()`); NULL (default):
+   * `SNOWID_STATE_DIR`, else `$XDG_STATE_HOME/snowid`, else
+   * `~/.local/state/snowid`.
+   */
+  const char *state_dir;
 } snowid_config_t;
 
 /**
@@ -742,7 +794,9 @@ snowid_status snowid_config_set_node_index(struct snowid_config_t *config, const
  * NULL: any argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
  * Errors: `SNOWID_ERR_MISSING_FIELD` (a node field not set),
  * `_FIELD_OUT_OF_RANGE`, `_INVALID_SETTING` (bad `struct_size`, `clock`,
- * `on_regression`, `nodes_set`).
+ * `on_regression`, `nodes_set`, `node_source`, `persist`), and with a node
+ * source: `_NODE_IN_USE`, `_NO_FREE_SLOT`, `_STATE_IO`, `_STATE_CORRUPT`,
+ * `_BEHIND_HIGH_WATER`, `_INVALID_UTF8` (`state_dir`).
  * Thread safety: safe from any thread. The first call also registers a
  * `pthread_atfork` child handler (see `SNOWID_ERR_FORKED`).
  */

@@ -39,6 +39,24 @@ pub const SNOWID_REGRESSION_FAIL: u32 = 1;
 /// Size of the first published `snowid_config_t` (version 1). The library
 /// accepts any `struct_size` from this up to its own `sizeof`.
 pub const SNOWID_CONFIG_SIZE_V1: u32 = 56;
+/// Size of `snowid_config_t` version 2 (adds `node_source`, `persist`,
+/// `state_dir`).
+pub const SNOWID_CONFIG_SIZE_V2: u32 = 72;
+
+/// `snowid_config_t.node_source` (the default): the node values in `nodes`,
+/// in memory only (no lock, no high-water mark).
+pub const SNOWID_NODE_SOURCE_EXPLICIT: u32 = 0;
+/// `snowid_config_t.node_source`: the first node number no other live process
+/// on this machine holds (a `flock`ed file per number under `state_dir`),
+/// released by the OS when the process dies.
+pub const SNOWID_NODE_SOURCE_LOCAL: u32 = 1;
+/// `snowid_config_t.node_source`: `SNOWID_<FIELD>_ID` environment variables
+/// (`SNOWID_WORKER_ID`, ...; unset fields 0, at least one set), locked on this
+/// machine (`SNOWID_ERR_NODE_IN_USE` if another live process holds them).
+pub const SNOWID_NODE_SOURCE_ENV: u32 = 2;
+/// `snowid_config_t.node_source`: the StatefulSet ordinal at the end of the
+/// pod's hostname (`web-3` -> 3), locked on this machine.
+pub const SNOWID_NODE_SOURCE_K8S: u32 = 3;
 
 /// Generator settings. Fill it with `snowid_config_init(&cfg, sizeof cfg)`,
 /// then change what you need. Plain data owned by the caller; the library
@@ -74,9 +92,24 @@ pub struct snowid_config_t {
     pub max_borrow_ticks: u64,
     /// Node values in layout order (`snowid_layout_node_field()`).
     pub nodes: [u32; SNOWID_MAX_NODE_FIELDS],
+    // ---- version 2 ----
+    /// Where the node numbers come from: `SNOWID_NODE_SOURCE_EXPLICIT`
+    /// (default: `nodes`), `_LOCAL`, `_ENV` or `_K8S`. With a source other
+    /// than explicit, `nodes_set` must be 0 and the generator holds its
+    /// numbers' lock until `snowid_generator_free()`.
+    pub node_source: u32,
+    /// With a node source other than explicit: 1 (default) keeps a persisted
+    /// high-water mark under `state_dir`, so a restart never reissues an ID
+    /// even if the clock went back; 0 does not.
+    pub persist: u32,
+    /// Directory for slot locks and high-water marks (NUL-terminated UTF-8,
+    /// only read during `snowid_generator_new()`); NULL (default):
+    /// `SNOWID_STATE_DIR`, else `$XDG_STATE_HOME/snowid`, else
+    /// `~/.local/state/snowid`.
+    pub state_dir: *const c_char,
 }
 
-const _: () = assert!(size_of::<snowid_config_t>() == SNOWID_CONFIG_SIZE_V1 as usize);
+const _: () = assert!(size_of::<snowid_config_t>() == SNOWID_CONFIG_SIZE_V2 as usize);
 
 impl Default for snowid_config_t {
     fn default() -> Self {
@@ -89,6 +122,9 @@ impl Default for snowid_config_t {
             regression_max_wait_ms: 1000,
             max_borrow_ticks: 0,
             nodes: [0; SNOWID_MAX_NODE_FIELDS],
+            node_source: SNOWID_NODE_SOURCE_EXPLICIT,
+            persist: 1,
+            state_dir: std::ptr::null(),
         }
     }
 }
@@ -261,6 +297,19 @@ impl snowid_generator_t {
         })
     }
 
+    fn with_source(
+        config: Config,
+        options: &core_snowid::node::NodeOptions,
+    ) -> Result<Self, Failure> {
+        register_fork_hook();
+        let generator = core_snowid::node::build(config, options)?;
+        Ok(snowid_generator_t {
+            layout: snowid_layout_t::wrap(generator.layout().clone()),
+            generator,
+            manual: None,
+        })
+    }
+
     fn from_default() -> Result<Self, Failure> {
         register_fork_hook();
         let generator = default_generator()?;
@@ -285,6 +334,44 @@ fn register_fork_hook() {
         // SAFETY: registers a plain function; no other state involved.
         unsafe { libc::pthread_atfork(None, None, Some(child_after_fork)) };
     });
+}
+
+/// The node options of a version-2 config, or `None` for explicit nodes.
+unsafe fn node_options(
+    c: &snowid_config_t,
+) -> Result<Option<core_snowid::node::NodeOptions>, Failure> {
+    use core_snowid::node::{NodeOptions, NodeSource};
+    let source = match c.node_source {
+        SNOWID_NODE_SOURCE_EXPLICIT => return Ok(None),
+        SNOWID_NODE_SOURCE_LOCAL => NodeSource::Local,
+        SNOWID_NODE_SOURCE_ENV => NodeSource::Env,
+        SNOWID_NODE_SOURCE_K8S => NodeSource::Kubernetes { hostname: None },
+        v => {
+            return Err(invalid_setting(
+                "config.node_source",
+                v,
+                "SNOWID_NODE_SOURCE_EXPLICIT (0), _LOCAL (1), _ENV (2) or _K8S (3)",
+            ))
+        }
+    };
+    if c.nodes_set != 0 {
+        return Err(invalid_setting(
+            "config.nodes_set",
+            format!("{:#x}", c.nodes_set),
+            "0 when config.node_source is not SNOWID_NODE_SOURCE_EXPLICIT (the source chooses the node values)",
+        ));
+    }
+    let mut options = NodeOptions::new(source);
+    options.persist = match c.persist {
+        0 => false,
+        1 => true,
+        v => return Err(invalid_setting("config.persist", v, "0 or 1")),
+    };
+    if !c.state_dir.is_null() {
+        // SAFETY: non-NULL strings are NUL-terminated (header contract).
+        options.state_dir = unsafe { text(c.state_dir, "config.state_dir") }?.into();
+    }
+    Ok(Some(options))
 }
 
 fn core_config(layout: &Layout, c: &snowid_config_t) -> Result<Config, Failure> {
@@ -347,7 +434,9 @@ pub(crate) fn default_generator() -> Result<Generator, Error> {
 /// NULL: any argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
 /// Errors: `SNOWID_ERR_MISSING_FIELD` (a node field not set),
 /// `_FIELD_OUT_OF_RANGE`, `_INVALID_SETTING` (bad `struct_size`, `clock`,
-/// `on_regression`, `nodes_set`).
+/// `on_regression`, `nodes_set`, `node_source`, `persist`), and with a node
+/// source: `_NODE_IN_USE`, `_NO_FREE_SLOT`, `_STATE_IO`, `_STATE_CORRUPT`,
+/// `_BEHIND_HIGH_WATER`, `_INVALID_UTF8` (`state_dir`).
 /// Thread safety: safe from any thread. The first call also registers a
 /// `pthread_atfork` child handler (see `SNOWID_ERR_FORKED`).
 #[no_mangle]
@@ -360,7 +449,11 @@ pub unsafe extern "C" fn snowid_generator_new(
         let l = unsafe { arg(layout, "layout") }?;
         let c = unsafe { read_config(config) }?;
         let o = unsafe { out(out_generator, "out_generator") }?;
-        let g = snowid_generator_t::new(core_config(&l.layout, &c)?)?;
+        let config = core_config(&l.layout, &c)?;
+        let g = match unsafe { node_options(&c) }? {
+            None => snowid_generator_t::new(config)?,
+            Some(options) => snowid_generator_t::with_source(config, &options)?,
+        };
         *o = Box::into_raw(Box::new(g));
         Ok(())
     })

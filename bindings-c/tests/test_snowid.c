@@ -961,6 +961,81 @@ static void test_default_from_environment(void) {
   }
 }
 
+/* Node sources through the version-2 config fields: real slot files and
+   locks in a fresh directory. */
+static void test_node_sources(void) {
+  snowid_layout_t *l = NULL;
+  snowid_config_t cfg;
+  snowid_generator_t *a = NULL, *b = NULL;
+  const snowid_layout_t *gl = NULL;
+  snowid_parts_t pa, pb;
+  uint64_t ia = 0, ib = 0;
+  char dir[] = "/tmp/snowid-c-sources-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  OK(snowid_layout_preset("twitter", &l));
+  OK(snowid_config_init(&cfg, sizeof cfg));
+  CHECK(cfg.struct_size == SNOWID_CONFIG_SIZE_V2, "this header is version 2");
+  CHECK(cfg.node_source == SNOWID_NODE_SOURCE_EXPLICIT && cfg.persist == 1 && cfg.state_dir == NULL,
+        "version-2 defaults");
+
+  /* two local-source generators: two distinct slots */
+  cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
+  cfg.state_dir = dir;
+  OK(snowid_generator_new(l, &cfg, &a));
+  OK(snowid_generator_new(l, &cfg, &b));
+  OK(snowid_next(a, &ia));
+  OK(snowid_next(b, &ib));
+  OK(snowid_generator_layout(a, &gl));
+  OK(snowid_layout_decode(gl, ia, &pa));
+  OK(snowid_layout_decode(gl, ib, &pb));
+  CHECK(pa.nodes[1] == 0 && pb.nodes[1] == 1, "local slots 0 and 1, got %u and %u", pa.nodes[1], pb.nodes[1]);
+  snowid_generator_free(a);
+  snowid_generator_free(b);
+
+  /* environment numbers are locked while a generator holds them */
+  setenv("SNOWID_WORKER_ID", "9", 1);
+  cfg.node_source = SNOWID_NODE_SOURCE_ENV;
+  OK(snowid_generator_new(l, &cfg, &a));
+  b = NULL;
+  EXPECT(snowid_generator_new(l, &cfg, &b), SNOWID_ERR_NODE_IN_USE);
+  MESSAGE_HAS("worker=9");
+  CHECK(b == NULL, "no second generator");
+  snowid_generator_free(a);
+  OK(snowid_generator_new(l, &cfg, &b)); /* released by the free */
+  snowid_generator_free(b);
+  unsetenv("SNOWID_WORKER_ID");
+
+  /* bad settings */
+  cfg.node_source = 7;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("config.node_source");
+  cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
+  cfg.persist = 2;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("config.persist");
+  cfg.persist = 1;
+  OK(snowid_config_set_node(&cfg, l, "worker", 1));
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("config.nodes_set");
+  OK(snowid_config_init(&cfg, sizeof cfg));
+  cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
+  cfg.state_dir = "/tmp/\xff\xfe";
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_UTF8);
+
+  /* a caller compiled against version 1: the library ignores the bytes past
+     its struct_size, so explicit node values keep working unchanged */
+  OK(snowid_config_init(&cfg, SNOWID_CONFIG_SIZE_V1));
+  cfg.node_source = 99; /* past struct_size: never read */
+  OK(snowid_config_set_node(&cfg, l, "datacenter", 2));
+  OK(snowid_config_set_node(&cfg, l, "worker", 5));
+  OK(snowid_generator_new(l, &cfg, &a));
+  OK(snowid_next(a, &ia));
+  OK(snowid_layout_decode(l, ia, &pa));
+  CHECK(pa.nodes[0] == 2 && pa.nodes[1] == 5, "version-1 config");
+  snowid_generator_free(a);
+  snowid_layout_free(l);
+}
+
 typedef struct {
   const char *name;
   void (*fn)(void);
@@ -983,6 +1058,7 @@ int main(void) {
       {"bad_input", test_bad_input},
       {"last_error", test_last_error},
       {"default_from_environment", test_default_from_environment},
+      {"node_sources", test_node_sources},
       {"threads_share_a_generator", test_threads_share_a_generator},
       {"fork", test_fork},
   };
