@@ -126,12 +126,14 @@ fn options_from_js(
                         "local" => NodeSource::Local,
                         "env" => NodeSource::Env,
                         "k8s" => NodeSource::Kubernetes { hostname: None },
-                        other => return Err(range_error(
-                            env,
-                            format!(
+                        other => {
+                            return Err(range_error(
+                                env,
+                                format!(
                                 "options.nodeSource = {other:?}; expected 'local', 'env' or 'k8s'"
                             ),
-                        )),
+                            ))
+                        }
                     },
                 )
             }
