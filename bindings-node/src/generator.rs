@@ -702,10 +702,102 @@ pub fn configure(env: Env, options: Option<Unknown>) -> Result<()> {
     Ok(())
 }
 
+// This item declares `next` for index.d.ts; at run time the module's `next`
+// is `next_raw`, which does the same without napi-rs's call machinery. Both
+// go through `default_generator`.
 /// The next ID of the process-wide default generator, as a bigint.
 #[napi(catch_unwind)]
 pub fn next(env: Env) -> Result<u64> {
     default_generator(&env)?.next_id().or_throw(&env)
+}
+
+/// `next()` as a plain N-API callback: it takes no arguments, so it skips
+/// `napi_get_cb_info` and napi-rs's argument and result conversions; its
+/// whole path is one atomic load, the core's lock-free `next_id` and
+/// `napi_create_bigint_uint64`. Everything else (first use, errors) goes to
+/// [`next_cold`], which is the `#[napi]` function above under `catch_unwind`.
+unsafe extern "C" fn next_raw(
+    env: sys::napi_env,
+    _info: sys::napi_callback_info,
+) -> sys::napi_value {
+    if let Some(d) = DEFAULT.get() {
+        // The hot path cannot panic: integer arithmetic on checked values,
+        // no allocation.
+        if let Ok(id) = d.gen.next_id() {
+            let mut out = std::ptr::null_mut();
+            // SAFETY: `env` is the live environment of this call.
+            if unsafe { sys::napi_create_bigint_uint64(env, id, &mut out) } == sys::Status::napi_ok
+            {
+                return out;
+            }
+        }
+    }
+    // SAFETY: as above.
+    unsafe { next_cold(env) }
+}
+
+#[cold]
+#[inline(never)]
+unsafe fn next_cold(env: sys::napi_env) -> sys::napi_value {
+    let wrapped = Env::from_raw(env);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| next(wrapped)));
+    let mut out = std::ptr::null_mut();
+    match r {
+        // SAFETY: `env` is the live environment of this call.
+        Ok(Ok(id)) => unsafe {
+            sys::napi_create_bigint_uint64(env, id, &mut out);
+        },
+        // The JS error is already pending (see error::throw); a napi-rs
+        // error without one gets thrown here.
+        Ok(Err(e)) => {
+            if e.status != napi::Status::PendingException {
+                crate::error::throw(
+                    &wrapped,
+                    crate::error::Class::Error,
+                    "SNOWID_INTERNAL",
+                    None,
+                    &e.reason,
+                );
+            }
+        }
+        Err(_) => {
+            crate::error::throw(
+                &wrapped,
+                crate::error::Class::Error,
+                "SNOWID_PANIC",
+                None,
+                "snowid next() panicked (a bug in snowid)",
+            );
+        }
+    }
+    out
+}
+
+/// Replaces the `next` export with [`next_raw`] once napi-rs has registered
+/// the `#[napi]` items.
+#[napi(module_exports)]
+pub fn fast_exports(exports: Object, env: Env) -> Result<()> {
+    let mut f = std::ptr::null_mut();
+    // SAFETY: `env` and `exports` are the live module-initialisation values;
+    // the name is a static C string.
+    unsafe {
+        let st = sys::napi_create_function(
+            env.raw(),
+            c"next".as_ptr(),
+            4,
+            Some(next_raw),
+            std::ptr::null_mut(),
+            &mut f,
+        );
+        if st != sys::Status::napi_ok {
+            return Err(Error::from_reason("could not create next()"));
+        }
+        let st = sys::napi_set_named_property(env.raw(), exports.raw(), c"next".as_ptr(), f);
+        if st != sys::Status::napi_ok {
+            return Err(Error::from_reason("could not export next()"));
+        }
+    }
+    Ok(())
 }
 
 /// The next ID of the default generator, as a decimal string (for JSON and
