@@ -15,7 +15,7 @@ BINDINGS := bindings-python bindings-node bindings-c
 demo: demo-rust demo-python demo-node demo-c
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-leases test-python test-node test-c
+test: lint test-rust test-python test-node test-c test-leases
 	@echo "make test: all suites passed"
 
 lint:
@@ -35,13 +35,17 @@ test-rust:
 	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --release --lib loom
 	$(CARGO) run -q -p snowid-example > /dev/null
 
-## test-leases: node leases against a real etcd and Redis (started and stopped here)
+## test-leases: node leases against a real etcd and Redis (started and stopped
+## here): the core's lease tests, then Redis leases from Python, Node and C
 test-leases:
 	@scripts/services.sh start; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  $(CARGO) clippy -p snowid --features etcd,redis --all-targets -- -D warnings && \
 	  env $$(scripts/services.sh env) $(CARGO) test -p snowid --features etcd,redis \
-	    --test lease_etcd --test lease_redis -- --nocapture; status=$$?; \
+	    --test lease_etcd --test lease_redis -- --nocapture && \
+	  env $$(scripts/services.sh env) $(MAKE) -C bindings-python test-redis && \
+	  env $$(scripts/services.sh env) $(MAKE) -C bindings-node test-redis && \
+	  env $$(scripts/services.sh env) $(MAKE) -C bindings-c test-redis; status=$$?; \
 	fi; \
 	scripts/services.sh stop; exit $$status
 
