@@ -1,7 +1,7 @@
 // ESM entry: the same addon as index.js, with named exports.
 import { createRequire } from 'node:module';
 
-const native = createRequire(import.meta.url)('./snowid.node');
+const native = createRequire(import.meta.url)('./index.js');
 
 export default native;
 export const {

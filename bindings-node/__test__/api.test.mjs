@@ -117,6 +117,16 @@ test('bad input for every export throws TypeError/RangeError with a code', () =>
   R(() => inspect(1n << 63n), 'id with sign bit', 'SNOWID_ID_OUT_OF_RANGE');
   T(() => inspect(1n, 42), 'layout arg');
   R(() => inspect(1n, 'snowflake'), 'unknown preset', 'SNOWID_UNKNOWN_LAYOUT');
+  // A layout argument must be a real Layout: not another class, a plain
+  // object or an object made from Layout's prototype.
+  for (const bad of [new Generator({ datacenter: 0, worker: 0 }), {}, [], Object.create(Layout.prototype)]) {
+    T(() => inspect(1n, bad), 'layout object');
+    T(() => Layout.prototype.decode.call(bad, 1n), 'decode on a non-Layout');
+  }
+  // A detached decode must not fall back to the default layout.
+  const { decode } = Layout.discord();
+  T(() => decode(1n), 'detached decode');
+  assert.equal(snowid.default._decodeInto, undefined, 'the internal decoder is not exported');
   // encodings
   T(() => encode(1n, 5), 'encoding type');
   R(() => encode(1n, 'base64'), 'encoding name', 'SNOWID_UNKNOWN_ENCODING');

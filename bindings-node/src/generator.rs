@@ -773,28 +773,94 @@ unsafe fn next_cold(env: sys::napi_env) -> sys::napi_value {
     out
 }
 
+/// `_decodeInto(id, layout, out)` as a plain N-API callback around
+/// [`crate::text::decode_into`]: napi-rs's argument machinery cost more than
+/// the decoding itself. Panics are caught; errors are thrown as JS errors.
+unsafe extern "C" fn decode_into_raw(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    let wrapped = Env::from_raw(env);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut argc = 3usize;
+        let mut argv = [std::ptr::null_mut(); 3];
+        // SAFETY: `env`/`info` are this call's; `argv` holds `argc` slots.
+        let st = unsafe {
+            sys::napi_get_cb_info(
+                env,
+                info,
+                &mut argc,
+                argv.as_mut_ptr(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        if st != sys::Status::napi_ok {
+            return Err(Error::from_reason("could not read the arguments"));
+        }
+        // Missing arguments arrive as null pointers: read them as undefined.
+        if argc < 3 {
+            for a in argv.iter_mut().skip(argc) {
+                // SAFETY: live env.
+                unsafe { sys::napi_get_undefined(env, a) };
+            }
+        }
+        crate::text::decode_into(&wrapped, argv)
+    }));
+    match r {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => {
+            if e.status != napi::Status::PendingException {
+                crate::error::throw(
+                    &wrapped,
+                    crate::error::Class::Error,
+                    "SNOWID_INTERNAL",
+                    None,
+                    &e.reason,
+                );
+            }
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            crate::error::throw(
+                &wrapped,
+                crate::error::Class::Error,
+                "SNOWID_PANIC",
+                None,
+                "snowid inspect() panicked (a bug in snowid)",
+            );
+            std::ptr::null_mut()
+        }
+    }
+}
+
 /// Replaces the `next` export with [`next_raw`] once napi-rs has registered
-/// the `#[napi]` items.
+/// the `#[napi]` items, and adds `_decodeInto` for index.js.
 #[napi(module_exports)]
 pub fn fast_exports(exports: Object, env: Env) -> Result<()> {
-    let mut f = std::ptr::null_mut();
-    // SAFETY: `env` and `exports` are the live module-initialisation values;
-    // the name is a static C string.
-    unsafe {
-        let st = sys::napi_create_function(
-            env.raw(),
-            c"next".as_ptr(),
-            4,
-            Some(next_raw),
-            std::ptr::null_mut(),
-            &mut f,
-        );
-        if st != sys::Status::napi_ok {
-            return Err(Error::from_reason("could not create next()"));
-        }
-        let st = sys::napi_set_named_property(env.raw(), exports.raw(), c"next".as_ptr(), f);
-        if st != sys::Status::napi_ok {
-            return Err(Error::from_reason("could not export next()"));
+    type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+    let raw: [(&std::ffi::CStr, Callback); 2] =
+        [(c"next", next_raw), (c"_decodeInto", decode_into_raw)];
+    for (name, cb) in raw {
+        let mut f = std::ptr::null_mut();
+        // SAFETY: `env` and `exports` are the live module-initialisation
+        // values; the name is a static C string.
+        unsafe {
+            let st = sys::napi_create_function(
+                env.raw(),
+                name.as_ptr(),
+                name.to_bytes().len() as isize,
+                Some(cb),
+                std::ptr::null_mut(),
+                &mut f,
+            );
+            if st != sys::Status::napi_ok {
+                return Err(Error::from_reason(format!("could not create {name:?}")));
+            }
+            let st = sys::napi_set_named_property(env.raw(), exports.raw(), name.as_ptr(), f);
+            if st != sys::Status::napi_ok {
+                return Err(Error::from_reason(format!("could not export {name:?}")));
+            }
         }
     }
     Ok(())

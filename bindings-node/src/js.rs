@@ -411,13 +411,18 @@ pub fn num(env: &Env, f: f64) -> napi::Result<sys::napi_value> {
 
 /// A number, or a `RangeError` if `n` would lose precision as one.
 pub fn safe_num(env: &Env, n: u64, what: &str) -> napi::Result<sys::napi_value> {
+    num(env, checked_safe(env, n, what)? as f64)
+}
+
+/// `n`, or a `RangeError` if it would lose precision as a JS number.
+pub fn checked_safe(env: &Env, n: u64, what: &str) -> napi::Result<u64> {
     if n > MAX_SAFE {
         return Err(range_error(
             env,
             format!("{what} = {n} is above 2^53 - 1 and cannot be returned exactly as a number"),
         ));
     }
-    num(env, n as f64)
+    Ok(n)
 }
 
 pub fn big(env: &Env, n: u64) -> napi::Result<sys::napi_value> {
@@ -475,4 +480,49 @@ pub fn biguint64_array(
         )
     })?;
     Ok(arr)
+}
+
+/// The elements of a `Float64Array` argument, to write results into.
+///
+/// # Safety
+/// The caller must not keep the slice beyond the current call, and no other
+/// code may touch the array's memory while the slice lives (true during one
+/// synchronous call: JavaScript cannot run until it returns).
+pub unsafe fn f64_array_arg<'a>(
+    env: &Env,
+    v: sys::napi_value,
+    what: &str,
+) -> napi::Result<&'a mut [f64]> {
+    let mut is = false;
+    // SAFETY: live env and value.
+    ok(unsafe { sys::napi_is_typedarray(env.raw(), v, &mut is) })?;
+    let mut kind = 0;
+    let mut len = 0usize;
+    let mut data = ptr::null_mut();
+    if is {
+        // SAFETY: `v` is a typed array.
+        ok(unsafe {
+            sys::napi_get_typedarray_info(
+                env.raw(),
+                v,
+                &mut kind,
+                &mut len,
+                &mut data,
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        })?;
+    }
+    if !is || kind != sys::TypedarrayType::float64_array {
+        return Err(type_error(
+            env,
+            format!("{what} must be a Float64Array; got {}", describe(env, v)),
+        ));
+    }
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    // SAFETY: a Float64Array's data is `len` aligned f64 values; see above for
+    // the lifetime.
+    Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<f64>(), len) })
 }

@@ -143,8 +143,7 @@ pub fn preset_static(name: &str) -> snowid::Result<&'static snowid::Layout> {
             .filter_map(|n| snowid::Layout::preset(n).ok())
             .collect()
     });
-    let lower = name.to_ascii_lowercase();
-    match all.iter().find(|l| l.name() == lower) {
+    match all.iter().find(|l| l.name().eq_ignore_ascii_case(name)) {
         Some(l) => Ok(l),
         None => snowid::Layout::preset(name).map(|_| &all[0]),
     }
@@ -156,12 +155,15 @@ pub fn layout_ref<'a>(env: &Env, v: sys::napi_value) -> Result<LayoutRef<'a>> {
         let name = js::string(env, v)?;
         return Ok(LayoutRef::Static(preset_static(&name).or_throw(env)?));
     }
-    // SAFETY: `v` is a live value of the current call.
-    let u = unsafe { Unknown::from_raw_unchecked(env.raw(), v) };
-    if Layout::instance_of(env, &u)? {
-        // SAFETY: checked to be an instance of Layout.
-        let l = unsafe { ClassInstance::<Layout>::from_napi_value(env.raw(), v)? };
-        return Ok(LayoutRef::Instance(l));
+    if js::type_of(env, v)? == sys::ValueType::napi_object {
+        // SAFETY: `v` is a live value of the current call. With the napi8
+        // feature napi-rs checks the object's type tag before the cast, so
+        // anything but a `Layout` (another class, a plain object, a spoofed
+        // prototype) is an `Err` here, without a pending exception. This is
+        // about 10x cheaper than `Layout::instance_of` (a JS `instanceof`).
+        if let Ok(l) = unsafe { ClassInstance::<Layout>::from_napi_value(env.raw(), v) } {
+            return Ok(LayoutRef::Instance(l));
+        }
     }
     Err(type_error(
         env,
