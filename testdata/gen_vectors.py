@@ -274,6 +274,11 @@ def main():
         {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["worker", 5, "node"], ["worker", 5, "node"], ["sequence", 12, "sequence"]]), "error": "DUPLICATE_FIELD"},
         {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["Data-Center", 10, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
         {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["", 10, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
+        # node fields sit beside the parts' own attributes and the generators'
+        # options in every binding: those names, and a leading _, are reserved
+        {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["tick", 10, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
+        {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["worker", 5, "node"], ["layout", 5, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
+        {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["__proto__", 10, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
         {"spec": spec(tick_ms=0), "error": "TICK_OUT_OF_RANGE"},
         {"spec": spec(tick_ms=86400001), "error": "TICK_OUT_OF_RANGE"},
         {"spec": spec(epoch_ms=32503680000000), "error": "EPOCH_IN_FUTURE"},

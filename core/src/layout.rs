@@ -213,6 +213,9 @@ impl Layout {
         let total_bits = if sign_bit { 63 } else { 64 };
         for (i, f) in specs.iter().enumerate() {
             check_name(&f.name)?;
+            if f.kind == FieldKind::Node {
+                check_node_name(&f.name)?;
+            }
             if specs[..i].iter().any(|g| g.name == f.name) {
                 return Err(Error::DuplicateField {
                     name: f.name.clone(),
@@ -646,6 +649,44 @@ impl fmt::Display for Layout {
     }
 }
 
+/// Names a node field may not take: every binding shows node fields next to
+/// these, as attributes of a parts object (`parts.worker` beside
+/// `parts.tick`) or as keyword options (`Generator(layout=..., worker=7)`),
+/// so a node field with one of these names would be hidden or ambiguous.
+/// Names starting with `_` are reserved too (`__proto__`, Python's dunders).
+pub const RESERVED_NODE_NAMES: &[&str] = &[
+    "id",
+    "layout",
+    "epoch",
+    "clock",
+    "timestamp",
+    "timestamp_ms",
+    "tick",
+    "sequence",
+    "nodes",
+    "to_dict",
+    "on_regression",
+    "max_wait_ms",
+    "max_borrow_ticks",
+    "node_source",
+    "state_dir",
+    "persist",
+];
+
+fn check_node_name(name: &str) -> Result<()> {
+    let reason = if name.starts_with('_') {
+        "node field names starting with _ are reserved"
+    } else if RESERVED_NODE_NAMES.contains(&name) {
+        "it is reserved for the parts and options shown beside node fields (id, layout, epoch, clock, timestamp, timestamp_ms, tick, sequence, nodes, to_dict, on_regression, max_wait_ms, max_borrow_ticks, node_source, state_dir, persist)"
+    } else {
+        return Ok(());
+    };
+    Err(Error::FieldName {
+        name: name.to_owned(),
+        reason,
+    })
+}
+
 fn check_name(name: &str) -> Result<()> {
     let bad = |reason| {
         Err(Error::FieldName {
@@ -713,6 +754,23 @@ mod tests {
         let e = Layout::new(spec).unwrap_err();
         assert_eq!(e.code(), "LAYOUT_BITS_SUM");
         assert!(e.to_string().contains("62 bits"), "{e}");
+    }
+
+    #[test]
+    fn node_names_beside_parts_and_options_are_reserved() {
+        for bad in ["tick", "layout", "to_dict", "__proto__", "_x"] {
+            let mut spec = Layout::twitter().spec();
+            spec.fields[2].name = bad.into();
+            let e = Layout::new(spec).unwrap_err();
+            assert_eq!(e.code(), "FIELD_NAME", "{bad}");
+            assert!(e.to_string().contains(bad), "{e}");
+        }
+        // Only node fields: the sequence field may take any valid name
+        // (Discord's is "increment"), and so may a layout.
+        let mut spec = Layout::twitter().spec();
+        spec.fields[3].name = "tick".into();
+        spec.name = "_mine".into();
+        Layout::new(spec).unwrap();
     }
 
     #[test]

@@ -48,4 +48,5 @@ pub use generator::{
 };
 pub use layout::{
     Capacity, Field, FieldSpec, Layout, LayoutSpec, Parts, MAX_NODE_BITS, MAX_NODE_FIELDS, PRESETS,
+    RESERVED_NODE_NAMES,
 };
