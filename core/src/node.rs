@@ -9,7 +9,10 @@
 //!   one `flock`ed file per node number in a state directory, claimed by the
 //!   first free number. The OS releases a dead process's lock, so nothing
 //!   leaks; a second process asking for numbers already locked on this machine
-//!   is refused ([`Error::NodeInUse`]) instead of silently colliding.
+//!   is refused ([`Error::NodeInUse`]) instead of silently colliding. With the
+//!   per-user default state directory, every slot is also locked in a
+//!   machine-wide directory ([`host_lock_dir`]), so processes of different
+//!   users never share numbers either.
 //! - **High-water mark** ([`HighWaterFile`]): before issuing in a tick above
 //!   what is on disk, the generator writes `tick + window` (temp file, fsync,
 //!   rename, fsync of the directory) — once per window, never per ID. On start
@@ -101,10 +104,15 @@ impl NodeOptions {
 /// `$HOME/.local/state/snowid`, else `<temp>/snowid-<user>`. Marks must
 /// survive a reboot, so the default is not a tmpfs like `$XDG_RUNTIME_DIR`.
 pub fn default_state_dir() -> PathBuf {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-    if let Some(d) = var("SNOWID_STATE_DIR") {
-        return d.into();
+    match std::env::var_os("SNOWID_STATE_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => d.into(),
+        None => user_state_dir(),
     }
+}
+
+/// The per-user default state directory, ignoring `SNOWID_STATE_DIR`.
+fn user_state_dir() -> PathBuf {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     if let Some(d) = var("XDG_STATE_HOME") {
         return Path::new(&d).join("snowid");
     }
@@ -113,6 +121,30 @@ pub fn default_state_dir() -> PathBuf {
     }
     let user = std::env::var("USER").unwrap_or_else(|_| "default".into());
     std::env::temp_dir().join(format!("snowid-{user}"))
+}
+
+/// The machine-wide directory whose locks keep processes of *different users*
+/// (each with their own per-user state directory) off each other's node
+/// numbers: `$SNOWID_HOST_LOCK_DIR` if set (`off` disables it), else, when
+/// `state_dir` is the per-user default, `/run/lock/snowid` (or
+/// `<temp>/snowid-locks` where `/run/lock` does not exist). A state directory
+/// chosen with `SNOWID_STATE_DIR` defines its own sharing domain: processes
+/// that share it never share node numbers, and no machine-wide lock is taken
+/// unless `SNOWID_HOST_LOCK_DIR` asks for one.
+pub fn host_lock_dir(state_dir: &Path) -> Option<PathBuf> {
+    match std::env::var_os("SNOWID_HOST_LOCK_DIR").filter(|v| !v.is_empty()) {
+        Some(v) if v == "off" => None,
+        Some(v) => Some(v.into()),
+        None if state_dir == user_state_dir() => {
+            let run_lock = Path::new("/run/lock");
+            Some(if run_lock.is_dir() {
+                run_lock.join("snowid")
+            } else {
+                std::env::temp_dir().join("snowid-locks")
+            })
+        }
+        None => None,
+    }
 }
 
 /// Node values (layout order) for slot `k`: the last node field is the
@@ -173,6 +205,7 @@ pub fn layout_dir_name(layout: &Layout) -> String {
 #[derive(Debug)]
 pub struct SlotLock {
     _file: File,
+    _host: Option<File>,
     path: PathBuf,
 }
 
@@ -192,10 +225,122 @@ fn try_lock(dir: &Path, slot: u64) -> Result<Option<SlotLock>> {
         .open(&path)
         .map_err(|e| io_err(&path, e))?;
     match file.try_lock() {
-        Ok(()) => Ok(Some(SlotLock { _file: file, path })),
+        Ok(()) => Ok(Some(SlotLock {
+            _file: file,
+            _host: None,
+            path,
+        })),
         Err(fs::TryLockError::WouldBlock) => Ok(None),
         Err(fs::TryLockError::Error(e)) => Err(io_err(&path, e)),
     }
+}
+
+/// Creates `dir` (and its parents) as a world-writable sticky directory
+/// (mode 1777, like `/tmp`), so every user's processes can add lock files
+/// but none can remove another's.
+fn ensure_shared_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        if !parent.as_os_str().is_empty() && !parent.is_dir() {
+            ensure_shared_dir(parent)?;
+        }
+    }
+    match fs::create_dir(dir) {
+        Ok(()) => {
+            // Ours: open it to everyone (the umask narrowed the mode).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(dir, fs::Permissions::from_mode(0o1777))
+                    .map_err(|e| io_err(dir, e))?;
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io_err(dir, e)),
+    }
+}
+
+/// Opens (creating if needed) a machine-wide lock file that other users'
+/// processes must be able to lock too.
+fn open_host_lock(path: &Path) -> io::Result<File> {
+    // In a world-writable directory, never follow a planted symlink.
+    if let Ok(m) = fs::symlink_metadata(path) {
+        if !m.file_type().is_file() {
+            return Err(io::Error::other(
+                "not a regular file (a symlink?); refusing to use it",
+            ));
+        }
+    }
+    let mut create = OpenOptions::new();
+    create.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        create.mode(0o644);
+    }
+    match create.open(path) {
+        Ok(f) => {
+            // Readable by all whatever the umask: flock needs only a
+            // read-only descriptor, so other users can lock our file.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = f.set_permissions(fs::Permissions::from_mode(0o644));
+            }
+            Ok(f)
+        }
+        // Another user's file: a read-only descriptor locks it as well.
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            OpenOptions::new().read(true).open(path)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The outcome of trying one slot.
+enum SlotTry {
+    Locked(SlotLock),
+    /// Another live process holds this lock file.
+    Busy(PathBuf),
+}
+
+/// Locks slot `slot` in the state directory and, if `host` is given, in the
+/// machine-wide directory too (see [`host_lock_dir`]). An existing
+/// machine-wide lock file that cannot be used (another user's file we may
+/// not open, a symlink) is `Busy` if `unusable_is_busy` (the slot may be
+/// another user's: skip it), else an error.
+fn lock_slot(
+    dir: &Path,
+    host: Option<&Path>,
+    slot: u64,
+    unusable_is_busy: bool,
+) -> Result<SlotTry> {
+    let Some(mut lock) = try_lock(dir, slot)? else {
+        return Ok(SlotTry::Busy(dir.join(format!("slot-{slot}.lock"))));
+    };
+    if let Some(host) = host {
+        let path = host.join(format!("slot-{slot}.lock"));
+        let file = match open_host_lock(&path) {
+            Ok(f) => f,
+            // Someone else's file we cannot use: skip the slot. A file we
+            // cannot even create (an unwritable directory) is an error that
+            // names the path, not a silent scan of every slot.
+            Err(_) if unusable_is_busy && fs::symlink_metadata(&path).is_ok() => {
+                return Ok(SlotTry::Busy(path))
+            }
+            Err(e) => return Err(io_err(&path, e)),
+        };
+        match file.try_lock() {
+            Ok(()) => lock._host = Some(file),
+            Err(fs::TryLockError::WouldBlock) => return Ok(SlotTry::Busy(path)),
+            Err(fs::TryLockError::Error(_)) if unusable_is_busy => return Ok(SlotTry::Busy(path)),
+            Err(fs::TryLockError::Error(e)) => return Err(io_err(&path, e)),
+        }
+    }
+    Ok(SlotTry::Locked(lock))
 }
 
 /// Node numbers resolved from a source, with the lock that reserves them.
@@ -213,7 +358,14 @@ pub struct NodeClaim {
 pub fn claim(layout: &Layout, options: &NodeOptions) -> Result<NodeClaim> {
     let slots = layout.capacity().nodes;
     let dir = layout_dir(&options.state_dir, layout);
-    let ensure_dir = || fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e));
+    let host = host_lock_dir(&options.state_dir).map(|h| layout_dir(&h, layout));
+    let ensure_dir = || {
+        fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+        match &host {
+            Some(h) => ensure_shared_dir(h),
+            None => Ok(()),
+        }
+    };
     let fixed = match &options.source {
         NodeSource::Explicit(v) => v.clone(),
         NodeSource::Env => env_nodes(layout)?,
@@ -227,7 +379,7 @@ pub fn claim(layout: &Layout, options: &NodeOptions) -> Result<NodeClaim> {
         NodeSource::Local => {
             ensure_dir()?;
             for k in 0..slots {
-                if let Some(lock) = try_lock(&dir, k)? {
+                if let SlotTry::Locked(lock) = lock_slot(&dir, host.as_deref(), k, true)? {
                     let description = format!("local slot {k} in {}", dir.display());
                     return Ok(NodeClaim {
                         nodes: slot_nodes(layout, k),
@@ -256,10 +408,15 @@ pub fn claim(layout: &Layout, options: &NodeOptions) -> Result<NodeClaim> {
     let k = slot_of(layout, &fixed);
     let lock = if options.lock {
         ensure_dir()?;
-        Some(try_lock(&dir, k)?.ok_or_else(|| Error::NodeInUse {
-            nodes: format_nodes(layout, &fixed),
-            path: dir.join(format!("slot-{k}.lock")).display().to_string(),
-        })?)
+        match lock_slot(&dir, host.as_deref(), k, false)? {
+            SlotTry::Locked(lock) => Some(lock),
+            SlotTry::Busy(path) => {
+                return Err(Error::NodeInUse {
+                    nodes: format_nodes(layout, &fixed),
+                    path: path.display().to_string(),
+                })
+            }
+        }
     } else {
         None
     };

@@ -25,6 +25,19 @@ fn cli(state: &Path) -> Command {
     c
 }
 
+/// The CLI with exactly `envs` (no `SNOWID_STATE_DIR` unless given).
+fn cli_with(envs: &[(&str, &Path)]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_snowid"));
+    c.env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c
+}
+
 struct Holder {
     child: Child,
     source: String,
@@ -33,7 +46,11 @@ struct Holder {
 
 /// Starts a CLI process that issues `n` IDs and holds its slot.
 fn start_holder(state: &Path, n: u64) -> Holder {
-    let mut child = cli(state)
+    hold(&mut cli(state), n)
+}
+
+fn hold(cmd: &mut Command, n: u64) -> Holder {
+    let mut child = cmd
         .args(["--count", &n.to_string(), "--hold"])
         .spawn()
         .unwrap();
@@ -226,4 +243,224 @@ fn the_same_numbers_cannot_be_locked_twice_even_in_one_process() {
     assert_eq!(e.code(), "NODE_IN_USE");
     drop(a);
     node::build(config(), &explicit(&state, true)).unwrap();
+}
+
+/// `3` from `# source: local slot 3 in /dir ...`.
+fn slot(h: &Holder) -> &str {
+    let rest = h.source.split("local slot ").nth(1).expect(&h.source);
+    rest.split(' ').next().unwrap()
+}
+
+fn release(mut h: Holder) {
+    drop(h.child.stdin.take());
+    assert!(h.child.wait().unwrap().success());
+}
+
+/// Two users on one machine each have their own default state directory
+/// (`~/.local/state/snowid`). Their processes must still never share node
+/// numbers: the default adds a machine-wide lock per slot.
+#[test]
+fn processes_with_their_own_default_state_dirs_never_share_a_slot() {
+    let root = temp_dir("users");
+    let (home_a, home_b, host) = (root.join("a"), root.join("b"), root.join("host"));
+    for d in [&home_a, &home_b] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let off = Path::new("off");
+    // Without the machine-wide lock the hole is real: both get slot 0.
+    let a = hold(
+        &mut cli_with(&[("HOME", &home_a), ("SNOWID_HOST_LOCK_DIR", off)]),
+        1000,
+    );
+    let b = hold(
+        &mut cli_with(&[("HOME", &home_b), ("SNOWID_HOST_LOCK_DIR", off)]),
+        1000,
+    );
+    assert_eq!(
+        slot(&a),
+        slot(&b),
+        "per-user dirs alone cannot see each other"
+    );
+    release(a);
+    release(b);
+
+    // With it (an explicit directory here; the default is /run/lock/snowid).
+    let a = hold(
+        &mut cli_with(&[("HOME", &home_a), ("SNOWID_HOST_LOCK_DIR", &host)]),
+        1000,
+    );
+    let b = hold(
+        &mut cli_with(&[("HOME", &home_b), ("SNOWID_HOST_LOCK_DIR", &host)]),
+        1000,
+    );
+    assert_ne!(slot(&a), slot(&b));
+    let ids: HashSet<u64> = a.ids.iter().chain(&b.ids).copied().collect();
+    assert_eq!(ids.len(), 2000, "no duplicate");
+    // Explicit numbers are checked machine-wide too.
+    let out = cli_with(&[("HOME", &home_b), ("SNOWID_HOST_LOCK_DIR", &host)])
+        .env("SNOWID_NODE_SOURCE", "local")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut first = hold(
+        cli_with(&[("HOME", &home_a), ("SNOWID_HOST_LOCK_DIR", &host)])
+            .env("SNOWID_WORKER_ID", "9"),
+        1,
+    );
+    let second = cli_with(&[("HOME", &home_b), ("SNOWID_HOST_LOCK_DIR", &host)])
+        .env("SNOWID_WORKER_ID", "9")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("NODE_IN_USE") && err.contains(host.to_str().unwrap()),
+        "{err}"
+    );
+    drop(first.child.stdin.take());
+    first.child.wait().unwrap();
+    release(a);
+    release(b);
+
+    // The default directory, with no setting at all.
+    let a = hold(&mut cli_with(&[("HOME", &home_a)]), 1000);
+    let b = hold(&mut cli_with(&[("HOME", &home_b)]), 1000);
+    assert_ne!(slot(&a), slot(&b));
+    release(a);
+    release(b);
+
+    // A state directory chosen with SNOWID_STATE_DIR is its own domain
+    // (documented: processes that must not collide share it), unless
+    // SNOWID_HOST_LOCK_DIR asks for machine-wide locks too.
+    let (s1, s2) = (root.join("s1"), root.join("s2"));
+    let a = hold(&mut cli_with(&[("SNOWID_STATE_DIR", &s1)]), 10);
+    let b = hold(&mut cli_with(&[("SNOWID_STATE_DIR", &s2)]), 10);
+    assert_eq!(slot(&a), slot(&b));
+    release(a);
+    release(b);
+    let a = hold(
+        &mut cli_with(&[("SNOWID_STATE_DIR", &s1), ("SNOWID_HOST_LOCK_DIR", &host)]),
+        10,
+    );
+    let b = hold(
+        &mut cli_with(&[("SNOWID_STATE_DIR", &s2), ("SNOWID_HOST_LOCK_DIR", &host)]),
+        10,
+    );
+    assert_ne!(slot(&a), slot(&b));
+    release(a);
+    release(b);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// The machine-wide lock files work across real users: a file root created
+/// is locked by `nobody` through a read-only descriptor, and vice versa.
+/// Runs only as root with `setpriv` (as in `make test` here).
+#[test]
+fn machine_wide_locks_work_across_real_users() {
+    let setpriv = Path::new("/usr/bin/setpriv");
+    let is_root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    if !is_root || !setpriv.exists() {
+        eprintln!("skipped: needs root and setpriv");
+        return;
+    }
+    let root = std::env::temp_dir().join(format!("snowid-test-realusers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let host = root.join("host");
+    let home_nobody = root.join("nobody");
+    std::fs::create_dir_all(&home_nobody).unwrap();
+    // nobody must be able to reach the binary, its home and the host dir.
+    Command::new("chmod")
+        .args(["-R", "a+rwx"])
+        .arg(&root)
+        .status()
+        .unwrap();
+    let exe = env!("CARGO_BIN_EXE_snowid");
+    let as_nobody = |worker: Option<&str>| {
+        let mut c = Command::new(setpriv);
+        c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", exe])
+            .env_clear()
+            .env("HOME", &home_nobody)
+            .env("SNOWID_HOST_LOCK_DIR", &host)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(w) = worker {
+            c.env("SNOWID_WORKER_ID", w);
+        }
+        c
+    };
+    let exe_reachable = as_nobody(None).arg("--help").output().unwrap();
+    if !exe_reachable.status.success() {
+        eprintln!(
+            "skipped: nobody cannot run {exe}: {}",
+            String::from_utf8_lossy(&exe_reachable.stderr)
+        );
+        let _ = std::fs::remove_dir_all(&root);
+        return;
+    }
+    let home_root = root.join("root");
+    std::fs::create_dir_all(&home_root).unwrap();
+    let a = hold(
+        &mut cli_with(&[("HOME", &home_root), ("SNOWID_HOST_LOCK_DIR", &host)]),
+        100,
+    );
+    let b = hold(&mut as_nobody(None), 100);
+    assert_ne!(slot(&a), slot(&b), "root's lock file is honoured by nobody");
+    release(b);
+    // nobody now owns slot 1's file; root must honour it as well.
+    let b = hold(&mut as_nobody(Some("1")), 1);
+    let out = cli_with(&[("HOME", &home_root), ("SNOWID_HOST_LOCK_DIR", &host)])
+        .env("SNOWID_WORKER_ID", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NODE_IN_USE"));
+    release(b);
+    release(a);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A symlink planted in the world-writable lock directory is never followed:
+/// the local source skips that slot, explicit numbers fail with an error
+/// naming the file.
+#[test]
+fn planted_symlinks_in_the_machine_wide_directory_are_not_followed() {
+    let root = temp_dir("symlink");
+    let host = root.join("host");
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let victim = root.join("victim");
+    std::fs::write(&victim, b"keep").unwrap();
+    // Find the layout directory by letting one process create it.
+    let out = cli_with(&[("HOME", &home), ("SNOWID_HOST_LOCK_DIR", &host)])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let layout_dir = std::fs::read_dir(&host)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(layout_dir.join("slot-0.lock")).unwrap();
+    std::os::unix::fs::symlink(&victim, layout_dir.join("slot-0.lock")).unwrap();
+
+    let a = hold(
+        &mut cli_with(&[("HOME", &home), ("SNOWID_HOST_LOCK_DIR", &host)]),
+        10,
+    );
+    assert_eq!(slot(&a), "1", "slot 0 skipped: {}", a.source);
+    release(a);
+    let out = cli_with(&[("HOME", &home), ("SNOWID_HOST_LOCK_DIR", &host)])
+        .env("SNOWID_WORKER_ID", "0")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("STATE_IO") && err.contains("slot-0.lock") && err.contains("symlink"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+    let _ = std::fs::remove_dir_all(&root);
 }
