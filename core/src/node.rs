@@ -183,19 +183,28 @@ fn layout_dir(state_dir: &Path, layout: &Layout) -> PathBuf {
     state_dir.join(layout_dir_name(layout))
 }
 
-/// The name that keeps one layout's node numbers apart from every other's
-/// (`twitter-1.41.5.5.12-1288834974657x1`): its name, field widths, epoch
-/// and tick. Slot directories and lease keys use it.
+/// The name that keeps one ID space's node numbers apart from every other's
+/// (`t41.n5.n5.s12-1288834974657x1` for Twitter): each field's kind and
+/// width in order, the epoch and the tick. Not the layout's name: two layouts
+/// with the same bits issue from one ID space, so whatever they are called
+/// they must share slots, marks and lease keys. Slot directories and lease
+/// keys use it.
 pub fn layout_dir_name(layout: &Layout) -> String {
-    let widths: Vec<String> = layout
+    let fields: Vec<String> = layout
         .fields()
         .iter()
-        .map(|f| f.bits().to_string())
+        .map(|f| {
+            let k = match f.kind() {
+                crate::FieldKind::Timestamp => 't',
+                crate::FieldKind::Node => 'n',
+                crate::FieldKind::Sequence => 's',
+            };
+            format!("{k}{}", f.bits())
+        })
         .collect();
     format!(
-        "{}-{}-{}x{}",
-        layout.name(),
-        widths.join("."),
+        "{}-{}x{}",
+        fields.join("."),
         layout.epoch_ms(),
         layout.tick_ms()
     )

@@ -464,3 +464,26 @@ fn planted_symlinks_in_the_machine_wide_directory_are_not_followed() {
     assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Slots belong to the ID space, not to the layout's name: a custom layout
+/// with Twitter's bits under another name must not reuse Twitter's slots.
+#[test]
+fn layouts_with_the_same_bits_share_slots_whatever_their_name() {
+    let state = temp_dir("samebits");
+    let mut o = NodeOptions::new(NodeSource::Local);
+    o.state_dir = state.clone();
+    let twitter = Layout::twitter();
+    let mut spec = twitter.spec();
+    spec.name = "mine".into();
+    let mine = Layout::new(spec).unwrap();
+    let a = node::claim(&twitter, &o).unwrap();
+    let b = node::claim(&mine, &o).unwrap();
+    assert_ne!(a.nodes, b.nodes, "{} / {}", a.description, b.description);
+    // Different bits (another epoch) are another ID space: slot 0 again.
+    let mut spec = twitter.spec();
+    spec.epoch_ms -= 1;
+    let other = Layout::new(spec).unwrap();
+    let c = node::claim(&other, &o).unwrap();
+    assert_eq!(c.nodes, a.nodes);
+    let _ = std::fs::remove_dir_all(&state);
+}
