@@ -740,42 +740,15 @@ unsafe extern "C" fn next_raw(
 #[inline(never)]
 unsafe fn next_cold(env: sys::napi_env) -> sys::napi_value {
     let wrapped = Env::from_raw(env);
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| next(wrapped)));
-    let mut out = std::ptr::null_mut();
-    match r {
-        // SAFETY: `env` is the live environment of this call.
-        Ok(Ok(id)) => unsafe {
-            sys::napi_create_bigint_uint64(env, id, &mut out);
-        },
-        // The JS error is already pending (see error::throw); a napi-rs
-        // error without one gets thrown here.
-        Ok(Err(e)) => {
-            if e.status != napi::Status::PendingException {
-                crate::error::throw(
-                    &wrapped,
-                    crate::error::Class::Error,
-                    "SNOWID_INTERNAL",
-                    None,
-                    &e.reason,
-                );
-            }
-        }
-        Err(_) => {
-            crate::error::throw(
-                &wrapped,
-                crate::error::Class::Error,
-                "SNOWID_PANIC",
-                None,
-                "snowid next() panicked (a bug in snowid)",
-            );
-        }
-    }
-    out
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        js::big(&wrapped, next(wrapped)?)
+    }));
+    settle_raw(&wrapped, "next()", r)
 }
 
 /// `_decodeInto(id, layout, out)` as a plain N-API callback around
 /// [`crate::text::decode_into`]: napi-rs's argument machinery cost more than
-/// the decoding itself. Panics are caught; errors are thrown as JS errors.
+/// the decoding itself.
 unsafe extern "C" fn decode_into_raw(
     env: sys::napi_env,
     info: sys::napi_callback_info,
@@ -799,39 +772,34 @@ unsafe extern "C" fn decode_into_raw(
             return Err(Error::from_reason("could not read the arguments"));
         }
         // Missing arguments arrive as null pointers: read them as undefined.
-        if argc < 3 {
-            for a in argv.iter_mut().skip(argc) {
-                // SAFETY: live env.
-                unsafe { sys::napi_get_undefined(env, a) };
-            }
+        for a in argv.iter_mut().skip(argc) {
+            // SAFETY: live env.
+            unsafe { sys::napi_get_undefined(env, a) };
         }
         crate::text::decode_into(&wrapped, argv)
     }));
-    match r {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => {
-            if e.status != napi::Status::PendingException {
-                crate::error::throw(
-                    &wrapped,
-                    crate::error::Class::Error,
-                    "SNOWID_INTERNAL",
-                    None,
-                    &e.reason,
-                );
-            }
-            std::ptr::null_mut()
-        }
-        Err(_) => {
-            crate::error::throw(
-                &wrapped,
-                crate::error::Class::Error,
-                "SNOWID_PANIC",
-                None,
-                "snowid inspect() panicked (a bug in snowid)",
-            );
-            std::ptr::null_mut()
-        }
-    }
+    settle_raw(&wrapped, "inspect()", r)
+}
+
+/// The end of a raw callback: its value, or null with a JS error pending —
+/// the one already thrown (see `error::throw`), `SNOWID_INTERNAL` for a
+/// napi-rs error without one, `SNOWID_PANIC` for a caught panic.
+fn settle_raw(
+    env: &Env,
+    what: &str,
+    r: std::thread::Result<Result<sys::napi_value>>,
+) -> sys::napi_value {
+    let (code, msg) = match r {
+        Ok(Ok(v)) => return v,
+        Ok(Err(e)) if e.status == napi::Status::PendingException => return std::ptr::null_mut(),
+        Ok(Err(e)) => ("SNOWID_INTERNAL", e.reason.clone()),
+        Err(_) => (
+            "SNOWID_PANIC",
+            format!("snowid {what} panicked (a bug in snowid)"),
+        ),
+    };
+    crate::error::throw(env, crate::error::Class::Error, code, None, &msg);
+    std::ptr::null_mut()
 }
 
 /// Replaces the `next` export with [`next_raw`] once napi-rs has registered
