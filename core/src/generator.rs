@@ -213,12 +213,43 @@ static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
 /// Tells snowid that this process is the child of a `fork()`. Every generator
 /// created before it then returns [`Error::Forked`] instead of issuing IDs
 /// that could collide with the parent's, and the cached clock restarts its
-/// thread. Bindings call it from their fork hooks (Python
-/// `os.register_at_fork(after_in_child=...)`, C `pthread_atfork`); Rust
-/// programs that fork call it in the child themselves.
+/// thread. On Unix the core registers it with `pthread_atfork` when the first
+/// generator is made, so every `fork()` through the C library (Rust's
+/// `libc::fork`/`nix`, Python's `os.fork`, C's `fork`) is covered without
+/// help. Call it yourself only after a fork that bypasses the C library's
+/// handlers (a raw `clone`/`SYS_fork` system call). Calling it more than
+/// once per fork is harmless: the bindings' own fork hooks call it too.
 pub fn after_fork_in_child() {
     FORK_GENERATION.fetch_add(1, SeqCst);
     CachedClock::after_fork();
+}
+
+/// Registers [`after_fork_in_child`] as a `pthread_atfork` child handler,
+/// once per process. The handler touches only atomics and `getpid`, both
+/// safe in a forked child of a multi-threaded process.
+fn watch_forks() {
+    #[cfg(unix)]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            extern "C" fn child() {
+                after_fork_in_child();
+            }
+            extern "C" {
+                fn pthread_atfork(
+                    prepare: Option<extern "C" fn()>,
+                    parent: Option<extern "C" fn()>,
+                    child: Option<extern "C" fn()>,
+                ) -> std::os::raw::c_int;
+            }
+            // SAFETY: the C library's pthread_atfork with a valid function
+            // pointer that lives as long as this code is loaded (glibc
+            // unregisters a shared object's handlers when it is unloaded).
+            unsafe {
+                pthread_atfork(None, None, Some(child));
+            }
+        });
+    }
 }
 
 /// The current fork generation (how many times [`after_fork_in_child`] ran).
@@ -281,6 +312,7 @@ impl Generator<AnyClock> {
 impl<C: Clock> Generator<C> {
     /// A generator reading `clock` (`config.clock` is ignored).
     pub fn with_clock(config: Config, clock: C) -> Result<Self> {
+        watch_forks();
         let nodes = config.node_values()?;
         let layout = config.layout;
         let nodes = layout.check_nodes(&nodes)?;

@@ -4,8 +4,44 @@
 use snowid::node::{self, HighWaterFile, NodeOptions, NodeSource};
 use snowid::{ClockChoice, Config, Generator, Layout, ManualClock};
 
+extern "C" {
+    fn fork() -> i32;
+    fn waitpid(pid: i32, status: *mut i32, options: i32) -> i32;
+    fn _exit(code: i32) -> !;
+}
+
+/// A real `fork()` with nobody calling `after_fork_in_child`: the core's own
+/// `pthread_atfork` handler makes the child's copy refuse, while the parent
+/// goes on. The child only reads atomics and exits (no allocation), which
+/// is safe after forking a multi-threaded test process.
+fn real_fork_without_help() {
+    let g = Generator::new(Config::new(Layout::twitter()).nodes(&[0, 3]).unwrap()).unwrap();
+    let before = g.next_id().unwrap();
+    // SAFETY: the child runs only async-signal-safe work, then _exit.
+    let pid = unsafe { fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let code = match g.next_id() {
+            Err(e) if e.code() == "FORKED" => 0,
+            Err(_) => 2,
+            Ok(_) => 3,
+        };
+        // SAFETY: ends the child without running the parent's destructors.
+        unsafe { _exit(code) }
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child just made.
+    assert_eq!(unsafe { waitpid(pid, &mut status, 0) }, pid);
+    assert_eq!(
+        status, 0,
+        "child exit status {status:#x}: 3 = issued an ID, 2 = other error"
+    );
+    assert!(g.next_id().unwrap() > before, "the parent goes on");
+}
+
 #[test]
 fn generators_made_before_a_fork_refuse_and_leave_the_parents_mark_alone() {
+    real_fork_without_help();
     // Set up before the (simulated) fork: a plain generator and a persisting one.
     let g = Generator::new(Config::new(Layout::twitter()).nodes(&[0, 1]).unwrap()).unwrap();
     g.next_id().unwrap();
