@@ -116,3 +116,16 @@ impl<T> OrThrow<T> for snowid::Result<T> {
         self.map_err(|e| core(env, e))
     }
 }
+
+/// For the `#[napi]` items that only declare types: index.js, the package's
+/// entry point, replaces them at load time, so this is reached only by
+/// loading `snowid.node` directly (which the package's `exports` forbid).
+pub fn provided_by_index_js(env: &Env, what: &str) -> napi::Error {
+    throw(
+        env,
+        Class::Error,
+        "SNOWID_INTERNAL",
+        None,
+        &format!("{what} is provided by the package's index.js; load 'snowid', not snowid.node"),
+    )
+}

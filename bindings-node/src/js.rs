@@ -409,11 +409,6 @@ pub fn num(env: &Env, f: f64) -> napi::Result<sys::napi_value> {
     Ok(v)
 }
 
-/// A number, or a `RangeError` if `n` would lose precision as one.
-pub fn safe_num(env: &Env, n: u64, what: &str) -> napi::Result<sys::napi_value> {
-    num(env, checked_safe(env, n, what)? as f64)
-}
-
 /// `n`, or a `RangeError` if it would lose precision as a JS number.
 pub fn checked_safe(env: &Env, n: u64, what: &str) -> napi::Result<u64> {
     if n > MAX_SAFE {

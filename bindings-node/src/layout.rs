@@ -179,30 +179,6 @@ pub fn layout_arg(env: &Env, v: sys::napi_value) -> Result<snowid::Layout> {
     Ok(layout_ref(env, v)?.clone())
 }
 
-/// Decoded parts as a JS object:
-/// `{ timestamp: Date, timestampMs, tick, sequence, ...nodeFields }`.
-pub fn parts_to_js(env: &Env, l: &snowid::Layout, p: &Parts) -> Result<sys::napi_value> {
-    let o = js::new_object(env)?;
-    for (f, v) in l.node_fields().zip(p.nodes) {
-        js::set(env, o, f.name(), js::num(env, v.into())?)?;
-    }
-    js::set(env, o, "timestamp", js::date(env, p.timestamp_ms)?)?;
-    js::set(
-        env,
-        o,
-        "timestampMs",
-        js::safe_num(env, p.timestamp_ms, "timestampMs")?,
-    )?;
-    js::set(env, o, "tick", js::safe_num(env, p.tick, "tick")?)?;
-    js::set(
-        env,
-        o,
-        "sequence",
-        js::safe_num(env, p.sequence, "sequence")?,
-    )?;
-    Ok(o)
-}
-
 /// Reads `{ timestamp | timestampMs, sequence?, ...nodeFields }` and composes.
 pub fn compose_from_js(env: &Env, l: &snowid::Layout, v: sys::napi_value) -> Result<u64> {
     js::object_arg(env, v, "parts")?;
@@ -419,10 +395,10 @@ impl Layout {
         ts_args_type = "id: bigint | string | number",
         ts_return_type = "{ timestamp: Date, timestampMs: number, tick: number, sequence: number, [nodeField: string]: number | Date }"
     )]
-    pub fn decode(&self, env: Env, id: Unknown) -> Result<Js> {
-        let id = js::id_arg(&env, id.raw())?;
-        let p = self.inner.decode(id).or_throw(&env)?;
-        Ok(Js(parts_to_js(&env, &self.inner, &p)?))
+    // Declares `decode` for index.d.ts; index.js replaces it on the
+    // prototype with the builder it shares with `inspect`.
+    pub fn decode(&self, env: Env, _id: Unknown) -> Result<Js> {
+        Err(crate::error::provided_by_index_js(&env, "Layout#decode()"))
     }
 
     /// Builds an ID from `{ timestamp: Date | number, sequence?, ...nodeFields }`

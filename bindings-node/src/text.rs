@@ -7,11 +7,11 @@ use snowid::{Encoding, ERROR_CODES};
 use crate::error::{class_of, type_error, Class, OrThrow};
 use crate::generator::default_layout;
 use crate::js::{self, Js};
-use crate::layout::{capacity_to_js, compose_from_js, layout_ref, parts_to_js, LayoutRef};
+use crate::layout::{capacity_to_js, compose_from_js, layout_ref, LayoutRef};
 
-fn layout_or_default<'a>(env: &Env, layout: Option<Unknown>) -> Result<LayoutRef<'a>> {
+fn layout_or_default<'a>(env: &Env, layout: Option<sys::napi_value>) -> Result<LayoutRef<'a>> {
     match layout {
-        Some(l) if !js::is_undefined(env, l.raw())? => layout_ref(env, l.raw()),
+        Some(l) if !js::is_undefined(env, l)? => layout_ref(env, l),
         _ => Ok(LayoutRef::Static(default_layout(env)?)),
     }
 }
@@ -35,11 +35,11 @@ fn encoding_arg(env: &Env, e: Option<Unknown>) -> Result<Encoding> {
     ts_args_type = "id: bigint | string | number, layout?: Layout | string",
     ts_return_type = "{ timestamp: Date, timestampMs: number, tick: number, sequence: number, [nodeField: string]: number | Date }"
 )]
-pub fn inspect(env: Env, id: Unknown, layout: Option<Unknown>) -> Result<Js> {
-    let id = js::id_arg(&env, id.raw())?;
-    let l = layout_or_default(&env, layout)?;
-    let p = l.decode(id).or_throw(&env)?;
-    Ok(Js(parts_to_js(&env, &l, &p)?))
+// This item declares `inspect` for index.d.ts; at run time index.js
+// replaces the export with a JavaScript builder over `_decodeInto` (below),
+// which is the one implementation.
+pub fn inspect(env: Env, _id: Unknown, _layout: Option<Unknown>) -> Result<Js> {
+    Err(crate::error::provided_by_index_js(&env, "inspect()"))
 }
 
 /// The work of `inspect` and `Layout#decode` without building the object:
@@ -52,11 +52,7 @@ pub fn inspect(env: Env, id: Unknown, layout: Option<Unknown>) -> Result<Js> {
 pub fn decode_into(env: &Env, args: [sys::napi_value; 3]) -> Result<sys::napi_value> {
     let [id, layout, out] = args;
     let id = js::id_arg(env, id)?;
-    let l = if js::is_undefined(env, layout)? {
-        LayoutRef::Static(default_layout(env)?)
-    } else {
-        layout_ref(env, layout)?
-    };
+    let l = layout_or_default(env, Some(layout))?;
     let p = l.decode(id).or_throw(env)?;
     // SAFETY: the slice is used only within this call.
     let out = unsafe { js::f64_array_arg(env, out, "out")? };
@@ -96,7 +92,7 @@ pub fn decode_into(env: &Env, args: [sys::napi_value; 3]) -> Result<sys::napi_va
     ts_args_type = "parts: { timestamp?: Date | number, timestampMs?: number, sequence?: number | bigint, [field: string]: unknown }, layout?: Layout | string"
 )]
 pub fn compose(env: Env, parts: Unknown, layout: Option<Unknown>) -> Result<u64> {
-    let l = layout_or_default(&env, layout)?;
+    let l = layout_or_default(&env, layout.map(|l| l.raw()))?;
     compose_from_js(&env, &l, parts.raw())
 }
 
@@ -107,7 +103,7 @@ pub fn compose(env: Env, parts: Unknown, layout: Option<Unknown>) -> Result<u64>
 )]
 pub fn min_id_at(env: Env, time: Unknown, layout: Option<Unknown>) -> Result<u64> {
     let ms = js::time_arg(&env, time.raw(), "time")?;
-    layout_or_default(&env, layout)?
+    layout_or_default(&env, layout.map(|l| l.raw()))?
         .min_id_at(ms)
         .or_throw(&env)
 }
@@ -119,7 +115,7 @@ pub fn min_id_at(env: Env, time: Unknown, layout: Option<Unknown>) -> Result<u64
 )]
 pub fn max_id_at(env: Env, time: Unknown, layout: Option<Unknown>) -> Result<u64> {
     let ms = js::time_arg(&env, time.raw(), "time")?;
-    layout_or_default(&env, layout)?
+    layout_or_default(&env, layout.map(|l| l.raw()))?
         .max_id_at(ms)
         .or_throw(&env)
 }
@@ -131,7 +127,7 @@ pub fn max_id_at(env: Env, time: Unknown, layout: Option<Unknown>) -> Result<u64
     ts_return_type = "{ lifespanMs: bigint, endMs: bigint, end: Date, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }"
 )]
 pub fn capacity(env: Env, layout: Option<Unknown>) -> Result<Js> {
-    let l = layout_or_default(&env, layout)?;
+    let l = layout_or_default(&env, layout.map(|l| l.raw()))?;
     Ok(Js(capacity_to_js(&env, &l)?))
 }
 
