@@ -1,13 +1,14 @@
-//! Generator handles, their configuration, the default generator, the fork
-//! hook and the manual clock.
+//! Generator handles, their configuration, the default generator and the
+//! manual clock. Fork safety is the core's: its `pthread_atfork` handler
+//! makes every generator created before a `fork()` return
+//! `SNOWID_ERR_FORKED` in the child.
 
 use std::ffi::c_char;
 use std::mem::size_of;
-use std::sync::{Once, OnceLock};
+use std::sync::OnceLock;
 
 use core_snowid::{
-    after_fork_in_child, ClockChoice, Config, Error, Generator, Layout, ManualClock,
-    RegressionPolicy, MAX_NODE_FIELDS,
+    ClockChoice, Config, Error, Generator, Layout, ManualClock, RegressionPolicy, MAX_NODE_FIELDS,
 };
 
 use crate::error::{arg, guard, guard_value, invalid_setting, out, snowid_status, text, Failure};
@@ -284,7 +285,6 @@ pub struct snowid_generator_t {
 
 impl snowid_generator_t {
     fn new(config: Config) -> Result<Self, Failure> {
-        register_fork_hook();
         let manual = match &config.clock {
             ClockChoice::Manual(m) => Some(m.clone()),
             _ => None,
@@ -301,7 +301,6 @@ impl snowid_generator_t {
         config: Config,
         options: &core_snowid::node::NodeOptions,
     ) -> Result<Self, Failure> {
-        register_fork_hook();
         let generator = core_snowid::node::build(config, options)?;
         Ok(snowid_generator_t {
             layout: snowid_layout_t::wrap(generator.layout().clone()),
@@ -311,7 +310,6 @@ impl snowid_generator_t {
     }
 
     fn from_default() -> Result<Self, Failure> {
-        register_fork_hook();
         let generator = default_generator()?;
         Ok(snowid_generator_t {
             layout: snowid_layout_t::wrap(generator.layout().clone()),
@@ -319,21 +317,6 @@ impl snowid_generator_t {
             manual: None,
         })
     }
-}
-
-extern "C" fn child_after_fork() {
-    guard_value((), after_fork_in_child);
-}
-
-/// Registers the `pthread_atfork` child handler once per process: every
-/// generator created before a `fork()` then returns `SNOWID_ERR_FORKED` in
-/// the child instead of issuing IDs that collide with the parent's.
-fn register_fork_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: registers a plain function; no other state involved.
-        unsafe { libc::pthread_atfork(None, None, Some(child_after_fork)) };
-    });
 }
 
 /// The node options of a version-2 config, or `None` for explicit nodes.

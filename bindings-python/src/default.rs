@@ -420,12 +420,12 @@ pub fn _after_fork_in_parent() {
     unsafe { STATE.force_unlock() };
 }
 
-/// After `fork()`, in the child: every generator created before the fork
-/// raises `ForkedError` from now on; the default generator is dropped and
-/// may only be re-created with node numbers other than the parent's.
+/// After `fork()`, in the child: the default generator is dropped and may
+/// only be re-created with node numbers other than the parent's. (That every
+/// generator created before the fork raises `ForkedError` is the core's own
+/// `pthread_atfork` handler, which ran before this hook.)
 #[pyfunction]
 pub fn _after_fork_in_child() {
-    snowid::after_fork_in_child();
     // SAFETY: _before_fork took the lock in the thread that forked, which is
     // this (the only) thread of the child; it forgot the guard.
     unsafe { STATE.force_unlock() };

@@ -49,8 +49,9 @@ fn decode_str(text: &Bound<'_, PyAny>, encoding: &Bound<'_, PyAny>) -> PyResult<
     encoding_arg(encoding)?.parse(&text.to_cow()?).py()
 }
 
-/// Tells the core this process is a fork child (without the default
-/// generator's bookkeeping; `snowid` registers `_after_fork_in_child`).
+/// Tells the core this process is a fork child. Not needed after
+/// `os.fork()` (the core's `pthread_atfork` handler does it); only after a
+/// fork that bypasses the C library's fork handlers.
 #[pyfunction]
 fn after_fork_in_child() {
     snowid::after_fork_in_child();

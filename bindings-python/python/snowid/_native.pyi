@@ -68,8 +68,9 @@ def error_codes() -> List[Tuple[str, int, str]]:
     """Every core error code as ``(code, number, kind)``, in number order."""
 
 def after_fork_in_child() -> None:
-    """Tells the core this process is a fork child. ``snowid`` already calls
-    it (with its own bookkeeping) through ``os.register_at_fork``."""
+    """Tells the core this process is a fork child. Not needed after
+    ``os.fork()`` (the core's ``pthread_atfork`` handler does it); only after
+    a fork that bypasses the C library's fork handlers."""
 
 def _register_errors(
     by_code: Dict[str, type[SnowidError]], invalid_input: type[SnowidError], unavailable: type[SnowidError]
