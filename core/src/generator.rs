@@ -217,8 +217,8 @@ static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
 /// generator is made, so every `fork()` through the C library (Rust's
 /// `libc::fork`/`nix`, Python's `os.fork`, C's `fork`) is covered without
 /// help. Call it yourself only after a fork that bypasses the C library's
-/// handlers (a raw `clone`/`SYS_fork` system call). Calling it more than
-/// once per fork is harmless: the bindings' own fork hooks call it too.
+/// handlers (a raw `clone`/`SYS_fork` system call); calling it more than
+/// once per fork is harmless.
 pub fn after_fork_in_child() {
     FORK_GENERATION.fetch_add(1, SeqCst);
     CachedClock::after_fork();
