@@ -677,7 +677,13 @@ fn check_node_name(name: &str) -> Result<()> {
     let reason = if name.starts_with('_') {
         "node field names starting with _ are reserved"
     } else if RESERVED_NODE_NAMES.contains(&name) {
-        "it is reserved for the parts and options shown beside node fields (id, layout, epoch, clock, timestamp, timestamp_ms, tick, sequence, nodes, to_dict, on_regression, max_wait_ms, max_borrow_ticks, node_source, state_dir, persist)"
+        static REASON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        REASON.get_or_init(|| {
+            format!(
+                "it is reserved for the parts and options shown beside node fields ({})",
+                RESERVED_NODE_NAMES.join(", ")
+            )
+        })
     } else {
         return Ok(());
     };
