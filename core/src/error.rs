@@ -53,6 +53,23 @@ impl FieldKind {
     }
 }
 
+impl FieldKind {
+    /// The kind named `name` (`timestamp`, `node`, `sequence`), or
+    /// [`Error::InvalidSetting`].
+    pub fn from_name(name: &str) -> Result<FieldKind> {
+        match name {
+            "timestamp" => Ok(FieldKind::Timestamp),
+            "node" => Ok(FieldKind::Node),
+            "sequence" => Ok(FieldKind::Sequence),
+            _ => Err(Error::InvalidSetting {
+                setting: "field kind".into(),
+                value: name.to_owned(),
+                expected: "\"timestamp\", \"node\" or \"sequence\"".into(),
+            }),
+        }
+    }
+}
+
 impl fmt::Display for FieldKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -107,7 +124,12 @@ pub enum Error {
     // ---- values (10..) ----
     /// A field value does not fit its width.
     #[error("{field} = {got} is out of range; valid range is 0..={max}")]
-    FieldOutOfRange { field: String, got: u64, max: u64 },
+    FieldOutOfRange {
+        field: String,
+        /// The value as given (decimal; may be negative or beyond 64 bits).
+        got: String,
+        max: u64,
+    },
     /// A field name that the layout does not have.
     #[error("layout `{layout}` has no field `{field}`; its node fields are: {expected}")]
     UnknownField {
@@ -128,7 +150,7 @@ pub enum Error {
     /// A time outside the layout's lifespan.
     #[error("time {ms} ms is outside layout `{layout}`: valid range is {min_ms}..={max_ms} ms since the Unix epoch")]
     TimestampOutOfRange {
-        ms: i64,
+        ms: i128,
         layout: String,
         min_ms: u64,
         max_ms: u64,
@@ -139,6 +161,14 @@ pub enum Error {
         setting: String,
         value: String,
         expected: String,
+    },
+    /// An argument of the wrong type (a string where a number is due, a
+    /// fractional number, a list...).
+    #[error("{name} must be {expected}, not {got}")]
+    WrongType {
+        name: String,
+        expected: String,
+        got: String,
     },
 
     // ---- clock (20..) ----
@@ -243,6 +273,11 @@ pub enum Error {
         endpoint: String,
         reason: String,
     },
+    /// Nothing configures the node numbers and the environment says this
+    /// process is one of several replicas (Kubernetes, AWS Lambda, Cloud
+    /// Run), where machine-local slots would repeat on every replica.
+    #[error("no node source is configured and this process runs in {environment}, where every replica would take the same machine-local node numbers; choose a source that is unique across replicas: {safe} (or SNOWID_NODE_SOURCE=local to accept machine-local slots)")]
+    NodeSourceRequired { environment: String, safe: String },
 }
 
 impl Error {
@@ -282,6 +317,7 @@ impl Error {
             IdOutOfRange { .. } => ("ID_OUT_OF_RANGE", 13),
             TimestampOutOfRange { .. } => ("TIMESTAMP_OUT_OF_RANGE", 14),
             InvalidSetting { .. } => ("INVALID_SETTING", 15),
+            WrongType { .. } => ("WRONG_TYPE", 16),
             ClockMovedBackwards { .. } => ("CLOCK_MOVED_BACKWARDS", 20),
             ClockBeforeEpoch { .. } => ("CLOCK_BEFORE_EPOCH", 21),
             TimeExhausted { .. } => ("TIME_EXHAUSTED", 22),
@@ -300,6 +336,7 @@ impl Error {
             LeaseLost { .. } => ("LEASE_LOST", 55),
             LeaseTaken { .. } => ("LEASE_TAKEN", 56),
             CoordinationUnavailable { .. } => ("COORDINATION_UNAVAILABLE", 57),
+            NodeSourceRequired { .. } => ("NODE_SOURCE_REQUIRED", 58),
         }
     }
 }
@@ -321,6 +358,7 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("ID_OUT_OF_RANGE", 13, ErrorKind::InvalidInput),
     ("TIMESTAMP_OUT_OF_RANGE", 14, ErrorKind::InvalidInput),
     ("INVALID_SETTING", 15, ErrorKind::InvalidInput),
+    ("WRONG_TYPE", 16, ErrorKind::InvalidInput),
     ("CLOCK_MOVED_BACKWARDS", 20, ErrorKind::Unavailable),
     ("CLOCK_BEFORE_EPOCH", 21, ErrorKind::Unavailable),
     ("TIME_EXHAUSTED", 22, ErrorKind::Unavailable),
@@ -339,6 +377,7 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("LEASE_LOST", 55, ErrorKind::Unavailable),
     ("LEASE_TAKEN", 56, ErrorKind::Unavailable),
     ("COORDINATION_UNAVAILABLE", 57, ErrorKind::Unavailable),
+    ("NODE_SOURCE_REQUIRED", 58, ErrorKind::Unavailable),
 ];
 
 #[cfg(test)]
@@ -359,7 +398,7 @@ mod tests {
             },
             Error::FieldOutOfRange {
                 field: "worker".into(),
-                got: 40,
+                got: "40".into(),
                 max: 31,
             },
             Error::LeaseLost {
@@ -395,7 +434,7 @@ mod tests {
     fn messages_carry_the_numbers() {
         let e = Error::FieldOutOfRange {
             field: "worker".into(),
-            got: 40,
+            got: "40".into(),
             max: 31,
         };
         assert_eq!(

@@ -128,7 +128,7 @@ impl Config {
         if value > f.max() {
             return Err(Error::FieldOutOfRange {
                 field: name.to_owned(),
-                got: value,
+                got: value.to_string(),
                 max: f.max(),
             });
         }
@@ -260,6 +260,25 @@ pub fn fork_generation() -> u64 {
 #[repr(align(128))]
 struct Padded<T>(T);
 
+/// The state while the generator is shut down (see [`Generator::shutdown`]):
+/// above every real position (positions have at most 63 bits), so the fast
+/// path's clock check sends every caller to the slow path.
+const RETIRED: u64 = u64::MAX;
+
+/// The slow path's cases.
+enum Situation {
+    /// The clock's tick is at or past the state (or within the borrowing
+    /// allowance): issue.
+    Issue,
+    /// Nothing issued yet and the clock is behind the persisted high-water
+    /// mark.
+    BehindFloor { mark_ms: u64, wait_ms: u64 },
+    /// The current (or last borrowable) tick's sequence is used up.
+    SequenceSpent { last_ms: u64, wait_ms: u64 },
+    /// The clock reads earlier than the last tick issued.
+    ClockBehind { last_ms: u64, wait_ms: u64 },
+}
+
 /// A lock-free, `Send + Sync` ID generator for one node. Share it by
 /// reference or `Arc` between threads.
 pub struct Generator<C: Clock = AnyClock> {
@@ -283,6 +302,7 @@ pub struct Generator<C: Clock = AnyClock> {
     nodes: [u32; MAX_NODE_FIELDS],
     reserver: Option<Box<dyn Reserve>>,
     reserve_lock: Mutex<()>,
+    retired_at: AtomicU64,
     guard: Option<Box<dyn std::any::Any + Send + Sync>>,
     source: String,
     counters: Padded<Counters>,
@@ -345,6 +365,7 @@ impl<C: Clock> Generator<C> {
             layout,
             reserver: None,
             reserve_lock: Mutex::new(()),
+            retired_at: AtomicU64::new(0),
             guard: None,
             source: "explicit".to_owned(),
             counters: Padded(Counters::default()),
@@ -423,7 +444,7 @@ impl<C: Clock> Generator<C> {
     /// The counters.
     pub fn stats(&self) -> Stats {
         let c = &self.counters.0;
-        let consumed = self.state.0.load(Acquire) - self.initial;
+        let consumed = self.position() - self.initial;
         Stats {
             issued: consumed.saturating_sub(c.skipped.load(Acquire)),
             overflow_waits: c.overflow_waits.load(Relaxed),
@@ -435,7 +456,7 @@ impl<C: Clock> Generator<C> {
 
     /// The last tick in which this generator issued an ID (or its floor).
     pub fn last_tick(&self) -> Option<u64> {
-        let s = self.state.0.load(Acquire);
+        let s = self.position();
         (s > 0).then(|| (s - 1) >> self.seq_bits)
     }
 
@@ -463,10 +484,7 @@ impl<C: Clock> Generator<C> {
         let t = self.tick_at(self.clock.now_ms());
         let mut cand = self.state.0.load(Relaxed);
         loop {
-            if t < cand >> self.seq_bits
-                || t > self.limit.load(Relaxed)
-                || FORK_GENERATION.load(Relaxed) != self.fork_generation
-            {
+            if t < cand >> self.seq_bits || t > self.limit.load(Relaxed) || self.is_forked() {
                 return self.take_slow(want);
             }
             let (pos, n) = step(cand, t, self.seq_bits, self.seq_mask, want);
@@ -492,12 +510,12 @@ impl<C: Clock> Generator<C> {
         let c = &self.counters.0;
         let mut counted = false;
         let started = Instant::now();
+        let waited_ms = || started.elapsed().as_millis() as u64;
         loop {
-            let now_generation = FORK_GENERATION.load(Acquire);
-            if now_generation != self.fork_generation {
+            if self.is_forked() {
                 return Err(Error::Forked {
                     created: self.fork_generation,
-                    now: now_generation,
+                    now: fork_generation(),
                 });
             }
             let now = self.clock.now_ms_precise();
@@ -511,35 +529,30 @@ impl<C: Clock> Generator<C> {
             if t > self.max_tick {
                 return Err(self.exhausted(now));
             }
-            let cand = self.state.0.load(Acquire);
-            let ct = cand >> self.seq_bits;
-            let pos = if t >= ct {
-                cand.max(t << self.seq_bits)
-            } else if ct - t <= self.max_borrow {
-                cand
-            } else {
-                // cand > 0 here, since ct > t >= 0.
-                let last = (cand - 1) >> self.seq_bits;
-                let wait_until_tick = ct - self.max_borrow;
-                let wait_ms = (wait_until_tick * self.tick_ms + self.epoch_ms).saturating_sub(now);
-                if cand == self.initial {
-                    // Nothing issued yet: the floor is a persisted high-water mark.
+            let cand = self.state.0.load(SeqCst);
+            if cand == RETIRED {
+                self.resume();
+                continue;
+            }
+            match self.situation(cand, t, now) {
+                Situation::Issue => {}
+                Situation::BehindFloor { mark_ms, wait_ms } => {
                     let max_wait_ms = self.floor_wait_ms;
-                    if !self.clock.advances()
-                        || wait_ms > max_wait_ms
-                        || started.elapsed().as_millis() as u64 > max_wait_ms
+                    if !self.clock.advances() || wait_ms > max_wait_ms || waited_ms() > max_wait_ms
                     {
                         return Err(Error::BehindHighWater {
-                            mark_ms: last * self.tick_ms + self.epoch_ms,
+                            mark_ms,
                             now_ms: now,
                             max_wait_ms,
                         });
                     }
-                } else if last <= t + self.max_borrow {
-                    // The sequence of the current (or last borrowable) tick is spent.
+                    pause(wait_ms);
+                    continue;
+                }
+                Situation::SequenceSpent { last_ms, wait_ms } => {
                     if !self.clock.advances() {
                         return Err(Error::SequenceExhausted {
-                            tick_ms: last * self.tick_ms + self.epoch_ms,
+                            tick_ms: last_ms,
                             per_tick: 1 << self.seq_bits,
                         });
                     }
@@ -547,8 +560,10 @@ impl<C: Clock> Generator<C> {
                         c.overflow_waits.fetch_add(1, Relaxed);
                         counted = true;
                     }
-                } else {
-                    let last_ms = last * self.tick_ms + self.epoch_ms;
+                    pause(wait_ms);
+                    continue;
+                }
+                Situation::ClockBehind { last_ms, wait_ms } => {
                     let behind = last_ms.saturating_sub(now);
                     if !counted {
                         c.regressions.fetch_add(1, Relaxed);
@@ -558,9 +573,7 @@ impl<C: Clock> Generator<C> {
                     let fail = match self.policy {
                         RegressionPolicy::Fail => true,
                         RegressionPolicy::Wait { max_ms } => {
-                            !self.clock.advances()
-                                || behind > max_ms
-                                || started.elapsed().as_millis() as u64 > max_ms
+                            !self.clock.advances() || behind > max_ms || waited_ms() > max_ms
                         }
                     };
                     if fail {
@@ -569,23 +582,25 @@ impl<C: Clock> Generator<C> {
                             now_ms: now,
                         });
                     }
+                    pause(wait_ms);
+                    continue;
                 }
-                pause(wait_ms);
-                continue;
-            };
+            }
+            // The same arithmetic as the fast path (and the loom model):
+            // at the clock's tick, or at `cand` when borrowing ahead.
+            let (pos, n) = step(cand, t, self.seq_bits, self.seq_mask, want);
             let tick = pos >> self.seq_bits;
             if tick > self.max_tick {
-                return Err(self.exhausted(tick * self.tick_ms + self.epoch_ms));
+                return Err(self.exhausted(self.tick_start_ms(tick)));
             }
-            if tick > self.limit.load(Acquire) {
+            if tick > self.limit.load(SeqCst) {
                 self.extend_limit(tick)?;
                 continue;
             }
-            let n = want.min(self.seq_mask + 1 - (pos & self.seq_mask));
             if self
                 .state
                 .0
-                .compare_exchange(cand, pos + n, AcqRel, Acquire)
+                .compare_exchange(cand, pos + n, SeqCst, SeqCst)
                 .is_ok()
             {
                 if pos != cand {
@@ -596,6 +611,90 @@ impl<C: Clock> Generator<C> {
                 }
                 return Ok((pos, n));
             }
+        }
+    }
+
+    /// Names the slow path's case for the next free position `cand` and the
+    /// clock's tick `t` (read at `now`).
+    fn situation(&self, cand: u64, t: u64, now: u64) -> Situation {
+        let ct = cand >> self.seq_bits;
+        if t >= ct || ct - t <= self.max_borrow {
+            return Situation::Issue;
+        }
+        // cand > 0 here, since ct > t >= 0.
+        let last_ms = self.tick_start_ms((cand - 1) >> self.seq_bits);
+        let wait_ms = self.tick_start_ms(ct - self.max_borrow).saturating_sub(now);
+        let last = (cand - 1) >> self.seq_bits;
+        if cand == self.initial {
+            // Nothing issued yet: the floor is a persisted high-water mark.
+            Situation::BehindFloor {
+                mark_ms: last_ms,
+                wait_ms,
+            }
+        } else if last <= t + self.max_borrow {
+            // The sequence of the current (or last borrowable) tick is spent.
+            Situation::SequenceSpent { last_ms, wait_ms }
+        } else {
+            Situation::ClockBehind { last_ms, wait_ms }
+        }
+    }
+
+    /// When tick `tick` starts, in ms since the Unix epoch.
+    #[inline]
+    fn tick_start_ms(&self, tick: u64) -> u64 {
+        tick * self.tick_ms + self.epoch_ms
+    }
+
+    /// Whether this generator was created before a `fork()` of this process.
+    #[inline]
+    pub fn is_forked(&self) -> bool {
+        FORK_GENERATION.load(Relaxed) != self.fork_generation
+    }
+
+    /// A clean shutdown without dropping: lowers the persisted high-water
+    /// mark to the last tick issued, as dropping the generator does, so the
+    /// next holder of these numbers need not wait out the reserved window.
+    /// The generator stays usable: the next ID first re-reserves (one mark
+    /// write), so no ID is ever issued above the mark on disk.
+    ///
+    /// Exact under concurrency: the state is swapped for a marker in one
+    /// atomic step, so every ID issued before is below the recorded
+    /// position and every later attempt goes through [`Self::resume`].
+    pub fn shutdown(&self) {
+        if self.is_forked() {
+            return;
+        }
+        let Some(r) = &self.reserver else {
+            return;
+        };
+        let _guard = self.reserve_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let s = self.state.0.swap(RETIRED, SeqCst);
+        if s == RETIRED {
+            return;
+        }
+        self.retired_at.store(s, SeqCst);
+        let last = (s > self.initial).then(|| (s - 1) >> self.seq_bits);
+        r.release(last);
+        let floor = (s > 0).then(|| (s - 1) >> self.seq_bits).unwrap_or(0);
+        self.limit.store(floor, SeqCst);
+    }
+
+    /// After [`Self::shutdown`]: puts the saved position back; the limit
+    /// stays lowered, so the next tick is reserved before it is issued.
+    #[cold]
+    fn resume(&self) {
+        let _guard = self.reserve_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let _ =
+            self.state
+                .0
+                .compare_exchange(RETIRED, self.retired_at.load(SeqCst), SeqCst, SeqCst);
+    }
+
+    /// The next free position, whether or not the generator is shut down.
+    fn position(&self) -> u64 {
+        match self.state.0.load(Acquire) {
+            RETIRED => self.retired_at.load(Acquire),
+            s => s,
         }
     }
 
@@ -662,7 +761,7 @@ impl<C: Clock> Drop for Generator<C> {
         }
         if let Some(r) = &self.reserver {
             // Only ticks below the state's position were issued.
-            let s = self.state.0.load(Acquire);
+            let s = self.position();
             let last = (s > self.initial).then(|| (s - 1) >> self.seq_bits);
             r.release(last);
         }

@@ -506,7 +506,7 @@ impl Layout {
             if u64::from(v) > f.max() {
                 return Err(Error::FieldOutOfRange {
                     field: f.name.clone(),
-                    got: v.into(),
+                    got: v.to_string(),
                     max: f.max(),
                 });
             }
@@ -524,17 +524,63 @@ impl Layout {
             .fold(0, |acc, (f, v)| acc | (u64::from(v) << f.shift)))
     }
 
+    /// Node values (layout order) for slot `k`: the slots number every
+    /// combination of node values, the last node field the least
+    /// significant digit (Twitter: slot 33 is datacenter 1, worker 1).
+    pub fn slot_nodes(&self, mut k: u64) -> Vec<u64> {
+        let mut out: Vec<u64> = self
+            .node_fields()
+            .rev()
+            .map(|f| {
+                let v = k & f.max();
+                k >>= f.bits();
+                v
+            })
+            .collect();
+        out.reverse();
+        out
+    }
+
+    /// The slot of node values in layout order (inverse of [`Self::slot_nodes`]).
+    pub fn slot_of(&self, nodes: &[u64]) -> u64 {
+        self.node_fields()
+            .zip(nodes)
+            .fold(0, |acc, (f, &v)| (acc << f.bits()) | v)
+    }
+
+    /// The name that keeps one ID space's node numbers apart from every
+    /// other's (`t41.n5.n5.s12-1288834974657x1` for Twitter): each field's
+    /// kind and width in order, the epoch and the tick. Not the layout's
+    /// name: two layouts with the same bits issue from one ID space, so
+    /// whatever they are called they must share slots, marks and lease keys.
+    pub fn id_space(&self) -> String {
+        let fields: Vec<String> = self
+            .fields
+            .iter()
+            .map(|f| {
+                let k = match f.kind {
+                    FieldKind::Timestamp => 't',
+                    FieldKind::Node => 'n',
+                    FieldKind::Sequence => 's',
+                };
+                format!("{k}{}", f.bits)
+            })
+            .collect();
+        format!("{}-{}x{}", fields.join("."), self.epoch_ms, self.tick_ms)
+    }
+
     /// Tick of an instant (ms since the Unix epoch), or an error if the layout
     /// cannot represent it.
     pub fn tick_of(&self, ms: i64) -> Result<u64> {
         let end = self.capacity().end_ms;
         if ms < 0 || (ms as u64) < self.epoch_ms || ms as u64 >= end {
-            return Err(self.out_of_range(ms));
+            return Err(self.out_of_range(ms.into()));
         }
         Ok((ms as u64 - self.epoch_ms) / self.tick_ms)
     }
 
-    fn out_of_range(&self, ms: i64) -> Error {
+    /// [`Error::TimestampOutOfRange`] for the instant `ms`.
+    pub(crate) fn out_of_range(&self, ms: i128) -> Error {
         Error::TimestampOutOfRange {
             ms,
             layout: self.name.clone(),
@@ -557,7 +603,7 @@ impl Layout {
         if tick > t.max() {
             return Err(Error::FieldOutOfRange {
                 field: t.name.clone(),
-                got: tick,
+                got: tick.to_string(),
                 max: t.max(),
             });
         }
@@ -565,7 +611,7 @@ impl Layout {
         if sequence > s.max() {
             return Err(Error::FieldOutOfRange {
                 field: s.name.clone(),
-                got: sequence,
+                got: sequence.to_string(),
                 max: s.max(),
             });
         }
@@ -785,5 +831,140 @@ mod tests {
         assert_eq!(c.ids_per_second_per_node, 4_096_000);
         assert_eq!(c.nodes, 1024);
         assert_eq!(c.lifespan_ms, 1 << 41);
+    }
+}
+
+/// A custom layout from host values, checked as they arrive: a binding
+/// feeds the user's fields one by one (stopping at the first error, so an
+/// endless iterable is never collected) and the core makes every decision:
+/// widths outside `u32` or negative, kind names, too many fields, the
+/// epoch, the tick and the sign bit.
+#[derive(Debug, Clone)]
+pub struct LayoutBuilder {
+    spec: LayoutSpec,
+}
+
+/// Most fields a layout may have: the time field, the sequence and
+/// [`MAX_NODE_FIELDS`] node fields.
+pub const MAX_FIELDS: usize = MAX_NODE_FIELDS + 2;
+
+impl LayoutBuilder {
+    /// A layout named `name` (a string).
+    pub fn new(name: &crate::Value) -> Result<Self> {
+        let name = name.string("name", "a layout name")?.to_owned();
+        Ok(LayoutBuilder {
+            spec: LayoutSpec {
+                name,
+                fields: Vec::new(),
+                epoch_ms: 0,
+                tick_ms: 1,
+                sign_bit: true,
+            },
+        })
+    }
+
+    /// Checks a field count known up front (a list's length), before any
+    /// field is read.
+    pub fn expect_fields(&self, count: u64) -> Result<()> {
+        if count > MAX_FIELDS as u64 {
+            return Err(Error::FieldCount {
+                kind: FieldKind::Node,
+                got: u32::try_from(count.saturating_sub(2)).unwrap_or(u32::MAX),
+                min: 1,
+                max: MAX_NODE_FIELDS as u32,
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds the next field (most significant first): a name, a width and an
+    /// optional kind name (`timestamp`, `node`, `sequence`; default: from the
+    /// name, see [`FieldSpec::inferred`]).
+    pub fn field(
+        &mut self,
+        name: &crate::Value,
+        bits: &crate::Value,
+        kind: Option<&crate::Value>,
+    ) -> Result<&mut Self> {
+        let n = self.spec.fields.len() + 1;
+        if n > MAX_FIELDS {
+            return Err(Error::FieldCount {
+                kind: FieldKind::Node,
+                got: (n - 2) as u32,
+                min: 1,
+                max: MAX_NODE_FIELDS as u32,
+            });
+        }
+        let name = name.string("field name", "a field name")?.to_owned();
+        let kind = match kind {
+            None => FieldSpec::inferred(&name, 0).kind,
+            Some(k) => FieldKind::from_name(
+                k.string("field kind", "\"timestamp\", \"node\" or \"sequence\"")?,
+            )?,
+        };
+        let width = match bits.integer(&format!("{name}.bits"))? {
+            Some(b) if (0..=64).contains(&b) => b as u32,
+            _ => {
+                let (min, max) = match kind {
+                    FieldKind::Node => (1, MAX_NODE_BITS),
+                    _ => (1, 63),
+                };
+                return Err(Error::InvalidSetting {
+                    setting: format!("bits of field `{name}`"),
+                    value: bits.describe(),
+                    expected: format!("an integer {min}..={max}"),
+                });
+            }
+        };
+        self.spec.fields.push(FieldSpec::new(&name, width, kind));
+        Ok(self)
+    }
+
+    /// The epoch, ms since the Unix epoch (>= 0).
+    pub fn epoch(&mut self, ms: &crate::Value) -> Result<&mut Self> {
+        self.spec.epoch_ms = ms
+            .int_in("epoch", 0, i128::from(u64::MAX))
+            .map_err(|e| match e {
+                Error::InvalidSetting { setting, value, .. } => Error::InvalidSetting {
+                    setting,
+                    value,
+                    expected: "an instant at or after 1970-01-01 (ms since the Unix epoch, >= 0)"
+                        .into(),
+                },
+                e => e,
+            })? as u64;
+        Ok(self)
+    }
+
+    /// The tick length in ms.
+    pub fn tick(&mut self, ms: &crate::Value) -> Result<&mut Self> {
+        let t = match ms.integer("tick_ms")? {
+            Some(t) if (1..=i128::from(MAX_TICK_MS)).contains(&t) => t as u64,
+            _ => {
+                return Err(Error::InvalidSetting {
+                    setting: "tick_ms".into(),
+                    value: ms.describe(),
+                    expected: format!("an integer 1..={MAX_TICK_MS}"),
+                })
+            }
+        };
+        self.spec.tick_ms = t;
+        Ok(self)
+    }
+
+    /// Whether the top bit is reserved (a boolean, or 0/1).
+    pub fn sign_bit(&mut self, v: &crate::Value) -> Result<&mut Self> {
+        self.spec.sign_bit = v.boolean("sign_bit")?;
+        Ok(self)
+    }
+
+    /// Validates and builds the layout ([`Layout::new`]).
+    pub fn build(&self) -> Result<Layout> {
+        Layout::new(self.spec.clone())
+    }
+
+    /// The specification so far.
+    pub fn spec(&self) -> &LayoutSpec {
+        &self.spec
     }
 }

@@ -1,7 +1,7 @@
 //! Node numbers leased from a coordination service, with fencing.
 //!
 //! A generator built here claims the first free *worker number* `n` (the
-//! slot index over the layout's node fields, see [`crate::node::slot_nodes`])
+//! slot index over the layout's node fields, see [`crate::Layout::slot_nodes`])
 //! as the key `/<prefix>/<layout>/workers/<n>`, held by a lease with a time
 //! to live, and keeps it alive from a background thread:
 //!
@@ -43,7 +43,6 @@ use std::time::{Duration, Instant};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, Result};
 use crate::generator::{Config, Generator, Reserve};
-use crate::node::{layout_dir_name, slot_nodes};
 
 #[cfg(feature = "etcd")]
 mod etcd;
@@ -497,11 +496,7 @@ pub fn build(
         Service::Redis => "SNOWID_REDIS_URL",
     })?;
     let layout = config.layout.clone();
-    let base = format!(
-        "/{}/{}",
-        spec.prefix.trim_matches('/'),
-        layout_dir_name(&layout)
-    );
+    let base = format!("/{}/{}", spec.prefix.trim_matches('/'), layout.id_space());
     let slots = layout.capacity().nodes;
     let claimed: Claimed = match service {
         #[cfg(feature = "etcd")]
@@ -548,7 +543,7 @@ pub fn build(
         reason: format!("cannot start the renewal thread: {e}"),
     })?);
     // From here on, an error drops the guard, which releases the number.
-    config = config.nodes(&slot_nodes(&layout, claimed.worker))?;
+    config = config.nodes(&layout.slot_nodes(claimed.worker))?;
     if let Some(m) = claimed.mark {
         config.floor_tick = Some(config.floor_tick.map_or(m, |f| f.max(m)));
     }

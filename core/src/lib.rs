@@ -31,13 +31,17 @@
 //! ```
 
 pub mod clock;
+pub mod default;
 pub mod encoding;
+pub mod env;
 pub mod error;
 pub mod generator;
 pub mod layout;
 #[cfg(any(feature = "etcd", feature = "redis"))]
 pub mod lease;
 pub mod node;
+pub mod options;
+pub mod value;
 
 pub use clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
 pub use encoding::{Encoding, ENCODINGS, MAX_ENCODED_LEN};
@@ -47,6 +51,8 @@ pub use generator::{
     Reserve, Stats,
 };
 pub use layout::{
-    Capacity, Field, FieldSpec, Layout, LayoutSpec, Parts, MAX_NODE_BITS, MAX_NODE_FIELDS, PRESETS,
-    RESERVED_NODE_NAMES,
+    Capacity, Field, FieldSpec, Layout, LayoutBuilder, LayoutSpec, Parts, MAX_FIELDS,
+    MAX_NODE_BITS, MAX_NODE_FIELDS, PRESETS, RESERVED_NODE_NAMES,
 };
+pub use options::{GeneratorOptions, Settings};
+pub use value::{Value, MAX_BATCH};

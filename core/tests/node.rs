@@ -133,11 +133,11 @@ fn bad_settings_name_the_variable_and_value() {
     for (var, value, expect) in [
         ("SNOWID_WORKER_ID", "32", "0..=31"),
         ("SNOWID_DATACENTER_ID", "-1", "0..=31"),
-        ("SNOWID_NODE_SOURCE", "zookeeper", "env, k8s, local"),
+        ("SNOWID_NODE_SOURCE", "zookeeper", "env, local, k8s"),
         ("SNOWID_LAYOUT", "snowflake", "twitter"),
         ("SNOWID_WINDOW_MS", "0", "1..=3600000"),
-        ("SNOWID_CLOCK", "fast", "cached or monotonic"),
-        ("SNOWID_PERSIST", "maybe", "1 or 0"),
+        ("SNOWID_CLOCK", "fast", "cached, monotonic"),
+        ("SNOWID_PERSIST", "maybe", "1, 0, true"),
     ] {
         let out = cli(&state).env(var, value).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);

@@ -220,7 +220,7 @@ fn invalid_inputs() {
                 if val > f.max() {
                     return Err(Error::FieldOutOfRange {
                         field: f.name().into(),
-                        got: val,
+                        got: val.to_string(),
                         max: f.max(),
                     });
                 }

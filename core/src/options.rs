@@ -1,0 +1,810 @@
+//! Generator options from any host: one builder that makes every decision.
+//!
+//! A binding hands over (name, [`Value`]) pairs exactly as the user wrote
+//! them (`worker=7`, `{ maxWaitMs: 10 }`, a C struct's fields) and the core
+//! resolves them into [`Settings`]: defaults, parsing of names, node fields,
+//! conflicting options, the environment, and errors with codes. The rules,
+//! and the order in which errors are reported, are `testdata/OPTIONS.md`;
+//! the `options` section of `testdata/vectors.json` checks them in every
+//! language.
+//!
+//! ```
+//! use snowid::options::GeneratorOptions;
+//! let settings = GeneratorOptions::new()
+//!     .with("layout", "discord")
+//!     .with("worker", 3)
+//!     .with("process", 1)
+//!     .with("protect", false)
+//!     .resolve()?;
+//! assert_eq!(settings.summary_json(), r#"{"clock":"cached","epoch_ms":1420070400000,"layout":"discord","max_borrow_ticks":0,"max_wait_ms":1000,"nodes":{"worker":3,"process":1},"on_regression":"wait","persist":false,"protect":false,"source":"explicit","window_ms":1000}"#);
+//! let gen = settings.build()?;
+//! # Ok::<(), snowid::Error>(())
+//! ```
+
+use std::path::PathBuf;
+
+use crate::env::{id_var, id_vars, Environment};
+use crate::error::{Error, Result};
+use crate::generator::{ClockChoice, Config, Generator, RegressionPolicy};
+use crate::layout::{Layout, LayoutSpec};
+use crate::node::{self, NodeOptions, NodeSource};
+use crate::value::Value;
+
+/// Longest regression wait an option may ask for (1 hour).
+pub const MAX_WAIT_MS: u64 = 3_600_000;
+/// Most ticks a generator may borrow ahead of the clock.
+pub const MAX_BORROW_TICKS: u64 = 1_000_000;
+/// Longest high-water window (1 hour).
+pub const MAX_WINDOW_MS: u64 = 3_600_000;
+/// Default regression wait and high-water window.
+pub const DEFAULT_WAIT_MS: u64 = 1000;
+/// Default high-water window.
+pub const DEFAULT_WINDOW_MS: u64 = 1000;
+
+/// The option names, in the order they are checked (node fields come after).
+pub const OPTION_NAMES: &[&str] = &[
+    "layout",
+    "epoch",
+    "clock",
+    "on_regression",
+    "max_wait_ms",
+    "max_borrow_ticks",
+    "node_source",
+    "state_dir",
+    "protect",
+    "persist",
+    "window_ms",
+];
+
+/// Names of the node sources (`node_source=`, `SNOWID_NODE_SOURCE`).
+pub const NODE_SOURCES: &[&str] = &["explicit", "local", "env", "k8s", "etcd", "redis"];
+
+/// `snake_case` for a lowerCamelCase key (`maxWaitMs` -> `max_wait_ms`);
+/// other keys unchanged.
+pub fn canonical_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Options as the host gave them, in order; resolved by [`Self::resolve`].
+#[derive(Debug, Clone, Default)]
+pub struct GeneratorOptions {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    given: String,
+    key: String,
+    value: Value,
+}
+
+/// What the resolver read for one option.
+struct Given<'a> {
+    name: &'a str,
+    value: &'a Value,
+}
+
+impl GeneratorOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an option or node field as the user named it. Nothing is judged
+    /// here; [`Self::resolve`] reports every problem in a fixed order.
+    pub fn set(&mut self, key: &str, value: impl Into<Value>) -> &mut Self {
+        self.entries.push(Entry {
+            given: key.to_owned(),
+            key: canonical_key(key),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// [`Self::set`], by value.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.set(key, value);
+        self
+    }
+
+    /// Whether no option was given.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn get(&self, key: &str) -> Option<Given<'_>> {
+        self.entries.iter().find(|e| e.key == key).map(|e| Given {
+            name: &e.given,
+            value: &e.value,
+        })
+    }
+
+    /// `Generator(...)`: the settings these options ask for, reading only
+    /// the variables a source needs (`SNOWID_STATE_DIR`, `SNOWID_<FIELD>_ID`
+    /// for `node_source="env"`...).
+    pub fn resolve(&self) -> Result<Settings> {
+        self.resolve_in(&Environment::process())
+    }
+
+    /// [`Self::resolve`] against a given environment.
+    pub fn resolve_in(&self, env: &Environment) -> Result<Settings> {
+        resolve(Some(self), env, Target::Generator)
+    }
+
+    /// Resolves and builds the generator (claiming node numbers, reading the
+    /// high-water mark).
+    pub fn build(&self) -> Result<Generator> {
+        self.resolve()?.build()
+    }
+}
+
+/// Which request is being resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// `Generator(options)`.
+    Generator,
+    /// The process default generator: `configure(options)` over the
+    /// environment.
+    Default,
+}
+
+/// Fully resolved generator settings: what [`Settings::build`] makes.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The layout, with any epoch override.
+    pub layout: Layout,
+    /// The clock.
+    pub clock: ClockChoice,
+    /// The regression policy.
+    pub on_regression: RegressionPolicy,
+    /// Ticks the generator may borrow.
+    pub max_borrow_ticks: u64,
+    /// Where the node numbers come from, and how they are guarded.
+    pub node: NodeOptions,
+    /// Whether the numbers are locked and marked (`node.lock`); false only
+    /// for explicit numbers with `protect=false` or a manual clock.
+    pub protect: bool,
+}
+
+impl Settings {
+    /// The core configuration (node numbers set when they are fixed).
+    pub fn config(&self) -> Result<Config> {
+        let mut c = Config::new(self.layout.clone())
+            .clock(self.clock.clone())
+            .on_regression(self.on_regression)
+            .max_borrow_ticks(self.max_borrow_ticks);
+        if let Some(nodes) = self.node.source.fixed_nodes() {
+            c = c.nodes(nodes)?;
+        }
+        Ok(c)
+    }
+
+    /// Builds the generator: claims (and locks) the node numbers and reads
+    /// the high-water mark if protected.
+    pub fn build(&self) -> Result<Generator> {
+        let config = self.config()?;
+        if !self.protect {
+            return Generator::new(config);
+        }
+        node::build(config, &self.node)
+    }
+
+    /// The clock's name: `cached`, `monotonic` or `manual`.
+    pub fn clock_name(&self) -> &'static str {
+        match self.clock {
+            ClockChoice::Cached => "cached",
+            ClockChoice::Monotonic => "monotonic",
+            ClockChoice::Manual(_) => "manual",
+        }
+    }
+
+    /// The settings as canonical JSON (sorted keys, no spaces), as the
+    /// `options` vectors give them: `nodes` is `null` when the source picks
+    /// the numbers at claim time.
+    pub fn summary_json(&self) -> String {
+        let nodes = match self.node.source.fixed_nodes() {
+            None => "null".to_owned(),
+            Some(v) => {
+                let pairs: Vec<String> = self
+                    .layout
+                    .node_names()
+                    .iter()
+                    .zip(v)
+                    .map(|(n, v)| format!("\"{n}\":{v}"))
+                    .collect();
+                format!("{{{}}}", pairs.join(","))
+            }
+        };
+        let (policy, wait) = match self.on_regression {
+            RegressionPolicy::Fail => ("fail", "null".to_owned()),
+            RegressionPolicy::Wait { max_ms } => ("wait", max_ms.to_string()),
+        };
+        format!(
+            "{{\"clock\":\"{}\",\"epoch_ms\":{},\"layout\":{},\"max_borrow_ticks\":{},\"max_wait_ms\":{},\"nodes\":{},\"on_regression\":\"{}\",\"persist\":{},\"protect\":{},\"source\":\"{}\",\"window_ms\":{}}}",
+            self.clock_name(),
+            self.layout.epoch_ms(),
+            json_string(self.layout.name()),
+            self.max_borrow_ticks,
+            wait,
+            nodes,
+            policy,
+            self.protect && self.node.persist,
+            self.protect,
+            self.node.source.name(),
+            self.node.window_ms,
+        )
+    }
+
+    /// Whether two settings make the same generator (for the default
+    /// generator's re-configure rule). Manual clocks are never the same.
+    pub fn same_as(&self, other: &Settings) -> bool {
+        !matches!(self.clock, ClockChoice::Manual(_))
+            && self.summary_json() == other.summary_json()
+            && self.layout == other.layout
+            && self.node.state_dir == other.node.state_dir
+    }
+
+    /// The first setting that differs from `other`, as `name: this vs that`.
+    pub fn difference(&self, other: &Settings) -> Option<String> {
+        let a = self.summary_json();
+        let b = other.summary_json();
+        let fields = |s: &str| -> Vec<(String, String)> {
+            let inner = &s[1..s.len() - 1];
+            split_top(inner)
+                .into_iter()
+                .filter_map(|kv| {
+                    let (k, v) = kv.split_once(':')?;
+                    Some((k.trim_matches('"').to_owned(), v.to_owned()))
+                })
+                .collect()
+        };
+        for ((k, x), (_, y)) in fields(&a).into_iter().zip(fields(&b)) {
+            if x != y {
+                return Some(format!("{k}: {x} (running) vs {y} (requested)"));
+            }
+        }
+        if self.layout != other.layout {
+            return Some(format!(
+                "layout: {} (running) vs {} (requested)",
+                self.layout, other.layout
+            ));
+        }
+        if self.node.state_dir != other.node.state_dir {
+            return Some(format!(
+                "state_dir: {} (running) vs {} (requested)",
+                self.node.state_dir.display(),
+                other.node.state_dir.display()
+            ));
+        }
+        if matches!(self.clock, ClockChoice::Manual(_)) {
+            return Some("clock: a ManualClock is never the same as another".into());
+        }
+        None
+    }
+}
+
+fn split_top(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut in_str) = (0i32, 0usize, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => in_str = !in_str,
+            '{' if !in_str => depth += 1,
+            '}' if !in_str => depth -= 1,
+            ',' if !in_str && depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn invalid(setting: &str, value: impl Into<String>, expected: impl Into<String>) -> Error {
+    Error::InvalidSetting {
+        setting: setting.to_owned(),
+        value: value.into(),
+        expected: expected.into(),
+    }
+}
+
+/// `name` as one of `choices` (exact).
+fn choice<'a>(g: &Given<'_>, choices: &[&'a str]) -> Result<&'a str> {
+    let list = choices
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let s = g.value.string(g.name, &format!("one of {list}"))?;
+    choices
+        .iter()
+        .find(|c| **c == s)
+        .copied()
+        .ok_or_else(|| invalid(g.name, g.value.describe(), format!("one of {list}")))
+}
+
+/// The default generator's settings: `configure(options)` (if called) over
+/// the environment.
+pub fn resolve_default(
+    configured: Option<&GeneratorOptions>,
+    env: &Environment,
+) -> Result<Settings> {
+    resolve(configured, env, Target::Default)
+}
+
+/// The layout `inspect(id)` / `decode(id)` use when given none: the
+/// configured one, else `SNOWID_LAYOUT`, else Twitter.
+pub fn default_layout(configured: Option<&GeneratorOptions>, env: &Environment) -> Result<Layout> {
+    let o = configured.cloned().unwrap_or_default();
+    check_duplicates(&o)?;
+    base_layout(&o, env, Target::Default)
+}
+
+fn check_duplicates(o: &GeneratorOptions) -> Result<()> {
+    for (i, e) in o.entries.iter().enumerate() {
+        if let Some(first) = o.entries[..i].iter().find(|f| f.key == e.key) {
+            return Err(invalid(
+                &e.given,
+                e.value.describe(),
+                format!(
+                    "`{}` given once (it was also given as `{}`)",
+                    e.key, first.given
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The layout and the epoch option.
+fn base_layout(o: &GeneratorOptions, env: &Environment, target: Target) -> Result<Layout> {
+    let mut layout = match o.get("layout") {
+        Some(g) => match g.value {
+            Value::Layout(l) => l.clone(),
+            Value::Str(s) => {
+                if crate::layout::PRESETS.contains(&s.as_str()) {
+                    Layout::preset(s)?
+                } else {
+                    return Err(Error::UnknownLayout { name: s.clone() });
+                }
+            }
+            v => {
+                v.string(g.name, "a preset name or a Layout")?;
+                unreachable!("string() accepted a non-string")
+            }
+        },
+        None if target == Target::Default => env.layout()?.unwrap_or_else(Layout::twitter),
+        None => Layout::twitter(),
+    };
+    if let Some(g) = o.get("epoch") {
+        let ms = g
+            .value
+            .int_in(g.name, 0, i128::from(u64::MAX))
+            .map_err(|_| match g.value.integer(g.name) {
+                Err(e) => e,
+                Ok(_) => invalid(
+                    g.name,
+                    g.value.describe(),
+                    "an instant at or after 1970-01-01 (ms since the Unix epoch, >= 0)",
+                ),
+            })?;
+        layout = Layout::new(LayoutSpec {
+            epoch_ms: ms as u64,
+            ..layout.spec()
+        })?;
+    }
+    Ok(layout)
+}
+
+fn resolve(
+    configured: Option<&GeneratorOptions>,
+    env: &Environment,
+    target: Target,
+) -> Result<Settings> {
+    let empty = GeneratorOptions::new();
+    let o = configured.unwrap_or(&empty);
+    check_duplicates(o)?;
+    let layout = base_layout(o, env, target)?;
+    let default = target == Target::Default;
+
+    let clock = match o.get("clock") {
+        Some(g) => match g.value {
+            Value::Clock(m) => ClockChoice::Manual(m.clone()),
+            _ => match choice(&g, &["cached", "monotonic"]).map_err(|e| match e {
+                Error::WrongType { name, got, .. } => Error::WrongType {
+                    name,
+                    got,
+                    expected: "\"cached\", \"monotonic\" or a ManualClock".into(),
+                },
+                e => e,
+            })? {
+                "monotonic" => ClockChoice::Monotonic,
+                _ => ClockChoice::Cached,
+            },
+        },
+        None if default => match env
+            .choice("SNOWID_CLOCK", &["cached", "monotonic"])?
+            .as_deref()
+        {
+            Some("monotonic") => ClockChoice::Monotonic,
+            _ => ClockChoice::Cached,
+        },
+        None => ClockChoice::Cached,
+    };
+    let manual = matches!(clock, ClockChoice::Manual(_));
+    let policy = o
+        .get("on_regression")
+        .map(|g| choice(&g, &["wait", "fail"]))
+        .transpose()?;
+    let wait_given = o.get("max_wait_ms");
+    let max_wait = wait_given
+        .as_ref()
+        .map(|g| g.value.int_in(g.name, 0, MAX_WAIT_MS.into()))
+        .transpose()?
+        .map_or(DEFAULT_WAIT_MS, |v| v as u64);
+    let max_borrow_ticks = o
+        .get("max_borrow_ticks")
+        .map(|g| g.value.int_in(g.name, 0, MAX_BORROW_TICKS.into()))
+        .transpose()?
+        .map_or(0, |v| v as u64);
+    let source_name = o
+        .get("node_source")
+        .map(|g| choice(&g, NODE_SOURCES))
+        .transpose()?;
+    let state_dir = match o.get("state_dir") {
+        Some(g) => {
+            let s = g.value.string(g.name, "a directory path")?;
+            if s.is_empty() {
+                return Err(invalid(g.name, "", "a directory path (not empty)"));
+            }
+            PathBuf::from(s)
+        }
+        None => node::default_state_dir_in(env)?,
+    };
+    let protect_opt = o
+        .get("protect")
+        .map(|g| g.value.boolean(g.name))
+        .transpose()?;
+    let persist_opt = o
+        .get("persist")
+        .map(|g| g.value.boolean(g.name))
+        .transpose()?;
+    let window_ms = match o.get("window_ms") {
+        Some(g) => g.value.int_in(g.name, 1, MAX_WINDOW_MS.into())? as u64,
+        None if default => env
+            .int("SNOWID_WINDOW_MS", 1, MAX_WINDOW_MS)?
+            .unwrap_or(DEFAULT_WINDOW_MS),
+        None => DEFAULT_WINDOW_MS,
+    };
+
+    // Node fields: unknown names, then values, in the order given.
+    let fields: Vec<&Entry> = o
+        .entries
+        .iter()
+        .filter(|e| !OPTION_NAMES.contains(&e.key.as_str()))
+        .collect();
+    for e in &fields {
+        layout.node_index(&e.key).map_err(|_| Error::UnknownField {
+            field: e.given.clone(),
+            layout: layout.name().to_owned(),
+            expected: layout.node_names().join(", "),
+        })?;
+    }
+    let mut nodes: Vec<Option<u64>> = vec![None; layout.node_count()];
+    for e in &fields {
+        let i = layout.node_index(&e.key)?;
+        let f = layout.node_field(i).expect("index is valid");
+        nodes[i] = Some(e.value.field_value(&e.given, f.max())?);
+    }
+    let missing = |nodes: &[Option<u64>]| -> Result<Vec<u64>> {
+        nodes
+            .iter()
+            .zip(layout.node_fields())
+            .map(|(v, f)| {
+                v.ok_or_else(|| Error::MissingField {
+                    field: f.name().to_owned(),
+                    layout: layout.name().to_owned(),
+                    max: f.max(),
+                })
+            })
+            .collect()
+    };
+
+    // Combinations.
+    if let (Some("fail"), Some(g)) = (policy, &wait_given) {
+        return Err(invalid(
+            g.name,
+            g.value.describe(),
+            "no wait with on_regression \"fail\" (max_wait_ms applies to \"wait\")",
+        ));
+    }
+    let on_regression = match policy {
+        Some("fail") => RegressionPolicy::Fail,
+        _ => RegressionPolicy::Wait { max_ms: max_wait },
+    };
+    if let (Some(s), false) = (source_name, fields.is_empty()) {
+        if s != "explicit" {
+            return Err(invalid(
+                o.get("node_source").expect("given").name,
+                format!("\"{s}\""),
+                format!(
+                    "no node source together with node fields ({} given): the source chooses the numbers",
+                    fields.iter().map(|e| e.given.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
+    let explicit = !fields.is_empty() || source_name == Some("explicit");
+    let source = if explicit {
+        NodeSource::Explicit(missing(&nodes)?)
+    } else if let Some(s) = source_name {
+        named_source(s, &layout, env)?
+    } else if default {
+        env_source(&layout, env)?
+    } else {
+        // Generator(...) with neither numbers nor a source.
+        missing(&nodes)?;
+        unreachable!("a layout has at least one node field")
+    };
+    let is_explicit = matches!(source, NodeSource::Explicit(_));
+    if manual && !is_explicit {
+        return Err(invalid(
+            "clock",
+            "a ManualClock",
+            format!(
+                "explicit node numbers with a ManualClock (node source {} claims real numbers)",
+                source.name()
+            ),
+        ));
+    }
+    let protect = match protect_opt {
+        Some(true) if manual => {
+            let g = o.get("protect").expect("given");
+            return Err(invalid(
+                g.name,
+                "true",
+                "false with a ManualClock (its time is not real, so no lock or high-water mark is kept)",
+            ));
+        }
+        Some(false) if !is_explicit => {
+            let g = o.get("protect").expect("given");
+            return Err(invalid(
+                g.name,
+                "false",
+                format!(
+                    "true with node source {} (a source always locks its numbers)",
+                    source.name()
+                ),
+            ));
+        }
+        Some(p) => p,
+        None => !manual,
+    };
+    let persist = match persist_opt {
+        Some(true) if !protect => {
+            let g = o.get("persist").expect("given");
+            return Err(invalid(
+                g.name,
+                "true",
+                "false when the numbers are not protected (protect=false or a ManualClock)",
+            ));
+        }
+        Some(p) => p,
+        None if default && protect => env.persist()?.unwrap_or(true),
+        None => protect,
+    };
+    Ok(Settings {
+        node: NodeOptions {
+            source,
+            host_locks: node::host_lock_dir_in(&state_dir, env)?,
+            state_dir,
+            lock: protect,
+            persist,
+            window_ms,
+        },
+        layout,
+        clock,
+        on_regression,
+        max_borrow_ticks,
+        protect,
+    })
+}
+
+/// A source named by `node_source=` or `SNOWID_NODE_SOURCE`.
+fn named_source(name: &str, layout: &Layout, env: &Environment) -> Result<NodeSource> {
+    match name {
+        "local" => Ok(NodeSource::Local),
+        "env" => {
+            let ids = env.node_ids(layout)?;
+            if ids.iter().all(Option::is_none) {
+                return Err(invalid(
+                    "SNOWID_NODE_SOURCE",
+                    "env",
+                    format!("at least one of {} to be set", id_vars(layout).join(", ")),
+                ));
+            }
+            Ok(NodeSource::Env(
+                ids.into_iter().map(|v| v.unwrap_or(0)).collect(),
+            ))
+        }
+        "k8s" | "kubernetes" => {
+            let host = env.hostname()?;
+            let ordinal = node::k8s_ordinal(&host, layout.capacity().nodes)?;
+            Ok(NodeSource::Kubernetes(layout.slot_nodes(ordinal)))
+        }
+        other => crate::node::lease_source(other, env),
+    }
+}
+
+/// The default generator's source when `configure()` names none: the
+/// environment's rule (`testdata/OPTIONS.md`, "The environment").
+fn env_source(layout: &Layout, env: &Environment) -> Result<NodeSource> {
+    let ids = env.node_ids(layout)?;
+    let any_id = layout
+        .node_fields()
+        .zip(&ids)
+        .find(|(_, v)| v.is_some())
+        .map(|(f, _)| id_var(f.name()));
+    let named = env.choice(
+        "SNOWID_NODE_SOURCE",
+        &["env", "local", "k8s", "kubernetes", "etcd", "redis"],
+    )?;
+    match (named.as_deref(), any_id) {
+        (Some("env"), _) | (None, Some(_)) => named_source("env", layout, env),
+        (Some(other), Some(var)) => Err(invalid(
+            &var,
+            env.get(&var)?.unwrap_or_default(),
+            format!("unset with SNOWID_NODE_SOURCE={other} (ID variables are read only by SNOWID_NODE_SOURCE=env)"),
+        )),
+        (Some(other), None) => named_source(other, layout, env),
+        (None, None) => replicated_default(layout, env),
+    }
+}
+
+/// With no configuration at all: machine-local slots, unless the
+/// environment says this process is one of several replicas.
+fn replicated_default(layout: &Layout, env: &Environment) -> Result<NodeSource> {
+    let safe = |extra: &str| {
+        format!(
+            "{} per replica{extra}, SNOWID_NODE_SOURCE=etcd or SNOWID_NODE_SOURCE=redis",
+            id_vars(layout).join(" / ")
+        )
+    };
+    if env.get("KUBERNETES_SERVICE_HOST")?.is_some() {
+        let host = env.hostname()?;
+        if let Some(ordinal) = statefulset_ordinal(&host) {
+            let slots = layout.capacity().nodes;
+            let k = node::k8s_ordinal(&host, slots)?;
+            debug_assert_eq!(k, ordinal);
+            return Ok(NodeSource::Kubernetes(layout.slot_nodes(k)));
+        }
+        return Err(Error::NodeSourceRequired {
+            environment: format!(
+                "Kubernetes (KUBERNETES_SERVICE_HOST is set; hostname {host:?} is not a StatefulSet pod name ending in -<ordinal>)"
+            ),
+            safe: safe(", SNOWID_NODE_SOURCE=k8s in a StatefulSet"),
+        });
+    }
+    if let Some(f) = env.get("AWS_LAMBDA_FUNCTION_NAME")? {
+        return Err(Error::NodeSourceRequired {
+            environment: format!("AWS Lambda (AWS_LAMBDA_FUNCTION_NAME={f})"),
+            safe: safe(""),
+        });
+    }
+    if let Some(s) = env.get("K_SERVICE")? {
+        return Err(Error::NodeSourceRequired {
+            environment: format!("Cloud Run or Knative (K_SERVICE={s})"),
+            safe: safe(""),
+        });
+    }
+    Ok(NodeSource::Local)
+}
+
+/// A StatefulSet pod's ordinal: the hostname ends in `-<digits>`, 1 to 4
+/// digits without a leading zero (a Deployment pod's 5-character random
+/// suffix never matches).
+pub fn statefulset_ordinal(hostname: &str) -> Option<u64> {
+    let (_, digits) = hostname.rsplit_once('-')?;
+    let ok = (1..=4).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    ok.then(|| digits.parse().ok()).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Environment {
+        Environment::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn camel_case_keys() {
+        assert_eq!(canonical_key("maxWaitMs"), "max_wait_ms");
+        assert_eq!(canonical_key("worker"), "worker");
+        let e = GeneratorOptions::new()
+            .with("maxWaitMs", 5)
+            .with("max_wait_ms", 5)
+            .resolve_in(&env(&[]))
+            .unwrap_err();
+        assert_eq!(e.code(), "INVALID_SETTING");
+    }
+
+    #[test]
+    fn partial_node_fields_are_missing() {
+        let e = GeneratorOptions::new()
+            .with("worker", 3)
+            .resolve_in(&env(&[]))
+            .unwrap_err();
+        assert_eq!(e.code(), "MISSING_FIELD");
+        assert!(e.to_string().contains("datacenter"), "{e}");
+        let e = GeneratorOptions::new()
+            .with("worker", -1)
+            .resolve_in(&env(&[]))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "worker = -1 is out of range; valid range is 0..=31"
+        );
+    }
+
+    #[test]
+    fn replicated_environments_need_a_source() {
+        let e = resolve_default(
+            None,
+            &env(&[
+                ("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
+                ("HOSTNAME", "web-7f9c-abcde"),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "NODE_SOURCE_REQUIRED");
+        let s = resolve_default(
+            None,
+            &env(&[
+                ("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
+                ("HOSTNAME", "web-33"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.node.source.fixed_nodes(), Some(&[1u64, 1][..]));
+        let s = resolve_default(
+            None,
+            &env(&[
+                ("AWS_LAMBDA_FUNCTION_NAME", "f"),
+                ("SNOWID_NODE_SOURCE", "local"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.node.source.name(), "local");
+        assert_eq!(statefulset_ordinal("web-24567"), None);
+        assert_eq!(statefulset_ordinal("web-03"), None);
+        assert_eq!(statefulset_ordinal("web-0"), Some(0));
+    }
+}

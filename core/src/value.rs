@@ -1,0 +1,280 @@
+//! Host values, before any decision: what a binding hands to the core.
+//!
+//! A binding converts its host's value to a [`Value`] without judging it (a
+//! Python `int` of any size, a JavaScript `number`, a C `int64_t`, a string
+//! that may not even be UTF-8) and the core decides, with one error per
+//! problem that names the argument, the value and what is valid. So the same
+//! bad value gives the same error code in every language.
+
+use std::fmt;
+
+use crate::clock::ManualClock;
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+
+/// The largest integer a JavaScript `number` holds exactly (2^53).
+pub const MAX_EXACT_FLOAT_INT: f64 = 9_007_199_254_740_992.0;
+
+/// The most IDs one batch call returns, in every language (2^24: 128 MiB of
+/// 64-bit IDs). Larger requests are [`Error::InvalidSetting`] before
+/// anything is allocated.
+pub const MAX_BATCH: u64 = 1 << 24;
+
+/// One argument or option value as the host gave it.
+#[derive(Clone)]
+pub enum Value {
+    /// An integer (Python `int`, a JavaScript integer or `bigint`, C integers).
+    Int(i128),
+    /// An integer outside `i128`, as decimal text (Python's big integers).
+    BigInt(String),
+    /// A floating-point number (Python `float`, a JavaScript `number`).
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A host string that is not valid UTF-8.
+    NonUtf8(Vec<u8>),
+    /// A boolean.
+    Bool(bool),
+    /// A layout object.
+    Layout(Layout),
+    /// A manual clock object.
+    Clock(ManualClock),
+    /// Any other host value; the text names its type (`list`, `object`...).
+    Other(String),
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl Value {
+    /// The value as error messages show it: `7`, `-1`, `1.5`, `"abc"`,
+    /// `true`, `a Layout (twitter)`, `a list`.
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Int(i) => i.to_string(),
+            Value::BigInt(s) => s.clone(),
+            Value::Float(x) => format!("{x:?}"),
+            Value::Str(s) => format!("{s:?}"),
+            Value::NonUtf8(b) => format!("{:?} (not UTF-8)", String::from_utf8_lossy(b)),
+            Value::Bool(b) => b.to_string(),
+            Value::Layout(l) => format!("a Layout ({})", l.name()),
+            Value::Clock(_) => "a ManualClock".into(),
+            Value::Other(t) => format!("a {t}"),
+        }
+    }
+
+    /// The value's type, for [`Error::WrongType`].
+    fn type_name(&self) -> String {
+        match self {
+            Value::Int(_) | Value::BigInt(_) => "an integer".into(),
+            Value::Float(x) => format!("the number {x:?}"),
+            Value::Str(s) => format!("the string {s:?}"),
+            Value::NonUtf8(_) => "a string".into(),
+            Value::Bool(b) => format!("the boolean {b}"),
+            Value::Layout(_) => "a Layout".into(),
+            Value::Clock(_) => "a ManualClock".into(),
+            Value::Other(t) => format!("a {t}"),
+        }
+    }
+
+    /// [`Error::WrongType`] for this value as argument `name`.
+    pub fn wrong_type(&self, name: &str, expected: &str) -> Error {
+        Error::WrongType {
+            name: name.to_owned(),
+            expected: expected.to_owned(),
+            got: self.type_name(),
+        }
+    }
+
+    /// The integer, as a number or, for `BigInt`, `None` (out of any range).
+    /// Floats count when integral and exact (|x| <= 2^53); everything else is
+    /// [`Error::WrongType`].
+    pub fn integer(&self, name: &str) -> Result<Option<i128>> {
+        match self {
+            Value::Int(i) => Ok(Some(*i)),
+            Value::BigInt(_) => Ok(None),
+            Value::Float(x) if x.fract() == 0.0 && x.abs() <= MAX_EXACT_FLOAT_INT => {
+                Ok(Some(*x as i128))
+            }
+            Value::Float(_) => Err(self.wrong_type(name, "an integer (exactly representable)")),
+            _ => Err(self.wrong_type(name, "an integer")),
+        }
+    }
+
+    /// An integer in `min..=max`; out of range is [`Error::InvalidSetting`].
+    pub fn int_in(&self, name: &str, min: i128, max: i128) -> Result<i128> {
+        match self.integer(name)? {
+            Some(i) if (min..=max).contains(&i) => Ok(i),
+            _ => Err(Error::InvalidSetting {
+                setting: name.to_owned(),
+                value: self.describe(),
+                expected: format!("an integer {min}..={max}"),
+            }),
+        }
+    }
+
+    /// An unsigned 64-bit integer in `0..=max`.
+    pub fn u64_in(&self, name: &str, max: u64) -> Result<u64> {
+        self.int_in(name, 0, max.into()).map(|i| i as u64)
+    }
+
+    /// A value for a field of width `max`: out of range (negatives too) is
+    /// [`Error::FieldOutOfRange`] naming the field.
+    pub fn field_value(&self, field: &str, max: u64) -> Result<u64> {
+        match self.integer(field)? {
+            Some(i) if (0..=i128::from(max)).contains(&i) => Ok(i as u64),
+            _ => Err(Error::FieldOutOfRange {
+                field: field.to_owned(),
+                got: self.describe(),
+                max,
+            }),
+        }
+    }
+
+    /// An instant in ms since the Unix epoch (a timestamp argument): outside
+    /// `i64` it is [`Error::TimestampOutOfRange`] of `layout`.
+    pub fn instant_ms(&self, name: &str, layout: &Layout) -> Result<i64> {
+        match self.integer(name)? {
+            Some(i) => i64::try_from(i).map_err(|_| layout.out_of_range(i)),
+            None => Err(layout.out_of_range(if self.describe().starts_with('-') {
+                i128::MIN
+            } else {
+                i128::MAX
+            })),
+        }
+    }
+
+    /// A string; `NonUtf8` is [`Error::InvalidSetting`], other types
+    /// [`Error::WrongType`].
+    pub fn string(&self, name: &str, expected: &str) -> Result<&str> {
+        match self {
+            Value::Str(s) => Ok(s),
+            Value::NonUtf8(_) => Err(Error::InvalidSetting {
+                setting: name.to_owned(),
+                value: self.describe(),
+                expected: format!("{expected} (valid UTF-8)"),
+            }),
+            _ => Err(self.wrong_type(name, expected)),
+        }
+    }
+
+    /// A boolean: `Bool`, or `Int` 0/1 (C and the environment have no
+    /// boolean type).
+    pub fn boolean(&self, name: &str) -> Result<bool> {
+        match self {
+            Value::Bool(b) => Ok(*b),
+            Value::Int(0) => Ok(false),
+            Value::Int(1) => Ok(true),
+            Value::Int(_) | Value::BigInt(_) => Err(Error::InvalidSetting {
+                setting: name.to_owned(),
+                value: self.describe(),
+                expected: "true or false (or 1 or 0)".into(),
+            }),
+            _ => Err(self.wrong_type(name, "a boolean")),
+        }
+    }
+}
+
+/// The length of a batch request, checked before anything is allocated:
+/// an integer `0..=MAX_BATCH`.
+pub fn batch_len(n: &Value) -> Result<usize> {
+    n.u64_in("n", MAX_BATCH).map(|n| n as usize)
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v.into())
+    }
+}
+impl From<u64> for Value {
+    fn from(v: u64) -> Self {
+        Value::Int(v.into())
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::Int(v.into())
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::Int(v.into())
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Str(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Str(v)
+    }
+}
+impl From<Layout> for Value {
+    fn from(v: Layout) -> Self {
+        Value::Layout(v)
+    }
+}
+impl From<ManualClock> for Value {
+    fn from(v: ManualClock) -> Self {
+        Value::Clock(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_from_every_host_form() {
+        assert_eq!(Value::Int(7).integer("x").unwrap(), Some(7));
+        assert_eq!(Value::Float(7.0).integer("x").unwrap(), Some(7));
+        assert_eq!(
+            Value::Float(1.5).integer("x").unwrap_err().code(),
+            "WRONG_TYPE"
+        );
+        assert_eq!(
+            Value::Float(f64::NAN).integer("x").unwrap_err().code(),
+            "WRONG_TYPE"
+        );
+        assert_eq!(
+            Value::Float(1e300).integer("x").unwrap_err().code(),
+            "WRONG_TYPE"
+        );
+        assert_eq!(
+            Value::Str("7".into()).integer("x").unwrap_err().code(),
+            "WRONG_TYPE"
+        );
+        assert_eq!(
+            Value::Bool(true).integer("x").unwrap_err().code(),
+            "WRONG_TYPE"
+        );
+        let e = Value::Int(-1).field_value("worker", 31).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "worker = -1 is out of range; valid range is 0..=31"
+        );
+        let big = Value::BigInt("1".repeat(50));
+        let e = big.field_value("worker", 31).unwrap_err();
+        assert!(e.to_string().contains(&"1".repeat(50)), "{e}");
+        assert_eq!(
+            batch_len(&Value::Int(MAX_BATCH as i128 + 1))
+                .unwrap_err()
+                .code(),
+            "INVALID_SETTING"
+        );
+        assert_eq!(
+            Value::Int(2).boolean("persist").unwrap_err().code(),
+            "INVALID_SETTING"
+        );
+    }
+}
