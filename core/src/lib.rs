@@ -56,3 +56,9 @@ pub use layout::{
 };
 pub use options::{GeneratorOptions, Settings};
 pub use value::{Value, MAX_BATCH};
+
+/// The root README's Rust snippets, compiled and run as doctests (edition
+/// 2024, like a new `cargo new` project), so the documentation cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -487,3 +487,72 @@ fn layouts_with_the_same_bits_share_slots_whatever_their_name() {
     assert_eq!(c.nodes, a.nodes);
     let _ = std::fs::remove_dir_all(&state);
 }
+
+fn mark_tick(path: &Path) -> u64 {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("tick "))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn shutdown_lowers_the_mark_exactly_even_while_threads_issue() {
+    let state = temp_dir("shutdown");
+    let layout = Layout::twitter();
+    let mut o = NodeOptions::new(NodeSource::Explicit(vec![6, 6])).with_state_dir(&state);
+    o.window_ms = 60_000; // a reservation far ahead of anything issued here
+    let g = node::build(Config::new(layout.clone()), &o).unwrap();
+    let mark = state
+        .join(layout.id_space())
+        .join(format!("slot-{}.mark", layout.slot_of(&[6, 6])));
+    let first = g.next_id().unwrap();
+    let tick = |id: u64| layout.decode(id).unwrap().tick;
+    assert!(
+        mark_tick(&mark) >= tick(first) + 59_000,
+        "a window is reserved"
+    );
+    g.shutdown();
+    assert_eq!(
+        mark_tick(&mark),
+        tick(first),
+        "lowered to the last tick used"
+    );
+    // Still usable: the next ID re-reserves before it is issued.
+    let second = g.next_id().unwrap();
+    assert!(second > first && mark_tick(&mark) >= tick(second) + 59_000);
+
+    // Shutdowns racing with issuing threads never lose an ID or reissue one.
+    let ids = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                let mut mine = Vec::with_capacity(20_000);
+                for _ in 0..20_000 {
+                    mine.push(g.next_id().unwrap());
+                }
+                assert!(mine.windows(2).all(|w| w[0] < w[1]));
+                ids.lock().unwrap().extend(mine);
+            });
+        }
+        for _ in 0..50 {
+            g.shutdown();
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+    });
+    let mut all = ids.into_inner().unwrap();
+    all.sort_unstable();
+    let n = all.len();
+    all.dedup();
+    assert_eq!(all.len(), n, "no duplicate across shutdowns");
+    g.shutdown();
+    let last = *all.last().unwrap();
+    assert_eq!(
+        mark_tick(&mark),
+        tick(last),
+        "the mark is the last tick issued"
+    );
+    assert_eq!(g.stats().issued, n as u64 + 2);
+    let _ = std::fs::remove_dir_all(&state);
+}

@@ -1,5 +1,6 @@
 //! `snowid [--count N] [--encoding E] [--hold]`: print IDs from the generator
-//! configured by the environment (see `snowid::node::settings_from_env`).
+//! configured by the environment, as the default generator of every binding
+//! (see `snowid::options` and `testdata/OPTIONS.md`).
 //!
 //! The first line describes the generator (`# source: ...`); then one ID per
 //! line. With `--hold` it prints `# ready` after the IDs and keeps its node

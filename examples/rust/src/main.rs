@@ -5,13 +5,15 @@ use snowid::{Config, Encoding, Generator, Layout};
 fn main() -> Result<(), snowid::Error> {
     // A generator for datacenter 1, worker 7 of the Twitter layout.
     let layout = Layout::twitter();
-    let gen = Generator::new(
+    let generator = Generator::new(
         Config::new(layout.clone())
             .node("datacenter", 1)?
             .node("worker", 7)?,
     )?;
     println!("layout   {layout}");
-    let ids: Vec<u64> = (0..3).map(|_| gen.next_id()).collect::<Result<_, _>>()?;
+    let ids: Vec<u64> = (0..3)
+        .map(|_| generator.next_id())
+        .collect::<Result<_, _>>()?;
     for id in &ids {
         let p = layout.decode(*id)?;
         println!(
@@ -33,11 +35,11 @@ fn main() -> Result<(), snowid::Error> {
 
     // A batch, and the counters.
     let mut batch = vec![0u64; 10_000];
-    let n = gen.next_batch(&mut batch)?;
+    let n = generator.next_batch(&mut batch)?;
     let c = layout.capacity();
     println!(
         "batch of {n}; stats {:?}; capacity: {} IDs/s per node, {} nodes, ends at {} ms",
-        gen.stats(),
+        generator.stats(),
         c.ids_per_second_per_node,
         c.nodes,
         c.end_ms
