@@ -273,3 +273,92 @@ fn deterministic_runs() {
         }
     }
 }
+
+/// A vector's option value as the Rust host would hand it over.
+fn option_value(doc: &Value, v: &Value) -> Option<snowid::Value> {
+    use snowid::Value as V;
+    Some(match v {
+        Value::Null => return None,
+        Value::Bool(b) => V::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => V::Int(i.into()),
+            None => match n.as_u64() {
+                Some(u) => V::Int(u.into()),
+                None => V::Float(n.as_f64().unwrap()),
+            },
+        },
+        Value::String(s) => V::Str(s.clone()),
+        Value::Object(o) => {
+            let (k, x) = o.iter().next().expect("one key");
+            match k.as_str() {
+                "int" => {
+                    let s = x.as_str().unwrap();
+                    match s.parse::<i128>() {
+                        Ok(i) => V::Int(i),
+                        Err(_) => V::BigInt(s.to_owned()),
+                    }
+                }
+                "float" => V::Float(x.as_f64().unwrap()),
+                "bytes" => V::NonUtf8(hex(x.as_str().unwrap())),
+                "other" => V::Other(x.as_str().unwrap().to_owned()),
+                "manual_clock" => V::Clock(ManualClock::new(u(x))),
+                "layout_of" => V::Layout(layout(doc, x.as_str().unwrap())),
+                other => panic!("unknown value form {other}"),
+            }
+        }
+        Value::Array(_) => V::Other("list".into()),
+    })
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn options_resolve_like_the_reference() {
+    use snowid::env::Environment;
+    use snowid::options::{default_layout, resolve_default, GeneratorOptions};
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    let doc = vectors();
+    let cases = doc["options"].as_array().expect("options section");
+    assert!(cases.len() >= 50, "options cases: {}", cases.len());
+    for case in cases {
+        let env = Environment::from_pairs(case["env"].as_object().unwrap().iter().map(|(k, v)| {
+            let os = match v {
+                Value::String(s) => OsString::from(s),
+                v => OsString::from_vec(hex(v["bytes"].as_str().unwrap())),
+            };
+            (k.clone(), os)
+        }));
+        let opts = case["options"].as_object().map(|o| {
+            let mut g = GeneratorOptions::new();
+            for (k, v) in o {
+                if let Some(v) = option_value(&doc, v) {
+                    g.set(k, v);
+                }
+            }
+            g
+        });
+        let got: Result<Value, Error> = match case["target"].as_str().unwrap() {
+            "generator" => opts
+                .unwrap_or_default()
+                .resolve_in(&env)
+                .map(|s| serde_json::from_str(&s.summary_json()).unwrap()),
+            "default" => resolve_default(opts.as_ref(), &env)
+                .map(|s| serde_json::from_str(&s.summary_json()).unwrap()),
+            "inspect" => default_layout(opts.as_ref(), &env)
+                .map(|l| serde_json::json!({ "layout": l.name() })),
+            t => panic!("unknown target {t}"),
+        };
+        match (&got, case.get("error")) {
+            (Ok(v), None) => assert_eq!(v, &case["expect"], "{case}"),
+            (Err(e), Some(code)) => assert_eq!(e.code(), code, "{case}: {e}"),
+            (Ok(v), Some(code)) => panic!("{case}: expected {code}, got {v}"),
+            (Err(e), None) => panic!("{case}: expected success, got {} {e}", e.code()),
+        }
+    }
+}
