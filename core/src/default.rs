@@ -97,17 +97,7 @@ fn watch_forks() {
             extern "C" fn unlock() {
                 LOCKED.store(false, Release);
             }
-            extern "C" {
-                fn pthread_atfork(
-                    prepare: Option<extern "C" fn()>,
-                    parent: Option<extern "C" fn()>,
-                    child: Option<extern "C" fn()>,
-                ) -> std::os::raw::c_int;
-            }
-            // SAFETY: valid handlers that live as long as this code.
-            unsafe {
-                pthread_atfork(Some(prepare), Some(unlock), Some(unlock));
-            }
+            crate::fork::at_fork(Some(prepare), Some(unlock), Some(unlock));
         });
     }
 }

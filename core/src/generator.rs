@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use crate::clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
 use crate::error::{Error, Result};
+pub use crate::fork::{after_fork_in_child, fork_generation};
+use crate::fork::{watch_forks, FORK_GENERATION};
 use crate::layout::{mask, Layout, MAX_NODE_FIELDS};
 
 /// What a generator does when the clock reads earlier than the last tick it
@@ -206,55 +208,6 @@ pub struct Stats {
     pub largest_regression_ms: u64,
     /// Ticks issued ahead of the clock (borrowing).
     pub borrowed_ticks: u64,
-}
-
-static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
-
-/// Tells snowid that this process is the child of a `fork()`. Every generator
-/// created before it then returns [`Error::Forked`] instead of issuing IDs
-/// that could collide with the parent's, and the cached clock restarts its
-/// thread. On Unix the core registers it with `pthread_atfork` when the first
-/// generator is made, so every `fork()` through the C library (Rust's
-/// `libc::fork`/`nix`, Python's `os.fork`, C's `fork`) is covered without
-/// help. Call it yourself only after a fork that bypasses the C library's
-/// handlers (a raw `clone`/`SYS_fork` system call); calling it more than
-/// once per fork is harmless.
-pub fn after_fork_in_child() {
-    FORK_GENERATION.fetch_add(1, SeqCst);
-    CachedClock::after_fork();
-}
-
-/// Registers [`after_fork_in_child`] as a `pthread_atfork` child handler,
-/// once per process. The handler touches only atomics and `getpid`, both
-/// safe in a forked child of a multi-threaded process.
-fn watch_forks() {
-    #[cfg(unix)]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            extern "C" fn child() {
-                after_fork_in_child();
-            }
-            extern "C" {
-                fn pthread_atfork(
-                    prepare: Option<extern "C" fn()>,
-                    parent: Option<extern "C" fn()>,
-                    child: Option<extern "C" fn()>,
-                ) -> std::os::raw::c_int;
-            }
-            // SAFETY: the C library's pthread_atfork with a valid function
-            // pointer that lives as long as this code is loaded (glibc
-            // unregisters a shared object's handlers when it is unloaded).
-            unsafe {
-                pthread_atfork(None, None, Some(child));
-            }
-        });
-    }
-}
-
-/// The current fork generation (how many times [`after_fork_in_child`] ran).
-pub fn fork_generation() -> u64 {
-    FORK_GENERATION.load(SeqCst)
 }
 
 #[repr(align(128))]
@@ -675,8 +628,9 @@ impl<C: Clock> Generator<C> {
         self.retired_at.store(s, SeqCst);
         let last = (s > self.initial).then(|| (s - 1) >> self.seq_bits);
         r.release(last);
-        let floor = (s > 0).then(|| (s - 1) >> self.seq_bits).unwrap_or(0);
-        self.limit.store(floor, SeqCst);
+        // Every tick above the last one used must be reserved again.
+        self.limit
+            .store(s.saturating_sub(1) >> self.seq_bits, SeqCst);
     }
 
     /// After [`Self::shutdown`]: puts the saved position back; the limit

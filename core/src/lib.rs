@@ -35,6 +35,7 @@ pub mod default;
 pub mod encoding;
 pub mod env;
 pub mod error;
+pub mod fork;
 pub mod generator;
 pub mod layout;
 #[cfg(any(feature = "etcd", feature = "redis"))]
