@@ -740,7 +740,7 @@ impl<C: Clock> fmt::Debug for Generator<C> {
 /// position is issued twice and each thread's positions increase.
 #[cfg(all(test, loom))]
 mod loom_model {
-    use super::step;
+    use super::{step, RETIRED};
     use loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
     use loom::sync::Arc;
 
@@ -752,7 +752,9 @@ mod loom_model {
         let mut cand = state.load(Relaxed);
         loop {
             if t < cand >> SEQ_BITS {
-                return None; // the generator's slow path: waits or borrows
+                // The generator's slow path: waits, borrows, or (RETIRED)
+                // resumes after a shutdown.
+                return None;
             }
             let (pos, n) = step(cand, t, SEQ_BITS, SEQ_MASK, want);
             match state.compare_exchange_weak(cand, pos + n, Relaxed, Relaxed) {
@@ -795,6 +797,44 @@ mod loom_model {
             all.sort_unstable();
             all.dedup();
             assert_eq!(all.len(), n, "no position issued twice");
+        });
+    }
+
+    /// `Generator::shutdown` swaps the state for `RETIRED` in one atomic
+    /// step while threads issue: the position it records is above every
+    /// position issued before the swap, none is issued while retired, and
+    /// issuing resumes from it without a duplicate.
+    #[test]
+    fn loom_shutdown_records_every_issued_position() {
+        loom::model(|| {
+            let state = Arc::new(AtomicU64::new(0));
+            let clock = Arc::new(AtomicU64::new(0));
+            let worker = {
+                let (state, clock) = (state.clone(), clock.clone());
+                loom::thread::spawn(move || {
+                    let mut got = Vec::new();
+                    for want in [1, 2] {
+                        if let Some((pos, n)) = issue(&state, &clock, want) {
+                            got.extend(pos..pos + n);
+                        }
+                    }
+                    got
+                })
+            };
+            let recorded = state.swap(RETIRED, loom::sync::atomic::Ordering::SeqCst);
+            let during = issue(&state, &clock, 1);
+            assert!(during.is_none(), "nothing issued while retired");
+            state.store(recorded, loom::sync::atomic::Ordering::SeqCst);
+            let got = worker.join().unwrap();
+            clock.store(8, Relaxed);
+            let after = issue(&state, &clock, 1).expect("resumes");
+            let mut all = got.clone();
+            all.push(after.0);
+            let n = all.len();
+            all.sort_unstable();
+            all.dedup();
+            assert_eq!(all.len(), n, "no position issued twice");
+            assert!(after.0 >= recorded, "resumes at or above the record");
         });
     }
 }

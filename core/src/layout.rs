@@ -968,3 +968,43 @@ impl LayoutBuilder {
         &self.spec
     }
 }
+
+impl Layout {
+    /// Builds an ID from host values, for `compose(...)` in every binding:
+    /// `timestamp` in ms since the Unix epoch (rounded down to its tick),
+    /// `sequence` (absent: 0) and every node field by name. Errors, in this
+    /// order: the time ([`Error::TimestampOutOfRange`], [`Error::WrongType`]),
+    /// the sequence, unknown node names ([`Error::UnknownField`]) and then
+    /// node values ([`Error::FieldOutOfRange`]) in the order given, missing
+    /// node fields in layout order ([`Error::MissingField`]).
+    pub fn compose_values<'a>(
+        &self,
+        timestamp: &crate::Value,
+        sequence: Option<&crate::Value>,
+        nodes: &[(&'a str, &'a crate::Value)],
+    ) -> Result<u64> {
+        let tick = self.tick_of(timestamp.instant_ms("timestamp", self)?)?;
+        let seq = match sequence {
+            Some(v) => v.field_value("sequence", self.sequence_field().max())?,
+            None => 0,
+        };
+        let mut index = Vec::with_capacity(nodes.len());
+        for (name, _) in nodes {
+            index.push(self.node_index(name)?);
+        }
+        let mut values: [Option<u32>; MAX_NODE_FIELDS] = [None; MAX_NODE_FIELDS];
+        for (&i, (name, v)) in index.iter().zip(nodes) {
+            let max = self.fields[self.nodes[i]].max();
+            values[i] = Some(v.field_value(name, max)? as u32);
+        }
+        let mut out = [0u32; MAX_NODE_FIELDS];
+        for ((slot, v), f) in out.iter_mut().zip(values).zip(self.node_fields()) {
+            *slot = v.ok_or_else(|| Error::MissingField {
+                field: f.name.clone(),
+                layout: self.name.clone(),
+                max: f.max(),
+            })?;
+        }
+        self.compose_tick(tick, seq, &out[..self.node_count])
+    }
+}
