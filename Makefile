@@ -9,7 +9,7 @@ BINDINGS := bindings-python bindings-node bindings-c
 .PHONY: demo test bench header stubs fmt lint \
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c test-python test-node test-c \
-        bench-python bench-node bench-c vectors test-leases
+        bench-python bench-node bench-c bench-first-id vectors test-leases
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c
@@ -62,7 +62,13 @@ bench-python bench-node bench-c: bench-%:
 	$(MAKE) -C bindings-$* bench
 
 ## bench: every benchmark (prints tables; never fails on speed)
-bench: bench-rust bench-python bench-node bench-c
+bench: bench-rust bench-python bench-node bench-c bench-first-id
+
+## bench-first-id: time to the first ID of a process started right after a
+## clean exit of another with the same state directory (Rust, Python, Node)
+bench-first-id:
+	$(CARGO) build --release -q -p snowid --bin snowid
+	python3 scripts/first_id.py
 
 ## header: regenerate bindings-c/include/snowid.h with cbindgen
 header:
