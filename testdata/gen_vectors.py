@@ -9,6 +9,8 @@ implementation, not against themselves. Run: python3 testdata/gen_vectors.py
 
 import json
 import os
+import re
+import time
 
 TWITTER = {"name": "twitter", "fields": [["timestamp", 41, "timestamp"], ["datacenter", 5, "node"], ["worker", 5, "node"], ["sequence", 12, "sequence"]], "epoch_ms": 1288834974657, "tick_ms": 1, "sign_bit": True}
 DISCORD = {"name": "discord", "fields": [["timestamp", 42, "timestamp"], ["worker", 5, "node"], ["process", 5, "node"], ["increment", 12, "sequence"]], "epoch_ms": 1420070400000, "tick_ms": 1, "sign_bit": False}
@@ -202,6 +204,517 @@ def id_case(layout, tick, seq, nodes, source):
             "sequence": seq, "nodes": nodes, "source": source}
 
 
+# ---------------------------------------------------------------------------
+# Options, the environment and the default generator (testdata/OPTIONS.md).
+# resolve() restates those rules; the `options` cases below only list inputs,
+# every expected outcome comes from resolve().
+
+class OptionError(Exception):
+    def __init__(self, code):
+        Exception.__init__(self, code)
+        self.code = code
+
+
+OPTION_KEYS = ["layout", "epoch", "clock", "on_regression", "max_wait_ms", "max_borrow_ticks",
+               "node_source", "state_dir", "protect", "persist", "window_ms"]
+NODE_SOURCES = ["explicit", "local", "env", "k8s", "etcd", "redis"]
+ENV_NODE_SOURCES = {"env": "env", "local": "local", "k8s": "k8s", "kubernetes": "k8s", "etcd": "etcd", "redis": "redis"}
+ENV_BOOLS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+MAX_SAFE = 1 << 53
+
+
+def host_value(v):
+    """A JSON form of the OPTIONS.md table -> (kind, value), or None when absent."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return ("bool", v)
+    if isinstance(v, int):
+        assert -MAX_SAFE <= v <= MAX_SAFE, "write larger integers as {\"int\": ...}"
+        return ("int", v)
+    if isinstance(v, str):
+        return ("str", v)
+    (form, x), = v.items()
+    if form == "int":
+        n = int(x)
+        return ("int", n) if -(1 << 127) <= n < (1 << 127) else ("bigint", n)
+    if form == "float":
+        return ("float", float(x))
+    if form == "bytes":
+        return ("bytes", bytes.fromhex(x))
+    if form == "layout_of":
+        return ("layout", BY_NAME[x])
+    if form == "manual_clock":
+        return ("clock", x)
+    if form == "other":
+        return ("other", x)
+    raise ValueError(v)
+
+
+def as_int(v):
+    kind, x = v
+    if kind in ("int", "bigint"):  # a BigInt is an integer, out of every range
+        return x
+    if kind == "float" and x == int(x) and abs(x) <= MAX_SAFE:
+        return int(x)
+    raise OptionError("WRONG_TYPE")
+
+
+def as_int_in(v, lo, hi):
+    n = as_int(v)
+    if not lo <= n <= hi:
+        raise OptionError("INVALID_SETTING")
+    return n
+
+
+def as_bool(v):
+    kind, x = v
+    if kind == "bool":
+        return x
+    if kind in ("int", "bigint"):
+        if x in (0, 1):
+            return x == 1
+        raise OptionError("INVALID_SETTING")
+    raise OptionError("WRONG_TYPE")
+
+
+def as_str(v):
+    kind, x = v
+    if kind == "str":
+        return x
+    if kind == "bytes":
+        raise OptionError("INVALID_SETTING")
+    raise OptionError("WRONG_TYPE")
+
+
+def as_choice(v, choices):
+    s = as_str(v)  # option strings are exact: no trimming, no case folding
+    if s not in choices:
+        raise OptionError("INVALID_SETTING")
+    return s
+
+
+def snake(key):
+    return "".join("_" + c.lower() if c.isupper() else c for c in key)
+
+
+def canonical_keys(options):
+    out = {}
+    for key, raw in (options or {}).items():
+        v = host_value(raw)
+        if v is None:  # absent: not given, not even for the duplicate check
+            continue
+        k = snake(key)
+        if k in out:
+            raise OptionError("INVALID_SETTING")
+        out[k] = v
+    return out
+
+
+class Env:
+    """The process environment: trimmed values, empty is unset, non-UTF-8 is
+    INVALID_SETTING naming the variable."""
+
+    def __init__(self, env):
+        self.raw = {}
+        for k, v in (env or {}).items():
+            self.raw[k] = bytes.fromhex(v["bytes"]) if isinstance(v, dict) else v.encode()
+
+    def get(self, name):
+        if name not in self.raw:
+            return None
+        try:
+            s = self.raw[name].decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise OptionError("INVALID_SETTING")
+        return s or None
+
+    def name(self, name, choices):
+        s = self.get(name)
+        if s is None:
+            return None
+        if s.lower() not in choices:
+            raise OptionError("INVALID_SETTING")
+        return choices[s.lower()] if isinstance(choices, dict) else s.lower()
+
+    def integer(self, name, lo, hi):
+        s = self.get(name)
+        if s is None:
+            return None
+        if not (s.isascii() and s.isdigit()) or not lo <= int(s) <= hi:
+            raise OptionError("INVALID_SETTING")
+        return int(s)
+
+    def id_vars(self):
+        """SNOWID_<X>_ID variables that are set, as (variable, x) in name order."""
+        out = []
+        for k in sorted(self.raw):
+            if k.startswith("SNOWID_") and k.endswith("_ID") and len(k) > len("SNOWID__ID") and self.get(k) is not None:
+                out.append((k, k[len("SNOWID_"):-len("_ID")].lower()))
+        return out
+
+
+def env_nodes(l, env):
+    """Node numbers from SNOWID_<FIELD>_ID (0 for fields not set)."""
+    fields = {f[0]: f for f in nodes_of(l)}
+    ids = env.id_vars()
+    if not ids:
+        raise OptionError("INVALID_SETTING")
+    nodes = {name: 0 for name in fields}
+    for var, x in ids:
+        if x not in fields:
+            raise OptionError("INVALID_SETTING")
+        nodes[x] = env.integer(var, 0, (1 << fields[x][1]) - 1)
+    return nodes
+
+
+K8S_ORDINAL = re.compile(r"-(0|[1-9][0-9]{0,3})\Z")
+
+
+def k8s_nodes(l, env, detected):
+    """A StatefulSet ordinal spread over the node fields, last field least
+    significant. A hostname without one: NODE_SOURCE_REQUIRED when the
+    environment was only detected, INVALID_SETTING when k8s was named."""
+    m = K8S_ORDINAL.search(env.get("HOSTNAME") or "")
+    if not m:
+        raise OptionError("NODE_SOURCE_REQUIRED" if detected else "INVALID_SETTING")
+    ordinal = int(m.group(1))
+    if ordinal >> sum(f[1] for f in nodes_of(l)):
+        raise OptionError("INVALID_SETTING")
+    nodes = {}
+    for name, bits, _, _ in reversed(nodes_of(l)):
+        nodes[name] = ordinal & ((1 << bits) - 1)
+        ordinal >>= bits
+    return {f[0]: nodes[f[0]] for f in nodes_of(l)}
+
+
+def default_source(env, layout):
+    """The environment's node rule when configure() names no source or
+    numbers: (source, whether it was only detected from a replicated environment)."""
+    source = env.name("SNOWID_NODE_SOURCE", ENV_NODE_SOURCES)
+    ids = env.id_vars()
+    if ids and source not in (None, "env"):
+        raise OptionError("INVALID_SETTING")
+    if source is not None:
+        return source, False
+    if ids:
+        return "env", False
+    if env.get("KUBERNETES_SERVICE_HOST") is not None:
+        return "k8s", True
+    if env.get("AWS_LAMBDA_FUNCTION_NAME") is not None or env.get("K_SERVICE") is not None:
+        raise OptionError("NODE_SOURCE_REQUIRED")
+    return "local", False
+
+
+def resolve(target, options, env, now_ms=None):
+    """The settings Generator(**options) ("generator"), the default generator
+    after configure(**options) ("default"), or the layout inspect() uses
+    ("inspect"), under the environment `env`. Raises OptionError(code)."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    env = Env(env)
+    default = target in ("default", "inspect")
+    o = canonical_keys(options)
+    given = lambda k: k in o
+
+    # layout
+    if given("layout"):
+        kind, x = o["layout"]
+        if kind == "layout":
+            l = x
+        elif kind == "str":
+            if x not in [p["name"] for p in PRESETS]:
+                raise OptionError("UNKNOWN_LAYOUT")
+            l = BY_NAME[x]
+        else:
+            as_str(o["layout"])  # non-UTF-8 INVALID_SETTING, else WRONG_TYPE
+    elif default:
+        l = BY_NAME[env.name("SNOWID_LAYOUT", [p["name"] for p in PRESETS]) or "twitter"]
+    else:
+        l = TWITTER
+    epoch = l["epoch_ms"]
+    if given("epoch"):
+        epoch = as_int(o["epoch"])
+        if epoch < 0:
+            raise OptionError("INVALID_SETTING")
+        if epoch > now_ms:
+            raise OptionError("EPOCH_IN_FUTURE")
+    if target == "inspect":  # only the layout (with its epoch): nothing else can fail
+        return {"layout": l["name"]}
+
+    if given("clock"):
+        clock = "manual" if o["clock"][0] == "clock" else as_choice(o["clock"], ["cached", "monotonic"])
+    else:
+        clock = (env.name("SNOWID_CLOCK", ["cached", "monotonic"]) if default else None) or "cached"
+    on_regression = as_choice(o["on_regression"], ["wait", "fail"]) if given("on_regression") else "wait"
+    max_wait = as_int_in(o["max_wait_ms"], 0, 3600000) if given("max_wait_ms") else None
+    max_borrow = as_int_in(o["max_borrow_ticks"], 0, 1000000) if given("max_borrow_ticks") else 0
+    source = as_choice(o["node_source"], NODE_SOURCES) if given("node_source") else None
+    if given("state_dir"):
+        if as_str(o["state_dir"]) == "":
+            raise OptionError("INVALID_SETTING")
+    else:
+        env.get("SNOWID_STATE_DIR")  # every generator's default (its value is not compared)
+    protect = as_bool(o["protect"]) if given("protect") else None
+    if given("persist"):
+        persist = as_bool(o["persist"])
+    else:
+        persist = env.name("SNOWID_PERSIST", ENV_BOOLS) if default else None
+    if given("window_ms"):
+        window = as_int_in(o["window_ms"], 1, 3600000)
+    else:
+        window = (env.integer("SNOWID_WINDOW_MS", 1, 3600000) if default else None) or 1000
+
+    # node fields: unknown names first, then values, both in the order given
+    fields = {f[0]: f for f in nodes_of(l)}
+    node_keys = [k for k in o if k not in OPTION_KEYS]
+    for k in node_keys:
+        if k not in fields:
+            raise OptionError("UNKNOWN_FIELD")
+    nodes = {}
+    for k in node_keys:
+        n = as_int(o[k])
+        if not 0 <= n < (1 << fields[k][1]):
+            raise OptionError("FIELD_OUT_OF_RANGE")
+        nodes[k] = n
+    if source is None and nodes:
+        source = "explicit"
+    if source == "explicit":
+        for name in fields:  # missing ones in layout order
+            if name not in nodes:
+                raise OptionError("MISSING_FIELD")
+    detected = False
+    if source is None:
+        if not default:
+            raise OptionError("MISSING_FIELD")
+        source, detected = default_source(env, l)
+    if source == "explicit":
+        nodes = {name: nodes[name] for name in fields}
+    elif source == "env":
+        nodes = None if nodes else env_nodes(l, env)
+    elif source == "k8s":
+        nodes = None if nodes else k8s_nodes(l, env, detected)
+    else:
+        nodes = None
+
+    # combination rules, on the resolved source wherever it came from
+    if max_wait is not None and on_regression == "fail":
+        raise OptionError("INVALID_SETTING")
+    if source != "explicit" and node_keys:
+        raise OptionError("INVALID_SETTING")
+    manual = clock == "manual"
+    if protect is None:
+        protect = not manual
+    if protect and manual:
+        raise OptionError("INVALID_SETTING")
+    if not protect and source != "explicit":
+        raise OptionError("INVALID_SETTING")
+    if manual and source != "explicit":
+        raise OptionError("INVALID_SETTING")
+    if persist is None:
+        persist = protect
+    if persist and not protect:
+        raise OptionError("INVALID_SETTING")
+
+    return {
+        "clock": clock,
+        "epoch_ms": epoch,
+        "layout": l["name"],
+        "max_borrow_ticks": max_borrow,
+        "max_wait_ms": (1000 if max_wait is None else max_wait) if on_regression == "wait" else None,
+        "nodes": nodes,
+        "on_regression": on_regression,
+        "persist": persist,
+        "protect": protect,
+        "source": source,
+        "window_ms": window,
+    }
+
+
+def options_cases():
+    """Inputs only: target, options (JSON forms of OPTIONS.md), environment."""
+    BIG = {"int": "100000000000000000000000000000000000000000"}  # outside i128: a BigInt
+    FUTURE = 4102444800000  # 2100-01-01
+    TW = {"datacenter": 1, "worker": 7}
+    K8S = {"KUBERNETES_SERVICE_HOST": "10.96.0.1"}
+    LAMBDA = {"AWS_LAMBDA_FUNCTION_NAME": "orders"}
+    RUN = {"K_SERVICE": "orders"}
+    cases = []
+
+    def add(target, options, env, why):
+        c = {"target": target, "options": options, "env": env or {}}
+        try:
+            c["expect"] = resolve(target, options, env)
+        except OptionError as e:
+            c["error"] = e.code
+        c["why"] = why
+        cases.append(c)
+
+    def gen(options, why, env=None):
+        add("generator", options, env, why)
+
+    def dft(options, env, why):
+        add("default", options, env, why)
+
+    def insp(options, env, why):
+        add("inspect", options, env, why)
+
+    # --- Generator(**options): valid values and defaults
+    gen(TW, "node fields only: every other option at its default")
+    gen({"layout": "sonyflake", "machine": 65535}, "largest machine")
+    gen({"layout": {"layout_of": "region"}, "region": 7, "zone": 15, "host": 127}, "a Layout object with three node fields")
+    gen({"layout": {"layout_of": "region"}, "epoch": 1650000000000, "region": 1, "zone": 2, "host": 3}, "epoch overrides a Layout object's epoch, the name stays")
+    gen({"layout": "instagram", "epoch": 0, "shard": 8191}, "epoch 0; largest shard")
+    gen({"clock": "monotonic", **TW}, "monotonic clock")
+    gen({"clock": {"manual_clock": 1700000000000}, **TW}, "a ManualClock: protect and persist default to false")
+    gen({"on_regression": "fail", **TW}, "fail: max_wait_ms is null")
+    gen({"on_regression": "wait", "max_wait_ms": 0, "max_borrow_ticks": 0, "window_ms": 1, **TW}, "smallest values")
+    gen({"max_wait_ms": 3600000, "max_borrow_ticks": 1000000, "window_ms": 3600000, **TW}, "largest values")
+    gen({"layout": "discord", "worker": {"float": 3.0}, "process": 0, "max_borrow_ticks": {"float": 7.0}}, "integral floats are integers")
+    gen({"layout": "twitter", "node_source": "explicit", "state_dir": "/var/lib/snowid", **TW}, "preset and source named; a state directory")
+    gen({"node_source": "local"}, "local slots: nodes picked at claim time")
+    gen({"node_source": "env"}, "env source reads SNOWID_<FIELD>_ID, padded values trimmed",
+        {"SNOWID_DATACENTER_ID": "2", "SNOWID_WORKER_ID": " 7 "})
+    gen({"node_source": "k8s"}, "k8s ordinal 33 over datacenter/worker", {**K8S, "HOSTNAME": "web-33"})
+    gen({"protect": False, **TW}, "unprotected: persist defaults to false")
+    gen({"protect": 1, "persist": 0, **TW}, "integers 0/1 for bools; protected without a high-water mark")
+    gen({"onRegression": "fail", "maxBorrowTicks": 3, "windowMs": 50, "stateDir": "/tmp/snowid", **TW}, "lowerCamelCase keys")
+    gen({"maxWaitMs": None, "max_wait_ms": 250, **TW}, "a null spelling is not given: no duplicate")
+    gen(TW, "Generator ignores the default generator's variables",
+        {"SNOWID_LAYOUT": "discord", "SNOWID_CLOCK": "monotonic", "SNOWID_WINDOW_MS": "50", "SNOWID_PERSIST": "0"})
+
+    # --- Generator: errors, one table row at a time
+    gen(None, "no node fields and no node_source")
+    gen({}, "no node fields, even in a replicated environment", {**K8S, "HOSTNAME": "web-3"})
+    gen({"layout": "snowflake", **TW}, "unknown preset")
+    gen({"layout": "Twitter", **TW}, "preset names are exact")
+    gen({"layout": 1, **TW}, "layout of the wrong type")
+    gen({"layout": {"bytes": "74776974ff"}, **TW}, "non-UTF-8 layout name")
+    gen({"epoch": -1, **TW}, "negative epoch")
+    gen({"epoch": FUTURE, **TW}, "epoch in 2100")
+    gen({"epoch": BIG, **TW}, "a huge epoch is in the future")
+    gen({"epoch": "1600000000000", **TW}, "epoch as a string")
+    gen({"clock": "manual", **TW}, "manual is only a ManualClock")
+    gen({"clock": {"layout_of": "twitter"}, **TW}, "a Layout is not a clock")
+    gen({"clock": {"bytes": "ff"}, **TW}, "non-UTF-8 clock")
+    gen({"on_regression": "retry", **TW}, "unknown regression policy")
+    gen({"on_regression": True, **TW}, "regression policy of the wrong type")
+    gen({"max_wait_ms": -1, **TW}, "negative wait")
+    gen({"max_wait_ms": 3600001, **TW}, "wait above an hour")
+    gen({"max_wait_ms": {"int": str(1 << 64)}, **TW}, "wait beyond 64 bits (an i128)")
+    gen({"max_wait_ms": BIG, **TW}, "wait beyond i128 (a BigInt)")
+    gen({"max_wait_ms": {"float": 1.5}, **TW}, "fractional wait")
+    gen({"max_borrow_ticks": 1000001, **TW}, "borrow above the limit")
+    gen({"max_borrow_ticks": {"other": "list"}, **TW}, "borrow of the wrong type")
+    gen({"node_source": "consul"}, "unknown node source")
+    gen({"node_source": 1}, "node source of the wrong type")
+    gen({"node_source": {"bytes": "6c6f63616cff"}}, "non-UTF-8 node source")
+    gen({"state_dir": "", **TW}, "empty state directory")
+    gen({"state_dir": {"bytes": "2f746d70ff"}, **TW}, "non-UTF-8 state directory")
+    gen({"protect": 2, **TW}, "an integer other than 0/1")
+    gen({"protect": "yes", **TW}, "a string for a bool")
+    gen({"persist": {"float": 0.5}, **TW}, "a float for a bool")
+    gen({"window_ms": 0, **TW}, "empty window")
+    gen({"datacenter": 1, "worker": 32}, "worker above 5 bits")
+    gen({"datacenter": -1, "worker": 0}, "negative node value")
+    gen({"layout": "instagram", "shard": BIG}, "huge node value")
+    gen({"datacenter": 1, "worker": "3"}, "node value as a string")
+    gen({"datacenter": 1, "worker": True}, "a bool is not an integer")
+    gen({"worker": 1}, "datacenter missing")
+    gen({"layout": {"layout_of": "region"}, "host": 1}, "region and zone missing: region first")
+    gen({"node_source": "explicit"}, "explicit source without node fields")
+    gen({"shard": 1, **TW}, "not a node field of twitter")
+    gen({"epochMs": 1600000000000, **TW}, "epochMs is epoch_ms, not an option")
+    # --- Generator: the order of errors
+    gen({"max_wait_ms": 5, "maxWaitMs": 5, "layout": "nope", **TW}, "the same option under both spellings, checked first")
+    gen({"shard": 1, "clock": "bogus"}, "options before node fields")
+    gen({"datacenter": 99, "shard": 1}, "unknown node fields before values")
+    gen({"datacenter": 99}, "node values before missing fields")
+    gen({"on_regression": "fail", "max_wait_ms": 100, "datacenter": 0, "worker": 99}, "node values before combination rules")
+    gen({"on_regression": "fail", "max_wait_ms": 100, "worker": 1}, "missing node fields before combination rules")
+    # --- Generator: combinations
+    gen({"on_regression": "fail", "max_wait_ms": 100, **TW}, "max_wait_ms with fail")
+    gen({"node_source": "local", **TW}, "local source with node fields")
+    gen({"clock": {"manual_clock": 1700000000000}, "protect": True, **TW}, "protect with a ManualClock")
+    gen({"clock": {"manual_clock": 1700000000000}, "persist": True, **TW}, "persist with a ManualClock (unprotected)")
+    gen({"clock": {"manual_clock": 1700000000000}, "node_source": "local"}, "ManualClock with local slots")
+    gen({"protect": False, "node_source": "local"}, "unprotected local slots")
+    gen({"protect": False, "persist": True, **TW}, "persist needs protect")
+    # --- Generator: env and k8s sources
+    gen({"node_source": "env"}, "env source without ID variables")
+    gen({"node_source": "env"}, "SNOWID_SHARD_ID: twitter has no shard", {"SNOWID_SHARD_ID": "1"})
+    gen({"node_source": "k8s"}, "ordinal needs more than 10 bits", {**K8S, "HOSTNAME": "web-1024"})
+    gen({"layout": "sonyflake", "node_source": "k8s"}, "a named k8s source takes StatefulSet ordinals only", {**K8S, "HOSTNAME": "web-7f9c-24567"})
+
+    # --- the default generator: configure() + environment
+    dft(None, {}, "nothing configured: local slots, every default")
+    dft(None, {"SNOWID_LAYOUT": "  discord  ", "SNOWID_CLOCK": " monotonic ", "SNOWID_PERSIST": " No ", "SNOWID_WINDOW_MS": " 7 ",
+               "SNOWID_STATE_DIR": " /var/lib/snowid ", "SNOWID_NODE_SOURCE": " env ", "SNOWID_WORKER_ID": " 3 ", "SNOWID_PROCESS_ID": "31"},
+        "every variable, padded")
+    dft(None, {"SNOWID_LAYOUT": "DISCORD", "SNOWID_CLOCK": "MONOTONIC", "SNOWID_PERSIST": "YES", "SNOWID_NODE_SOURCE": "LOCAL"},
+        "upper-case names")
+    dft(None, {"SNOWID_LAYOUT": "", "SNOWID_CLOCK": " ", "SNOWID_PERSIST": "", "SNOWID_WINDOW_MS": "", "SNOWID_STATE_DIR": "",
+               "SNOWID_NODE_SOURCE": "  ", "SNOWID_WORKER_ID": "", "SNOWID_SHARD_ID": " "},
+        "empty variables are unset")
+    for var, hexval in [("SNOWID_LAYOUT", "646973636f7264ff"), ("SNOWID_CLOCK", "ff"), ("SNOWID_PERSIST", "31ff"),
+                        ("SNOWID_WINDOW_MS", "37ff"), ("SNOWID_STATE_DIR", "2f746d70ff"), ("SNOWID_WORKER_ID", "33ff"),
+                        ("SNOWID_NODE_SOURCE", "656e76ff")]:
+        dft(None, {var: {"bytes": hexval}}, "non-UTF-8 " + var)
+    dft(None, {"SNOWID_LAYOUT": "snowflake"}, "unknown preset in the environment")
+    dft(None, {"SNOWID_CLOCK": "manual"}, "no manual clock from the environment")
+    dft(None, {"SNOWID_PERSIST": "2"}, "not a bool")
+    dft(None, {"SNOWID_WINDOW_MS": "0"}, "window below 1")
+    dft(None, {"SNOWID_WORKER_ID": "3"}, "an ID variable selects the env source; datacenter 0")
+    dft(None, {"SNOWID_WORKER_ID": "32"}, "ID above 5 bits")
+    dft(None, {"SNOWID_SHARD_ID": "1"}, "twitter has no shard")
+    dft(None, {"SNOWID_NODE_SOURCE": "env", "SNOWID_WORKER_ID": "4"}, "env source named")
+    dft(None, {"SNOWID_NODE_SOURCE": "env"}, "env source without ID variables")
+    dft(None, {"SNOWID_NODE_SOURCE": "local", "SNOWID_WORKER_ID": "4"}, "ID variable with the local source")
+    dft(None, {"SNOWID_NODE_SOURCE": "kubernetes", **K8S, "HOSTNAME": "web-5"}, "kubernetes is k8s")
+    dft(None, {"SNOWID_NODE_SOURCE": "k8s", **K8S, "HOSTNAME": "web-03"}, "a named k8s source: leading zero is no ordinal")
+    dft(None, {"SNOWID_NODE_SOURCE": "explicit"}, "explicit is not an environment source")
+    # configure() wins over the environment
+    dft({"layout": "instagram"}, {"SNOWID_LAYOUT": "snowflake"}, "an overridden variable is not read")
+    dft({"clock": "cached", "windowMs": 5, "persist": True}, {"SNOWID_CLOCK": "monotonic", "SNOWID_WINDOW_MS": "50", "SNOWID_PERSIST": "0"},
+        "configured clock, window and persist win")
+    dft({"worker": 5, "datacenter": 1}, {"SNOWID_WORKER_ID": "3"}, "configured node fields win")
+    dft({"nodeSource": "local"}, {"SNOWID_WORKER_ID": "3"}, "configured source wins (lowerCamelCase key)")
+    dft({"layout": {"layout_of": "region"}}, {"SNOWID_REGION_ID": "2", "SNOWID_HOST_ID": "100"}, "region layout from the environment's IDs")
+    dft({"worker": 1}, {}, "configured node fields must be complete")
+    dft({"clock": {"manual_clock": 1700000000000}}, {}, "ManualClock with local slots from the environment rule")
+    dft({"protect": False}, {}, "unprotected local slots from the environment rule")
+    dft({"protect": False, "worker": 1, "datacenter": 2}, {"SNOWID_PERSIST": "1"}, "SNOWID_PERSIST=1 asks for a mark that protect=False cannot keep")
+    # replicated environments
+    dft(None, {**K8S, "HOSTNAME": "web-3"}, "StatefulSet pod web-3")
+    dft(None, {**K8S, "HOSTNAME": "web-0"}, "ordinal 0")
+    dft(None, {**K8S, "HOSTNAME": " web-33 "}, "padded hostname; ordinal 33 spreads over both fields")
+    dft({"layout": {"layout_of": "region"}}, {**K8S, "HOSTNAME": "web-9999"}, "ordinal over three fields")
+    dft(None, {**K8S, "HOSTNAME": "web-7f9c-abcde"}, "Deployment pod: no ordinal")
+    dft(None, {**K8S, "HOSTNAME": "web-7f9c-24567"}, "5-digit Deployment suffix is no ordinal")
+    dft(None, {**K8S, "HOSTNAME": "web-03"}, "leading zero is no ordinal")
+    dft(None, {**K8S, "HOSTNAME": "web-7f9c-abcde", "SNOWID_NODE_SOURCE": "local"}, "local accepted in Kubernetes")
+    dft(None, {**K8S, "HOSTNAME": "web-7f9c-abcde", "SNOWID_WORKER_ID": "3"}, "ID variable in Kubernetes")
+    dft({"worker": 3, "datacenter": 1}, {**K8S, "HOSTNAME": "web-7f9c-abcde"}, "configured nodes in Kubernetes")
+    dft(None, LAMBDA, "AWS Lambda needs a node source")
+    dft(None, {**LAMBDA, "SNOWID_NODE_SOURCE": "local"}, "local accepted in Lambda")
+    dft(None, {**LAMBDA, "SNOWID_WORKER_ID": "9"}, "ID variable in Lambda")
+    dft({"worker": 2, "datacenter": 3}, LAMBDA, "configured nodes in Lambda")
+    dft(None, RUN, "Cloud Run needs a node source")
+    dft(None, {**RUN, "SNOWID_NODE_SOURCE": "local"}, "local accepted in Cloud Run")
+    dft(None, {**RUN, "SNOWID_DATACENTER_ID": "4"}, "ID variable in Cloud Run")
+    dft({"worker": 2, "datacenter": 3}, RUN, "configured nodes in Cloud Run")
+
+    # --- the layout inspect()/decode() use without a layout
+    insp(None, {}, "Twitter by default")
+    insp(None, {"SNOWID_LAYOUT": " discord"}, "padded SNOWID_LAYOUT")
+    insp(None, {"SNOWID_LAYOUT": "snowflake"}, "invalid SNOWID_LAYOUT")
+    insp({"layout": "instagram"}, {"SNOWID_LAYOUT": "discord"}, "configured layout wins")
+    insp({"layout": "instagram"}, {"SNOWID_LAYOUT": "snowflake"}, "an overridden SNOWID_LAYOUT is not read")
+    insp({"layout": {"layout_of": "region"}}, {}, "configured Layout object")
+    insp({"clock": "monotonic"}, {"SNOWID_LAYOUT": "SONYFLAKE"}, "configure() without a layout")
+    insp(None, LAMBDA, "decoding needs no node source")
+    return cases
+
+
 def main():
     ids = []
     # Discord's developer documentation, "Snowflakes": 175928847299117063 is
@@ -327,11 +840,11 @@ def main():
         ("LAYOUT_BITS_SUM", 1), ("FIELD_WIDTH", 2), ("FIELD_NAME", 3), ("DUPLICATE_FIELD", 4), ("FIELD_COUNT", 5),
         ("TICK_OUT_OF_RANGE", 6), ("EPOCH_IN_FUTURE", 7), ("UNKNOWN_LAYOUT", 8), ("FIELD_OUT_OF_RANGE", 10),
         ("UNKNOWN_FIELD", 11), ("MISSING_FIELD", 12), ("ID_OUT_OF_RANGE", 13), ("TIMESTAMP_OUT_OF_RANGE", 14),
-        ("INVALID_SETTING", 15), ("CLOCK_MOVED_BACKWARDS", 20), ("CLOCK_BEFORE_EPOCH", 21), ("TIME_EXHAUSTED", 22),
+        ("INVALID_SETTING", 15), ("WRONG_TYPE", 16), ("CLOCK_MOVED_BACKWARDS", 20), ("CLOCK_BEFORE_EPOCH", 21), ("TIME_EXHAUSTED", 22),
         ("SEQUENCE_EXHAUSTED", 23), ("FORKED", 24), ("PARSE_EMPTY", 30), ("PARSE_LENGTH", 31), ("PARSE_CHARACTER", 32),
         ("PARSE_OVERFLOW", 33), ("UNKNOWN_ENCODING", 34), ("NO_FREE_SLOT", 50), ("BEHIND_HIGH_WATER", 51),
         ("STATE_IO", 52), ("STATE_CORRUPT", 53), ("NODE_IN_USE", 54),
-        ("LEASE_LOST", 55), ("LEASE_TAKEN", 56), ("COORDINATION_UNAVAILABLE", 57),
+        ("LEASE_LOST", 55), ("LEASE_TAKEN", 56), ("COORDINATION_UNAVAILABLE", 57), ("NODE_SOURCE_REQUIRED", 58),
     ]
     errors = [{"code": c, "number": n, "kind": "unavailable" if (20 <= n < 30 or n >= 50) else "invalid_input"} for c, n in from_core]
 
@@ -350,6 +863,7 @@ def main():
         "invalid_ids": invalid_ids,
         "invalid_compose": invalid_compose,
         "runs": runs,
+        "options": options_cases(),
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
     with open(path, "w") as f:

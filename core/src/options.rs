@@ -402,19 +402,29 @@ fn base_layout(o: &GeneratorOptions, env: &Environment, target: Target) -> Resul
         None => Layout::twitter(),
     };
     if let Some(g) = o.get("epoch") {
-        let ms = g
-            .value
-            .int_in(g.name, 0, i128::from(u64::MAX))
-            .map_err(|_| match g.value.integer(g.name) {
-                Err(e) => e,
-                Ok(_) => invalid(
-                    g.name,
-                    g.value.describe(),
-                    "an instant at or after 1970-01-01 (ms since the Unix epoch, >= 0)",
-                ),
-            })?;
+        let negative = || {
+            invalid(
+                g.name,
+                g.value.describe(),
+                "an instant at or after 1970-01-01 (ms since the Unix epoch, >= 0)",
+            )
+        };
+        // Integers beyond u64 are simply far in the future.
+        let ms = match g.value.integer(g.name)? {
+            Some(i) if i < 0 => return Err(negative()),
+            Some(i) => u64::try_from(i).unwrap_or(u64::MAX),
+            None if g.value.describe().starts_with('-') => return Err(negative()),
+            None => u64::MAX,
+        };
+        let now_ms = crate::layout::now_unix_ms();
+        if ms > now_ms {
+            return Err(Error::EpochInFuture {
+                epoch_ms: ms,
+                now_ms,
+            });
+        }
         layout = Layout::new(LayoutSpec {
-            epoch_ms: ms as u64,
+            epoch_ms: ms,
             ..layout.spec()
         })?;
     }
@@ -535,6 +545,20 @@ fn resolve(
             .collect()
     };
 
+    // The source: node fields (all of them), a named source, or (default
+    // generator) the environment's rule. Missing fields come before the
+    // combination rules.
+    let explicit = !fields.is_empty() || source_name == Some("explicit");
+    let explicit_nodes = if explicit && matches!(source_name, None | Some("explicit")) {
+        Some(missing(&nodes)?)
+    } else if fields.is_empty() && source_name.is_none() && !default {
+        // Generator(...) with neither numbers nor a source.
+        missing(&nodes)?;
+        unreachable!("a layout has at least one node field")
+    } else {
+        None
+    };
+
     // Combinations.
     if let (Some("fail"), Some(g)) = (policy, &wait_given) {
         return Err(invalid(
@@ -559,17 +583,12 @@ fn resolve(
             ));
         }
     }
-    let explicit = !fields.is_empty() || source_name == Some("explicit");
-    let source = if explicit {
-        NodeSource::Explicit(missing(&nodes)?)
+    let source = if let Some(nodes) = explicit_nodes {
+        NodeSource::Explicit(nodes)
     } else if let Some(s) = source_name {
         named_source(s, &layout, env)?
-    } else if default {
-        env_source(&layout, env)?
     } else {
-        // Generator(...) with neither numbers nor a source.
-        missing(&nodes)?;
-        unreachable!("a layout has at least one node field")
+        env_source(&layout, env)?
     };
     let is_explicit = matches!(source, NodeSource::Explicit(_));
     if manual && !is_explicit {
@@ -615,7 +634,17 @@ fn resolve(
             ));
         }
         Some(p) => p,
-        None if default && protect => env.persist()?.unwrap_or(true),
+        None if default => match env.persist()? {
+            Some(true) if !protect => {
+                return Err(invalid(
+                    "SNOWID_PERSIST",
+                    env.get("SNOWID_PERSIST")?.unwrap_or_default(),
+                    "0 when the numbers are not protected (protect=false or a ManualClock)",
+                ))
+            }
+            Some(p) => p,
+            None => protect,
+        },
         None => protect,
     };
     Ok(Settings {

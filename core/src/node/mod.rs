@@ -213,25 +213,21 @@ pub(crate) fn format_nodes(layout: &Layout, nodes: &[u64]) -> String {
         .join(", ")
 }
 
-/// The StatefulSet ordinal of `hostname` (`web-3` -> 3), if below `slots`.
+/// The StatefulSet ordinal of `hostname` (`web-3` -> 3), if below `slots`:
+/// the hostname ends in `-<digits>`, 1 to 4 digits without a leading zero
+/// (see [`crate::options::statefulset_ordinal`]; a Deployment pod's random
+/// 5-character suffix, even an all-digit one, is never taken for one).
 pub fn k8s_ordinal(hostname: &str, slots: u64) -> Result<u64> {
-    let bad = || Error::InvalidSetting {
-        setting: "hostname".into(),
-        value: hostname.to_owned(),
-        expected: format!(
-            "a StatefulSet pod name ending in -<ordinal>, ordinal 0..={}",
-            slots - 1
-        ),
-    };
-    let (_, digits) = hostname.rsplit_once('-').ok_or_else(bad)?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    digits
-        .parse::<u64>()
-        .ok()
+    crate::options::statefulset_ordinal(hostname)
         .filter(|&o| o < slots)
-        .ok_or_else(bad)
+        .ok_or_else(|| Error::InvalidSetting {
+            setting: "hostname".into(),
+            value: hostname.to_owned(),
+            expected: format!(
+                "a StatefulSet pod name ending in -<ordinal> (1 to 4 digits, no leading zero), ordinal 0..={}",
+                slots - 1
+            ),
+        })
 }
 
 /// Builds a generator whose node numbers come from `options` (ignoring any
@@ -371,7 +367,15 @@ mod tests {
     fn kubernetes_ordinals() {
         assert_eq!(k8s_ordinal("web-3", 1024).unwrap(), 3);
         assert_eq!(k8s_ordinal("my-app-db-1023", 1024).unwrap(), 1023);
-        for bad in ["web-1024", "web", "web-", "web-3a", ""] {
+        for bad in [
+            "web-1024",
+            "web",
+            "web-",
+            "web-3a",
+            "",
+            "web-03",
+            "web-24567",
+        ] {
             let e = k8s_ordinal(bad, 1024).unwrap_err();
             assert_eq!(e.code(), "INVALID_SETTING", "{bad}");
             assert!(e.to_string().contains("0..=1023"), "{e}");
