@@ -9,13 +9,13 @@ BINDINGS := bindings-python bindings-node bindings-c
 .PHONY: demo test bench header stubs fmt lint \
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c test-python test-node test-c \
-        bench-python bench-node bench-c bench-first-id vectors test-leases
+        bench-python bench-node bench-c bench-first-id vectors test-leases test-readme
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-python test-node test-c test-leases
+test: lint test-rust test-python test-node test-readme test-c test-leases
 	@echo "make test: all suites passed"
 
 lint:
@@ -34,6 +34,12 @@ test-rust:
 	$(CARGO) test -p snowid
 	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --release --lib loom
 	$(CARGO) run -q -p snowid-example > /dev/null
+
+## test-readme: the root README's Python and JavaScript snippets, run against
+## the packages test-python and test-node installed (Rust snippets are doctests)
+test-readme:
+	python3 scripts/readme_snippets.py README.md \
+	  --python bindings-python/.venv/bin/python --node-package bindings-node
 
 ## test-leases: node leases against a real etcd and Redis (started and stopped
 ## here): the core's lease tests, then Redis leases from Python, Node and C
