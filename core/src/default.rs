@@ -64,13 +64,7 @@ struct Guard;
 
 fn lock() -> Guard {
     watch_forks();
-    while LOCKED
-        .compare_exchange_weak(false, true, Acquire, Relaxed)
-        .is_err()
-    {
-        std::thread::yield_now();
-    }
-    Guard
+    lock_raw()
 }
 
 impl Guard {
@@ -218,40 +212,33 @@ pub fn layout() -> Result<Layout> {
     )
 }
 
-/// Where the default generator's numbers came from (`local slot 3 in ...`,
-/// `env (datacenter=1, worker=7)`), or `None` before its first use.
-pub fn source() -> Option<String> {
+/// `f` of the running default generator and its settings, if it exists in
+/// this process (not a copy inherited across `fork()`).
+fn with_current<T>(f: impl FnOnce(&'static Generator, &Settings) -> T) -> Option<T> {
     let mut guard = lock();
     guard
         .state()
         .current
         .as_ref()
         .filter(|(g, _)| !g.is_forked())
-        .map(|(g, _)| g.source().to_owned())
+        .map(|(g, s)| f(g, s))
+}
+
+/// Where the default generator's numbers came from (`local slot 3 in ...`,
+/// `env (datacenter=1, worker=7)`), or `None` before its first use.
+pub fn source() -> Option<String> {
+    with_current(|g, _| g.source().to_owned())
 }
 
 /// The default generator's resolved settings as canonical JSON (see
 /// [`Settings::summary_json`]), or `None` before its first use.
 pub fn settings_json() -> Option<String> {
-    let mut guard = lock();
-    guard
-        .state()
-        .current
-        .as_ref()
-        .filter(|(g, _)| !g.is_forked())
-        .map(|(_, s)| s.summary_json())
+    with_current(|_, s| s.summary_json())
 }
 
 /// The default generator's counters (zero before its first use).
 pub fn stats() -> Stats {
-    let mut guard = lock();
-    guard
-        .state()
-        .current
-        .as_ref()
-        .filter(|(g, _)| !g.is_forked())
-        .map(|(g, _)| g.stats())
-        .unwrap_or_default()
+    with_current(|g, _| g.stats()).unwrap_or_default()
 }
 
 /// A clean exit: lowers the default generator's high-water mark to the last
