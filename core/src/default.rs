@@ -206,10 +206,22 @@ pub fn layout() -> Result<Layout> {
     if let Some((g, _)) = &st.current {
         return Ok(g.layout().clone());
     }
-    options::default_layout(
-        st.configured.as_ref().map(|(o, _)| o),
-        &Environment::process(),
-    )
+    // Only SNOWID_LAYOUT matters here: read that variable, not the whole
+    // environment (`inspect(id)` asks for every ID until the default
+    // generator exists).
+    let var = "SNOWID_LAYOUT";
+    let env = Environment::from_pairs(std::env::var_os(var).map(|v| (var, v)));
+    options::default_layout(st.configured.as_ref().map(|(o, _)| o), &env)
+}
+
+/// The default generator if this process has created it (possibly before a
+/// `fork()`), without creating it and without the lock: bindings key what
+/// they cache from it (its layout, for [`layout`]) by its address, which is
+/// never reused (replaced generators are leaked).
+pub fn current() -> Option<&'static Generator> {
+    let p = CURRENT.load(Acquire);
+    // SAFETY: CURRENT only ever holds leaked, never freed, generators.
+    (!p.is_null()).then(|| unsafe { &*p })
 }
 
 /// `f` of the running default generator and its settings, if it exists in

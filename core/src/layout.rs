@@ -936,10 +936,12 @@ impl LayoutBuilder {
         Ok(self)
     }
 
-    /// The tick length in ms.
+    /// The tick length in ms. Any unsigned 64-bit value is taken here;
+    /// [`Self::build`] reports one out of range as `TICK_OUT_OF_RANGE`, as
+    /// [`Layout::new`] does.
     pub fn tick(&mut self, ms: &crate::Value) -> Result<&mut Self> {
         let t = match ms.integer("tick_ms")? {
-            Some(t) if (1..=i128::from(MAX_TICK_MS)).contains(&t) => t as u64,
+            Some(t) if (0..=i128::from(u64::MAX)).contains(&t) => t as u64,
             _ => {
                 return Err(Error::InvalidSetting {
                     setting: "tick_ms".into(),
