@@ -12,23 +12,27 @@
  */
 export declare class Generator {
   /**
-   * `new Generator({ layout?, epoch?, <nodeField>?, clock?, onRegression?,
-   * maxWaitMs?, maxBorrowTicks? })`.
+   * `new Generator({ layout?, epoch?, <nodeField>..., clock?,
+   * onRegression?, maxWaitMs?, maxBorrowTicks?, nodeSource?, stateDir?,
+   * protect?, persist?, windowMs? })`: every key goes to the core's
+   * options builder as written (camelCase or snake_case); the rules are
+   * the core's (`testdata/OPTIONS.md`).
    *
    * - `layout`: a `Layout` or a preset name (default `'twitter'`).
    * - `epoch`: a `Date` or ms; replaces the layout's epoch.
    * - node fields by the layout's names (`datacenter`, `worker`,
-   *   `shard`...): default 0.
+   *   `shard`...): all of them, or a `nodeSource` instead.
    * - `clock`: `'cached'` (default, ~1 ns per read), `'monotonic'`
    *   (exact), or a `ManualClock` for tests.
    * - `onRegression`: `'wait'` (default, up to `maxWaitMs`, 1000) or
    *   `'fail'` (throw `SNOWID_CLOCK_MOVED_BACKWARDS` at once).
    * - `maxBorrowTicks`: ticks the generator may run ahead of the clock
    *   when a tick's sequence is used up (default 0: wait).
-   *
-   * Unknown or wrongly typed options throw `TypeError`.
+   * - `protect` (default `true`; `false` with a `ManualClock`): lock the
+   *   node numbers on this machine and keep a high-water mark, so a
+   *   second live generator with them throws `SNOWID_NODE_IN_USE`.
    */
-  constructor(options?: { layout?: Layout | string, epoch?: Date | number, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'local' | 'env' | 'k8s', stateDir?: string, [nodeField: string]: unknown })
+  constructor(options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown })
   /**
    * A generator configured like the default one, from `SNOWID_LAYOUT`,
    * `SNOWID_NODE_SOURCE`, `SNOWID_<FIELD>_ID`, `SNOWID_STATE_DIR`...;
@@ -46,8 +50,9 @@ export declare class Generator {
   /** The next ID, as a decimal string (for JSON). */
   nextString(): string
   /**
-   * `n` consecutive IDs in one call. Shorter than `n` only if an error
-   * stopped it after some IDs were issued (the next call throws it).
+   * `n` consecutive IDs in one call (at most 2^24, the batch limit of
+   * every snowid language). Shorter than `n` only if an error stopped it
+   * after some IDs were issued (the next call throws it).
    */
   nextBatch(n: number): BigUint64Array
   /**
@@ -68,14 +73,16 @@ export declare class Generator {
  */
 export declare class Layout {
   /**
-   * A custom layout: `new Layout({ name?, fields: [{ name, bits, kind? }],
-   * epoch, tickMs?, signBit? })`. Fields go from the most significant bit
+   * A custom layout: `new Layout({ name, fields: [{ name, bits, kind? }],
+   * epoch?, tickMs?, signBit? })`. Fields go from the most significant bit
    * down; `kind` is `'timestamp' | 'node' | 'sequence'` and defaults from
    * the name (`timestamp`, `sequence`, anything else is a node field).
-   * `signBit: true` (default) keeps the top bit 0 (63 bits of fields).
-   * Throws `RangeError` with the core's code (e.g. `SNOWID_LAYOUT_BITS_SUM`).
+   * `epoch` is a Date or ms (default 0, the Unix epoch); `tickMs` defaults
+   * to 1; `signBit: true` (default) keeps the top bit 0 (63 bits of
+   * fields). Built by the core's `LayoutBuilder`: errors carry its codes
+   * (e.g. `SNOWID_LAYOUT_BITS_SUM`, `SNOWID_FIELD_COUNT`).
    */
-  constructor(spec: { name?: string, fields: Array<{ name: string, bits: number, kind?: 'timestamp' | 'node' | 'sequence' }>, epoch: Date | number, tickMs?: number, signBit?: boolean })
+  constructor(spec: { name: string, fields: Array<{ name: string, bits: number, kind?: 'timestamp' | 'node' | 'sequence' }>, epoch?: Date | number | bigint, tickMs?: number, signBit?: boolean })
   /**
    * A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`
    * (case-insensitive). Unknown names throw `SNOWID_UNKNOWN_LAYOUT`.
@@ -107,31 +114,39 @@ export declare class Layout {
   /** All fields, most significant first. */
   get fields(): Array<{ name: string, bits: number, kind: 'timestamp' | 'node' | 'sequence', shift: number }>
   /**
-   * Splits an ID (bigint, decimal string, or a number up to 2^53 - 1)
-   * into `{ timestamp: Date, timestampMs, tick, sequence, ...nodeFields }`.
+   * Splits an ID (bigint, decimal string, or a number up to 2^53) into
+   * `{ timestamp: Date | null, timestampMs, tick, sequence, ...nodeFields }`.
+   * `timestamp` is `null` past the last instant a `Date` holds;
+   * `timestampMs`, `tick` and `sequence` are bigints where a number could
+   * not hold them exactly (custom layouts only).
    */
-  decode(id: bigint | string | number): { timestamp: Date, timestampMs: number, tick: number, sequence: number, [nodeField: string]: number | Date }
+  decode(id: bigint | string | number): { timestamp: Date | null, timestampMs: number | bigint, tick: number | bigint, sequence: number | bigint, [nodeField: string]: number | bigint | Date | null }
   /**
    * Builds an ID from `{ timestamp: Date | number, sequence?, ...nodeFields }`
-   * (`timestampMs` also accepted; the time is rounded down to its tick).
+   * (the time is rounded down to its tick). Also takes what `decode`
+   * returns: `timestampMs` and `tick` must then agree with `timestamp`.
    */
-  compose(parts: { timestamp?: Date | number, timestampMs?: number, sequence?: number | bigint, [field: string]: unknown }): bigint
+  compose(parts: { timestamp?: Date | number | bigint, timestampMs?: number | bigint, tick?: number | bigint, sequence?: number | bigint, [nodeField: string]: unknown }): bigint
   /**
    * Smallest ID any node can issue in the tick holding `time`
    * (`WHERE id >= layout.minIdAt(from)`).
    */
-  minIdAt(time: Date | number): bigint
+  minIdAt(time: Date | number | bigint): bigint
   /**
    * Largest ID any node can issue in the tick holding `time`
    * (`WHERE id <= layout.maxIdAt(to)`).
    */
-  maxIdAt(time: Date | number): bigint
+  maxIdAt(time: Date | number | bigint): bigint
   /**
-   * Lifespan, end date, IDs per tick and per second per node, number of
-   * node identities (counts as bigint).
+   * Lifespan, end, IDs per tick and per second per node, number of node
+   * identities (counts as bigint). `end` is `null` when the layout ends
+   * after the last instant a `Date` holds (`endMs` is always exact).
    */
-  capacity(): { lifespanMs: bigint, endMs: bigint, end: Date, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }
-  /** Whether two layouts are the same (fields, epoch, tick, sign bit, name). */
+  capacity(): { lifespanMs: bigint, endMs: bigint, end: Date | null, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }
+  /**
+   * Whether two layouts are the same (fields, epoch, tick, sign bit, name).
+   * Anything but a `Layout` throws `SNOWID_WRONG_TYPE`.
+   */
   equals(other: Layout): boolean
   /** `twitter(0|timestamp:41|datacenter:5|worker:5|sequence:12, epoch=1288834974657ms, tick=1ms)` */
   toString(): string
@@ -145,37 +160,53 @@ export declare class Layout {
  * `SNOWID_CLOCK_MOVED_BACKWARDS`.
  */
 export declare class ManualClock {
-  /** A clock reading `start` (a Date or ms since the Unix epoch). */
-  constructor(start: Date | number)
+  /**
+   * A clock reading `start` (a Date, or ms since the Unix epoch as a
+   * number or a bigint: use a bigint above 2^53).
+   */
+  constructor(start: Date | number | bigint)
   /** Sets the time (it may go backwards). */
-  set(time: Date | number): void
+  set(time: Date | number | bigint): void
   /** Moves the time by `ms` (backwards if negative; stops at 0). */
-  advance(ms: number): void
-  /** The current reading, in ms since the Unix epoch. */
-  now(): number
+  advance(ms: number | bigint): void
+  /**
+   * The current reading, in ms since the Unix epoch: a number, or a
+   * bigint above 2^53 - 1.
+   */
+  now(): number | bigint
 }
 
-/** Capacity of a layout (default: the default generator's). */
-export declare function capacity(layout?: Layout | string): { lifespanMs: bigint, endMs: bigint, end: Date, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }
+/**
+ * Capacity of a layout (default: the default generator's). `end` is
+ * `null` when the layout ends after the last instant a `Date` holds.
+ */
+export declare function capacity(layout?: Layout | string): { lifespanMs: bigint, endMs: bigint, end: Date | null, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }
 
-/** Builds an ID from `{ timestamp: Date | number, sequence?, ...nodeFields }`. */
-export declare function compose(parts: { timestamp?: Date | number, timestampMs?: number, sequence?: number | bigint, [field: string]: unknown }, layout?: Layout | string): bigint
+/**
+ * Builds an ID from `{ timestamp: Date | number, sequence?, ...nodeFields }`
+ * (what `inspect` returns works too: `timestampMs` and `tick` must then
+ * agree with `timestamp`).
+ */
+export declare function compose(parts: { timestamp?: Date | number | bigint, timestampMs?: number | bigint, tick?: number | bigint, sequence?: number | bigint, [nodeField: string]: unknown }, layout?: Layout | string): bigint
 
 /**
  * Configures the default generator behind `next()` / `nextString()`:
- * same options as `new Generator()` except a manual clock. Node fields not
- * given come from `SNOWID_<FIELD>_ID` (e.g. `SNOWID_WORKER_ID`), then 0;
- * the layout from `SNOWID_LAYOUT`, then Twitter.
+ * the options of `new Generator()`; what is not given comes from the
+ * environment (`SNOWID_LAYOUT`, `SNOWID_<FIELD>_ID`, ...), as the core's
+ * rules say (`testdata/OPTIONS.md`).
  *
  * Call it before the first `next()` of the process. Calling it again with
- * the same settings (e.g. from every worker thread) does nothing; different
- * settings after the default generator exists throw
- * `SNOWID_INVALID_SETTING`, because a second generator with the same node
- * numbers could repeat IDs.
+ * the same settings (e.g. from every worker thread) does nothing; other
+ * settings after the default generator issued IDs throw
+ * `SNOWID_INVALID_SETTING` naming the first setting that differs.
  */
-export declare function configure(options?: { layout?: Layout | string, epoch?: Date | number, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, [nodeField: string]: unknown }): void
+export declare function configure(options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic', onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, persist?: boolean, windowMs?: number, [nodeField: string]: unknown }): void
 
-/** The default generator's layout (without creating the generator). */
+/**
+ * The layout `inspect()` and friends use when given none: the default
+ * generator's (configured, else `SNOWID_LAYOUT`, else Twitter), without
+ * creating the generator.
+ */
 export declare function defaultLayout(): Layout
 
 /** The default generator's node values by field name (creates it if needed). */
@@ -183,8 +214,8 @@ export declare function defaultNodes(): Record<string, number>
 
 /**
  * Where the default generator's node numbers came from (`"local slot 3
- * in ..."`, `"env (datacenter=1, worker=7)"`, `"explicit (...)"`), or
- * `null` before its first use.
+ * in ..."`, `"env (datacenter=1, worker=7)"`, `"explicit"`), or `null`
+ * before its first use.
  */
 export declare function defaultSource(): string | null
 
@@ -197,29 +228,30 @@ export declare function encode(id: bigint | string | number, encoding?: 'decimal
 
 /**
  * Every error code: `{ code: 'SNOWID_…', number, kind, jsClass }`, where
- * `jsClass` is the constructor thrown (`RangeError` for invalid input,
- * `Error` when IDs are unavailable now).
+ * `jsClass` is the constructor thrown (`TypeError` for a JS value of the
+ * wrong type, `RangeError` for other invalid input, `Error` when IDs are
+ * unavailable now).
  */
 export declare function errorCodes(): Array<{ code: string, number: number, kind: 'invalid_input' | 'unavailable', jsClass: 'Error' | 'RangeError' | 'TypeError' }>
 
 /**
- * Decodes an ID (bigint, decimal string, or a number up to 2^53 - 1; a
+ * Decodes an ID (bigint, decimal string, or a number up to 2^53; a
  * larger number throws, since it may already have lost precision) into
- * `{ timestamp: Date, timestampMs, tick, sequence, ...nodeFields }`.
+ * `{ timestamp: Date | null, timestampMs, tick, sequence, ...nodeFields }`.
  * `layout`: a `Layout` or preset name; default: the default generator's.
  */
-export declare function inspect(id: bigint | string | number, layout?: Layout | string): { timestamp: Date, timestampMs: number, tick: number, sequence: number, [nodeField: string]: number | Date }
+export declare function inspect(id: bigint | string | number, layout?: Layout | string): { timestamp: Date | null, timestampMs: number | bigint, tick: number | bigint, sequence: number | bigint, [nodeField: string]: number | bigint | Date | null }
 
 /** Largest ID any node can issue at `time` (for `WHERE id <= ...`). */
-export declare function maxIdAt(time: Date | number, layout?: Layout | string): bigint
+export declare function maxIdAt(time: Date | number | bigint, layout?: Layout | string): bigint
 
 /** Smallest ID any node can issue at `time` (for `WHERE id >= ...`). */
-export declare function minIdAt(time: Date | number, layout?: Layout | string): bigint
+export declare function minIdAt(time: Date | number | bigint, layout?: Layout | string): bigint
 
 /** The next ID of the process-wide default generator, as a bigint. */
 export declare function next(): bigint
 
-/** `n` consecutive IDs of the default generator in one call. */
+/** `n` consecutive IDs of the default generator in one call (at most 2^24). */
 export declare function nextBatch(n: number): BigUint64Array
 
 /**
@@ -235,5 +267,5 @@ export declare function nextString(): string
  */
 export declare function parse(text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): bigint
 
-/** Counters of the default generator (creates it if needed). */
+/** Counters of the default generator (all 0 before its first use). */
 export declare function stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number }

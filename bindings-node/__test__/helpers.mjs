@@ -1,6 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { Layout } from '../index.mjs';
+
+// Each test file (node --test runs them in parallel processes) keeps its
+// slot locks and high-water marks in its own scratch directory, so explicit
+// node numbers (protected by default) never collide across files.
+process.env.SNOWID_STATE_DIR = mkdtempSync(join(tmpdir(), 'nb-test-'));
+process.env.SNOWID_HOST_LOCK_DIR = 'off';
+
+const { Layout, errorCodes } = await import('../index.mjs');
 
 export const vectors = JSON.parse(
   readFileSync(new URL('../../testdata/vectors.json', import.meta.url), 'utf8'),
@@ -27,14 +36,24 @@ export function layoutOf(name) {
   return custom;
 }
 
-/** Asserts `fn` throws an error of class `cls` with `code`. */
-export function throwsCode(fn, cls, code, what = '') {
+const codes = new Map(errorCodes().map((e) => [e.code, e]));
+const classes = { Error, TypeError, RangeError };
+
+/** Asserts `e` is a snowid error: a known code, its number and JS class. */
+export function assertCoded(e, what = '') {
+  const row = codes.get(e?.code);
+  assert.ok(row, `${what}: an error without a snowid code: ${e?.constructor?.name} ${e?.code} ${e?.message}`);
+  assert.equal(e.number, row.number, `${what}: number of ${e.code}`);
+  assert.equal(e.constructor, classes[row.jsClass], `${what}: class of ${e.code}`);
+  assert.ok(e.message.length > 0 && e.message.length < 2000, `${what}: message ${e.message}`);
+}
+
+/** Asserts `fn` throws the snowid error `code` (SNOWID_ prefix optional). */
+export function throwsCode(fn, code, what = '') {
+  const want = code.startsWith('SNOWID_') ? code : `SNOWID_${code}`;
   assert.throws(fn, (e) => {
-    assert.ok(e instanceof cls, `${what}: expected ${cls.name}, got ${e.constructor.name}: ${e.message}`);
-    assert.equal(e.code, code, `${what}: ${e.message}`);
+    assertCoded(e, what);
+    assert.equal(e.code, want, `${what}: ${e.message}`);
     return true;
   });
 }
-
-export const classOfKind = (kind) => (kind === 'invalid_input' ? RangeError : Error);
-export const kindOf = (code) => vectors.errors.find((e) => e.code === code).kind;

@@ -1,21 +1,18 @@
 //! The one error module of the binding: every core error becomes a JS error
-//! object with a stable `code` (`SNOWID_` + the core's code) and `number`.
+//! object with the core's stable `code` (`SNOWID_` + the code) and `number`.
 //!
-//! | core kind | JS class |
+//! | core error | JS class |
 //! |---|---|
-//! | `InvalidInput` | `RangeError` |
-//! | `Unavailable` | `Error` |
-//! | (binding) wrong JS type, unknown option | `TypeError`, code `SNOWID_INVALID_ARGUMENT` |
-//! | (binding) value out of JS range (negative, fraction, > 2^53 number) | `RangeError`, code `SNOWID_INVALID_ARGUMENT` |
+//! | `WRONG_TYPE` (a JS value of the wrong type) | `TypeError` |
+//! | other `InvalidInput` codes | `RangeError` |
+//! | `Unavailable` codes | `Error` |
 //!
-//! Codes the core adds later map the same way, by kind; nothing here matches
-//! on the core's variants, so no code can be missed.
+//! The class follows from the code's kind in `snowid::ERROR_CODES`, so codes
+//! the core adds later map without a change here. Bad JS values never get a
+//! binding-made error: they become `snowid::Value`s and the core judges them.
 
 use napi::{sys, Env, Status};
 use snowid::ErrorKind;
-
-/// Code of errors about JS argument types and ranges (not a core code).
-pub const INVALID_ARGUMENT: &str = "SNOWID_INVALID_ARGUMENT";
 
 /// Which JS error constructor to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,16 +22,27 @@ pub enum Class {
     RangeError,
 }
 
-/// The JS class for a core error kind.
-pub fn class_of(kind: ErrorKind) -> Class {
-    match kind {
-        ErrorKind::InvalidInput => Class::RangeError,
-        ErrorKind::Unavailable => Class::Error,
+impl Class {
+    /// The JS class for a core code and its kind.
+    pub fn of(code: &str, kind: ErrorKind) -> Class {
+        match kind {
+            _ if code == "WRONG_TYPE" => Class::TypeError,
+            ErrorKind::InvalidInput => Class::RangeError,
+            ErrorKind::Unavailable => Class::Error,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Error => "Error",
+            Class::TypeError => "TypeError",
+            Class::RangeError => "RangeError",
+        }
     }
 }
 
 /// Throws a JS error and returns the marker napi-rs needs to leave it pending.
-pub fn throw(env: &Env, class: Class, code: &str, number: Option<u32>, msg: &str) -> napi::Error {
+fn throw(env: &Env, class: Class, code: &str, number: Option<u32>, msg: &str) -> napi::Error {
     let env = env.raw();
     let done = napi::Error::new(Status::PendingException, msg.to_owned());
     let mut pending = false;
@@ -88,21 +96,18 @@ pub fn core(env: &Env, e: snowid::Error) -> napi::Error {
     let code = format!("SNOWID_{}", e.code());
     throw(
         env,
-        class_of(e.kind()),
+        Class::of(e.code(), e.kind()),
         &code,
         Some(e.number()),
         &e.to_string(),
     )
 }
 
-/// Throws `TypeError` (code `SNOWID_INVALID_ARGUMENT`).
-pub fn type_error(env: &Env, msg: impl AsRef<str>) -> napi::Error {
-    throw(env, Class::TypeError, INVALID_ARGUMENT, None, msg.as_ref())
-}
-
-/// Throws `RangeError` (code `SNOWID_INVALID_ARGUMENT`).
-pub fn range_error(env: &Env, msg: impl AsRef<str>) -> napi::Error {
-    throw(env, Class::RangeError, INVALID_ARGUMENT, None, msg.as_ref())
+/// Throws a bug report: `SNOWID_PANIC` for a caught panic, `SNOWID_INTERNAL`
+/// for a failed Node-API call. Neither comes from any input; both are
+/// snowid bugs (or a broken runtime), so they have no core number.
+pub fn bug(env: &Env, code: &str, msg: &str) -> napi::Error {
+    throw(env, Class::Error, code, None, msg)
 }
 
 /// `snowid::Result` -> `napi::Result`, throwing the mapped JS error.
@@ -121,11 +126,9 @@ impl<T> OrThrow<T> for snowid::Result<T> {
 /// entry point, replaces them at load time, so this is reached only by
 /// loading `snowid.node` directly (which the package's `exports` forbid).
 pub fn provided_by_index_js(env: &Env, what: &str) -> napi::Error {
-    throw(
+    bug(
         env,
-        Class::Error,
         "SNOWID_INTERNAL",
-        None,
         &format!("{what} is provided by the package's index.js; load 'snowid', not snowid.node"),
     )
 }

@@ -3,10 +3,10 @@
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
-use snowid::{FieldKind, FieldSpec, LayoutSpec, Parts, MAX_NODE_FIELDS};
+use snowid::{LayoutBuilder, Value};
 
-use crate::error::{core, type_error, OrThrow};
-use crate::js::{self, Js};
+use crate::error::{core, OrThrow};
+use crate::js::{self, Dates, Js};
 
 /// A bit layout: which fields an ID has, how wide each is, the epoch and
 /// the tick. Presets: `Layout.twitter()` (the default), `Layout.discord()`,
@@ -17,232 +17,220 @@ pub struct Layout {
     pub(crate) inner: snowid::Layout,
 }
 
-fn kind_name(k: FieldKind) -> &'static str {
-    k.as_str()
+/// A key of a spec object that is not one of `known`.
+fn unknown_key(what: &str, key: &str, value: &Value, known: &str) -> snowid::Error {
+    snowid::Error::InvalidSetting {
+        setting: format!("{what}.{key}"),
+        value: value.describe(),
+        expected: format!("only the keys {known}"),
+    }
 }
 
-/// Reads a custom layout specification object.
-fn spec_from_js(env: &Env, v: sys::napi_value) -> Result<LayoutSpec> {
-    js::object_arg(env, v, "layout spec")?;
-    const KEYS: &[&str] = &["name", "fields", "epoch", "tickMs", "signBit"];
-    for k in js::own_keys(env, v)? {
-        if !KEYS.contains(&k.as_str()) {
-            return Err(type_error(
-                env,
-                format!(
-                    "unknown layout spec key `{k}`; keys are {}",
-                    KEYS.join(", ")
-                ),
-            ));
+/// The values of a spec object's keys, in `known` order (`None`: not given);
+/// any other own key is an error.
+fn keyed<const N: usize>(
+    env: &Env,
+    obj: sys::napi_value,
+    what: &str,
+    known: [&str; N],
+) -> Result<[Option<sys::napi_value>; N]> {
+    let mut out = [None; N];
+    for (k, v) in js::entries(env, obj)? {
+        match known.iter().position(|n| *n == k) {
+            Some(i) => out[i] = (!js::is_nullish(env, v)?).then_some(v),
+            None => {
+                let v = js::arg(env, v, Dates::Object)?;
+                return Err(core(env, unknown_key(what, &k, &v, &known.join(", "))));
+            }
         }
     }
-    let name = match js::get(env, v, "name")? {
-        Some(n) => js::str_arg(env, n, "spec.name")?,
-        None => "custom".to_owned(),
+    Ok(out)
+}
+
+/// A value the spec must have: `undefined` when missing (a wrong type).
+fn given(env: &Env, v: Option<sys::napi_value>, dates: Dates) -> Result<Value> {
+    match v {
+        Some(v) => js::arg(env, v, dates),
+        None => Ok(Value::Other("missing value (undefined)".into())),
+    }
+}
+
+/// Reads a custom layout specification object with the core's builder.
+fn layout_from_spec(env: &Env, spec: sys::napi_value) -> Result<snowid::Layout> {
+    const SPEC: &str = "{ name, fields, epoch?, tickMs?, signBit? }";
+    if !js::is_record(env, spec)? {
+        let v = js::arg(env, spec, Dates::Object)?;
+        return Err(core(env, v.wrong_type("spec", SPEC)));
+    }
+    let [name, fields, epoch, tick, sign] = keyed(
+        env,
+        spec,
+        "spec",
+        ["name", "fields", "epoch", "tickMs", "signBit"],
+    )?;
+    let mut b = LayoutBuilder::new(&given(env, name, Dates::Object)?).or_throw(env)?;
+    let fields = match fields {
+        Some(f) => f,
+        None => {
+            let v = given(env, None, Dates::Object)?;
+            return Err(core(env, v.wrong_type("spec.fields", "an array of fields")));
+        }
     };
-    let Some(fields) = js::get(env, v, "fields")? else {
-        return Err(type_error(
-            env,
-            "layout spec needs `fields`: an array of { name, bits, kind? }",
-        ));
+    let Some(len) = js::array_len(env, fields)? else {
+        let v = js::arg(env, fields, Dates::Object)?;
+        return Err(core(env, v.wrong_type("spec.fields", "an array of fields")));
     };
-    let mut specs = Vec::new();
-    for (i, f) in js::array_items(env, fields, "spec.fields")?
-        .into_iter()
-        .enumerate()
-    {
+    // The count first: a huge (even a fake, sparse) array is refused
+    // before a single element is read.
+    b.expect_fields(len.into()).or_throw(env)?;
+    for i in 0..len {
+        let f = js::element(env, fields, i)?;
         let what = format!("spec.fields[{i}]");
-        js::object_arg(env, f, &what)?;
-        for k in js::own_keys(env, f)? {
-            if !["name", "bits", "kind"].contains(&k.as_str()) {
-                return Err(type_error(
-                    env,
-                    format!("unknown key `{k}` in {what}; keys are name, bits, kind"),
-                ));
-            }
+        if !js::is_record(env, f)? {
+            let v = js::arg(env, f, Dates::Object)?;
+            return Err(core(env, v.wrong_type(&what, "{ name, bits, kind? }")));
         }
-        let Some(n) = js::get(env, f, "name")? else {
-            return Err(type_error(env, format!("{what} needs a `name`")));
-        };
-        let fname = js::str_arg(env, n, &format!("{what}.name"))?;
-        let Some(b) = js::get(env, f, "bits")? else {
-            return Err(type_error(env, format!("{what} needs `bits`")));
-        };
-        let bits = js::uint_arg(env, b, &format!("{what}.bits"))?.min(u32::MAX.into()) as u32;
-        let spec = match js::get(env, f, "kind")? {
-            None => FieldSpec::inferred(&fname, bits),
-            Some(k) => {
-                let kind = match js::str_arg(env, k, &format!("{what}.kind"))?.as_str() {
-                    "timestamp" => FieldKind::Timestamp,
-                    "sequence" => FieldKind::Sequence,
-                    "node" => FieldKind::Node,
-                    other => {
-                        return Err(crate::error::range_error(
-                            env,
-                            format!("{what}.kind = {other:?}; kinds are timestamp, node, sequence"),
-                        ))
-                    }
-                };
-                FieldSpec::new(&fname, bits, kind)
-            }
-        };
-        specs.push(spec);
+        let [name, bits, kind] = keyed(env, f, &what, ["name", "bits", "kind"])?;
+        let kind = kind.map(|k| js::arg(env, k, Dates::Object)).transpose()?;
+        b.field(
+            &given(env, name, Dates::Object)?,
+            &given(env, bits, Dates::Object)?,
+            kind.as_ref(),
+        )
+        .or_throw(env)?;
     }
-    let Some(epoch) = js::get(env, v, "epoch")? else {
-        return Err(type_error(
-            env,
-            "layout spec needs `epoch`: a Date or ms since the Unix epoch",
-        ));
-    };
-    let epoch_ms = js::time_arg(env, epoch, "spec.epoch")?;
-    if epoch_ms < 0 {
-        return Err(crate::error::range_error(
-            env,
-            format!("spec.epoch = {epoch_ms} ms is before the Unix epoch"),
-        ));
+    if let Some(e) = epoch {
+        b.epoch(&js::arg(env, e, Dates::Instant)?).or_throw(env)?;
     }
-    let tick_ms = match js::get(env, v, "tickMs")? {
-        Some(t) => js::uint_arg(env, t, "spec.tickMs")?,
-        None => 1,
-    };
-    let sign_bit = match js::get(env, v, "signBit")? {
-        Some(s) => js::bool_arg(env, s, "spec.signBit")?,
-        None => true,
-    };
-    Ok(LayoutSpec {
-        name,
-        fields: specs,
-        epoch_ms: epoch_ms as u64,
-        tick_ms,
-        sign_bit,
-    })
+    if let Some(t) = tick {
+        b.tick(&js::arg(env, t, Dates::Object)?).or_throw(env)?;
+    }
+    if let Some(s) = sign {
+        b.sign_bit(&js::arg(env, s, Dates::Object)?).or_throw(env)?;
+    }
+    b.build().or_throw(env)
 }
 
-/// A borrowed or owned core layout.
-pub enum LayoutRef<'a> {
+/// A layout argument: a `Layout` (borrowed), the running default
+/// generator's, or one made from a preset name.
+pub enum LayoutArg<'a> {
     Instance(ClassInstance<'a, Layout>),
     Static(&'static snowid::Layout),
+    Owned(snowid::Layout),
 }
 
-impl std::ops::Deref for LayoutRef<'_> {
+impl std::ops::Deref for LayoutArg<'_> {
     type Target = snowid::Layout;
     fn deref(&self) -> &snowid::Layout {
         match self {
-            LayoutRef::Instance(l) => &l.inner,
-            LayoutRef::Static(l) => l,
+            LayoutArg::Instance(l) => &l.inner,
+            LayoutArg::Static(l) => l,
+            LayoutArg::Owned(l) => l,
         }
-    }
-}
-
-/// The presets, built once.
-pub fn preset_static(name: &str) -> snowid::Result<&'static snowid::Layout> {
-    static PRESETS: std::sync::OnceLock<Vec<snowid::Layout>> = std::sync::OnceLock::new();
-    let all = PRESETS.get_or_init(|| {
-        snowid::PRESETS
-            .iter()
-            .filter_map(|n| snowid::Layout::preset(n).ok())
-            .collect()
-    });
-    match all.iter().find(|l| l.name().eq_ignore_ascii_case(name)) {
-        Some(l) => Ok(l),
-        None => snowid::Layout::preset(name).map(|_| &all[0]),
     }
 }
 
 /// A layout from a JS value: a `Layout` instance or a preset name.
-pub fn layout_ref<'a>(env: &Env, v: sys::napi_value) -> Result<LayoutRef<'a>> {
-    if js::type_of(env, v)? == sys::ValueType::napi_string {
-        let name = js::string(env, v)?;
-        return Ok(LayoutRef::Static(preset_static(&name).or_throw(env)?));
+pub fn layout_arg<'a>(env: &Env, v: sys::napi_value, name: &str) -> Result<LayoutArg<'a>> {
+    // SAFETY: `v` is a live value of the current call. With the napi8
+    // feature napi-rs checks the object's type tag before the cast, so
+    // anything but a `Layout` (another class, a plain object, a spoofed
+    // prototype) is an `Err` here, without a pending exception. This is
+    // about 10x cheaper than `Layout::instance_of` (a JS `instanceof`).
+    if let Ok(l) = unsafe { ClassInstance::<Layout>::from_napi_value(env.raw(), v) } {
+        return Ok(LayoutArg::Instance(l));
     }
-    if js::type_of(env, v)? == sys::ValueType::napi_object {
-        // SAFETY: `v` is a live value of the current call. With the napi8
-        // feature napi-rs checks the object's type tag before the cast, so
-        // anything but a `Layout` (another class, a plain object, a spoofed
-        // prototype) is an `Err` here, without a pending exception. This is
-        // about 10x cheaper than `Layout::instance_of` (a JS `instanceof`).
-        if let Ok(l) = unsafe { ClassInstance::<Layout>::from_napi_value(env.raw(), v) } {
-            return Ok(LayoutRef::Instance(l));
-        }
-    }
-    Err(type_error(
-        env,
-        format!(
-            "layout must be a Layout or a preset name (twitter, discord, instagram, sonyflake); got {}",
-            js::describe(env, v)
-        ),
-    ))
+    let v = js::arg(env, v, Dates::Object)?;
+    let preset = v
+        .string(name, "a Layout or a preset name")
+        .and_then(snowid::Layout::preset);
+    Ok(LayoutArg::Owned(preset.or_throw(env)?))
 }
 
-/// Like [`layout_ref`], owned.
-pub fn layout_arg(env: &Env, v: sys::napi_value) -> Result<snowid::Layout> {
-    Ok(layout_ref(env, v)?.clone())
+/// [`layout_arg`], or the default generator's layout when not given
+/// (`undefined` or `null`): the core's `default::layout()`, borrowed from
+/// the running generator once it exists (no lock, no copy per call).
+pub fn layout_or_default<'a>(env: &Env, v: Option<sys::napi_value>) -> Result<LayoutArg<'a>> {
+    match v {
+        Some(v) if !js::is_nullish(env, v)? => layout_arg(env, v, "layout"),
+        _ => Ok(match snowid::default::current() {
+            Some(g) => LayoutArg::Static(g.layout()),
+            None => LayoutArg::Owned(snowid::default::layout().or_throw(env)?),
+        }),
+    }
 }
 
-/// Reads `{ timestamp | timestampMs, sequence?, ...nodeFields }` and composes.
-pub fn compose_from_js(env: &Env, l: &snowid::Layout, v: sys::napi_value) -> Result<u64> {
-    js::object_arg(env, v, "parts")?;
-    let mut ts: Option<i64> = None;
-    let mut seq = 0u64;
-    let mut values = [None; MAX_NODE_FIELDS];
-    for k in js::own_keys(env, v)? {
-        let Some(val) = js::get(env, v, &k)? else {
+/// Builds an ID from a parts object `{ timestamp | timestampMs, sequence?,
+/// ...nodeFields }` (and `tick`, as `decode` returns it).
+///
+/// The instant is `timestamp` (a Date or ms) or `timestampMs`; a decoded
+/// object has both and `tick`, so `compose(decode(id))` round-trips. When
+/// more than one is given they must agree (the same instant; the tick of
+/// that instant): a disagreement is `SNOWID_INVALID_SETTING` naming the key,
+/// never a silent choice.
+pub fn compose_from_js(env: &Env, l: &snowid::Layout, parts: sys::napi_value) -> Result<u64> {
+    if !js::is_record(env, parts)? {
+        let v = js::arg(env, parts, Dates::Object)?;
+        return Err(core(
+            env,
+            v.wrong_type("parts", "an object { timestamp, sequence?, ...nodeFields }"),
+        ));
+    }
+    let (mut ts, mut ts_ms, mut tick, mut seq) = (None, None, None, None);
+    let mut nodes: Vec<(String, Value)> = Vec::new();
+    for (k, v) in js::entries(env, parts)? {
+        let dates = if k == "timestamp" {
+            Dates::Instant
+        } else {
+            Dates::Object
+        };
+        let Some(v) = js::value(env, v, dates)? else {
             continue;
         };
         match k.as_str() {
-            "timestampMs" => ts = Some(js::time_arg(env, val, "parts.timestampMs")?),
-            "timestamp" => {
-                if ts.is_none() {
-                    ts = Some(js::time_arg(env, val, "parts.timestamp")?)
-                }
-            }
-            "tick" => {
-                js::uint_arg(env, val, "parts.tick")?;
-            }
-            "sequence" => seq = js::uint_arg(env, val, "parts.sequence")?,
-            name => {
-                let i = l.node_index(name).or_throw(env)?;
-                values[i] = Some(js::uint_arg(env, val, &format!("parts.{name}"))?);
-            }
+            "timestamp" => ts = Some(v),
+            "timestampMs" => ts_ms = Some(v),
+            "tick" => tick = Some(v),
+            "sequence" => seq = Some(v),
+            _ => nodes.push((k, v)),
         }
     }
-    let Some(ts) = ts else {
-        return Err(type_error(
-            env,
-            "parts needs `timestamp` (a Date or ms) or `timestampMs`",
-        ));
+    let instant = match (&ts, &ts_ms) {
+        (Some(t), Some(m)) => {
+            let a = t.instant_ms("timestamp", l).or_throw(env)?;
+            if m.instant_ms("timestampMs", l).or_throw(env)? != a {
+                return Err(core(
+                    env,
+                    disagree("timestampMs", m, format!("{a}, the instant of `timestamp`")),
+                ));
+            }
+            t
+        }
+        (Some(t), None) | (None, Some(t)) => t,
+        (None, None) => &Value::Other("missing value (undefined)".into()),
     };
-    let mut parts = Parts {
-        sequence: seq,
-        ..Parts::default()
-    };
-    for (i, f) in l.node_fields().enumerate() {
-        let val = values[i].ok_or_else(|| {
-            core(
-                env,
-                snowid::Error::MissingField {
-                    field: f.name().into(),
-                    layout: l.name().into(),
-                    max: f.max(),
-                },
-            )
-        })?;
-        if val > f.max() {
+    if let Some(t) = &tick {
+        let want = l
+            .tick_of(instant.instant_ms("timestamp", l).or_throw(env)?)
+            .or_throw(env)?;
+        if t.integer("tick").or_throw(env)? != Some(want.into()) {
             return Err(core(
                 env,
-                snowid::Error::FieldOutOfRange {
-                    field: f.name().into(),
-                    got: val,
-                    max: f.max(),
-                },
+                disagree("tick", t, format!("{want}, the tick of the timestamp")),
             ));
         }
-        parts.nodes[i] = val as u32;
     }
-    // Validate the time the core's way (negative and out-of-range instants).
-    let tick = l.tick_of(ts).or_throw(env)?;
-    l.compose_tick(tick, parts.sequence, &parts.nodes[..l.node_count()])
+    let nodes: Vec<(&str, &Value)> = nodes.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    l.compose_values(instant, seq.as_ref(), &nodes)
         .or_throw(env)
+}
+
+fn disagree(key: &str, v: &Value, expected: String) -> snowid::Error {
+    snowid::Error::InvalidSetting {
+        setting: key.into(),
+        value: v.describe(),
+        expected,
+    }
 }
 
 pub fn capacity_to_js(env: &Env, l: &snowid::Layout) -> Result<sys::napi_value> {
@@ -250,7 +238,7 @@ pub fn capacity_to_js(env: &Env, l: &snowid::Layout) -> Result<sys::napi_value> 
     let o = js::new_object(env)?;
     js::set(env, o, "lifespanMs", js::big(env, c.lifespan_ms)?)?;
     js::set(env, o, "endMs", js::big(env, c.end_ms)?)?;
-    js::set(env, o, "end", js::date(env, c.end_ms)?)?;
+    js::set(env, o, "end", js::date_or_null(env, c.end_ms)?)?;
     js::set(env, o, "idsPerTick", js::big(env, c.ids_per_tick)?)?;
     js::set(
         env,
@@ -264,21 +252,22 @@ pub fn capacity_to_js(env: &Env, l: &snowid::Layout) -> Result<sys::napi_value> 
 
 #[napi]
 impl Layout {
-    /// A custom layout: `new Layout({ name?, fields: [{ name, bits, kind? }],
-    /// epoch, tickMs?, signBit? })`. Fields go from the most significant bit
+    /// A custom layout: `new Layout({ name, fields: [{ name, bits, kind? }],
+    /// epoch?, tickMs?, signBit? })`. Fields go from the most significant bit
     /// down; `kind` is `'timestamp' | 'node' | 'sequence'` and defaults from
     /// the name (`timestamp`, `sequence`, anything else is a node field).
-    /// `signBit: true` (default) keeps the top bit 0 (63 bits of fields).
-    /// Throws `RangeError` with the core's code (e.g. `SNOWID_LAYOUT_BITS_SUM`).
+    /// `epoch` is a Date or ms (default 0, the Unix epoch); `tickMs` defaults
+    /// to 1; `signBit: true` (default) keeps the top bit 0 (63 bits of
+    /// fields). Built by the core's `LayoutBuilder`: errors carry its codes
+    /// (e.g. `SNOWID_LAYOUT_BITS_SUM`, `SNOWID_FIELD_COUNT`).
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "spec: { name?: string, fields: Array<{ name: string, bits: number, kind?: 'timestamp' | 'node' | 'sequence' }>, epoch: Date | number, tickMs?: number, signBit?: boolean }"
+        ts_args_type = "spec: { name: string, fields: Array<{ name: string, bits: number, kind?: 'timestamp' | 'node' | 'sequence' }>, epoch?: Date | number | bigint, tickMs?: number, signBit?: boolean }"
     )]
     pub fn new(env: Env, spec: Unknown) -> Result<Self> {
-        let spec = spec_from_js(&env, spec.raw())?;
         Ok(Layout {
-            inner: snowid::Layout::new(spec).or_throw(&env)?,
+            inner: layout_from_spec(&env, spec.raw())?,
         })
     }
 
@@ -286,9 +275,12 @@ impl Layout {
     /// (case-insensitive). Unknown names throw `SNOWID_UNKNOWN_LAYOUT`.
     #[napi(factory, catch_unwind, ts_args_type = "name: string")]
     pub fn preset(env: Env, name: Unknown) -> Result<Self> {
-        let name = js::str_arg(&env, name.raw(), "name")?;
+        let v = js::arg(&env, name.raw(), Dates::Object)?;
+        let l = v
+            .string("name", "a preset name")
+            .and_then(snowid::Layout::preset);
         Ok(Layout {
-            inner: snowid::Layout::preset(&name).or_throw(&env)?,
+            inner: l.or_throw(&env)?,
         })
     }
 
@@ -380,7 +372,7 @@ impl Layout {
                 let o = js::new_object(&env)?;
                 js::set(&env, o, "name", js::str_value(&env, f.name())?)?;
                 js::set(&env, o, "bits", js::num(&env, f.bits().into())?)?;
-                js::set(&env, o, "kind", js::str_value(&env, kind_name(f.kind()))?)?;
+                js::set(&env, o, "kind", js::str_value(&env, f.kind().as_str())?)?;
                 js::set(&env, o, "shift", js::num(&env, f.shift().into())?)?;
                 Ok(o)
             })
@@ -388,12 +380,15 @@ impl Layout {
         Ok(Js(js::new_array(&env, &items)?))
     }
 
-    /// Splits an ID (bigint, decimal string, or a number up to 2^53 - 1)
-    /// into `{ timestamp: Date, timestampMs, tick, sequence, ...nodeFields }`.
+    /// Splits an ID (bigint, decimal string, or a number up to 2^53) into
+    /// `{ timestamp: Date | null, timestampMs, tick, sequence, ...nodeFields }`.
+    /// `timestamp` is `null` past the last instant a `Date` holds;
+    /// `timestampMs`, `tick` and `sequence` are bigints where a number could
+    /// not hold them exactly (custom layouts only).
     #[napi(
         catch_unwind,
         ts_args_type = "id: bigint | string | number",
-        ts_return_type = "{ timestamp: Date, timestampMs: number, tick: number, sequence: number, [nodeField: string]: number | Date }"
+        ts_return_type = "{ timestamp: Date | null, timestampMs: number | bigint, tick: number | bigint, sequence: number | bigint, [nodeField: string]: number | bigint | Date | null }"
     )]
     // Declares `decode` for index.d.ts; index.js replaces it on the
     // prototype with the builder it shares with `inspect`.
@@ -402,10 +397,11 @@ impl Layout {
     }
 
     /// Builds an ID from `{ timestamp: Date | number, sequence?, ...nodeFields }`
-    /// (`timestampMs` also accepted; the time is rounded down to its tick).
+    /// (the time is rounded down to its tick). Also takes what `decode`
+    /// returns: `timestampMs` and `tick` must then agree with `timestamp`.
     #[napi(
         catch_unwind,
-        ts_args_type = "parts: { timestamp?: Date | number, timestampMs?: number, sequence?: number | bigint, [field: string]: unknown }"
+        ts_args_type = "parts: { timestamp?: Date | number | bigint, timestampMs?: number | bigint, tick?: number | bigint, sequence?: number | bigint, [nodeField: string]: unknown }"
     )]
     pub fn compose(&self, env: Env, parts: Unknown) -> Result<u64> {
         compose_from_js(&env, &self.inner, parts.raw())
@@ -413,34 +409,43 @@ impl Layout {
 
     /// Smallest ID any node can issue in the tick holding `time`
     /// (`WHERE id >= layout.minIdAt(from)`).
-    #[napi(catch_unwind, ts_args_type = "time: Date | number")]
+    #[napi(catch_unwind, ts_args_type = "time: Date | number | bigint")]
     pub fn min_id_at(&self, env: Env, time: Unknown) -> Result<u64> {
-        let ms = js::time_arg(&env, time.raw(), "time")?;
+        let ms = js::instant(&env, time.raw(), "time", &self.inner)?;
         self.inner.min_id_at(ms).or_throw(&env)
     }
 
     /// Largest ID any node can issue in the tick holding `time`
     /// (`WHERE id <= layout.maxIdAt(to)`).
-    #[napi(catch_unwind, ts_args_type = "time: Date | number")]
+    #[napi(catch_unwind, ts_args_type = "time: Date | number | bigint")]
     pub fn max_id_at(&self, env: Env, time: Unknown) -> Result<u64> {
-        let ms = js::time_arg(&env, time.raw(), "time")?;
+        let ms = js::instant(&env, time.raw(), "time", &self.inner)?;
         self.inner.max_id_at(ms).or_throw(&env)
     }
 
-    /// Lifespan, end date, IDs per tick and per second per node, number of
-    /// node identities (counts as bigint).
+    /// Lifespan, end, IDs per tick and per second per node, number of node
+    /// identities (counts as bigint). `end` is `null` when the layout ends
+    /// after the last instant a `Date` holds (`endMs` is always exact).
     #[napi(
         catch_unwind,
-        ts_return_type = "{ lifespanMs: bigint, endMs: bigint, end: Date, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }"
+        ts_return_type = "{ lifespanMs: bigint, endMs: bigint, end: Date | null, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }"
     )]
     pub fn capacity(&self, env: Env) -> Result<Js> {
         Ok(Js(capacity_to_js(&env, &self.inner)?))
     }
 
     /// Whether two layouts are the same (fields, epoch, tick, sign bit, name).
-    #[napi(catch_unwind)]
-    pub fn equals(&self, other: &Layout) -> bool {
-        self.inner == other.inner
+    /// Anything but a `Layout` throws `SNOWID_WRONG_TYPE`.
+    #[napi(catch_unwind, ts_args_type = "other: Layout")]
+    pub fn equals(&self, env: Env, other: Unknown) -> Result<bool> {
+        // SAFETY: live value; a non-Layout is an `Err` (see `layout_arg`).
+        match unsafe { ClassInstance::<Layout>::from_napi_value(env.raw(), other.raw()) } {
+            Ok(o) => Ok(self.inner == o.inner),
+            Err(_) => {
+                let v = js::arg(&env, other.raw(), Dates::Object)?;
+                Err(core(&env, v.wrong_type("other", "a Layout")))
+            }
+        }
     }
 
     /// `twitter(0|timestamp:41|datacenter:5|worker:5|sequence:12, epoch=1288834974657ms, tick=1ms)`

@@ -4,36 +4,32 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use snowid::{Encoding, ERROR_CODES};
 
-use crate::error::{class_of, type_error, Class, OrThrow};
-use crate::generator::default_layout;
-use crate::js::{self, Js};
-use crate::layout::{capacity_to_js, compose_from_js, layout_ref, LayoutRef};
-
-fn layout_or_default<'a>(env: &Env, layout: Option<sys::napi_value>) -> Result<LayoutRef<'a>> {
-    match layout {
-        Some(l) if !js::is_undefined(env, l)? => layout_ref(env, l),
-        _ => Ok(LayoutRef::Static(default_layout(env)?)),
-    }
-}
+use crate::error::{Class, OrThrow};
+use crate::js::{self, Dates, Js};
+use crate::layout::{capacity_to_js, compose_from_js, layout_arg, layout_or_default};
 
 fn encoding_arg(env: &Env, e: Option<Unknown>) -> Result<Encoding> {
-    match e {
-        Some(e) if !js::is_undefined(env, e.raw())? => {
-            let name = js::str_arg(env, e.raw(), "encoding")?;
-            Encoding::from_name(&name).or_throw(env)
-        }
-        _ => Ok(Encoding::Decimal),
+    match e
+        .map(|e| js::value(env, e.raw(), Dates::Object))
+        .transpose()?
+        .flatten()
+    {
+        Some(v) => v
+            .string("encoding", "an encoding name")
+            .and_then(Encoding::from_name)
+            .or_throw(env),
+        None => Ok(Encoding::Decimal),
     }
 }
 
-/// Decodes an ID (bigint, decimal string, or a number up to 2^53 - 1; a
+/// Decodes an ID (bigint, decimal string, or a number up to 2^53; a
 /// larger number throws, since it may already have lost precision) into
-/// `{ timestamp: Date, timestampMs, tick, sequence, ...nodeFields }`.
+/// `{ timestamp: Date | null, timestampMs, tick, sequence, ...nodeFields }`.
 /// `layout`: a `Layout` or preset name; default: the default generator's.
 #[napi(
     catch_unwind,
     ts_args_type = "id: bigint | string | number, layout?: Layout | string",
-    ts_return_type = "{ timestamp: Date, timestampMs: number, tick: number, sequence: number, [nodeField: string]: number | Date }"
+    ts_return_type = "{ timestamp: Date | null, timestampMs: number | bigint, tick: number | bigint, sequence: number | bigint, [nodeField: string]: number | bigint | Date | null }"
 )]
 // This item declares `inspect` for index.d.ts; at run time index.js
 // replaces the export with a JavaScript builder over `_decodeInto` (below),
@@ -43,31 +39,25 @@ pub fn inspect(env: Env, _id: Unknown, _layout: Option<Unknown>) -> Result<Js> {
 }
 
 /// The work of `inspect` and `Layout#decode` without building the object:
-/// writes `[timestampMs, tick, sequence, ...nodeValues]` into `out` (a
-/// `Float64Array` of at least 3 + 4 elements) and returns the node field
-/// names joined by `,`. index.js builds the parts object from these: a
-/// JavaScript object literal costs a fraction of setting the properties one
-/// by one through Node-API. Same checks and errors as `inspect`. Exported as
-/// the raw callback `_decodeInto` (see [`crate::generator::fast_exports`]).
-pub fn decode_into(env: &Env, args: [sys::napi_value; 3]) -> Result<sys::napi_value> {
-    let [id, layout, out] = args;
-    let id = js::id_arg(env, id)?;
-    let l = layout_or_default(env, Some(layout))?;
+/// writes `[timestampMs, tick, sequence, ...nodeValues]` into `out` (index.js's
+/// `Float64Array`) and returns the node field names joined by `,`. index.js
+/// builds the parts object from these: a JavaScript object literal costs a
+/// fraction of setting the properties one by one through Node-API. When
+/// `timestampMs`, `tick` or `sequence` is beyond 2^53 - 1 it returns
+/// `[names, timestampMs, tick, sequence]` instead, the three as bigints.
+/// `method`: called as `Layout#decode`, so `layout` is `this` and required.
+/// Exported as the raw callback `_decodeInto` (see `default::fast_exports`).
+pub fn decode_into(env: &Env, args: [sys::napi_value; 4]) -> Result<sys::napi_value> {
+    let [id, layout, out, method] = args;
+    let id = js::id(env, id)?;
+    let l = if js::type_of(env, method)? == sys::ValueType::napi_boolean {
+        layout_arg(env, layout, "this")?
+    } else {
+        layout_or_default(env, Some(layout))?
+    };
     let p = l.decode(id).or_throw(env)?;
     // SAFETY: the slice is used only within this call.
-    let out = unsafe { js::f64_array_arg(env, out, "out")? };
-    if out.len() < 3 + snowid::MAX_NODE_FIELDS {
-        return Err(type_error(
-            env,
-            format!(
-                "out must hold at least {} numbers",
-                3 + snowid::MAX_NODE_FIELDS
-            ),
-        ));
-    }
-    out[0] = js::checked_safe(env, p.timestamp_ms, "timestampMs")? as f64;
-    out[1] = js::checked_safe(env, p.tick, "tick")? as f64;
-    out[2] = js::checked_safe(env, p.sequence, "sequence")? as f64;
+    let out = unsafe { js::f64_array(env, out)? };
     for (slot, v) in out[3..].iter_mut().zip(p.nodes) {
         *slot = v.into();
     }
@@ -83,13 +73,27 @@ pub fn decode_into(env: &Env, args: [sys::napi_value; 3]) -> Result<sys::napi_va
         len += f.name().len();
     }
     // The names are ASCII (checked by the core's layout validation).
-    js::str_value(env, std::str::from_utf8(&buf[..len]).unwrap_or(""))
+    let names = js::str_value(env, std::str::from_utf8(&buf[..len]).unwrap_or(""))?;
+    let exact = [p.timestamp_ms, p.tick, p.sequence];
+    if exact.iter().all(|&v| v <= js::MAX_SAFE) {
+        out[0] = p.timestamp_ms as f64;
+        out[1] = p.tick as f64;
+        out[2] = p.sequence as f64;
+        return Ok(names);
+    }
+    let mut items = vec![names];
+    for v in exact {
+        items.push(js::big(env, v)?);
+    }
+    js::new_array(env, &items)
 }
 
-/// Builds an ID from `{ timestamp: Date | number, sequence?, ...nodeFields }`.
+/// Builds an ID from `{ timestamp: Date | number, sequence?, ...nodeFields }`
+/// (what `inspect` returns works too: `timestampMs` and `tick` must then
+/// agree with `timestamp`).
 #[napi(
     catch_unwind,
-    ts_args_type = "parts: { timestamp?: Date | number, timestampMs?: number, sequence?: number | bigint, [field: string]: unknown }, layout?: Layout | string"
+    ts_args_type = "parts: { timestamp?: Date | number | bigint, timestampMs?: number | bigint, tick?: number | bigint, sequence?: number | bigint, [nodeField: string]: unknown }, layout?: Layout | string"
 )]
 pub fn compose(env: Env, parts: Unknown, layout: Option<Unknown>) -> Result<u64> {
     let l = layout_or_default(&env, layout.map(|l| l.raw()))?;
@@ -99,32 +103,31 @@ pub fn compose(env: Env, parts: Unknown, layout: Option<Unknown>) -> Result<u64>
 /// Smallest ID any node can issue at `time` (for `WHERE id >= ...`).
 #[napi(
     catch_unwind,
-    ts_args_type = "time: Date | number, layout?: Layout | string"
+    ts_args_type = "time: Date | number | bigint, layout?: Layout | string"
 )]
 pub fn min_id_at(env: Env, time: Unknown, layout: Option<Unknown>) -> Result<u64> {
-    let ms = js::time_arg(&env, time.raw(), "time")?;
-    layout_or_default(&env, layout.map(|l| l.raw()))?
-        .min_id_at(ms)
-        .or_throw(&env)
+    let l = layout_or_default(&env, layout.map(|l| l.raw()))?;
+    let ms = js::instant(&env, time.raw(), "time", &l)?;
+    l.min_id_at(ms).or_throw(&env)
 }
 
 /// Largest ID any node can issue at `time` (for `WHERE id <= ...`).
 #[napi(
     catch_unwind,
-    ts_args_type = "time: Date | number, layout?: Layout | string"
+    ts_args_type = "time: Date | number | bigint, layout?: Layout | string"
 )]
 pub fn max_id_at(env: Env, time: Unknown, layout: Option<Unknown>) -> Result<u64> {
-    let ms = js::time_arg(&env, time.raw(), "time")?;
-    layout_or_default(&env, layout.map(|l| l.raw()))?
-        .max_id_at(ms)
-        .or_throw(&env)
+    let l = layout_or_default(&env, layout.map(|l| l.raw()))?;
+    let ms = js::instant(&env, time.raw(), "time", &l)?;
+    l.max_id_at(ms).or_throw(&env)
 }
 
-/// Capacity of a layout (default: the default generator's).
+/// Capacity of a layout (default: the default generator's). `end` is
+/// `null` when the layout ends after the last instant a `Date` holds.
 #[napi(
     catch_unwind,
     ts_args_type = "layout?: Layout | string",
-    ts_return_type = "{ lifespanMs: bigint, endMs: bigint, end: Date, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }"
+    ts_return_type = "{ lifespanMs: bigint, endMs: bigint, end: Date | null, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }"
 )]
 pub fn capacity(env: Env, layout: Option<Unknown>) -> Result<Js> {
     let l = layout_or_default(&env, layout.map(|l| l.raw()))?;
@@ -139,7 +142,7 @@ pub fn capacity(env: Env, layout: Option<Unknown>) -> Result<Js> {
     ts_args_type = "id: bigint | string | number, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'"
 )]
 pub fn encode(env: Env, id: Unknown, encoding: Option<Unknown>) -> Result<String> {
-    let id = js::id_arg(&env, id.raw())?;
+    let id = js::id(&env, id.raw())?;
     Ok(encoding_arg(&env, encoding)?.encode(id))
 }
 
@@ -151,13 +154,17 @@ pub fn encode(env: Env, id: Unknown, encoding: Option<Unknown>) -> Result<String
     ts_args_type = "text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'"
 )]
 pub fn parse(env: Env, text: Unknown, encoding: Option<Unknown>) -> Result<u64> {
-    let text = js::str_arg(&env, text.raw(), "text")?;
-    encoding_arg(&env, encoding)?.parse(&text).or_throw(&env)
+    let text = js::arg(&env, text.raw(), Dates::Object)?;
+    let encoding = encoding_arg(&env, encoding)?;
+    text.string("text", "an encoded ID")
+        .and_then(|t| encoding.parse(t))
+        .or_throw(&env)
 }
 
 /// Every error code: `{ code: 'SNOWID_…', number, kind, jsClass }`, where
-/// `jsClass` is the constructor thrown (`RangeError` for invalid input,
-/// `Error` when IDs are unavailable now).
+/// `jsClass` is the constructor thrown (`TypeError` for a JS value of the
+/// wrong type, `RangeError` for other invalid input, `Error` when IDs are
+/// unavailable now).
 #[napi(
     catch_unwind,
     ts_return_type = "Array<{ code: string, number: number, kind: 'invalid_input' | 'unavailable', jsClass: 'Error' | 'RangeError' | 'TypeError' }>"
@@ -175,14 +182,24 @@ pub fn error_codes(env: Env) -> Result<Js> {
             )?;
             js::set(&env, o, "number", js::num(&env, (*number).into())?)?;
             js::set(&env, o, "kind", js::str_value(&env, kind.as_str())?)?;
-            let class = match class_of(*kind) {
-                Class::Error => "Error",
-                Class::TypeError => "TypeError",
-                Class::RangeError => "RangeError",
-            };
+            let class = Class::of(code, *kind).name();
             js::set(&env, o, "jsClass", js::str_value(&env, class)?)?;
             Ok(o)
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Js(js::new_array(&env, &items)?))
+}
+
+/// The error a class called without `new` throws (index.js wraps the
+/// classes): the core's `WRONG_TYPE`.
+#[napi(catch_unwind, js_name = "_notConstructed", skip_typescript)]
+pub fn not_constructed(env: Env, class: String) -> Result<()> {
+    Err(crate::error::core(
+        &env,
+        snowid::Error::WrongType {
+            name: class,
+            expected: "called with `new`".into(),
+            got: "a plain function call".into(),
+        },
+    ))
 }
