@@ -6,7 +6,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use core_snowid::{Error, ERROR_CODES};
+use core_snowid::{Error, Value, ERROR_CODES};
 
 /// Result of every function that can fail: `SNOWID_OK` (0) on success,
 /// otherwise one of the `SNOWID_ERR_*` values below. Values 1..99 are the
@@ -49,6 +49,9 @@ pub const SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE: snowid_status = 14;
 /// A setting has a bad value: an environment variable (`SNOWID_WORKER_ID`...),
 /// a config field (`clock`, `on_regression`, `struct_size`...), an enum value.
 pub const SNOWID_ERR_INVALID_SETTING: snowid_status = 15;
+/// An option got a value of the wrong type (`snowid_options_set_str()` for
+/// an integer option, `_set_bool()` for a node field...).
+pub const SNOWID_ERR_WRONG_TYPE: snowid_status = 16;
 /// The clock is behind the last issued ID by more than the policy allows.
 pub const SNOWID_ERR_CLOCK_MOVED_BACKWARDS: snowid_status = 20;
 /// The clock reads a time before the layout's epoch.
@@ -89,6 +92,12 @@ pub const SNOWID_ERR_LEASE_LOST: snowid_status = 55;
 pub const SNOWID_ERR_LEASE_TAKEN: snowid_status = 56;
 /// Node identity: the coordination service (etcd, Redis) could not be reached.
 pub const SNOWID_ERR_COORDINATION_UNAVAILABLE: snowid_status = 57;
+/// Default generator: nothing says where its node numbers come from, and the
+/// environment is one of many replicas (Kubernetes Deployment, AWS Lambda,
+/// Cloud Run), where machine-local slots would repeat on every replica. Set
+/// `SNOWID_<FIELD>_ID` per replica, `SNOWID_NODE_SOURCE` (`k8s`, `redis`...)
+/// or, if you accept machine-local numbers, `SNOWID_NODE_SOURCE=local`.
+pub const SNOWID_ERR_NODE_SOURCE_REQUIRED: snowid_status = 58;
 /// A required pointer argument was NULL (the message names the argument).
 pub const SNOWID_ERR_NULL_ARGUMENT: snowid_status = 100;
 /// A caller's buffer is too small; the needed size was written to the
@@ -99,47 +108,6 @@ pub const SNOWID_ERR_INVALID_UTF8: snowid_status = 102;
 /// A bug in snowid panicked; the panic was caught at the boundary. The
 /// object involved may be left unusable; please report the message.
 pub const SNOWID_ERR_PANIC: snowid_status = 199;
-
-/// The core's codes paired with this header's constants (checked against
-/// `ERROR_CODES` by a test, and against testdata/vectors.json by the C tests).
-#[cfg(test)]
-pub(crate) const CORE_STATUSES: &[(&str, snowid_status)] = &[
-    ("LAYOUT_BITS_SUM", SNOWID_ERR_LAYOUT_BITS_SUM),
-    ("FIELD_WIDTH", SNOWID_ERR_FIELD_WIDTH),
-    ("FIELD_NAME", SNOWID_ERR_FIELD_NAME),
-    ("DUPLICATE_FIELD", SNOWID_ERR_DUPLICATE_FIELD),
-    ("FIELD_COUNT", SNOWID_ERR_FIELD_COUNT),
-    ("TICK_OUT_OF_RANGE", SNOWID_ERR_TICK_OUT_OF_RANGE),
-    ("EPOCH_IN_FUTURE", SNOWID_ERR_EPOCH_IN_FUTURE),
-    ("UNKNOWN_LAYOUT", SNOWID_ERR_UNKNOWN_LAYOUT),
-    ("FIELD_OUT_OF_RANGE", SNOWID_ERR_FIELD_OUT_OF_RANGE),
-    ("UNKNOWN_FIELD", SNOWID_ERR_UNKNOWN_FIELD),
-    ("MISSING_FIELD", SNOWID_ERR_MISSING_FIELD),
-    ("ID_OUT_OF_RANGE", SNOWID_ERR_ID_OUT_OF_RANGE),
-    ("TIMESTAMP_OUT_OF_RANGE", SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE),
-    ("INVALID_SETTING", SNOWID_ERR_INVALID_SETTING),
-    ("CLOCK_MOVED_BACKWARDS", SNOWID_ERR_CLOCK_MOVED_BACKWARDS),
-    ("CLOCK_BEFORE_EPOCH", SNOWID_ERR_CLOCK_BEFORE_EPOCH),
-    ("TIME_EXHAUSTED", SNOWID_ERR_TIME_EXHAUSTED),
-    ("SEQUENCE_EXHAUSTED", SNOWID_ERR_SEQUENCE_EXHAUSTED),
-    ("FORKED", SNOWID_ERR_FORKED),
-    ("PARSE_EMPTY", SNOWID_ERR_PARSE_EMPTY),
-    ("PARSE_LENGTH", SNOWID_ERR_PARSE_LENGTH),
-    ("PARSE_CHARACTER", SNOWID_ERR_PARSE_CHARACTER),
-    ("PARSE_OVERFLOW", SNOWID_ERR_PARSE_OVERFLOW),
-    ("UNKNOWN_ENCODING", SNOWID_ERR_UNKNOWN_ENCODING),
-    ("NO_FREE_SLOT", SNOWID_ERR_NO_FREE_SLOT),
-    ("BEHIND_HIGH_WATER", SNOWID_ERR_BEHIND_HIGH_WATER),
-    ("STATE_IO", SNOWID_ERR_STATE_IO),
-    ("STATE_CORRUPT", SNOWID_ERR_STATE_CORRUPT),
-    ("NODE_IN_USE", SNOWID_ERR_NODE_IN_USE),
-    ("LEASE_LOST", SNOWID_ERR_LEASE_LOST),
-    ("LEASE_TAKEN", SNOWID_ERR_LEASE_TAKEN),
-    (
-        "COORDINATION_UNAVAILABLE",
-        SNOWID_ERR_COORDINATION_UNAVAILABLE,
-    ),
-];
 
 /// The binding's own statuses, with their names.
 const BINDING_STATUSES: &[(&str, snowid_status)] = &[
@@ -293,6 +261,20 @@ pub(crate) unsafe fn text<'a>(p: *const c_char, name: &'static str) -> Result<&'
     })
 }
 
+/// A NUL-terminated string handed to the core as a host value: UTF-8 text
+/// or, unjudged, the bytes that are not (the core reports those).
+pub(crate) unsafe fn text_value(p: *const c_char, name: &'static str) -> Result<Value, Failure> {
+    if p.is_null() {
+        return Err(Failure::Null(name));
+    }
+    // SAFETY: non-NULL strings are NUL-terminated (header contract).
+    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(s) => Value::Str(s.to_owned()),
+        Err(_) => Value::NonUtf8(bytes.to_vec()),
+    })
+}
+
 /// Copies `s` and a NUL into a caller's buffer of `buf_len` bytes; writes the
 /// length without the NUL to `out_len` (if given) in every case.
 pub(crate) unsafe fn write_text(
@@ -307,15 +289,16 @@ pub(crate) unsafe fn write_text(
     if let Some(l) = unsafe { out_len.as_mut() } {
         *l = u32::try_from(s.len()).unwrap_or(u32::MAX);
     }
+    // A NULL buffer is a size query only with length 0.
+    if buf.is_null() && buf_len != 0 {
+        return Err(Failure::Null(what));
+    }
     if (buf_len as usize) < need {
         return Err(Failure::BufferTooSmall {
             what,
             need: need as u64,
             got: buf_len.into(),
         });
-    }
-    if buf.is_null() {
-        return Err(Failure::Null(what));
     }
     // SAFETY: buf holds buf_len >= need bytes (header contract).
     unsafe {
@@ -385,13 +368,40 @@ pub extern "C" fn snowid_last_error_message() -> *const c_char {
 mod tests {
     use super::*;
 
+    /// The status constants of the committed header, `(CODE, number)`.
+    fn header_statuses() -> Vec<(String, i64)> {
+        include_str!("../include/snowid.h")
+            .lines()
+            .filter_map(|l| {
+                let rest = l.strip_prefix("#define SNOWID_ERR_")?;
+                let (name, n) = rest.split_once(' ')?;
+                Some((name.to_owned(), n.trim().parse().ok()?))
+            })
+            .collect()
+    }
+
     #[test]
-    fn every_core_code_has_a_status_constant_with_its_number() {
-        assert_eq!(CORE_STATUSES.len(), ERROR_CODES.len());
-        for ((code, number, _), (name, status)) in ERROR_CODES.iter().zip(CORE_STATUSES) {
-            assert_eq!(code, name);
-            assert_eq!(i64::from(*number), i64::from(*status), "{code}");
+    fn the_header_has_exactly_the_core_codes_with_their_numbers() {
+        let header = header_statuses();
+        for (code, number, _) in ERROR_CODES {
+            assert!(
+                header.contains(&((*code).to_owned(), i64::from(*number))),
+                "snowid.h lacks `#define SNOWID_ERR_{code} {number}` (add the constant to src/error.rs, then `make header`)"
+            );
         }
+        for (name, n) in &header {
+            let core = ERROR_CODES
+                .iter()
+                .any(|(c, m, _)| c == name && i64::from(*m) == *n);
+            let own = BINDING_STATUSES
+                .iter()
+                .any(|(c, m)| c == name && i64::from(*m) == *n);
+            assert!(
+                core || own,
+                "SNOWID_ERR_{name} = {n} is neither a core code nor the binding's"
+            );
+        }
+        assert_eq!(header.len(), ERROR_CODES.len() + BINDING_STATUSES.len() - 1);
     }
 
     #[test]

@@ -2,10 +2,11 @@
 
 use std::ffi::{c_char, CString};
 
-use core_snowid::{Error, FieldKind, FieldSpec, Layout, LayoutSpec, Parts, MAX_NODE_FIELDS};
+use core_snowid::{Error, FieldKind, Layout, LayoutBuilder, Parts, Value, MAX_NODE_FIELDS};
 
 use crate::error::{
-    arg, guard, guard_value, invalid_setting, out, snowid_status, text, write_text, Failure,
+    arg, guard, guard_value, invalid_setting, out, snowid_status, text, text_value, write_text,
+    Failure,
 };
 
 /// Most node fields a layout can have (the size of the `nodes` arrays).
@@ -22,9 +23,6 @@ pub const SNOWID_FIELD_TIMESTAMP: u32 = 1;
 pub const SNOWID_FIELD_NODE: u32 = 2;
 /// Field kind: the per-tick sequence (Discord calls it `increment`).
 pub const SNOWID_FIELD_SEQUENCE: u32 = 3;
-
-/// Most fields a custom layout specification may list.
-const MAX_SPEC_FIELDS: u32 = 64;
 
 /// A validated bit layout (opaque). Immutable once made: any number of
 /// threads may use one layout at the same time. Free with
@@ -73,7 +71,7 @@ impl snowid_layout_t {
 #[derive(Debug, Clone, Copy)]
 #[allow(non_camel_case_types)]
 pub struct snowid_field_spec_t {
-    /// `[a-z_][a-z0-9_]*`, at most 32 characters. Must not be NULL.
+    /// `[a-z_][a-z0-9_]*`, at most 32 characters (UTF-8). Must not be NULL.
     pub name: *const c_char,
     /// Width in bits (node fields 1..=32).
     pub bits: u32,
@@ -92,10 +90,11 @@ pub struct snowid_layout_spec_t {
     /// `field_count` fields, most significant first. One timestamp, one
     /// sequence and 1..=4 node fields.
     pub fields: *const snowid_field_spec_t,
-    /// Number of entries in `fields` (at most 64).
+    /// Number of entries in `fields`: 3..=6 (checked before `fields` is read).
     pub field_count: u32,
     /// 1: the top bit is reserved and always 0, fields fill 63 bits (IDs fit a
-    /// signed 64-bit column). 0: fields fill all 64 bits.
+    /// signed 64-bit column). 0: fields fill all 64 bits. Any other value is
+    /// `SNOWID_ERR_INVALID_SETTING`.
     pub sign_bit: u8,
     /// The instant tick 0 stands for, in ms since the Unix epoch (not in the
     /// future).
@@ -191,59 +190,64 @@ fn kind_number(k: FieldKind) -> u32 {
     }
 }
 
-fn index_error(what: &str, index: u32, count: usize) -> Failure {
+pub(crate) fn index_error(what: &str, index: u32, count: usize) -> Failure {
     Failure::Core(Error::FieldOutOfRange {
         field: what.to_owned(),
-        got: index.into(),
+        got: index.to_string(),
         max: (count as u64).saturating_sub(1),
     })
 }
 
-unsafe fn read_spec(spec: &snowid_layout_spec_t) -> Result<LayoutSpec, Failure> {
+/// The kind names of `SNOWID_FIELD_*` (`None`: inferred from the name).
+const FIELD_KINDS: [Option<FieldKind>; 4] = [
+    None,
+    Some(FieldKind::Timestamp),
+    Some(FieldKind::Node),
+    Some(FieldKind::Sequence),
+];
+
+/// A custom layout from the caller's spec, through the core's
+/// `LayoutBuilder` (every check is the core's; the count is checked before
+/// any field is read).
+unsafe fn build_spec(spec: &snowid_layout_spec_t) -> Result<Layout, Failure> {
     let name = if spec.name.is_null() {
-        "custom".to_owned()
+        Value::Str("custom".into())
     } else {
-        unsafe { text(spec.name, "spec->name") }?.to_owned()
+        unsafe { text_value(spec.name, "spec->name") }?
     };
-    if spec.field_count > MAX_SPEC_FIELDS {
-        return Err(invalid_setting(
-            "spec->field_count",
-            spec.field_count,
-            "at most 64 fields",
-        ));
+    let mut b = LayoutBuilder::new(&name)?;
+    if spec.field_count > 0 && spec.fields.is_null() {
+        return Err(Failure::Null("spec->fields"));
     }
+    b.expect_fields(spec.field_count.into())?;
     let fields: &[snowid_field_spec_t] = if spec.field_count == 0 {
         &[]
-    } else if spec.fields.is_null() {
-        return Err(Failure::Null("spec->fields"));
     } else {
-        // SAFETY: `fields` holds `field_count` entries (header contract).
+        // SAFETY: `fields` holds `field_count` entries (header contract); the
+        // count is at most MAX_FIELDS here.
         unsafe { std::slice::from_raw_parts(spec.fields, spec.field_count as usize) }
     };
-    let mut out = Vec::with_capacity(fields.len());
-    for f in fields {
-        let fname = unsafe { text(f.name, "spec->fields[i].name") }?;
-        out.push(match f.kind {
-            SNOWID_FIELD_INFERRED => FieldSpec::inferred(fname, f.bits),
-            SNOWID_FIELD_TIMESTAMP => FieldSpec::new(fname, f.bits, FieldKind::Timestamp),
-            SNOWID_FIELD_NODE => FieldSpec::new(fname, f.bits, FieldKind::Node),
-            SNOWID_FIELD_SEQUENCE => FieldSpec::new(fname, f.bits, FieldKind::Sequence),
-            k => {
+    for (i, f) in fields.iter().enumerate() {
+        let fname = unsafe { text_value(f.name, "spec->fields[i].name") }?;
+        let kind = match FIELD_KINDS.get(f.kind as usize) {
+            Some(k) => k.map(|k| Value::Str(k.as_str().into())),
+            None => {
                 return Err(invalid_setting(
-                    &format!("spec->fields[{fname}].kind"),
-                    k,
+                    &format!("spec->fields[{i}].kind"),
+                    f.kind,
                     "SNOWID_FIELD_INFERRED (0), _TIMESTAMP (1), _NODE (2) or _SEQUENCE (3)",
                 ))
             }
-        });
+        };
+        b.field(&fname, &Value::from(f.bits), kind.as_ref())?;
     }
-    Ok(LayoutSpec {
-        name,
-        fields: out,
-        epoch_ms: spec.epoch_ms,
-        tick_ms: spec.tick_ms,
-        sign_bit: spec.sign_bit != 0,
-    })
+    b.epoch(&Value::from(spec.epoch_ms))?;
+    b.sign_bit(&Value::from(u32::from(spec.sign_bit)))?;
+    // The tick is a plain `uint64_t`: the layout's own check names the
+    // range (`TICK_OUT_OF_RANGE`), as for a preset's spec.
+    let mut full = b.spec().clone();
+    full.tick_ms = spec.tick_ms;
+    Ok(Layout::new(full)?)
 }
 
 /// Makes a preset layout: `"twitter"` (the default everywhere: sign bit, 41
@@ -277,10 +281,12 @@ pub unsafe extern "C" fn snowid_layout_preset(
 /// NULL: `spec`, `spec->fields` (when `field_count` > 0), a field `name` or
 /// `out_layout` NULL -> `SNOWID_ERR_NULL_ARGUMENT`; `spec->name` NULL means
 /// `"custom"`.
-/// Errors: `SNOWID_ERR_LAYOUT_BITS_SUM`, `_FIELD_WIDTH`, `_FIELD_NAME`,
-/// `_DUPLICATE_FIELD`, `_FIELD_COUNT`, `_TICK_OUT_OF_RANGE`,
-/// `_EPOCH_IN_FUTURE`, `_INVALID_SETTING` (bad kind, more than 64 fields),
-/// `_INVALID_UTF8`.
+/// Errors (the core's `LayoutBuilder` checks, the same in every language):
+/// `SNOWID_ERR_FIELD_COUNT` (`field_count` outside 3..=6, or not one
+/// timestamp, one sequence and 1..=4 node fields), `_LAYOUT_BITS_SUM`,
+/// `_FIELD_WIDTH`, `_FIELD_NAME`, `_DUPLICATE_FIELD`, `_TICK_OUT_OF_RANGE`,
+/// `_EPOCH_IN_FUTURE`, `_INVALID_SETTING` (a `kind` that is no
+/// `SNOWID_FIELD_*`, `sign_bit` not 0 or 1, a name that is not UTF-8).
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_layout_new(
@@ -288,9 +294,9 @@ pub unsafe extern "C" fn snowid_layout_new(
     out_layout: *mut *mut snowid_layout_t,
 ) -> snowid_status {
     guard(|| {
-        let spec = unsafe { read_spec(arg(spec, "spec")?) }?;
+        let spec = unsafe { arg(spec, "spec") }?;
         let o = unsafe { out(out_layout, "out_layout") }?;
-        *o = snowid_layout_t::boxed(Layout::new(spec)?);
+        *o = snowid_layout_t::boxed(unsafe { build_spec(spec) }?);
         Ok(())
     })
 }
@@ -588,15 +594,7 @@ pub unsafe extern "C" fn snowid_layout_compose_named(
                 layout: ly.name().into(),
                 max: f.max(),
             })?;
-            if v > f.max() {
-                return Err(Error::FieldOutOfRange {
-                    field: f.name().into(),
-                    got: v,
-                    max: f.max(),
-                }
-                .into());
-            }
-            parts.nodes[i] = v as u32;
+            parts.nodes[i] = Value::from(v).field_value(f.name(), f.max())? as u32;
         }
         *o = ly.compose(&parts)?;
         Ok(())

@@ -10,17 +10,21 @@
 // the header's preamble), rather than in a `# Safety` section per function.
 #![allow(clippy::missing_safety_doc)]
 
-// Declaration order is the header's order: statuses, layouts, generators,
-// encodings.
+// Declaration order is the header's order: statuses, layouts, configs,
+// generators, options, encodings.
+mod config;
 mod encoding;
 mod error;
 mod generator;
 mod layout;
+mod options;
 
+pub use config::*;
 pub use encoding::*;
 pub use error::*;
 pub use generator::*;
 pub use layout::*;
+pub use options::*;
 
 use std::ffi::{c_char, CStr};
 

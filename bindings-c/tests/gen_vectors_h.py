@@ -16,8 +16,12 @@ KINDS = {"timestamp": "SNOWID_FIELD_TIMESTAMP", "node": "SNOWID_FIELD_NODE", "se
 
 
 def cstr(s):
+    return cbytes(s.encode("utf-8"))
+
+
+def cbytes(data):
     out = []
-    for b in s.encode("utf-8"):
+    for b in data:
         c = chr(b)
         if c in '"\\?':
             out.append("\\" + c)
@@ -213,11 +217,117 @@ def main():
     o.emit("static const v_run V_RUNS[] = {")
     o.lines += inits
     o.emit("};")
+    options_section(o, doc)
     o.emit()
     o.emit("#define V_COUNT(a) (sizeof(a) / sizeof((a)[0]))")
 
     with open(dst, "w") as f:
         f.write("\n".join(o.lines) + "\n")
+
+
+class Skip(Exception):
+    """A case a C caller cannot express (the reason is printed by the tests)."""
+
+
+INT64 = range(-(2 ** 63), 2 ** 63)
+UINT64 = range(0, 2 ** 64)
+
+
+def option_entry(key, v):
+    """(kind, C initialiser fields) of one option value, or None if absent."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "V_OPT_BOOL", "%d, 0, NULL" % int(v)
+    if isinstance(v, int):
+        v = {"int": str(v)}
+    if isinstance(v, str):
+        v = {"text": v}
+    if not isinstance(v, dict) or len(v) != 1:
+        raise Skip("a JSON %s" % type(v).__name__)
+    (form, x), = v.items()
+    if form == "int":
+        n = int(x)
+        if n in INT64:
+            return "V_OPT_INT", "0, %s, NULL" % i64(n)
+        if n in UINT64:
+            return "V_OPT_UINT", "0, %s, NULL" % i64(n - 2 ** 64)  # bits of the uint64_t
+        raise Skip("an integer beyond 64 bits")
+    if form in ("text", "bytes"):
+        data = x.encode("utf-8") if form == "text" else bytes.fromhex(x)
+        if b"\0" in data:
+            raise Skip("a string with a NUL")
+        return "V_OPT_STR", "0, 0, %s" % cbytes(data)
+    if form == "manual_clock":
+        return "V_OPT_CLOCK", "0, %s, NULL" % i64(int(x))
+    if form == "layout_of":
+        return "V_OPT_LAYOUT", "0, 0, %s" % cstr(x)
+    raise Skip({"float": "a float", "other": "a value of another type"}.get(form, "a %s value" % form))
+
+
+def canonical(expect, doc):
+    """The resolved settings as the core's canonical JSON: sorted keys, no
+    spaces, node values in layout order."""
+    order = {l["name"]: [f["name"] for f in l["fields"] if f["kind"] == "node"] for l in doc["layouts"]}
+    e = dict(expect)
+    if isinstance(e.get("nodes"), dict):
+        names = order.get(e.get("layout"), list(e["nodes"]))
+        e["nodes"] = {k: e["nodes"][k] for k in sorted(e["nodes"], key=lambda k: names.index(k) if k in names else 99)}
+    return json.dumps({k: e[k] for k in sorted(e)}, separators=(",", ":"), ensure_ascii=False)
+
+
+def options_section(o, doc):
+    o.emit("enum { V_OPT_INT, V_OPT_UINT, V_OPT_BOOL, V_OPT_STR, V_OPT_CLOCK, V_OPT_LAYOUT };")
+    o.emit("typedef struct { const char *key; int kind; int flag; int64_t number; const char *text; } v_option;")
+    o.emit("typedef struct { uint32_t target; const char *why; const char *skip; int has_options;"
+           " const v_option *options; uint32_t option_count; const char *const *env_names;"
+           " const char *const *env_values; uint32_t env_count; const char *expect; snowid_status error; } v_options_case;")
+    targets = {"generator": "SNOWID_RESOLVE_GENERATOR", "default": "SNOWID_RESOLVE_DEFAULT", "inspect": "SNOWID_RESOLVE_INSPECT"}
+    inits = []
+    for case in doc.get("options", []):
+        target = targets[case["target"]]
+        why = cstr(case.get("why", ""))
+        expect = "NULL"
+        error = "SNOWID_OK"
+        if "error" in case:
+            error = status(case["error"])
+        else:
+            expect = cstr(canonical(case["expect"], doc))
+        decls = []
+        try:
+            opts = "NULL"
+            entries = []
+            for k, v in (case["options"] or {}).items():
+                e = option_entry(k, v)
+                if e is not None:
+                    entries.append("  { %s, %s, %s }," % (cstr(k), e[0], e[1]))
+            if entries:
+                opts = o.fresh("vopts")
+                decls.append("static const v_option %s[] = {" % opts)
+                decls += entries
+                decls.append("};")
+            names = values = "NULL"
+            env = case["env"]
+            if env:
+                vals = []
+                for k, v in env.items():
+                    data = v.encode("utf-8") if isinstance(v, str) else bytes.fromhex(v["bytes"])
+                    if b"\0" in data:
+                        raise Skip("an environment value with a NUL")
+                    vals.append(cbytes(data))
+                names = o.fresh("venvn")
+                values = o.fresh("venvv")
+                decls.append("static const char *const %s[] = { %s };" % (names, ", ".join(cstr(k) for k in env)))
+                decls.append("static const char *const %s[] = { %s };" % (values, ", ".join(vals)))
+            o.lines += decls
+            inits.append("  { %s, %s, NULL, %d, %s, %d, %s, %s, %d, %s, %s }," % (
+                target, why, 0 if case["options"] is None else 1, opts, len(entries), names, values,
+                len(env), expect, error))
+        except Skip as s:
+            inits.append("  { %s, %s, %s, 0, NULL, 0, NULL, NULL, 0, NULL, SNOWID_OK }," % (target, why, cstr(str(s))))
+    o.emit("static const v_options_case V_OPTIONS[] = {")
+    o.lines += inits or ["  { 0, NULL, \"no options section\", 0, NULL, 0, NULL, NULL, 0, NULL, SNOWID_OK },"]
+    o.emit("};")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,19 @@
 /*
- * C tests of libsnowid: every applicable section of testdata/vectors.json
- * (compiled into vectors.h by gen_vectors_h.py), bad input for every
- * function, threads sharing one generator, fork(), the environment-driven
- * default generator. Built with -std=c99 -Wall -Wextra -Werror -pedantic and
- * run plain, under valgrind, and with -fsanitize=address,undefined.
+ * C tests of libsnowid: every section of testdata/vectors.json (compiled
+ * into vectors.h by gen_vectors_h.py; the `options` cases run through the
+ * same snowid_options_set_* conversions the constructors use), bad input for
+ * every function (NULL for every pointer, every struct_size 0..200, bad enum
+ * values), protected node numbers, threads sharing one generator, fork(),
+ * and, in fresh processes (this program re-run with a scenario name), the
+ * default generator: its configuration, the prefork rule and the clean-exit
+ * mark. Built with -std=c99 -Wall -Wextra -Werror -pedantic and run plain,
+ * under valgrind, and with -fsanitize=address,undefined.
  *
  * Closing line: "c-tests: N passed, M failed" (N and M count checks).
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -330,6 +335,65 @@ static void test_runs(void) {
   }
 }
 
+/* Each `options` case through the public setters (the conversions
+   snowid_generator_new_with_options() and snowid_configure() use) and the
+   test hook that resolves them against the case's environment. */
+static snowid_options_t *vector_options(const v_options_case *c, snowid_layout_t **layouts) {
+  snowid_options_t *o = NULL;
+  uint32_t i;
+  if (!c->has_options) return NULL;
+  OK(snowid_options_new(&o));
+  for (i = 0; i < c->option_count; i++) {
+    const v_option *v = &c->options[i];
+    switch (v->kind) {
+      case V_OPT_INT: OK(snowid_options_set_int(o, v->key, v->number)); break;
+      case V_OPT_UINT: OK(snowid_options_set_uint(o, v->key, (uint64_t)v->number)); break;
+      case V_OPT_BOOL: OK(snowid_options_set_bool(o, v->key, v->flag != 0)); break;
+      case V_OPT_STR: OK(snowid_options_set_str(o, v->key, v->text)); break;
+      case V_OPT_CLOCK: OK(snowid_options_set_manual_clock(o, v->key, (uint64_t)v->number)); break;
+      case V_OPT_LAYOUT:
+        layouts[i] = layout_named(v->text);
+        OK(snowid_options_set_layout(o, v->key, layouts[i]));
+        break;
+      default: CHECK(0, "option kind %d", v->kind);
+    }
+  }
+  return o;
+}
+
+static void test_options_vectors(void) {
+  size_t i, run = 0, skipped = 0;
+  char buf[1024];
+  for (i = 0; i < V_COUNT(V_OPTIONS); i++) {
+    const v_options_case *c = &V_OPTIONS[i];
+    snowid_layout_t *layouts[16] = {NULL};
+    snowid_options_t *o;
+    snowid_status st;
+    uint32_t len = 0, k;
+    if (c->skip) {
+      printf("  options vector skipped (%s): %s\n", c->skip, c->why ? c->why : "");
+      skipped++;
+      continue;
+    }
+    CHECK(c->option_count <= 16, "too many options");
+    o = vector_options(c, layouts);
+    buf[0] = '\0';
+    st = snowid_test_resolve(c->target, o, c->env_names, c->env_values, c->env_count, buf, sizeof buf, &len);
+    if (c->expect) {
+      CHECK(st == SNOWID_OK && strcmp(buf, c->expect) == 0,
+            "options case \"%s\": got %s %s\n    want %s", c->why, snowid_status_str(st), buf, c->expect);
+    } else {
+      CHECK(st == c->error, "options case \"%s\": got %s (%s), want %s", c->why, snowid_status_str(st),
+            st == SNOWID_OK ? buf : snowid_last_error_message(), snowid_status_str(c->error));
+    }
+    snowid_options_free(o);
+    for (k = 0; k < 16; k++) snowid_layout_free(layouts[k]);
+    run++;
+  }
+  printf("  options vectors: %zu run, %zu skipped (values a C caller cannot pass)\n", run, skipped);
+  CHECK(run > 0, "no options vectors ran");
+}
+
 /* ---- API behaviour beyond the vectors ------------------------------------ */
 
 static void test_version(void) {
@@ -548,12 +612,43 @@ static void test_bad_input(void) {
   spec.field_count = 3;
   EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_INVALID_SETTING); /* kind 9 */
   MESSAGE_HAS("kind");
-  spec.field_count = 1000;
-  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_INVALID_SETTING);
+  spec.field_count = 1000; /* only 3 entries behind the pointer: never read */
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_FIELD_COUNT);
+  spec.field_count = 65;
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_FIELD_COUNT);
+  spec.field_count = 7;
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_FIELD_COUNT);
+  spec.field_count = UINT32_MAX;
+  EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_FIELD_COUNT);
   spec.field_count = 0;
   EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_FIELD_COUNT);
   spec.field_count = 3;
   kind_fields[0].kind = SNOWID_FIELD_TIMESTAMP;
+  {
+    /* sign_bit is 0 or 1 (the core's boolean rule), nothing else */
+    snowid_layout_t *ok = NULL;
+    unsigned sb;
+    kind_fields[1].bits = 10;
+    for (sb = 2; sb < 256; sb++) {
+      spec.sign_bit = (uint8_t)sb;
+      EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_INVALID_SETTING);
+    }
+    MESSAGE_HAS("sign_bit");
+    spec.sign_bit = 1;
+    OK(snowid_layout_new(&spec, &ok));
+    snowid_layout_free(ok);
+    spec.name = "\xff";
+    EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_INVALID_SETTING); /* the core judges names */
+    spec.name = "x";
+    spec.tick_ms = 0;
+    EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_TICK_OUT_OF_RANGE);
+    spec.tick_ms = 1;
+    for (sb = 4; sb < 40; sb += 7) {
+      kind_fields[2].kind = sb;
+      EXPECT(snowid_layout_new(&spec, &l), SNOWID_ERR_INVALID_SETTING);
+    }
+    kind_fields[2].kind = SNOWID_FIELD_SEQUENCE;
+  }
   EXPECT(snowid_layout_new(&spec, NULL), SNOWID_ERR_NULL_ARGUMENT);
   CHECK(l == NULL, "out_layout untouched on every error");
   snowid_layout_free(NULL);
@@ -574,6 +669,7 @@ static void test_bad_input(void) {
   EXPECT(snowid_layout_node_index(lt, "\xc3", &u), SNOWID_ERR_INVALID_UTF8);
   EXPECT(snowid_layout_describe(NULL, buf, sizeof buf, &len), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_layout_describe(lt, NULL, 100, &len), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_layout_describe(lt, NULL, 5, NULL), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_layout_decode(NULL, 1, &p), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_layout_decode(lt, 1, NULL), SNOWID_ERR_NULL_ARGUMENT);
   OK(snowid_layout_decode(lt, 1, &p));
@@ -626,6 +722,7 @@ static void test_bad_input(void) {
   MESSAGE_HAS("struct_size = \"8\"");
   EXPECT(snowid_config_init(&cfg, (uint32_t)sizeof cfg + 8), SNOWID_ERR_INVALID_SETTING);
   MESSAGE_HAS("newer than the library");
+  EXPECT(snowid_config_set_node(&junk, NULL, "worker", 1), SNOWID_ERR_NULL_ARGUMENT);
   OK(snowid_config_init(&cfg, SNOWID_CONFIG_SIZE_V1));
   memset(&junk, 0, sizeof junk); /* never initialised: struct_size 0 */
   EXPECT(snowid_config_set_node(&junk, lt, "worker", 1), SNOWID_ERR_INVALID_SETTING);
@@ -689,6 +786,11 @@ static void test_bad_input(void) {
   written = SENTINEL;
   OK(snowid_next_batch(g, NULL, 0, &written)); /* count 0: no buffer needed */
   CHECK(written == 0, "zero written");
+  /* the one batch limit of every language, checked before the buffer is touched */
+  EXPECT(snowid_next_batch(g, ids, SNOWID_MAX_BATCH + 1, &written), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("16777216");
+  EXPECT(snowid_next_batch(g, ids, UINT64_MAX, &written), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_generator_layout(NULL, NULL), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_generator_stats(NULL, &st), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_generator_stats(g, NULL), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_generator_set_time(NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
@@ -704,6 +806,8 @@ static void test_bad_input(void) {
   EXPECT(snowid_encoding_from_name("HEX", &u), SNOWID_ERR_UNKNOWN_ENCODING);
   EXPECT(snowid_encode(1, 4, buf, sizeof buf, &len), SNOWID_ERR_UNKNOWN_ENCODING);
   EXPECT(snowid_encode(1, SNOWID_ENCODING_HEX, NULL, 17, &len), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_encode(1, SNOWID_ENCODING_HEX, NULL, 5, NULL), SNOWID_ERR_NULL_ARGUMENT); /* as promised */
+  MESSAGE_HAS("`buf` is NULL");
   len = 0;
   EXPECT(snowid_encode(1, SNOWID_ENCODING_HEX, buf, 16, &len), SNOWID_ERR_BUFFER_TOO_SMALL);
   CHECK(len == 16, "needed length %u", len);
@@ -836,14 +940,14 @@ static void test_threads_share_a_generator(void) {
 
 /* ---- fork ------------------------------------------------------------------ */
 
+/* A generator you made before fork() refuses in the child (the default
+   generator's rule is tested by the "prefork" scenario). */
 static void test_fork(void) {
   snowid_generator_t *g = NULL;
-  const snowid_generator_t *dflt = NULL;
   uint64_t before = 0;
   pid_t pid;
   int status = 0;
   OK(snowid_generator_new_default(&g));
-  OK(snowid_default_generator(&dflt));
   OK(snowid_next(g, &before));
   fflush(NULL);
   pid = fork();
@@ -856,7 +960,6 @@ static void test_fork(void) {
     if (snowid_next(g, &id) != SNOWID_ERR_FORKED) code |= 1;
     if (strstr(snowid_last_error_message(), "fork") == NULL) code |= 2;
     if (snowid_next_batch(g, &id, 1, &id) != SNOWID_ERR_FORKED) code |= 4;
-    if (snowid_next(dflt, &id) != SNOWID_ERR_FORKED) code |= 8;
     setenv("SNOWID_WORKER_ID", "9", 1);
     if (snowid_generator_new_default(&fresh) != SNOWID_OK) code |= 16;
     if (fresh && (snowid_next(fresh, &id) != SNOWID_OK || id <= before)) code |= 32;
@@ -871,16 +974,14 @@ static void test_fork(void) {
     uint64_t after = 0;
     OK(snowid_next(g, &after));
     CHECK(after > before, "parent continues");
-    OK(snowid_next(dflt, &after));
   }
   snowid_generator_free(g);
 }
 
-/* ---- default generator from the environment ------------------------------- */
+/* ---- generators from the environment --------------------------------------- */
 
-static void test_default_from_environment(void) {
+static void test_owned_default_from_environment(void) {
   snowid_generator_t *g = NULL;
-  const snowid_generator_t *d1 = NULL, *d2 = NULL;
   const snowid_layout_t *l = NULL;
   snowid_layout_info_t info;
   snowid_parts_t p;
@@ -890,8 +991,6 @@ static void test_default_from_environment(void) {
   EXPECT(snowid_generator_new_default(&g), SNOWID_ERR_INVALID_SETTING);
   MESSAGE_HAS("SNOWID_WORKER_ID = \"40\"");
   MESSAGE_HAS("0..=31");
-  EXPECT(snowid_default_generator(&d1), SNOWID_ERR_INVALID_SETTING);
-  CHECK(d1 == NULL, "no default on error");
   setenv("SNOWID_WORKER_ID", "abc", 1);
   EXPECT(snowid_generator_new_default(&g), SNOWID_ERR_INVALID_SETTING);
   setenv("SNOWID_WORKER_ID", "7", 1);
@@ -908,8 +1007,13 @@ static void test_default_from_environment(void) {
   snowid_generator_free(g);
   g = NULL;
 
+  /* an ID variable the layout has no field for is an error, not ignored */
   setenv("SNOWID_LAYOUT", "instagram", 1);
   setenv("SNOWID_SHARD_ID", "1341", 1);
+  EXPECT(snowid_generator_new_default(&g), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("SNOWID_DATACENTER_ID");
+  unsetenv("SNOWID_DATACENTER_ID");
+  unsetenv("SNOWID_WORKER_ID");
   OK(snowid_generator_new_default(&g));
   OK(snowid_generator_layout(g, &l));
   OK(snowid_layout_info(l, &info));
@@ -931,11 +1035,6 @@ static void test_default_from_environment(void) {
     snowid_generator_free(b);
   }
 
-  /* the process-wide default is made once and shared */
-  OK(snowid_default_generator(&d1));
-  OK(snowid_default_generator(&d2));
-  CHECK(d1 != NULL && d1 == d2, "same default");
-  OK(snowid_next(d1, &id));
   unsetenv("SNOWID_LAYOUT");
   unsetenv("SNOWID_SHARD_ID");
   unsetenv("SNOWID_DATACENTER_ID");
@@ -974,9 +1073,9 @@ static void test_node_sources(void) {
   CHECK(mkdtemp(dir) != NULL, "mkdtemp");
   OK(snowid_layout_preset("twitter", &l));
   OK(snowid_config_init(&cfg, sizeof cfg));
-  CHECK(cfg.struct_size == SNOWID_CONFIG_SIZE_V2, "this header is version 2");
-  CHECK(cfg.node_source == SNOWID_NODE_SOURCE_EXPLICIT && cfg.persist == 1 && cfg.state_dir == NULL,
-        "version-2 defaults");
+  CHECK(cfg.struct_size == SNOWID_CONFIG_SIZE_V3, "this header is version 3");
+  CHECK(cfg.node_source == SNOWID_NODE_SOURCE_EXPLICIT && cfg.persist == 1 && cfg.state_dir == NULL &&
+        cfg.protect == 1 && cfg.window_ms == 0, "version-2 and -3 defaults");
 
   /* two local-source generators: two distinct slots */
   cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
@@ -1010,17 +1109,34 @@ static void test_node_sources(void) {
   EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
   MESSAGE_HAS("config.node_source");
   cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
-  cfg.persist = 2;
+  cfg.persist = 2; /* the core's boolean rule: 0 or 1 */
   EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("config.persist");
+  MESSAGE_HAS("persist = \"2\"");
   cfg.persist = 1;
   OK(snowid_config_set_node(&cfg, l, "worker", 1));
   EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("config.nodes_set");
+  MESSAGE_HAS("node_source"); /* a source together with node fields */
   OK(snowid_config_init(&cfg, sizeof cfg));
   cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
-  cfg.state_dir = "/tmp/\xff\xfe";
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_UTF8);
+  cfg.state_dir = "/tmp/\xff\xfe"; /* handed to the core as bytes; it refuses them */
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("state_dir");
+  cfg.state_dir = "";
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("not empty");
+  cfg.state_dir = dir;
+  cfg.protect = 0; /* a source always locks its numbers */
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("protect");
+  cfg.protect = 1;
+  cfg.node_source = SNOWID_NODE_SOURCE_ETCD; /* not compiled into this build */
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("etcd");
+  cfg.node_source = 6;
+  a = NULL;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("config.node_source");
+  CHECK(a == NULL, "no generator on error");
 
   /* a caller compiled against version 1: the library ignores the bytes past
      its struct_size, so explicit node values keep working unchanged */
@@ -1036,12 +1152,656 @@ static void test_node_sources(void) {
   snowid_layout_free(l);
 }
 
+/* ---- config struct sizes: exactly the published versions ------------------ */
+
+static void test_struct_sizes(void) {
+  union {
+    snowid_config_t cfg;
+    unsigned char raw[256];
+  } big;
+  snowid_layout_t *l = NULL;
+  snowid_config_t cfg;
+  uint32_t size;
+  size_t i;
+  unsigned long accepted = 0;
+  OK(snowid_layout_preset("twitter", &l));
+  for (size = 0; size <= 200; size++) {
+    int valid = size == SNOWID_CONFIG_SIZE_V1 || size == SNOWID_CONFIG_SIZE_V2 || size == SNOWID_CONFIG_SIZE_V3;
+    snowid_status want = valid ? SNOWID_OK : SNOWID_ERR_INVALID_SETTING;
+    snowid_generator_t *g = NULL;
+    memset(big.raw, 0xab, sizeof big.raw);
+    EXPECT(snowid_config_init(&big.cfg, size), want);
+    /* init writes exactly struct_size bytes, nothing when refused */
+    for (i = valid ? size : 0; i < sizeof big.raw; i++) {
+      if (big.raw[i] != 0xab) break;
+    }
+    CHECK(i == sizeof big.raw, "size %u: byte %zu written", size, i);
+    /* a config with this struct_size, otherwise valid (manual clock: no files) */
+    OK(snowid_config_init(&cfg, sizeof cfg));
+    cfg.clock = SNOWID_CLOCK_MANUAL;
+    cfg.manual_start_ms = UINT64_C(1700000000000);
+    OK(snowid_config_set_node(&cfg, l, "datacenter", 1));
+    OK(snowid_config_set_node(&cfg, l, "worker", 2));
+    cfg.state_dir = (const char *)(uintptr_t)1; /* never read below version 2 */
+    cfg.state_dir = size >= SNOWID_CONFIG_SIZE_V2 ? NULL : cfg.state_dir;
+    cfg.struct_size = size;
+    EXPECT(snowid_generator_new(l, &cfg, &g), want);
+    if (!valid) MESSAGE_HAS("config.struct_size");
+    CHECK((g != NULL) == valid, "size %u: generator %p", size, (void *)g);
+    snowid_generator_free(g);
+    EXPECT(snowid_config_set_node(&cfg, l, "worker", 3), want);
+    EXPECT(snowid_config_set_node_index(&cfg, l, 0, 3), want);
+    accepted += valid;
+  }
+  CHECK(accepted == 3, "three published sizes, %lu accepted", accepted);
+  EXPECT(snowid_config_init(&cfg, UINT32_MAX), SNOWID_ERR_INVALID_SETTING);
+  snowid_layout_free(l);
+}
+
+/* ---- options by name --------------------------------------------------- */
+
+static snowid_status make_from(snowid_options_t *o, snowid_generator_t **g) {
+  *g = NULL;
+  return snowid_generator_new_with_options(o, g);
+}
+
+static void test_options_api(void) {
+  snowid_options_t *o = NULL;
+  snowid_layout_t *discord = NULL, *twitter = NULL;
+  snowid_generator_t *g = NULL;
+  const snowid_layout_t *gl = NULL;
+  snowid_parts_t p;
+  uint64_t id = 0, want = 0;
+  char buf[512];
+  uint32_t len = 0;
+  const char *names[2] = {"SNOWID_LAYOUT", NULL};
+  const char *values[2] = {"discord", "x"};
+
+  OK(snowid_layout_preset("discord", &discord));
+  OK(snowid_layout_preset("twitter", &twitter));
+
+  /* NULL for every pointer of every options function */
+  EXPECT(snowid_options_new(NULL), SNOWID_ERR_NULL_ARGUMENT);
+  OK(snowid_options_new(&o));
+  snowid_options_free(NULL);
+  EXPECT(snowid_options_set_int(NULL, "worker", 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_int(o, NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("`key`");
+  EXPECT(snowid_options_set_uint(NULL, "worker", 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_uint(o, NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_bool(NULL, "protect", false), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_bool(o, NULL, false), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_str(NULL, "clock", "cached"), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_str(o, NULL, "cached"), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_str(o, "clock", NULL), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("`value`");
+  EXPECT(snowid_options_set_layout(NULL, "layout", twitter), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_layout(o, NULL, twitter), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_layout(o, "layout", NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_manual_clock(NULL, "clock", 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_manual_clock(o, NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_options_set_int(o, "wor\xffker", 1), SNOWID_ERR_INVALID_UTF8);
+  EXPECT(snowid_generator_new_with_options(NULL, &g), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_generator_new_with_options(o, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_configure(NULL), SNOWID_ERR_NULL_ARGUMENT);
+  CHECK(g == NULL, "no generator on error");
+  /* no numbers and no source: the rule of every language */
+  EXPECT(make_from(o, &g), SNOWID_ERR_MISSING_FIELD);
+  MESSAGE_HAS("datacenter");
+  snowid_options_free(o);
+
+  /* bad values of every kind: the core's codes, naming the option and value */
+#define BAD(code, needle, ...)                                  \
+  do {                                                          \
+    OK(snowid_options_new(&o));                                 \
+    __VA_ARGS__;                                                \
+    EXPECT(make_from(o, &g), code);                             \
+    MESSAGE_HAS(needle);                                        \
+    CHECK(g == NULL, "no generator");                           \
+    snowid_options_free(o);                                     \
+  } while (0)
+#define DC_W OK(snowid_options_set_int(o, "datacenter", 1)); OK(snowid_options_set_int(o, "worker", 2))
+  BAD(SNOWID_ERR_FIELD_OUT_OF_RANGE, "worker = -1 is out of range; valid range is 0..=31",
+      OK(snowid_options_set_int(o, "datacenter", 1)); OK(snowid_options_set_int(o, "worker", -1)));
+  BAD(SNOWID_ERR_FIELD_OUT_OF_RANGE, "worker = 18446744073709551615",
+      OK(snowid_options_set_int(o, "datacenter", 1)); OK(snowid_options_set_uint(o, "worker", UINT64_MAX)));
+  BAD(SNOWID_ERR_FIELD_OUT_OF_RANGE, "datacenter = -9223372036854775808",
+      OK(snowid_options_set_int(o, "datacenter", INT64_MIN)); OK(snowid_options_set_int(o, "worker", 1)));
+  BAD(SNOWID_ERR_WRONG_TYPE, "worker", OK(snowid_options_set_int(o, "datacenter", 1));
+      OK(snowid_options_set_str(o, "worker", "7")));
+  BAD(SNOWID_ERR_WRONG_TYPE, "worker", OK(snowid_options_set_int(o, "datacenter", 1));
+      OK(snowid_options_set_bool(o, "worker", true)));
+  BAD(SNOWID_ERR_WRONG_TYPE, "worker", OK(snowid_options_set_int(o, "datacenter", 1));
+      OK(snowid_options_set_layout(o, "worker", twitter)));
+  BAD(SNOWID_ERR_WRONG_TYPE, "worker", OK(snowid_options_set_int(o, "datacenter", 1));
+      OK(snowid_options_set_manual_clock(o, "worker", 5)));
+  BAD(SNOWID_ERR_MISSING_FIELD, "worker", OK(snowid_options_set_int(o, "datacenter", 1)));
+  BAD(SNOWID_ERR_UNKNOWN_FIELD, "shard", DC_W; OK(snowid_options_set_int(o, "shard", 1)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "given once", DC_W; OK(snowid_options_set_int(o, "worker", 3)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "given once", DC_W; OK(snowid_options_set_int(o, "maxWaitMs", 3));
+      OK(snowid_options_set_int(o, "max_wait_ms", 3)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "max_wait_ms = \"-1\"", DC_W; OK(snowid_options_set_int(o, "max_wait_ms", -1)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "18446744073709551615", DC_W;
+      OK(snowid_options_set_uint(o, "max_wait_ms", UINT64_MAX)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "-9223372036854775808", DC_W;
+      OK(snowid_options_set_int(o, "max_borrow_ticks", INT64_MIN)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "window_ms", DC_W; OK(snowid_options_set_int(o, "window_ms", 0)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "epoch", DC_W; OK(snowid_options_set_int(o, "epoch", -5)));
+  BAD(SNOWID_ERR_EPOCH_IN_FUTURE, "future", DC_W; OK(snowid_options_set_int(o, "epoch", INT64_MAX / 2)));
+  BAD(SNOWID_ERR_WRONG_TYPE, "clock", DC_W; OK(snowid_options_set_int(o, "clock", 1)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "sundial", DC_W; OK(snowid_options_set_str(o, "clock", "sundial")));
+  BAD(SNOWID_ERR_INVALID_SETTING, "UTF-8", DC_W; OK(snowid_options_set_str(o, "clock", "\xff")));
+  BAD(SNOWID_ERR_INVALID_SETTING, "panic", DC_W; OK(snowid_options_set_str(o, "on_regression", "panic")));
+  BAD(SNOWID_ERR_INVALID_SETTING, "max_wait_ms", DC_W; OK(snowid_options_set_str(o, "on_regression", "fail"));
+      OK(snowid_options_set_int(o, "max_wait_ms", 10)));
+  BAD(SNOWID_ERR_UNKNOWN_LAYOUT, "snowflake", DC_W; OK(snowid_options_set_str(o, "layout", "snowflake")));
+  BAD(SNOWID_ERR_UNKNOWN_LAYOUT, "Twitter", DC_W; OK(snowid_options_set_str(o, "layout", "Twitter")));
+  BAD(SNOWID_ERR_WRONG_TYPE, "layout", DC_W; OK(snowid_options_set_bool(o, "layout", true)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "state_dir", DC_W; OK(snowid_options_set_str(o, "state_dir", "")));
+  BAD(SNOWID_ERR_INVALID_SETTING, "state_dir", DC_W; OK(snowid_options_set_str(o, "state_dir", "/tmp/\xfe")));
+  BAD(SNOWID_ERR_INVALID_SETTING, "everywhere", OK(snowid_options_set_str(o, "node_source", "everywhere")));
+  BAD(SNOWID_ERR_INVALID_SETTING, "node_source", DC_W; OK(snowid_options_set_str(o, "node_source", "local")));
+  BAD(SNOWID_ERR_INVALID_SETTING, "protect = \"2\"", DC_W; OK(snowid_options_set_int(o, "protect", 2)));
+  BAD(SNOWID_ERR_WRONG_TYPE, "persist", DC_W; OK(snowid_options_set_str(o, "persist", "yes")));
+  BAD(SNOWID_ERR_INVALID_SETTING, "protect", DC_W; OK(snowid_options_set_manual_clock(o, "clock", 1));
+      OK(snowid_options_set_bool(o, "protect", true)));
+  BAD(SNOWID_ERR_INVALID_SETTING, "persist", DC_W; OK(snowid_options_set_bool(o, "protect", false));
+      OK(snowid_options_set_bool(o, "persist", true)));
+#undef DC_W
+#undef BAD
+
+  /* a manual-clock generator by name: deterministic IDs, its clock moved
+     through the generator */
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_layout(o, "layout", discord));
+  OK(snowid_options_set_int(o, "worker", 3));
+  OK(snowid_options_set_uint(o, "process", 1));
+  OK(snowid_options_set_manual_clock(o, "clock", UINT64_C(1700000000000)));
+  OK(snowid_options_set_str(o, "onRegression", "fail"));
+  OK(snowid_options_set_int(o, "max_borrow_ticks", 0));
+  OK(make_from(o, &g));
+  snowid_layout_free(discord); /* the options and the generator keep copies */
+  discord = NULL;
+  OK(snowid_next(g, &id));
+  OK(snowid_generator_layout(g, &gl));
+  OK(snowid_layout_decode(gl, id, &p));
+  CHECK(p.timestamp_ms == UINT64_C(1700000000000) && p.sequence == 0 && p.nodes[0] == 3 && p.nodes[1] == 1,
+        "manual discord id %" PRIu64, id);
+  {
+    const char *n[2] = {"worker", "process"};
+    const uint64_t v[2] = {3, 1};
+    OK(snowid_layout_compose_named(gl, UINT64_C(1700000000000), 0, n, v, 2, &want));
+    CHECK(id == want, "composed %" PRIu64 " vs issued %" PRIu64, want, id);
+  }
+  OK(snowid_generator_advance_time(g, -5));
+  EXPECT(snowid_next(g, &id), SNOWID_ERR_CLOCK_MOVED_BACKWARDS); /* on_regression fail */
+  OK(snowid_generator_set_time(g, UINT64_C(1700000000001)));
+  OK(snowid_next(g, &id));
+  snowid_generator_free(g);
+  /* the same options again: a second generator sharing the manual clock
+     (unprotected, so the same numbers are allowed) */
+  OK(make_from(o, &g));
+  snowid_generator_free(g);
+  snowid_options_free(o);
+
+  /* the test hook: NULLs, an unknown target, a buffer too small */
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_str(o, "layout", "sonyflake"));
+  EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, NULL, values, 1, buf, sizeof buf, &len),
+         SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, NULL, 1, buf, sizeof buf, &len),
+         SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, values, 2, buf, sizeof buf, &len),
+         SNOWID_ERR_NULL_ARGUMENT); /* names[1] */
+  EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, values, 1, NULL, 9, &len),
+         SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_test_resolve(3, o, names, values, 1, buf, sizeof buf, &len), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, values, 1, NULL, 0, &len),
+         SNOWID_ERR_BUFFER_TOO_SMALL);
+  CHECK(len == strlen("{\"layout\":\"sonyflake\"}"), "size query %u", len);
+  OK(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, values, 1, buf, sizeof buf, NULL));
+  CHECK(strcmp(buf, "{\"layout\":\"sonyflake\"}") == 0, "configured layout wins: %s", buf);
+  OK(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, NULL, names, values, 1, buf, sizeof buf, NULL));
+  CHECK(strcmp(buf, "{\"layout\":\"discord\"}") == 0, "SNOWID_LAYOUT: %s", buf);
+  snowid_options_free(o);
+  snowid_layout_free(twitter);
+}
+
+/* ---- protected node numbers ------------------------------------------------ */
+
+/* Calls `fn(path, arg)` for every slot-<k>.mark file under `state`; returns
+   how many there are. */
+static int each_mark(const char *state, void (*fn)(const char *, void *), void *arg) {
+  DIR *top = opendir(state), *sub;
+  struct dirent *e, *f;
+  char dir[1024], path[1536];
+  int n = 0;
+  if (!top) return -1;
+  while ((e = readdir(top)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    snprintf(dir, sizeof dir, "%s/%s", state, e->d_name);
+    if ((sub = opendir(dir)) == NULL) continue;
+    while ((f = readdir(sub)) != NULL) {
+      size_t len = strlen(f->d_name);
+      if (strncmp(f->d_name, "slot-", 5) != 0 || len < 6 || strcmp(f->d_name + len - 5, ".mark") != 0) continue;
+      snprintf(path, sizeof path, "%s/%s", dir, f->d_name);
+      if (fn) fn(path, arg);
+      n++;
+    }
+    closedir(sub);
+  }
+  closedir(top);
+  return n;
+}
+
+static void test_protected_numbers(void) {
+  snowid_layout_t *l = NULL;
+  snowid_config_t cfg;
+  snowid_options_t *o = NULL;
+  snowid_generator_t *a = NULL, *b = NULL;
+  uint64_t id = 0;
+  char dir[] = "/tmp/snowid-c-protect-XXXXXX";
+  const char *state = getenv("SNOWID_STATE_DIR");
+  char saved[1024];
+  snprintf(saved, sizeof saved, "%s", state ? state : "");
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  OK(snowid_layout_preset("twitter", &l));
+  OK(snowid_config_init(&cfg, sizeof cfg));
+  cfg.state_dir = dir;
+  OK(snowid_config_set_node(&cfg, l, "datacenter", 4));
+  OK(snowid_config_set_node(&cfg, l, "worker", 4));
+
+  /* explicit numbers are locked: a second live holder is refused */
+  OK(snowid_generator_new(l, &cfg, &a));
+  EXPECT(snowid_generator_new(l, &cfg, &b), SNOWID_ERR_NODE_IN_USE);
+  MESSAGE_HAS("datacenter=4");
+  CHECK(b == NULL, "no second generator");
+  OK(snowid_next(a, &id));
+  snowid_generator_free(a); /* releases them, lowers the mark */
+  CHECK(each_mark(dir, NULL, NULL) == 1, "one mark under %s", dir);
+  OK(snowid_generator_new(l, &cfg, &b));
+  snowid_generator_free(b);
+
+  /* version 3 opt-out: protect = 0, numbers you keep unique yourself */
+  cfg.protect = 0;
+  OK(snowid_generator_new(l, &cfg, &a));
+  OK(snowid_generator_new(l, &cfg, &b));
+  snowid_generator_free(a);
+  snowid_generator_free(b);
+  cfg.protect = 2;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("protect");
+  cfg.protect = 0;
+  cfg.persist = 0; /* persist 0 goes with protect 0; 1 is the default */
+  OK(snowid_generator_new(l, &cfg, &a));
+  snowid_generator_free(a);
+  cfg.protect = 1;
+  cfg.window_ms = 5;
+  OK(snowid_generator_new(l, &cfg, &a)); /* locked, no mark */
+  snowid_generator_free(a);
+  cfg.persist = 1;
+  cfg.window_ms = 3600001;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("window_ms");
+  cfg.window_ms = 0;
+  /* a wait with "fail" is a conflict; the default wait counts as not given */
+  cfg.on_regression = SNOWID_REGRESSION_FAIL;
+  OK(snowid_generator_new(l, &cfg, &a));
+  snowid_generator_free(a);
+  cfg.regression_max_wait_ms = 10;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("max_wait_ms");
+  cfg.on_regression = SNOWID_REGRESSION_WAIT;
+  cfg.regression_max_wait_ms = 3600001;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  cfg.regression_max_wait_ms = 1000;
+  cfg.max_borrow_ticks = 1000001;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("max_borrow_ticks");
+  cfg.max_borrow_ticks = 0;
+  cfg.on_regression = 2;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("config.on_regression");
+  cfg.on_regression = SNOWID_REGRESSION_WAIT;
+  cfg.clock = 3;
+  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("config.clock");
+  cfg.clock = SNOWID_CLOCK_CACHED;
+
+  /* callers compiled against versions 1 and 2 get protection by default */
+  cfg.struct_size = SNOWID_CONFIG_SIZE_V2;
+  cfg.protect = 0; /* past struct_size: never read */
+  OK(snowid_generator_new(l, &cfg, &a));
+  EXPECT(snowid_generator_new(l, &cfg, &b), SNOWID_ERR_NODE_IN_USE);
+  snowid_generator_free(a);
+  setenv("SNOWID_STATE_DIR", dir, 1); /* version 1 has no state_dir */
+  cfg.struct_size = SNOWID_CONFIG_SIZE_V1;
+  OK(snowid_generator_new(l, &cfg, &a));
+  EXPECT(snowid_generator_new(l, &cfg, &b), SNOWID_ERR_NODE_IN_USE);
+
+  /* the same numbers by name, in the same state directory: in use too */
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_int(o, "datacenter", 4));
+  OK(snowid_options_set_int(o, "worker", 4));
+  OK(snowid_options_set_str(o, "state_dir", dir));
+  EXPECT(snowid_generator_new_with_options(o, &b), SNOWID_ERR_NODE_IN_USE);
+  OK(snowid_options_set_bool(o, "protect", false));
+  OK(snowid_generator_new_with_options(o, &b)); /* opted out */
+  snowid_generator_free(b);
+  snowid_options_free(o);
+  snowid_generator_free(a);
+  if (saved[0]) {
+    setenv("SNOWID_STATE_DIR", saved, 1);
+  } else {
+    unsetenv("SNOWID_STATE_DIR");
+  }
+  snowid_layout_free(l);
+}
+
+/* ---- the default generator, in fresh processes ------------------------------ */
+
+static const char *self_path;
+extern char **environ;
+
+/* Unsets every SNOWID_* variable and the replicated-environment markers. */
+static void clean_environment(void) {
+  static const char *const markers[] = {"KUBERNETES_SERVICE_HOST", "AWS_LAMBDA_FUNCTION_NAME", "K_SERVICE"};
+  char name[256];
+  size_t i;
+  int again = 1;
+  for (i = 0; i < sizeof markers / sizeof markers[0]; i++) unsetenv(markers[i]);
+  while (again) {
+    char **e;
+    again = 0;
+    for (e = environ; *e; e++) {
+      const char *eq = strchr(*e, '=');
+      size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
+      if (strncmp(*e, "SNOWID_", 7) == 0 && len < sizeof name) {
+        memcpy(name, *e, len);
+        name[len] = '\0';
+        unsetenv(name);
+        again = 1;
+        break;
+      }
+    }
+  }
+}
+
+/* Runs this program with `scenario` (and `arg`) in a fresh process whose
+   state directory is `state`; returns its exit status. */
+static int run_scenario(const char *scenario, const char *arg, const char *state) {
+  pid_t pid;
+  int status = 0;
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) {
+    char *argv[4];
+    argv[0] = (char *)(uintptr_t)self_path;
+    argv[1] = (char *)(uintptr_t)scenario;
+    argv[2] = (char *)(uintptr_t)(arg ? arg : "-");
+    argv[3] = NULL;
+    clean_environment();
+    setenv("SNOWID_STATE_DIR", state, 1);
+    setenv("SNOWID_HOST_LOCK_DIR", "off", 1);
+    execv(self_path, argv);
+    _exit(127);
+  }
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_default_generator(void) {
+  char state[] = "/tmp/snowid-c-default-XXXXXX";
+  CHECK(mkdtemp(state) != NULL, "mkdtemp");
+  CHECK(run_scenario("default", NULL, state) == 0, "scenario default failed (output above)");
+}
+
+static void test_prefork(void) {
+  char state[] = "/tmp/snowid-c-prefork-XXXXXX";
+  CHECK(mkdtemp(state) != NULL, "mkdtemp");
+  CHECK(run_scenario("prefork", NULL, state) == 0, "scenario prefork failed (output above)");
+}
+
+static void read_tick(const char *path, void *arg) {
+  char line[256];
+  FILE *fp = fopen(path, "r");
+  if (!fp) return;
+  while (fgets(line, sizeof line, fp)) {
+    long long t;
+    if (sscanf(line, "tick %lld", &t) == 1) *(int64_t *)arg = (int64_t)t;
+  }
+  fclose(fp);
+}
+
+/* The tick in the one mark file under `state` (-1 if none). */
+static int64_t mark_tick(const char *state) {
+  int64_t tick = -1;
+  int n = each_mark(state, read_tick, &tick);
+  CHECK(n == 1, "%d mark files under %s", n, state);
+  return tick;
+}
+
+/* The last ID a scenario wrote to `file`, and its tick (Twitter layout). */
+static int64_t last_id_tick(const char *file, uint64_t *id_out) {
+  FILE *fp = fopen(file, "r");
+  unsigned long long id = 0;
+  snowid_layout_t *l = NULL;
+  snowid_parts_t p;
+  int64_t tick = -1;
+  if (!fp) return -1;
+  if (fscanf(fp, "%llu", &id) == 1 && snowid_layout_preset("twitter", &l) == SNOWID_OK &&
+      snowid_layout_decode(l, (uint64_t)id, &p) == SNOWID_OK)
+    tick = (int64_t)p.tick;
+  fclose(fp);
+  snowid_layout_free(l);
+  *id_out = (uint64_t)id;
+  return tick;
+}
+
+static void test_clean_exit_mark(void) {
+  char clean[] = "/tmp/snowid-c-exit-XXXXXX", crash[] = "/tmp/snowid-c-crash-XXXXXX";
+  char out[1100];
+  uint64_t first = 0, second = 0, id = 0;
+  int64_t last, mark;
+  CHECK(mkdtemp(clean) != NULL && mkdtemp(crash) != NULL, "mkdtemp");
+
+  /* a process that exits normally (atexit(snowid_shutdown)) leaves the mark
+     at its last ID's tick, so its successor need not wait */
+  snprintf(out, sizeof out, "%s/last-1", clean);
+  CHECK(run_scenario("exit", out, clean) == 0, "clean exit scenario");
+  last = last_id_tick(out, &first);
+  mark = mark_tick(clean);
+  CHECK(last > 0 && mark >= 0 && mark <= last, "clean exit: mark tick %" PRId64 " <= last ID tick %" PRId64,
+        mark, last);
+  /* its successor in the same state directory: same slot, IDs above */
+  snprintf(out, sizeof out, "%s/last-2", clean);
+  CHECK(run_scenario("exit", out, clean) == 0, "second clean exit");
+  last = last_id_tick(out, &second);
+  mark = mark_tick(clean);
+  CHECK(second > first, "successor issues above: %" PRIu64 " > %" PRIu64, second, first);
+  CHECK(mark >= 0 && mark <= last, "second clean exit: mark %" PRId64 " <= %" PRId64, mark, last);
+
+  /* without snowid_shutdown() (a crash) the mark stays a window ahead */
+  snprintf(out, sizeof out, "%s/last", crash);
+  CHECK(run_scenario("crash", out, crash) == 0, "crash scenario");
+  last = last_id_tick(out, &id);
+  mark = mark_tick(crash);
+  CHECK(last > 0 && mark > last, "no shutdown: mark tick %" PRId64 " ahead of last ID tick %" PRId64, mark, last);
+}
+
+/* ---- scenarios: each runs in its own process (argv[1]) ---------------------- */
+
+static int scenario_default(void) {
+  const snowid_generator_t *d1 = NULL, *d2 = NULL;
+  const snowid_layout_t *l = NULL, *l2 = NULL;
+  snowid_layout_info_t info;
+  snowid_options_t *o = NULL, *other = NULL;
+  snowid_stats_t st;
+  snowid_parts_t p;
+  uint64_t id = 0, next = 0, ids[10], written = 0;
+
+  /* a replicated environment needs a node source; nothing is kept on error */
+  setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1", 1);
+  setenv("HOSTNAME", "web-7f9c-abcde", 1);
+  EXPECT(snowid_default_generator(&d1), SNOWID_ERR_NODE_SOURCE_REQUIRED);
+  MESSAGE_HAS("Kubernetes");
+  CHECK(d1 == NULL, "no default on error");
+  setenv("SNOWID_WORKER_ID", "40", 1);
+  EXPECT(snowid_default_generator(&d1), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("SNOWID_WORKER_ID = \"40\"");
+  unsetenv("SNOWID_WORKER_ID");
+  unsetenv("KUBERNETES_SERVICE_HOST");
+  setenv("SNOWID_LAYOUT", "snowflake", 1);
+  EXPECT(snowid_default_generator(&d1), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("SNOWID_LAYOUT");
+  setenv("SNOWID_LAYOUT", " Discord ", 1); /* trimmed, case-insensitive */
+
+  /* configure() wins over the environment and is checked at once */
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_int(o, "shard", 1));
+  EXPECT(snowid_configure(o), SNOWID_ERR_UNKNOWN_FIELD); /* discord has no shard */
+  snowid_options_free(o);
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_str(o, "layout", "instagram"));
+  OK(snowid_configure(o));
+  OK(snowid_default_generator(&d1));
+  OK(snowid_default_generator(&d2));
+  CHECK(d1 != NULL && d1 == d2, "one default handle");
+  OK(snowid_generator_layout(d1, &l));
+  OK(snowid_generator_layout(d2, &l2));
+  CHECK(l == l2, "one layout handle");
+  OK(snowid_layout_info(l, &info));
+  CHECK(strcmp(info.name, "instagram") == 0, "configured layout: %s", info.name);
+  OK(snowid_next(d1, &id));
+  OK(snowid_layout_decode(l, id, &p));
+  CHECK(p.nodes[0] == 0, "first local slot: shard %u", p.nodes[0]);
+  OK(snowid_next_batch(d1, ids, 10, &written));
+  CHECK(written == 10 && ids[0] > id, "batch from the default");
+  OK(snowid_generator_stats(d1, &st));
+  CHECK(st.issued == 11, "default issued %" PRIu64, st.issued);
+  OK(snowid_bench_core_next(d1, 5, &next));
+  CHECK(next > ids[9], "bench helper on the default");
+
+  /* re-configure: the same settings are a no-op; others, after IDs, refused */
+  OK(snowid_configure(o));
+  OK(snowid_options_new(&other));
+  OK(snowid_options_set_str(other, "layout", "twitter"));
+  EXPECT(snowid_configure(other), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("(running) vs"); /* names the first setting that differs */
+  MESSAGE_HAS("issued 16 IDs");
+  snowid_options_free(other);
+  snowid_options_free(o);
+
+  /* the default's clock is not manual; its handle is never freed */
+  EXPECT(snowid_generator_set_time(d1, 5), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_generator_advance_time(d1, 5), SNOWID_ERR_INVALID_SETTING);
+  snowid_generator_free((snowid_generator_t *)(uintptr_t)d1);
+  OK(snowid_next(d1, &id));
+
+  /* clean exit twice, then IDs still work and keep increasing */
+  snowid_shutdown();
+  snowid_shutdown();
+  OK(snowid_next(d1, &next));
+  CHECK(next > id, "after shutdown: %" PRIu64 " > %" PRIu64, next, id);
+  snowid_shutdown();
+  return failed != 0;
+}
+
+#define PREFORK_CHILDREN 3
+#define PREFORK_IDS 3000
+
+/* A prefork server: the default generator is touched before fork(); every
+   worker then gets IDs from its own machine-local slot. */
+static int scenario_prefork(void) {
+  static uint64_t all[(PREFORK_CHILDREN + 1) * PREFORK_IDS + 1];
+  const snowid_generator_t *d = NULL;
+  const snowid_layout_t *l = NULL;
+  uint32_t parent_slot = 0;
+  int fds[PREFORK_CHILDREN][2], k;
+  size_t n = 0, i, dups = 0;
+  pid_t pids[PREFORK_CHILDREN];
+  snowid_parts_t p;
+  OK(snowid_default_generator(&d));
+  OK(snowid_next(d, &all[n++]));
+  OK(snowid_generator_layout(d, &l));
+  OK(snowid_layout_decode(l, all[0], &p));
+  parent_slot = p.nodes[0] * 32 + p.nodes[1];
+  fflush(NULL);
+  for (k = 0; k < PREFORK_CHILDREN; k++) {
+    CHECK(pipe(fds[k]) == 0, "pipe");
+    pids[k] = fork();
+    if (pids[k] == 0) {
+      static uint64_t mine[PREFORK_IDS];
+      size_t j;
+      close(fds[k][0]);
+      for (j = 0; j < PREFORK_IDS; j++) {
+        if (snowid_next(d, &mine[j]) != SNOWID_OK) {
+          fprintf(stderr, "prefork worker: %s\n", snowid_last_error_message());
+          _exit(1);
+        }
+      }
+      if (write(fds[k][1], mine, sizeof mine) != (ssize_t)sizeof mine) _exit(2);
+      snowid_shutdown();
+      _exit(0);
+    }
+    close(fds[k][1]);
+  }
+  for (i = 0; i < PREFORK_IDS; i++) OK(snowid_next(d, &all[n++])); /* the parent goes on */
+  for (k = 0; k < PREFORK_CHILDREN; k++) {
+    size_t start = n;
+    int status = 0;
+    for (;;) {
+      ssize_t r = read(fds[k][0], (char *)&all[n], sizeof all - n * sizeof all[0]);
+      if (r <= 0) break;
+      CHECK(r % 8 == 0, "whole IDs");
+      n += (size_t)r / 8;
+    }
+    close(fds[k][0]);
+    waitpid(pids[k], &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "worker %d exit %d", k, WEXITSTATUS(status));
+    CHECK(n - start == PREFORK_IDS, "worker %d sent %zu IDs", k, n - start);
+    if (n > start) {
+      /* each worker claimed its own slot, not the parent's */
+      OK(snowid_layout_decode(l, all[start], &p));
+      CHECK(p.nodes[0] * 32 + p.nodes[1] != parent_slot, "worker %d uses the parent's slot %u", k, parent_slot);
+    }
+  }
+  CHECK(n == (PREFORK_CHILDREN + 1) * PREFORK_IDS + 1, "collected %zu IDs", n);
+  qsort(all, n, sizeof all[0], cmp_u64);
+  for (i = 1; i < n; i++) dups += all[i] == all[i - 1];
+  CHECK(dups == 0, "%zu duplicate IDs across the prefork workers", dups);
+  snowid_shutdown();
+  return failed != 0;
+}
+
+/* Issues IDs from the default generator, writes the last one to `out`, and
+   exits cleanly (atexit(snowid_shutdown)) or, if `clean` is 0, without a
+   shutdown, as a crash would. */
+static int scenario_exit(const char *out, int clean) {
+  const snowid_generator_t *d = NULL;
+  uint64_t ids[100], written = 0;
+  FILE *fp;
+  if (clean) atexit(snowid_shutdown);
+  OK(snowid_default_generator(&d));
+  OK(snowid_next_batch(d, ids, 100, &written));
+  CHECK(written == 100, "batch");
+  fp = fopen(out, "w");
+  CHECK(fp != NULL, "open %s", out);
+  if (fp) {
+    fprintf(fp, "%" PRIu64 "\n", ids[99]);
+    fclose(fp);
+  }
+  fflush(NULL);
+  if (!clean) _exit(failed != 0);
+  return failed != 0;
+}
+
 typedef struct {
   const char *name;
   void (*fn)(void);
 } test_case;
 
-int main(void) {
+int main(int argc, char **argv) {
   const test_case tests[] = {
       {"error_table", test_error_table},
       {"version", test_version},
@@ -1051,18 +1811,35 @@ int main(void) {
       {"encodings", test_encodings},
       {"invalid_inputs", test_invalid_inputs},
       {"runs", test_runs},
+      {"options_vectors", test_options_vectors},
       {"generator_basics", test_generator_basics},
       {"manual_clock_and_policies", test_manual_clock_and_policies},
       {"borrowing", test_borrowing},
       {"custom_layout_and_inferred_kinds", test_custom_layout_and_inferred_kinds},
       {"bad_input", test_bad_input},
+      {"struct_sizes", test_struct_sizes},
+      {"options_api", test_options_api},
+      {"protected_numbers", test_protected_numbers},
       {"last_error", test_last_error},
-      {"default_from_environment", test_default_from_environment},
+      {"owned_default_from_environment", test_owned_default_from_environment},
       {"node_sources", test_node_sources},
       {"threads_share_a_generator", test_threads_share_a_generator},
       {"fork", test_fork},
+      {"default_generator", test_default_generator},
+      {"prefork", test_prefork},
+      {"clean_exit_mark", test_clean_exit_mark},
   };
   size_t i;
+  self_path = argv[0];
+  if (argc == 3) {
+    /* a scenario in its own process (see run_scenario) */
+    if (strcmp(argv[1], "default") == 0) return scenario_default();
+    if (strcmp(argv[1], "prefork") == 0) return scenario_prefork();
+    if (strcmp(argv[1], "exit") == 0) return scenario_exit(argv[2], 1);
+    if (strcmp(argv[1], "crash") == 0) return scenario_exit(argv[2], 0);
+    fprintf(stderr, "unknown scenario %s\n", argv[1]);
+    return 2;
+  }
   for (i = 0; i < sizeof tests / sizeof tests[0]; i++) {
     unsigned long before = failed, checks = passed + failed;
     tests[i].fn();
