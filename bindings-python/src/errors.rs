@@ -1,10 +1,12 @@
 //! The one place where core errors become Python exceptions.
 //!
 //! The exception classes live in `snowid/exceptions.py` (they need multiple
-//! inheritance: `SnowidError` plus `ValueError` / `RuntimeError` / `TypeError`);
-//! the package registers them here at import with `_register_errors`. A code
-//! without a class of its own (one added to the core later) gets the class of
-//! its kind, with its code and number set on the instance.
+//! inheritance: `SnowidError` plus `ValueError` / `RuntimeError` /
+//! `TypeError`), each bound there to its row of `snowid::ERROR_CODES`
+//! (exported here as `error_codes()`); the package registers them with
+//! `_register_errors` at import. A code without a class (one added to the
+//! core after this package was built) gets the class of its kind, with its
+//! code and number set on the instance.
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -56,42 +58,29 @@ pub fn error_codes(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyTuple>>> {
 
 /// A core error as a Python exception.
 pub fn to_py(e: Error) -> PyErr {
-    raise(e.code(), e.number(), e.kind(), e.to_string())
+    Python::attach(|py| build(py, &e).unwrap_or_else(|err| err))
 }
 
-/// An exception of the class registered for `code`, with `message`.
-pub fn raise(code: &str, number: u32, kind: ErrorKind, message: String) -> PyErr {
-    Python::attach(|py| match build(py, code, number, kind, &message) {
-        Ok(err) => err,
-        Err(e) => e,
-    })
-}
-
-fn build(
-    py: Python<'_>,
-    code: &str,
-    number: u32,
-    kind: ErrorKind,
-    message: &str,
-) -> PyResult<PyErr> {
+fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    let message = e.to_string();
     let Some(reg) = REGISTRY.get(py) else {
         // The native module used without the package: builtin classes.
-        let msg = format!("[{code}] {message}");
-        return Ok(match kind {
+        let msg = format!("[{}] {message}", e.code());
+        return Ok(match e.kind() {
             ErrorKind::InvalidInput => PyValueError::new_err(msg),
             _ => PyRuntimeError::new_err(msg),
         });
     };
-    if let Some(cls) = reg.by_code.bind(py).get_item(code)? {
+    if let Some(cls) = reg.by_code.bind(py).get_item(e.code())? {
         return Ok(PyErr::from_value(cls.call1((message,))?));
     }
-    let cls = match kind {
+    let cls = match e.kind() {
         ErrorKind::InvalidInput => reg.invalid_input.bind(py),
         _ => reg.unavailable.bind(py),
     };
     let kwargs = PyDict::new(py);
-    kwargs.set_item("code", code)?;
-    kwargs.set_item("number", number)?;
+    kwargs.set_item("code", e.code())?;
+    kwargs.set_item("number", e.number())?;
     Ok(PyErr::from_value(cls.call((message,), Some(&kwargs))?))
 }
 

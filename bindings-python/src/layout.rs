@@ -1,118 +1,73 @@
 //! `snowid.Layout`, `snowid.Parts`, `snowid.Capacity` and `snowid.inspect`.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
-use pyo3::exceptions::{PyAttributeError, PyTypeError};
+use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
-use snowid::{Error, ErrorKind, FieldKind, FieldSpec, Layout, LayoutSpec, Parts};
+use pyo3::types::{PyDict, PyList, PyTuple};
+use snowid::{Layout, LayoutBuilder, Parts, Value, MAX_NODE_FIELDS};
 
-use crate::args::{instant_ms, ms_to_datetime, u64_arg};
-use crate::errors::{raise, IntoPyResult};
+use crate::errors::IntoPyResult;
+use crate::value::{instant, ms_to_datetime, value};
 
-/// The four presets, built once.
-fn presets() -> &'static [Arc<Layout>; 4] {
-    static PRESETS: OnceLock<[Arc<Layout>; 4]> = OnceLock::new();
-    PRESETS.get_or_init(|| {
-        [
-            Arc::new(Layout::twitter()),
-            Arc::new(Layout::discord()),
-            Arc::new(Layout::instagram()),
-            Arc::new(Layout::sonyflake()),
-        ]
-    })
-}
-
-/// A preset by name (case-insensitive), without allocating.
-pub fn preset(name: &str) -> Result<Arc<Layout>, Error> {
-    let p = presets();
-    let i = ["twitter", "discord", "instagram", "sonyflake"]
-        .iter()
-        .position(|n| n.eq_ignore_ascii_case(name));
-    match i {
-        Some(i) => Ok(p[i].clone()),
-        None => Layout::preset(name).map(Arc::new),
-    }
-}
-
-/// The twitter preset (the default layout).
-pub fn twitter() -> &'static Arc<Layout> {
-    &presets()[0]
-}
-
-/// A layout argument: a preset name or a `Layout`.
+/// A layout argument: a `Layout`, or a preset name (`Layout::preset`).
 pub fn layout_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<Layout>> {
     if let Ok(l) = obj.cast::<PyLayout>() {
         return Ok(l.get().inner.clone());
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return preset(&s.to_cow()?).py();
-    }
-    Err(PyTypeError::new_err(format!(
-        "layout must be a preset name (str) or a snowid.Layout, not {}",
-        obj.get_type().name()?
-    )))
+    let v = value(obj)?;
+    let name = v
+        .string("layout", "a preset name or a snowid.Layout")
+        .py()?;
+    Ok(Arc::new(Layout::preset(name).py()?))
 }
 
-/// Node values from keyword arguments, in layout order. An unknown name or
-/// a missing field raises (both are `TypeError` as well as `ValueError`);
-/// `missing` is the value of an absent field, if absent fields are allowed.
-pub fn node_values(
-    layout: &Layout,
-    kwargs: Option<&Bound<'_, PyDict>>,
-    missing: Option<u64>,
-) -> PyResult<Vec<u64>> {
-    let mut values: Vec<Option<u64>> = vec![None; layout.node_count()];
-    if let Some(kw) = kwargs {
-        for (k, v) in kw.iter() {
-            let name = k.cast::<PyString>()?.to_cow()?.into_owned();
-            let i = layout.node_index(&name).py()?;
-            values[i] = Some(u64_arg(&v, &name)?);
+/// The layout `inspect(id)` uses given none: the core's
+/// `snowid::default::layout()`. Once the default generator exists that is
+/// its layout, kept here by the generator's (never reused) address so a
+/// call costs no copy.
+fn default_layout() -> PyResult<Arc<Layout>> {
+    static SEEN: Mutex<Option<(usize, Arc<Layout>)>> = Mutex::new(None);
+    let Some(g) = snowid::default::current() else {
+        return Ok(Arc::new(snowid::default::layout().py()?));
+    };
+    let key = g as *const snowid::Generator as usize;
+    let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+    match &*seen {
+        Some((k, l)) if *k == key => Ok(l.clone()),
+        _ => {
+            let l = Arc::new(g.layout().clone());
+            *seen = Some((key, l.clone()));
+            Ok(l)
         }
     }
-    layout
-        .node_fields()
-        .zip(values)
-        .map(|(f, v)| {
-            let v = match (v, missing) {
-                (Some(v), _) => v,
-                (None, Some(m)) => m,
-                (None, None) => {
-                    return Err(Error::MissingField {
-                        field: f.name().to_owned(),
-                        layout: layout.name().to_owned(),
-                        max: f.max(),
-                    })
-                    .py()
-                }
-            };
-            if v > f.max() {
-                return Err(Error::FieldOutOfRange {
-                    field: f.name().to_owned(),
-                    got: v,
-                    max: f.max(),
-                })
-                .py();
-            }
-            Ok(v)
-        })
-        .collect()
 }
 
-fn kind_of(name: &str) -> PyResult<FieldKind> {
-    match name {
-        "timestamp" => Ok(FieldKind::Timestamp),
-        "sequence" => Ok(FieldKind::Sequence),
-        "node" => Ok(FieldKind::Node),
-        other => Err(raise(
-            "INVALID_SETTING",
-            15,
-            ErrorKind::InvalidInput,
-            format!(
-                "field kind {other:?} is invalid; expected \"timestamp\", \"node\" or \"sequence\""
-            ),
-        )),
-    }
+/// An ID argument: an integer `0..=2^64 - 1`.
+pub fn id_arg(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
+    value(obj)?.u64_in("id", u64::MAX).py()
+}
+
+/// One `(name, bits)` or `(name, bits, kind)` item of `Layout(name, fields)`.
+fn add_field(b: &mut LayoutBuilder, i: usize, item: &Bound<'_, PyAny>) -> PyResult<()> {
+    let items: Option<Vec<Bound<'_, PyAny>>> = match item.cast::<PyTuple>() {
+        Ok(t) => Some(t.iter().collect()),
+        Err(_) => item.cast::<PyList>().ok().map(|l| l.iter().collect()),
+    };
+    let (name, bits, kind) = match items.as_deref() {
+        Some([n, b]) => (value(n)?, value(b)?, None),
+        Some([n, b, k]) => (value(n)?, value(b)?, Some(value(k)?)),
+        _ => {
+            let got = match &items {
+                Some(v) => Value::Other(format!("sequence of {} items", v.len())),
+                None => value(item)?,
+            };
+            let expected = "a tuple (name, bits) or (name, bits, kind)";
+            return Err(got.wrong_type(&format!("fields[{i}]"), expected)).py();
+        }
+    };
+    b.field(&name, &bits, kind.as_ref()).py()?;
+    Ok(())
 }
 
 /// A bit layout: which fields an ID has, their widths and order, the epoch
@@ -133,67 +88,50 @@ impl PyLayout {
     /// field. `epoch` is an `int` of ms since the Unix epoch or an aware
     /// `datetime`. `sign_bit=True` keeps the top bit 0 (63 bits of fields).
     #[new]
-    #[pyo3(signature = (name, fields, *, epoch, tick_ms = None, sign_bit = true), text_signature = "(name, fields, *, epoch, tick_ms=1, sign_bit=True)")]
+    #[pyo3(signature = (name, fields, *, epoch, tick_ms = None, sign_bit = None), text_signature = "(name, fields, *, epoch, tick_ms=1, sign_bit=True)")]
     fn new(
-        name: &str,
+        name: &Bound<'_, PyAny>,
         fields: &Bound<'_, PyAny>,
         epoch: &Bound<'_, PyAny>,
         tick_ms: Option<&Bound<'_, PyAny>>,
-        sign_bit: bool,
+        sign_bit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut specs = Vec::new();
-        for item in fields.try_iter()? {
-            let item = item?;
-            let bad = || {
-                PyTypeError::new_err(
-                    "each field must be a tuple (name, bits) or (name, bits, kind)",
-                )
-            };
-            let t = item.cast::<PyTuple>().map_err(|_| bad())?;
-            let fname: String = match t.len() {
-                2 | 3 => t.get_item(0)?.extract()?,
-                _ => return Err(bad()),
-            };
-            let bits = u64_arg(&t.get_item(1)?, "bits")?;
-            let bits = u32::try_from(bits).unwrap_or(u32::MAX);
-            specs.push(if t.len() == 2 {
-                FieldSpec::inferred(&fname, bits)
-            } else {
-                FieldSpec::new(&fname, bits, kind_of(&t.get_item(2)?.extract::<String>()?)?)
-            });
+        let mut b = LayoutBuilder::new(&value(name)?).py()?;
+        if let Ok(n) = fields.len() {
+            b.expect_fields(n as u64).py()?;
         }
-        let epoch_ms = instant_ms(epoch, "epoch")?;
-        let epoch_ms = u64::try_from(epoch_ms).map_err(|_| {
-            raise(
-                "INVALID_SETTING",
-                15,
-                ErrorKind::InvalidInput,
-                format!("epoch {epoch_ms} ms is before the Unix epoch"),
-            )
-        })?;
-        let tick_ms = tick_ms
-            .map(|t| u64_arg(t, "tick_ms"))
-            .transpose()?
-            .unwrap_or(1);
-        let layout = Layout::new(LayoutSpec {
-            name: name.to_owned(),
-            fields: specs,
-            epoch_ms,
-            tick_ms,
-            sign_bit,
-        })
-        .py()?;
+        let Ok(items) = fields.try_iter() else {
+            return Err(value(fields)?.wrong_type(
+                "fields",
+                "an iterable of (name, bits) or (name, bits, kind) tuples",
+            ))
+            .py();
+        };
+        // Field by field: the builder stops at the first error (or at one
+        // field too many), so an endless iterable is never collected.
+        for (i, item) in items.enumerate() {
+            add_field(&mut b, i, &item?)?;
+        }
+        b.epoch(&instant(epoch)?).py()?;
+        if let Some(t) = tick_ms.filter(|t| !t.is_none()) {
+            b.tick(&value(t)?).py()?;
+        }
+        if let Some(s) = sign_bit.filter(|s| !s.is_none()) {
+            b.sign_bit(&value(s)?).py()?;
+        }
         Ok(PyLayout {
-            inner: Arc::new(layout),
+            inner: Arc::new(b.build().py()?),
         })
     }
 
     /// A preset by name: `"twitter"`, `"discord"`, `"instagram"`,
     /// `"sonyflake"` (case-insensitive).
     #[staticmethod]
-    fn preset(name: &str) -> PyResult<Self> {
+    fn preset(name: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let name = value(name)?;
+        let name = name.string("name", "a preset name").py()?;
         Ok(PyLayout {
-            inner: preset(name).py()?,
+            inner: Arc::new(Layout::preset(name).py()?),
         })
     }
 
@@ -202,7 +140,7 @@ impl PyLayout {
     #[staticmethod]
     fn twitter() -> Self {
         PyLayout {
-            inner: presets()[0].clone(),
+            inner: Arc::new(Layout::twitter()),
         }
     }
 
@@ -211,7 +149,7 @@ impl PyLayout {
     #[staticmethod]
     fn discord() -> Self {
         PyLayout {
-            inner: presets()[1].clone(),
+            inner: Arc::new(Layout::discord()),
         }
     }
 
@@ -220,7 +158,7 @@ impl PyLayout {
     #[staticmethod]
     fn instagram() -> Self {
         PyLayout {
-            inner: presets()[2].clone(),
+            inner: Arc::new(Layout::instagram()),
         }
     }
 
@@ -229,7 +167,7 @@ impl PyLayout {
     #[staticmethod]
     fn sonyflake() -> Self {
         PyLayout {
-            inner: presets()[3].clone(),
+            inner: Arc::new(Layout::sonyflake()),
         }
     }
 
@@ -308,11 +246,11 @@ impl PyLayout {
 
     /// Splits an ID into its parts.
     fn decode(&self, id: &Bound<'_, PyAny>) -> PyResult<PyParts> {
-        decode(&self.inner, u64_arg(id, "id")?)
+        decode(&self.inner, id_arg(id)?)
     }
 
     /// Builds an ID: `timestamp` (int ms or aware datetime; rounded down to
-    /// its tick), `sequence`, and every node field by name.
+    /// its tick), `sequence` (default 0), and every node field by name.
     #[pyo3(signature = (*, timestamp, sequence = None, **nodes))]
     fn compose(
         &self,
@@ -321,35 +259,40 @@ impl PyLayout {
         nodes: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<u64> {
         let l = &self.inner;
-        let ms = instant_ms(timestamp, "timestamp")?;
-        let sequence = match sequence {
-            Some(s) => u64_arg(s, "sequence")?,
+        let ms = instant(timestamp)?.instant_ms("timestamp", l).py()?;
+        let tick = l.tick_of(ms).py()?;
+        let seq = l.sequence_field();
+        let sequence = match sequence.filter(|s| !s.is_none()) {
+            Some(s) => value(s)?.field_value(seq.name(), seq.max()).py()?,
             None => 0,
         };
-        let values = node_values(l, nodes, None)?;
-        let mut parts = Parts {
-            timestamp_ms: 0,
-            tick: l.tick_of(ms).py()?,
-            sequence,
-            nodes: [0; snowid::MAX_NODE_FIELDS],
-        };
-        for (slot, v) in parts.nodes.iter_mut().zip(&values) {
-            *slot = *v as u32; // checked against the field width above
+        let mut values = [None; MAX_NODE_FIELDS];
+        for (k, v) in nodes.into_iter().flatten() {
+            if v.is_none() {
+                continue;
+            }
+            let name = crate::value::key(&k)?;
+            let i = l.node_index(&name).py()?;
+            let f = l.node_field(i).expect("index from node_index");
+            values[i] = Some(value(&v)?.field_value(&name, f.max()).py()? as u32);
         }
-        l.compose_tick(parts.tick, parts.sequence, &parts.nodes[..l.node_count()])
-            .py()
+        // Up to the first missing field: the core names it.
+        let given: Vec<u32> = values[..l.node_count()].iter().map_while(|v| *v).collect();
+        l.compose_tick(tick, sequence, &given).py()
     }
 
     /// Smallest ID any node can issue in the tick holding `when` (int ms or
     /// aware datetime): `WHERE id >= layout.min_id_at(start)`.
     fn min_id_at(&self, when: &Bound<'_, PyAny>) -> PyResult<u64> {
-        self.inner.min_id_at(instant_ms(when, "when")?).py()
+        let ms = instant(when)?.instant_ms("when", &self.inner).py()?;
+        self.inner.min_id_at(ms).py()
     }
 
     /// Largest ID any node can issue in the tick holding `when`:
     /// `WHERE id <= layout.max_id_at(end)`.
     fn max_id_at(&self, when: &Bound<'_, PyAny>) -> PyResult<u64> {
-        self.inner.max_id_at(instant_ms(when, "when")?).py()
+        let ms = instant(when)?.instant_ms("when", &self.inner).py()?;
+        self.inner.max_id_at(ms).py()
     }
 
     fn __str__(&self) -> String {
@@ -562,14 +505,15 @@ impl PyParts {
     }
 }
 
-/// Decodes `id` with `layout` (a preset name or a `Layout`; default
-/// `"twitter"`) and returns its parts.
+/// Decodes `id` with `layout` (a preset name or a `Layout`; default: the
+/// default generator's layout, i.e. the configured one, else
+/// `SNOWID_LAYOUT`, else Twitter) and returns its parts.
 #[pyfunction]
-#[pyo3(signature = (id, layout = None), text_signature = "(id, layout='twitter')")]
+#[pyo3(signature = (id, layout = None))]
 pub fn inspect(id: &Bound<'_, PyAny>, layout: Option<&Bound<'_, PyAny>>) -> PyResult<PyParts> {
-    let id = u64_arg(id, "id")?;
-    match layout {
-        None => decode(twitter(), id),
+    let id = id_arg(id)?;
+    match layout.filter(|l| !l.is_none()) {
+        None => decode(&default_layout()?, id),
         Some(l) => decode(&layout_arg(l)?, id),
     }
 }

@@ -1,28 +1,26 @@
 //! Python binding of snowid: the native module `snowid._native`, wrapped by
 //! the pure-Python package `snowid` (python/snowid/). Thin by design: it
-//! converts arguments, calls the core, converts results and errors
-//! (errors.rs). Host concerns live here: the default generator in a static
-//! and the fork hooks (default.rs).
+//! converts Python values to `snowid::Value` (value.rs), calls the core and
+//! converts results and errors (errors.rs). Every decision (options, the
+//! environment, the default generator, fork and exit rules) is the core's.
 
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::PyDict;
+use snowid::env::Environment;
 use snowid::Encoding;
 
-mod args;
 mod default;
 mod errors;
 mod generator;
 mod layout;
+mod value;
 
 use errors::IntoPyResult;
+use value::value;
 
 fn encoding_arg(obj: &Bound<'_, PyAny>) -> PyResult<Encoding> {
-    let name = obj.cast::<PyString>().map_err(|_| {
-        pyo3::exceptions::PyTypeError::new_err(
-            "encoding must be a str: \"decimal\", \"hex\", \"base32\" or \"base62\"",
-        )
-    })?;
-    Encoding::from_name(&name.to_cow()?).py()
+    let v = value(obj)?;
+    Encoding::from_name(v.string("encoding", "an encoding name").py()?).py()
 }
 
 /// `id` as text: `"decimal"`, `"hex"` (16 digits), `"base32"` (13 Crockford
@@ -30,23 +28,16 @@ fn encoding_arg(obj: &Bound<'_, PyAny>) -> PyResult<Encoding> {
 /// numbers.
 #[pyfunction]
 fn encode(id: &Bound<'_, PyAny>, encoding: &Bound<'_, PyAny>) -> PyResult<String> {
-    let id = args::u64_arg(id, "id")?;
+    let id = layout::id_arg(id)?;
     Ok(encoding_arg(encoding)?.encode(id))
 }
 
 /// Parses text made by `encode(id, encoding)` back into the ID.
 #[pyfunction]
 fn decode_str(text: &Bound<'_, PyAny>, encoding: &Bound<'_, PyAny>) -> PyResult<u64> {
-    let text = text.cast::<PyString>().map_err(|_| {
-        pyo3::exceptions::PyTypeError::new_err(format!(
-            "text must be a str, not {}",
-            text.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-        ))
-    })?;
-    encoding_arg(encoding)?.parse(&text.to_cow()?).py()
+    let text = value(text)?;
+    let text = text.string("text", "a str").py()?;
+    encoding_arg(encoding)?.parse(text).py()
 }
 
 /// Tells the core this process is a fork child. Not needed after
@@ -57,15 +48,69 @@ fn after_fork_in_child() {
     snowid::after_fork_in_child();
 }
 
+/// Test hook for the `options` vectors: converts `options` exactly as
+/// `Generator(**options)` / `configure(**options)` do and resolves them
+/// for `target` (`"generator"`, `"default"`, `"inspect"`) against `env`
+/// (`{name: str | bytes}`, nothing else). Returns the resolved settings as
+/// canonical JSON (for `"inspect"`: `{"layout": name}`).
+#[pyfunction]
+#[pyo3(signature = (target, options, env))]
+fn _resolve(
+    target: &str,
+    options: Option<&Bound<'_, PyDict>>,
+    env: &Bound<'_, PyDict>,
+) -> PyResult<String> {
+    let env_py = env.py();
+    let mut pairs = Vec::new();
+    for (k, v) in env.iter() {
+        let bytes: Vec<u8> = match v.extract::<String>() {
+            Ok(s) => s.into_bytes(),
+            Err(_) => v.extract()?,
+        };
+        pairs.push((k.extract::<String>()?, bytes_to_os(bytes)));
+    }
+    let env = Environment::from_pairs(pairs);
+    let opts = options.map(|o| generator::options(Some(o))).transpose()?;
+    let json = match target {
+        "generator" => opts
+            .unwrap_or_default()
+            .resolve_in(&env)
+            .py()?
+            .summary_json(),
+        "default" => snowid::options::resolve_default(opts.as_ref(), &env)
+            .py()?
+            .summary_json(),
+        "inspect" => {
+            let l = snowid::options::default_layout(opts.as_ref(), &env).py()?;
+            let d = PyDict::new(env_py);
+            d.set_item("layout", l.name())?;
+            env_py
+                .import("json")?
+                .call_method1("dumps", (d,))?
+                .extract()?
+        }
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown target {other:?}"
+            )))
+        }
+    };
+    Ok(json)
+}
+
+fn bytes_to_os(b: Vec<u8>) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStringExt;
+    std::ffi::OsString::from_vec(b)
+}
+
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     default::add_next(m)?;
     m.add_function(wrap_pyfunction!(default::configure, m)?)?;
     m.add_function(wrap_pyfunction!(default::default_stats, m)?)?;
     m.add_function(wrap_pyfunction!(default::default_source, m)?)?;
-    m.add_function(wrap_pyfunction!(default::_before_fork, m)?)?;
-    m.add_function(wrap_pyfunction!(default::_after_fork_in_parent, m)?)?;
-    m.add_function(wrap_pyfunction!(default::_after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(default::_shutdown, m)?)?;
+    m.add_function(wrap_pyfunction!(_resolve, m)?)?;
     m.add_function(wrap_pyfunction!(after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(layout::inspect, m)?)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;

@@ -2,6 +2,7 @@
 every public function."""
 
 import datetime as dt
+import itertools
 import pickle
 from typing import Any, Callable
 
@@ -30,9 +31,9 @@ def test_generator_ids_are_increasing_and_carry_the_node() -> None:
 
 
 def test_generator_options() -> None:
-    for clock in ["cached", "monotonic"]:
-        g = snowid.Generator(layout="instagram", shard=9, clock=clock, on_regression="fail", max_borrow_ticks=3)
-        assert snowid.inspect(g.next(), "instagram").shard == 9
+    for shard, clock in [(9, "cached"), (10, "monotonic")]:
+        g = snowid.Generator(layout="instagram", shard=shard, clock=clock, on_regression="fail", max_borrow_ticks=3)
+        assert snowid.inspect(g.next(), "instagram").shard == shard
     g = snowid.Generator(layout=snowid.Layout.sonyflake(), machine=65535, on_regression="wait", max_wait_ms=10)
     p = snowid.inspect(g.next(), "sonyflake")
     assert p.machine == 65535
@@ -50,6 +51,24 @@ def test_generator_custom_epoch() -> None:
         snowid.Generator(epoch=dt.datetime(2999, 1, 1, tzinfo=UTC), datacenter=0, worker=0)
 
 
+def test_explicit_numbers_are_protected() -> None:
+    """Two live generators with the same numbers: the second is refused
+    (same process or another); dropping the first frees them, and the next
+    holder issues above every ID the first did."""
+    a = snowid.Generator(datacenter=5, worker=5)
+    first = a.next_batch(1000)
+    assert a.source == "explicit (datacenter=5, worker=5)"
+    with pytest.raises(snowid.NodeInUseError) as e:
+        snowid.Generator(datacenter=5, worker=5)
+    assert e.value.code == "NODE_IN_USE" and "datacenter=5, worker=5" in str(e.value)
+    b = snowid.Generator(datacenter=5, worker=5, protect=False)  # the documented opt-out
+    del a, b
+    c = snowid.Generator(datacenter=5, worker=5)
+    assert c.next() > first[-1]
+    with pytest.raises(snowid.InvalidSettingError):
+        snowid.Generator(datacenter=5, worker=6, protect=False, persist=True)
+
+
 def test_generator_node_fields_are_checked() -> None:
     with pytest.raises(TypeError) as e:
         snowid.Generator(shard=3)
@@ -61,18 +80,17 @@ def test_generator_node_fields_are_checked() -> None:
         snowid.Generator(datacenter=1, worker=32)
     assert e2.value.code == "FIELD_OUT_OF_RANGE" and "0..=31" in str(e2.value)
     assert isinstance(e2.value, ValueError)
-    with pytest.raises(TypeError):
-        snowid.Generator(datacenter=1.0, worker=1)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        snowid.Generator(datacenter=True, worker=1)
-    with pytest.raises(TypeError):
-        snowid.Generator(datacenter="1", worker=1)  # type: ignore[arg-type]
-    with pytest.raises(OverflowError):
-        snowid.Generator(datacenter=-1, worker=1)
-    with pytest.raises(snowid.FieldOutOfRangeError):
-        snowid.Generator(datacenter=2**40, worker=1)
-    with pytest.raises(OverflowError):
-        snowid.Generator(datacenter=2**70, worker=1)
+    g = snowid.Generator(datacenter=1.0, worker=1)  # type: ignore[arg-type]
+    assert g.nodes == {"datacenter": 1, "worker": 1}, "an integral float is an integer"
+    del g
+    for bad in [1.5, True, "1", [1]]:
+        with pytest.raises(snowid.WrongTypeError) as e3:
+            snowid.Generator(datacenter=bad, worker=1)  # type: ignore[arg-type]
+        assert isinstance(e3.value, TypeError) and e3.value.code == "WRONG_TYPE" and "datacenter" in str(e3.value)
+    for big in [-1, 2**40, 2**70, -(2**70)]:
+        with pytest.raises(snowid.FieldOutOfRangeError) as e2:
+            snowid.Generator(datacenter=big, worker=1)
+        assert f"datacenter = {big} is out of range; valid range is 0..=31" in str(e2.value)
     with pytest.raises(TypeError):
         snowid.Generator(1, 2)  # type: ignore[misc]
 
@@ -81,38 +99,44 @@ def test_generator_node_fields_are_checked() -> None:
     "kwargs, exc",
     [
         ({"layout": "snowflake"}, snowid.UnknownLayoutError),
-        ({"layout": 5}, TypeError),
+        ({"layout": 5}, snowid.WrongTypeError),
         ({"clock": "wall"}, snowid.InvalidSettingError),
-        ({"clock": 1}, TypeError),
+        ({"clock": 1}, snowid.WrongTypeError),
         ({"on_regression": "ignore"}, snowid.InvalidSettingError),
-        ({"on_regression": None, "max_wait_ms": -1}, OverflowError),
-        ({"max_borrow_ticks": 1.5}, TypeError),
-        ({"epoch": "2020-01-01"}, TypeError),
-        ({"epoch": dt.datetime(2020, 1, 1)}, ValueError),
+        ({"on_regression": None, "max_wait_ms": -1}, snowid.InvalidSettingError),
+        ({"on_regression": "fail", "max_wait_ms": 10}, snowid.InvalidSettingError),
+        ({"max_borrow_ticks": 1.5}, snowid.WrongTypeError),
+        ({"epoch": "2020-01-01"}, snowid.WrongTypeError),
+        ({"epoch": dt.datetime(2020, 1, 1)}, snowid.WrongTypeError),
         ({"epoch": -5}, snowid.InvalidSettingError),
+        ({"epoch": 2**64}, snowid.EpochInFutureError),
+        ({"state_dir": ""}, snowid.InvalidSettingError),
+        ({"window_ms": 0}, snowid.InvalidSettingError),
+        ({"protect": 2}, snowid.InvalidSettingError),
+        ({"node_source": "zookeeper"}, snowid.InvalidSettingError),
     ],
 )
 def test_generator_bad_options(kwargs: Any, exc: type) -> None:
     with pytest.raises(exc):
         snowid.Generator(**{"datacenter": 0, "worker": 0, **kwargs})
     with pytest.raises(exc):
-        snowid.configure(**kwargs)
+        snowid.configure(**{"datacenter": 0, "worker": 0, **kwargs})
 
 
 def test_next_batch() -> None:
-    g = snowid.Generator(datacenter=0, worker=0)
+    g = snowid.Generator(datacenter=0, worker=9)
     assert g.next_batch(0) == []
     big = g.next_batch(100_000)
     assert len(big) == 100_000 and big == sorted(big) and len(set(big)) == 100_000
     assert g.next() > big[-1]
-    with pytest.raises(OverflowError):
-        g.next_batch(-1)
-    with pytest.raises(TypeError):
-        g.next_batch(1.0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        g.next_batch(True)
-    with pytest.raises(MemoryError):
-        g.next_batch(2**62)
+    assert len(g.next_batch(2.0)) == 2  # type: ignore[arg-type]
+    for bad in [-1, 2**24 + 1, 10**9, 10**12, 2**62, 2**100]:
+        with pytest.raises(snowid.InvalidSettingError) as e:
+            g.next_batch(bad)
+        assert str(bad) in str(e.value) and "0..=16777216" in str(e.value)
+    for wrong in [1.5, True, "1", None]:
+        with pytest.raises(snowid.WrongTypeError):
+            g.next_batch(wrong)  # type: ignore[arg-type]
 
 
 def test_manual_clock_generator_is_deterministic() -> None:
@@ -135,13 +159,20 @@ def test_manual_clock_generator_is_deterministic() -> None:
     clock.set(T0 + 100)
     assert snowid.inspect(g.next()).timestamp_ms == T0 + 100
     assert "now_ms" in repr(clock)
-    with pytest.raises(TypeError):
+    with pytest.raises(snowid.WrongTypeError):
         ManualClock(1.5)  # type: ignore[arg-type]
-    with pytest.raises(snowid.InvalidSettingError):
-        ManualClock(-1)
-    with pytest.raises(TypeError):
+    for bad in [-1, 2**64, -(2**70)]:
+        with pytest.raises(snowid.InvalidSettingError) as e:
+            ManualClock(bad)
+        assert str(bad) in str(e.value)
+    assert ManualClock(2**63).now_ms == 2**63
+    with pytest.raises(snowid.WrongTypeError):
+        ManualClock(dt.datetime(2020, 1, 1))
+    with pytest.raises(snowid.WrongTypeError):
         clock.advance(1.5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
+    with pytest.raises(snowid.InvalidSettingError):
+        clock.advance(2**63)
+    with pytest.raises(snowid.WrongTypeError):
         clock.set("now")  # type: ignore[arg-type]
 
 
@@ -183,34 +214,46 @@ def test_layout_api() -> None:
     "call, exc",
     [
         (lambda: snowid.Layout("x", [("timestamp", 41)], epoch=T0), snowid.FieldCountError),
-        (lambda: snowid.Layout("x", 5, epoch=T0), TypeError),
-        (lambda: snowid.Layout("x", [("timestamp",)], epoch=T0), TypeError),
-        (lambda: snowid.Layout("x", ["timestamp"], epoch=T0), TypeError),
+        (lambda: snowid.Layout("x", 5, epoch=T0), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout("x", [("timestamp",)], epoch=T0), snowid.WrongTypeError),  # type: ignore[list-item]
+        (lambda: snowid.Layout("x", ["timestamp"], epoch=T0), snowid.WrongTypeError),  # type: ignore[list-item]
         (lambda: snowid.Layout("x", [("timestamp", 41, "time"), ("sequence", 22)], epoch=T0), snowid.InvalidSettingError),
-        (lambda: snowid.Layout("x", [("timestamp", -1), ("sequence", 22)], epoch=T0), OverflowError),
-        (lambda: snowid.Layout("x", [("timestamp", 2**40), ("n", 10), ("sequence", 12)], epoch=T0), snowid.FieldWidthError),
+        (lambda: snowid.Layout("x", [("timestamp", -1), ("sequence", 22)], epoch=T0), snowid.InvalidSettingError),
+        (lambda: snowid.Layout("x", [("timestamp", 2**40), ("n", 10), ("sequence", 12)], epoch=T0), snowid.InvalidSettingError),
+        (lambda: snowid.Layout("x", [("timestamp", 41), ("n", 33), ("sequence", 12)], epoch=T0), snowid.FieldWidthError),
         (lambda: snowid.Layout("x", [("timestamp", 41), ("n", 10), ("sequence", 12)], epoch=T0, tick_ms=0), snowid.TickOutOfRangeError),
-        (lambda: snowid.Layout("x", [("timestamp", 41), ("sequence", 22)], epoch=1.5), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.Layout.preset(3), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.Layout.twitter().decode(-1), OverflowError),
+        (lambda: snowid.Layout("x", [("timestamp", 41), ("n", 10), ("sequence", 12)], epoch=T0, tick_ms=-1), snowid.InvalidSettingError),
+        (lambda: snowid.Layout("x", [("timestamp", 41), ("sequence", 22)], epoch=1.5), snowid.WrongTypeError),
+        (lambda: snowid.Layout("x", [("timestamp", 41), ("n", 10), ("sequence", 12)], epoch=dt.datetime(2020, 1, 1)), snowid.WrongTypeError),
+        (lambda: snowid.Layout("x", [("timestamp", 41), ("n", 10), ("sequence", 12)], epoch=T0, sign_bit=2), snowid.InvalidSettingError),
+        (lambda: snowid.Layout("x", itertools.repeat(("a", 1)), epoch=0), snowid.FieldCountError),
+        (lambda: snowid.Layout("x", ((f"n{i}", 1) for i in itertools.count()), epoch=0), snowid.FieldCountError),
+        (lambda: snowid.Layout(b"x", [("timestamp", 41), ("n", 10), ("sequence", 12)], epoch=T0), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.preset(3), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.twitter().decode(-1), snowid.InvalidSettingError),
         (lambda: snowid.Layout.twitter().decode(2**63), snowid.IdOutOfRangeError),
-        (lambda: snowid.Layout.twitter().decode("1"), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.Layout.twitter().decode(False), TypeError),
+        (lambda: snowid.Layout.twitter().decode("1"), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.twitter().decode(False), snowid.WrongTypeError),
         (lambda: snowid.Layout.twitter().compose(timestamp=T0, datacenter=0), snowid.MissingFieldError),
         (lambda: snowid.Layout.twitter().compose(timestamp=T0, datacenter=0, worker=0, shard=1), snowid.UnknownFieldError),
         (lambda: snowid.Layout.twitter().compose(timestamp=T0, sequence=4096, datacenter=0, worker=0), snowid.FieldOutOfRangeError),
         (lambda: snowid.Layout.twitter().compose(timestamp=0, datacenter=0, worker=0), snowid.TimestampOutOfRangeError),
-        (lambda: snowid.Layout.twitter().compose(timestamp=1.0, datacenter=0, worker=0), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.twitter().compose(timestamp=1.5, datacenter=0, worker=0), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.twitter().compose(timestamp=T0, datacenter=-1, worker=0), snowid.FieldOutOfRangeError),
+        (lambda: snowid.Layout.twitter().compose(timestamp=T0, datacenter=0, worker=2**70), snowid.FieldOutOfRangeError),
+        (lambda: snowid.Layout.twitter().compose(timestamp=T0, sequence=-1, datacenter=0, worker=0), snowid.FieldOutOfRangeError),
         (lambda: snowid.Layout.twitter().compose(datacenter=0, worker=0), TypeError),  # type: ignore[call-arg]
-        (lambda: snowid.Layout.twitter().min_id_at(-(2**70)), OverflowError),
+        (lambda: snowid.Layout.twitter().min_id_at(-(2**70)), snowid.TimestampOutOfRangeError),
+        (lambda: snowid.Layout.twitter().min_id_at(2**63), snowid.TimestampOutOfRangeError),
         (lambda: snowid.Layout.twitter().min_id_at(0), snowid.TimestampOutOfRangeError),
-        (lambda: snowid.Layout.twitter().max_id_at(dt.datetime(2000, 1, 1)), ValueError),
-        (lambda: snowid.Layout.twitter().max_id_at(None), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.Layout.twitter().max_id_at(dt.datetime(2000, 1, 1)), snowid.WrongTypeError),
+        (lambda: snowid.Layout.twitter().max_id_at(None), snowid.WrongTypeError),  # type: ignore[arg-type]
     ],
 )
 def test_layout_bad_input(call: Callable[[], Any], exc: type) -> None:
-    with pytest.raises(exc):
+    with pytest.raises(exc) as e:
         call()
+    assert isinstance(e.value, snowid.SnowidError) or exc is TypeError
 
 
 def test_inspect_parts() -> None:
@@ -243,35 +286,37 @@ def test_inspect_parts() -> None:
 @pytest.mark.parametrize(
     "call, exc",
     [
-        (lambda: snowid.inspect(-1), OverflowError),
-        (lambda: snowid.inspect(2**64), OverflowError),
+        (lambda: snowid.inspect(-1), snowid.InvalidSettingError),
+        (lambda: snowid.inspect(2**64), snowid.InvalidSettingError),
         (lambda: snowid.inspect(2**63), snowid.IdOutOfRangeError),
-        (lambda: snowid.inspect(1.0), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.inspect("1"), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.inspect(True), TypeError),
-        (lambda: snowid.inspect(None), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.inspect(1.5), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.inspect("1"), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.inspect(True), snowid.WrongTypeError),
+        (lambda: snowid.inspect(None), snowid.WrongTypeError),  # type: ignore[arg-type]
         (lambda: snowid.inspect(1, "bogus"), snowid.UnknownLayoutError),
-        (lambda: snowid.inspect(1, 3), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.encode(-1, "hex"), OverflowError),
-        (lambda: snowid.encode(2**64, "hex"), OverflowError),
-        (lambda: snowid.encode(1.0, "hex"), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.encode(True, "hex"), TypeError),
+        (lambda: snowid.inspect(1, 3), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.encode(-1, "hex"), snowid.InvalidSettingError),
+        (lambda: snowid.encode(2**64, "hex"), snowid.InvalidSettingError),
+        (lambda: snowid.encode(1.5, "hex"), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.encode(True, "hex"), snowid.WrongTypeError),
         (lambda: snowid.encode(1, "base64"), snowid.UnknownEncodingError),
-        (lambda: snowid.encode(1, None), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.decode_str(b"00", "hex"), TypeError),  # type: ignore[arg-type]
-        (lambda: snowid.decode_str(12, "decimal"), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.encode(1, None), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.decode_str(b"00", "hex"), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.decode_str(12, "decimal"), snowid.WrongTypeError),  # type: ignore[arg-type]
         (lambda: snowid.decode_str("12", "octal"), snowid.UnknownEncodingError),
-        (lambda: snowid.decode_str("\ud800", "decimal"), Exception),
+        (lambda: snowid.decode_str("\ud800", "decimal"), snowid.InvalidSettingError),
         (lambda: snowid.decode_str("", "base32"), snowid.ParseEmptyError),
         (lambda: snowid.configure(shard=1), snowid.UnknownFieldError),
         (lambda: snowid.configure(worker=32), snowid.FieldOutOfRangeError),
-        (lambda: snowid.configure(worker=-1), OverflowError),
-        (lambda: snowid.configure(worker=1.0), TypeError),  # type: ignore[arg-type]
+        (lambda: snowid.configure(worker=-1), snowid.FieldOutOfRangeError),
+        (lambda: snowid.configure(worker=1.5), snowid.WrongTypeError),  # type: ignore[arg-type]
+        (lambda: snowid.configure(worker=1), snowid.MissingFieldError),
     ],
 )
 def test_module_functions_bad_input(call: Callable[[], Any], exc: type) -> None:
-    with pytest.raises(exc):
+    with pytest.raises(exc) as e:
         call()
+    assert isinstance(e.value, snowid.SnowidError)
 
 
 def test_next_and_default_stats() -> None:

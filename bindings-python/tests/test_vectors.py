@@ -1,11 +1,14 @@
 """testdata/vectors.json: every section that applies to Python."""
 
+import json
+import os
+import re
 from typing import Any, Dict, List
 
 import pytest
 
 import snowid
-from snowid.exceptions import BY_CODE, SnowidError, class_for
+from snowid.exceptions import BY_CODE, SnowidError, class_for, class_name
 from snowid.testing import ManualClock, generator
 
 
@@ -30,16 +33,104 @@ def test_error_table_matches_core_and_classes(vectors: Dict[str, Any]) -> None:
     listed = [(e["code"], e["number"], e["kind"]) for e in vectors["errors"]]
     core = [tuple(c) for c in snowid._native.error_codes()]
     assert listed == core
-    # every class stands for a core code; every core code maps to a class
-    # with the right base (its own, or its kind's for codes newer than the
-    # binding: the lead adds node-identity codes in the core)
-    assert set(BY_CODE) <= {c for c, _, _ in core}
+    # every core code has its own class, named after it, of its kind, with
+    # its number (read from the core's table, see exceptions.py)
+    assert sorted(BY_CODE) == sorted(c for c, _, _ in core)
     for code, number, kind in core:
-        cls = class_for(code, kind)
-        if code in BY_CODE:
-            assert cls.code == code and cls.number == number and cls.kind == kind
+        cls = BY_CODE[code]
+        assert cls is class_for(code, kind) is getattr(snowid, class_name(code)), code
+        assert (cls.code, cls.number, cls.kind) == (code, number, kind)
         assert issubclass(cls, SnowidError)
-        assert issubclass(cls, ValueError if kind == "invalid_input" else RuntimeError)
+        assert issubclass(cls, ValueError if kind == "invalid_input" else RuntimeError), code
+        assert class_name(code) in snowid.__all__
+    for code in ["WRONG_TYPE", "UNKNOWN_FIELD", "MISSING_FIELD"]:
+        assert issubclass(BY_CODE[code], TypeError)
+    # a code newer than the package still gets a class of its kind
+    assert class_for("SOME_NEW_CODE", "unavailable") is snowid.UnavailableError
+
+
+def test_no_code_number_pairs_outside_the_core() -> None:
+    """Numbers of codes come from snowid::ERROR_CODES only: no source file of
+    this binding pairs a code with a number."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    codes = "|".join(c for c, _, _ in snowid._native.error_codes())
+    pair = re.compile(r'"(' + codes + r')"\s*[,)]?\s*\d+|(' + codes + r')"?\s*,\s*number\s*=\s*\d+')
+    files = [os.path.join(root, "src", f) for f in os.listdir(os.path.join(root, "src"))]
+    files += [os.path.join(os.path.dirname(snowid.__file__), f) for f in os.listdir(os.path.dirname(snowid.__file__))]
+    checked = 0
+    for path in files:
+        if path.endswith((".rs", ".py", ".pyi")):
+            with open(path) as f:
+                text = f.read()
+            assert not pair.search(text), (path, pair.search(text))
+            checked += 1
+    assert checked >= 8
+
+
+def option_value(v: Dict[str, Any], x: Any) -> Any:
+    """A vector's option value as a Python program would pass it."""
+    if isinstance(x, list):
+        return list(x)
+    if not isinstance(x, dict):
+        return x
+    (form, arg), = x.items()
+    if form == "int":
+        return int(arg)
+    if form == "float":
+        return float(arg)
+    if form == "bytes":  # a str that is not UTF-8: what os.fsdecode gives
+        return bytes.fromhex(arg).decode("utf-8", "surrogateescape")
+    if form == "other":
+        return {"list": [], "dict": {}}.get(arg) or type(arg, (), {})()
+    if form == "manual_clock":
+        return ManualClock(int(arg))
+    if form == "layout_of":
+        return layout_of(v, arg)
+    raise AssertionError(f"unknown value form {form}")
+
+
+def test_options_resolve_like_the_reference(vectors: Dict[str, Any]) -> None:
+    """Every `options` case through the conversion Generator() and
+    configure() use (snowid._native._resolve is that conversion plus the
+    core's resolver, against the case's environment only)."""
+    cases = vectors["options"]
+    assert len(cases) >= 50
+    for case in cases:
+        opts = case["options"]
+        if opts is not None:
+            opts = {k: option_value(vectors, x) for k, x in opts.items()}
+        env = {k: (x if isinstance(x, str) else bytes.fromhex(x["bytes"])) for k, x in case["env"].items()}
+        what = f"{case['target']} {case['options']} {case['env']}: {case['why']}"
+        if "error" in case:
+            with pytest.raises(SnowidError) as e:
+                snowid._native._resolve(case["target"], opts, env)
+            assert e.value.code == case["error"], (what, str(e.value))
+        else:
+            got = json.loads(snowid._native._resolve(case["target"], opts, env))
+            assert got == case["expect"], what
+
+
+def test_options_vectors_through_the_real_constructor(vectors: Dict[str, Any]) -> None:
+    """The `generator` cases whose environment is empty, through Generator()
+    itself (it reads the real environment: conftest's temp state dir)."""
+    ran = 0
+    for case in vectors["options"]:
+        if case["target"] != "generator" or case["env"] or case["options"] is None:
+            continue
+        opts = {k: option_value(vectors, x) for k, x in case["options"].items()}
+        if "error" in case:
+            with pytest.raises(SnowidError) as e:
+                snowid.Generator(**opts)
+            assert e.value.code == case["error"], case
+        elif case["expect"]["nodes"] is not None and "state_dir" not in opts:
+            g = snowid.Generator(**opts)
+            assert g.nodes == case["expect"]["nodes"], case
+            assert g.layout.name == case["expect"]["layout"]
+            assert g.layout.epoch_ms == case["expect"]["epoch_ms"]
+            del g
+        ran += 1
+    assert ran >= 20
 
 
 def test_layouts_and_capacity(vectors: Dict[str, Any]) -> None:

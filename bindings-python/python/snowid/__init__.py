@@ -11,7 +11,7 @@ in-process by a Rust core.
 costs about as much as ``time.time_ns()``.
 """
 
-import os as _os
+import atexit as _atexit
 
 from . import _native
 from ._native import (
@@ -36,6 +36,7 @@ from .exceptions import (
     ClockBeforeEpochError,
     ClockError,
     ClockMovedBackwardsError,
+    CoordinationUnavailableError,
     DuplicateFieldError,
     EpochInFutureError,
     FieldCountError,
@@ -48,9 +49,12 @@ from .exceptions import (
     InvalidSettingError,
     LayoutBitsSumError,
     LayoutError,
+    LeaseLostError,
+    LeaseTakenError,
     MissingFieldError,
     NodeError,
     NodeInUseError,
+    NodeSourceRequiredError,
     NoFreeSlotError,
     ParseCharacterError,
     ParseEmptyError,
@@ -68,18 +72,15 @@ from .exceptions import (
     UnknownEncodingError,
     UnknownFieldError,
     UnknownLayoutError,
+    WrongTypeError,
 )
 
 _native._register_errors(dict(_BY_CODE), InvalidInputError, UnavailableError)
 
-# Fork safety: in a child, generators made before the fork raise ForkedError
-# and the default generator must get node numbers of its own.
-if hasattr(_os, "register_at_fork"):
-    _os.register_at_fork(
-        before=_native._before_fork,
-        after_in_parent=_native._after_fork_in_parent,
-        after_in_child=_native._after_fork_in_child,
-    )
+# A clean exit releases the default generator's high-water mark, so the next
+# process with its numbers gets its first ID without waiting. (After fork(),
+# the core's own handlers keep a child from reusing the parent's numbers.)
+_atexit.register(_native._shutdown)
 
 __all__ = [
     "ENCODINGS",
@@ -88,6 +89,7 @@ __all__ = [
     "ClockBeforeEpochError",
     "ClockError",
     "ClockMovedBackwardsError",
+    "CoordinationUnavailableError",
     "DuplicateFieldError",
     "EpochInFutureError",
     "FieldCountError",
@@ -102,10 +104,13 @@ __all__ = [
     "Layout",
     "LayoutBitsSumError",
     "LayoutError",
+    "LeaseLostError",
+    "LeaseTakenError",
     "MissingFieldError",
     "NoFreeSlotError",
     "NodeError",
     "NodeInUseError",
+    "NodeSourceRequiredError",
     "ParseCharacterError",
     "ParseEmptyError",
     "ParseError",
@@ -124,6 +129,7 @@ __all__ = [
     "UnknownEncodingError",
     "UnknownFieldError",
     "UnknownLayoutError",
+    "WrongTypeError",
     "__version__",
     "configure",
     "decode_str",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Dict, List, Optional, Tuple, Union, final
+from typing import Dict, Iterable, List, Optional, Tuple, Union, final
 
 from snowid.exceptions import SnowidError
 
@@ -21,12 +21,14 @@ __version__: str
 
 def next() -> int:
     """An ID from the module's default generator. The generator is created on
-    first use from ``configure(...)``, else ``SNOWID_LAYOUT`` and
-    ``SNOWID_<FIELD>_ID`` (``SNOWID_WORKER_ID``, ``SNOWID_DATACENTER_ID``...),
-    else the first free machine-local slot; the numbers are locked on this
-    machine and a high-water mark is persisted. A forked child claims its own
-    slot, or must ``configure()`` its own numbers if the parent configured
-    them (raises ``ForkedError`` otherwise)."""
+    first use from ``configure(...)`` over the ``SNOWID_*`` environment
+    (``SNOWID_LAYOUT``, ``SNOWID_NODE_SOURCE``, ``SNOWID_<FIELD>_ID``...),
+    else the first free machine-local slot (in Kubernetes, AWS Lambda or
+    Cloud Run a source must be named); the numbers are locked on this machine
+    and a high-water mark is persisted. A forked child re-creates it from
+    the same settings: a machine-local slot of its own, while fixed numbers
+    stay with the parent (``NodeInUseError`` until the child configures its
+    own)."""
 
 def configure(
     *,
@@ -36,13 +38,18 @@ def configure(
     on_regression: Optional[str] = None,
     max_wait_ms: Optional[int] = None,
     max_borrow_ticks: Optional[int] = None,
+    node_source: Optional[str] = None,
+    state_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+    protect: Optional[bool] = None,
+    persist: Optional[bool] = None,
+    window_ms: Optional[int] = None,
     **node_fields: int,
 ) -> None:
-    """Sets the default generator's settings (same keywords as ``Generator``;
-    node fields not given come from ``SNOWID_<FIELD>_ID``, else 0). Call it
-    before the first ``next()``, or in a forked child; raises
-    ``InvalidSettingError`` if the default generator already issued IDs with
-    other settings."""
+    """Sets the default generator's options (the keywords of ``Generator``;
+    what is not given comes from the ``SNOWID_*`` environment). Validated at
+    once. With the running default generator's settings it does nothing;
+    with others it replaces it if it has issued nothing yet, else raises
+    ``InvalidSettingError`` naming the first setting that differs."""
 
 def default_stats() -> Stats:
     """Counters of the default generator (all zero before its first use)."""
@@ -52,8 +59,10 @@ def default_source() -> Optional[str]:
     in ..."``, ``"env (datacenter=1, worker=7)"``, ``"explicit"``), or
     ``None`` before its first use."""
 
-def inspect(id: int, layout: _LayoutArg = "twitter") -> Parts:
-    """Decodes ``id`` with ``layout`` (a preset name or a ``Layout``)."""
+def inspect(id: int, layout: Optional[_LayoutArg] = None) -> Parts:
+    """Decodes ``id`` with ``layout`` (a preset name or a ``Layout``); by
+    default with the default generator's layout: the ``configure()``d one,
+    else ``SNOWID_LAYOUT``, else Twitter."""
 
 def encode(id: int, encoding: str) -> str:
     """``id`` as text: ``"decimal"``, ``"hex"`` (16 digits), ``"base32"``
@@ -75,9 +84,8 @@ def after_fork_in_child() -> None:
 def _register_errors(
     by_code: Dict[str, type[SnowidError]], invalid_input: type[SnowidError], unavailable: type[SnowidError]
 ) -> None: ...
-def _before_fork() -> None: ...
-def _after_fork_in_parent() -> None: ...
-def _after_fork_in_child() -> None: ...
+def _shutdown() -> None: ...
+def _resolve(target: str, options: Optional[Dict[str, object]], env: Dict[str, Union[str, bytes]]) -> str: ...
 
 @final
 class Layout:
@@ -88,7 +96,7 @@ class Layout:
     def __init__(
         self,
         name: str,
-        fields: List[Union[Tuple[str, int], Tuple[str, int, str]]],
+        fields: Iterable[Union[Tuple[str, int], Tuple[str, int, str]]],
         *,
         epoch: _Instant,
         tick_ms: int = 1,
@@ -230,6 +238,9 @@ class Generator:
         max_borrow_ticks: Optional[int] = None,
         node_source: Optional[str] = None,
         state_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+        protect: Optional[bool] = None,
+        persist: Optional[bool] = None,
+        window_ms: Optional[int] = None,
         **node_fields: int,
     ) -> None:
         """``layout``: preset name or ``Layout`` (default ``"twitter"``);
@@ -238,14 +249,18 @@ class Generator:
         ``on_regression``: ``"wait"`` (default, up to ``max_wait_ms``, 1000)
         or ``"fail"``; ``max_borrow_ticks``: ticks it may run ahead of the
         clock when a tick's sequence is spent (default 0: wait).
-        ``node_source``: ``"local"`` (a free machine-local slot), ``"env"``
-        (``SNOWID_<FIELD>_ID``) or ``"k8s"`` (StatefulSet ordinal) instead of
-        node fields, with the numbers locked on this machine and a
-        high-water mark persisted under ``state_dir``."""
+        Node numbers: every node field, or ``node_source``: ``"local"`` (a
+        free machine-local slot), ``"env"`` (``SNOWID_<FIELD>_ID``), ``"k8s"``
+        (StatefulSet ordinal), ``"etcd"``, ``"redis"``. Either way they are
+        locked on this machine (``NodeInUseError`` for a second holder) with
+        a high-water mark under ``state_dir`` (``window_ms`` ahead, kept
+        unless ``persist=False``); ``protect=False`` (automatic with a
+        ``ManualClock``) skips both, for explicit numbers only."""
     @staticmethod
     def from_env() -> "Generator":
-        """A generator configured like the default one from ``SNOWID_*``
-        variables; with nothing set, a machine-local slot."""
+        """A generator configured like the default one with nothing
+        ``configure()``d, from the ``SNOWID_*`` variables; with nothing set,
+        a machine-local slot."""
     @property
     def source(self) -> str:
         """Where the node numbers came from (``"explicit"``, ``"local slot 3

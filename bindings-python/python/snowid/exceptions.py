@@ -1,15 +1,24 @@
 """Exception classes of snowid: one per core error code.
 
 Every class derives from :class:`SnowidError` (which carries the core's
-stable ``code`` and ``number``) and from the builtin class that Python code
-expects: bad input is a :class:`ValueError` (unknown or missing node fields
-are also a :class:`TypeError`, like a bad keyword argument), a clock or node
-fault that prevents issuing an ID now is a :class:`RuntimeError`.
+stable ``code``, ``number`` and ``kind``) and from the builtin class that
+Python code expects: bad input is a :class:`ValueError` (a value of the
+wrong type, and unknown or missing node fields, are also a
+:class:`TypeError`, like a bad keyword argument), a clock or node fault that
+prevents issuing an ID now is a :class:`RuntimeError`.
+
+A class stands for the core code its name spells (``NodeInUseError`` is
+``NODE_IN_USE``); its number and kind are read from the core's table
+(``snowid._native.error_codes()``, i.e. ``snowid::ERROR_CODES``) when this
+module is imported, never written here. ``tests/test_vectors.py`` checks
+that every code of the table has its class, of the right kind.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Optional
+
+from ._native import error_codes as _error_codes
 
 
 class SnowidError(Exception):
@@ -61,143 +70,163 @@ class NodeError(UnavailableError):
     """The node's identity or its persisted state does not allow issuing."""
 
 
-# ---- layouts (1..) ----
+# ---- layouts ----
 class LayoutBitsSumError(LayoutError):
-    code, number = "LAYOUT_BITS_SUM", 1
+    """The field widths do not fill the ID."""
 
 
 class FieldWidthError(LayoutError):
-    code, number = "FIELD_WIDTH", 2
+    """A field is too narrow or too wide."""
 
 
 class FieldNameError(LayoutError):
-    code, number = "FIELD_NAME", 3
+    """A field name is empty, too long, reserved or not ``[a-z0-9_]``."""
 
 
 class DuplicateFieldError(LayoutError):
-    code, number = "DUPLICATE_FIELD", 4
+    """Two fields share a name."""
 
 
 class FieldCountError(LayoutError):
-    code, number = "FIELD_COUNT", 5
+    """Wrong number of fields of one kind."""
 
 
 class TickOutOfRangeError(LayoutError):
-    code, number = "TICK_OUT_OF_RANGE", 6
+    """The tick length is out of range."""
 
 
 class EpochInFutureError(LayoutError):
-    code, number = "EPOCH_IN_FUTURE", 7
+    """The epoch lies after the current time."""
 
 
 class UnknownLayoutError(LayoutError):
-    code, number = "UNKNOWN_LAYOUT", 8
+    """No preset has that name."""
 
 
-# ---- values (10..) ----
+# ---- values ----
 class FieldOutOfRangeError(InvalidInputError):
-    code, number = "FIELD_OUT_OF_RANGE", 10
+    """A value does not fit its field (negatives and huge ints too)."""
 
 
 class UnknownFieldError(InvalidInputError, TypeError):
-    code, number = "UNKNOWN_FIELD", 11
+    """A node field the layout does not have."""
 
 
 class MissingFieldError(InvalidInputError, TypeError):
-    code, number = "MISSING_FIELD", 12
+    """A node field was not given a value."""
 
 
 class IdOutOfRangeError(InvalidInputError):
-    code, number = "ID_OUT_OF_RANGE", 13
+    """The number cannot be an ID of this layout."""
 
 
 class TimestampOutOfRangeError(InvalidInputError):
-    code, number = "TIMESTAMP_OUT_OF_RANGE", 14
+    """A time outside the layout's lifespan."""
 
 
 class InvalidSettingError(InvalidInputError):
-    code, number = "INVALID_SETTING", 15
+    """An option, argument or ``SNOWID_*`` variable has a bad value."""
 
 
-# ---- clock (20..) ----
+class WrongTypeError(InvalidInputError, TypeError):
+    """An argument of the wrong type (a str where an int is due, a float, a
+    list, a naive datetime...)."""
+
+
+# ---- clock ----
 class ClockMovedBackwardsError(ClockError):
-    code, number = "CLOCK_MOVED_BACKWARDS", 20
+    """The clock is behind the last issued tick by more than allowed."""
 
 
 class ClockBeforeEpochError(ClockError):
-    code, number = "CLOCK_BEFORE_EPOCH", 21
+    """The clock reads a time before the layout's epoch."""
 
 
 class TimeExhaustedError(ClockError):
-    code, number = "TIME_EXHAUSTED", 22
+    """The layout's time field has run out."""
 
 
 class SequenceExhaustedError(ClockError):
-    code, number = "SEQUENCE_EXHAUSTED", 23
+    """A manual clock's tick has no sequence numbers left."""
 
 
 class ForkedError(UnavailableError):
-    """Raised in a forked child by generators created before the fork, and by
-    the default generator until the child has node numbers of its own."""
-
-    code, number = "FORKED", 24
+    """Raised in a forked child by generators created before the fork."""
 
 
-# ---- encodings (30..) ----
+# ---- encodings ----
 class ParseEmptyError(ParseError):
-    code, number = "PARSE_EMPTY", 30
+    """An empty string."""
 
 
 class ParseLengthError(ParseError):
-    code, number = "PARSE_LENGTH", 31
+    """The wrong length for the encoding."""
 
 
 class ParseCharacterError(ParseError):
-    code, number = "PARSE_CHARACTER", 32
+    """A character outside the encoding's alphabet."""
 
 
 class ParseOverflowError(ParseError):
-    code, number = "PARSE_OVERFLOW", 33
+    """A number above 2^64 - 1."""
 
 
 class UnknownEncodingError(InvalidInputError):
-    code, number = "UNKNOWN_ENCODING", 34
+    """No encoding has that name."""
 
 
-# ---- node identity and persistence (50..) ----
+# ---- node identity, persistence, leases ----
 class NoFreeSlotError(NodeError):
-    code, number = "NO_FREE_SLOT", 50
+    """Every machine-local slot is held by a live process."""
 
 
 class BehindHighWaterError(NodeError):
-    code, number = "BEHIND_HIGH_WATER", 51
+    """The clock is behind the persisted high-water mark by too much."""
 
 
 class StateIoError(NodeError):
-    code, number = "STATE_IO", 52
+    """A state file could not be read or written."""
 
 
 class StateCorruptError(NodeError):
-    code, number = "STATE_CORRUPT", 53
+    """A state file is not a valid mark."""
 
 
 class NodeInUseError(NodeError):
-    code, number = "NODE_IN_USE", 54
+    """The node numbers are held by another live generator on this machine."""
 
 
-#: Every class above that stands for one core code, by code.
-BY_CODE: dict[str, type[SnowidError]] = {
-    cls.code: cls
-    for cls in [
-        LayoutBitsSumError, FieldWidthError, FieldNameError, DuplicateFieldError, FieldCountError,
-        TickOutOfRangeError, EpochInFutureError, UnknownLayoutError, FieldOutOfRangeError,
-        UnknownFieldError, MissingFieldError, IdOutOfRangeError, TimestampOutOfRangeError,
-        InvalidSettingError, ClockMovedBackwardsError, ClockBeforeEpochError, TimeExhaustedError,
-        SequenceExhaustedError, ForkedError, ParseEmptyError, ParseLengthError, ParseCharacterError,
-        ParseOverflowError, UnknownEncodingError, NoFreeSlotError, BehindHighWaterError,
-        StateIoError, StateCorruptError, NodeInUseError,
-    ]
-}
+class LeaseLostError(NodeError):
+    """The lease on the node numbers is not confirmed recently enough."""
+
+
+class LeaseTakenError(NodeError):
+    """The leased node numbers are gone for good."""
+
+
+class CoordinationUnavailableError(NodeError):
+    """etcd or Redis could not be reached or answered with an error."""
+
+
+class NodeSourceRequiredError(NodeError):
+    """A replicated environment (Kubernetes, AWS Lambda, Cloud Run) with no
+    node source configured."""
+
+
+def class_name(code: str) -> str:
+    """The class name of a core code: ``NODE_IN_USE`` -> ``NodeInUseError``."""
+    return "".join(part.capitalize() for part in code.split("_")) + "Error"
+
+
+#: Every class above that stands for one core code, by code; each gets its
+#: code and number from the core's table here.
+BY_CODE: Dict[str, type[SnowidError]] = {}
+for _code, _number, _kind in _error_codes():
+    _cls = globals().get(class_name(_code))
+    if isinstance(_cls, type) and issubclass(_cls, SnowidError):
+        _cls.code, _cls.number = _code, _number
+        BY_CODE[_code] = _cls
+del _code, _number, _kind, _cls
 
 
 def class_for(code: str, kind: str) -> type[SnowidError]:
