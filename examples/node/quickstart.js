@@ -2,15 +2,16 @@
 // Run: make -C bindings-node demo
 const snowid = require('../../bindings-node');
 
-// One ID from the process-wide default generator (SNOWID_WORKER_ID /
-// SNOWID_DATACENTER_ID / SNOWID_LAYOUT, or configure({...})).
+// One ID from the process-wide default generator: configure({...}), else
+// SNOWID_* (SNOWID_WORKER_ID, SNOWID_LAYOUT...), else a machine-local slot.
 const id = snowid.next(); // bigint
 console.log('id        ', id);
 console.log('as string ', snowid.nextString()); // for JSON
 console.log('inspect   ', snowid.inspect(id));
 console.log('base32    ', snowid.encode(id, 'base32'), '->', snowid.parse(snowid.encode(id, 'base32'), 'base32'));
 
-// An explicit generator: Discord layout, worker 3, process 1.
+// An explicit generator: Discord layout, worker 3, process 1 (locked on
+// this machine while it lives: a second holder gets SNOWID_NODE_IN_USE).
 const gen = new snowid.Generator({ layout: 'discord', worker: 3, process: 1 });
 const batch = gen.nextBatch(5); // BigUint64Array, filled in one call
 console.log('discord   ', Array.from(batch, String));
@@ -25,7 +26,7 @@ console.log('capacity  ', layout.capacity());
 
 // Errors have a stable code.
 try {
-  new snowid.Generator({ worker: 99 });
+  new snowid.Generator({ datacenter: 0, worker: 99 });
 } catch (e) {
   console.log('error     ', e.name, e.code, e.message);
 }
