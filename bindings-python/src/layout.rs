@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
-use snowid::{Layout, LayoutBuilder, Parts, Value, MAX_NODE_FIELDS};
+use snowid::{Layout, LayoutBuilder, Parts, Value};
 
 use crate::errors::IntoPyResult;
 use crate::value::{instant, ms_to_datetime, value};
@@ -50,16 +50,19 @@ pub fn id_arg(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
 
 /// One `(name, bits)` or `(name, bits, kind)` item of `Layout(name, fields)`.
 fn add_field(b: &mut LayoutBuilder, i: usize, item: &Bound<'_, PyAny>) -> PyResult<()> {
-    let items: Option<Vec<Bound<'_, PyAny>>> = match item.cast::<PyTuple>() {
-        Ok(t) => Some(t.iter().collect()),
-        Err(_) => item.cast::<PyList>().ok().map(|l| l.iter().collect()),
+    let items: Option<(&str, Vec<Bound<'_, PyAny>>)> = match item.cast::<PyTuple>() {
+        Ok(t) => Some(("tuple", t.iter().collect())),
+        Err(_) => item
+            .cast::<PyList>()
+            .ok()
+            .map(|l| ("list", l.iter().collect())),
     };
-    let (name, bits, kind) = match items.as_deref() {
+    let (name, bits, kind) = match items.as_ref().map(|(_, v)| v.as_slice()) {
         Some([n, b]) => (value(n)?, value(b)?, None),
         Some([n, b, k]) => (value(n)?, value(b)?, Some(value(k)?)),
         _ => {
             let got = match &items {
-                Some(v) => Value::Other(format!("sequence of {} items", v.len())),
+                Some((t, v)) => Value::Other(format!("{t} of length {}", v.len())),
                 None => value(item)?,
             };
             let expected = "a tuple (name, bits) or (name, bits, kind)";
@@ -258,27 +261,18 @@ impl PyLayout {
         sequence: Option<&Bound<'_, PyAny>>,
         nodes: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<u64> {
-        let l = &self.inner;
-        let ms = instant(timestamp)?.instant_ms("timestamp", l).py()?;
-        let tick = l.tick_of(ms).py()?;
-        let seq = l.sequence_field();
-        let sequence = match sequence.filter(|s| !s.is_none()) {
-            Some(s) => value(s)?.field_value(seq.name(), seq.max()).py()?,
-            None => 0,
-        };
-        let mut values = [None; MAX_NODE_FIELDS];
+        let timestamp = instant(timestamp)?;
+        let sequence = sequence.filter(|s| !s.is_none()).map(value).transpose()?;
+        let mut given = Vec::new();
         for (k, v) in nodes.into_iter().flatten() {
-            if v.is_none() {
-                continue;
+            if !v.is_none() {
+                given.push((crate::value::key(&k)?, value(&v)?));
             }
-            let name = crate::value::key(&k)?;
-            let i = l.node_index(&name).py()?;
-            let f = l.node_field(i).expect("index from node_index");
-            values[i] = Some(value(&v)?.field_value(&name, f.max()).py()? as u32);
         }
-        // Up to the first missing field: the core names it.
-        let given: Vec<u32> = values[..l.node_count()].iter().map_while(|v| *v).collect();
-        l.compose_tick(tick, sequence, &given).py()
+        let given: Vec<(&str, &Value)> = given.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        self.inner
+            .compose_values(&timestamp, sequence.as_ref(), &given)
+            .py()
     }
 
     /// Smallest ID any node can issue in the tick holding `when` (int ms or

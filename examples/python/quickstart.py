@@ -7,14 +7,16 @@ import snowid
 
 def main() -> None:
     # One ID from the module's default generator (node numbers from
-    # snowid.configure(...) or SNOWID_WORKER_ID / SNOWID_DATACENTER_ID).
+    # snowid.configure(...), else SNOWID_* variables, else a free
+    # machine-local slot).
     id = snowid.next()
     parts = snowid.inspect(id)
     print(f"id        {id}")
     print(f"parts     {parts!r}")
     print(f"created   {parts.timestamp.isoformat()}")
 
-    # Your own generator: node numbers by the layout's field names.
+    # Your own generator: node numbers by the layout's field names, locked
+    # on this machine while it lives (a second one raises NodeInUseError).
     gen = snowid.Generator(datacenter=1, worker=7)
     batch = gen.next_batch(5)
     print(f"batch     {batch}")

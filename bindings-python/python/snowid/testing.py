@@ -15,7 +15,7 @@ raises ``SequenceExhaustedError``; a clock moved back raises
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Dict, Union
 
 from ._native import Generator, Layout, ManualClock
 
@@ -31,10 +31,11 @@ def generator(
 ) -> Generator:
     """A generator on ``clock`` that fails at once on a clock moved back
     (``on_regression="fail"``), as the conformance vectors' runs do."""
+    fields: Dict[str, Any] = dict(node_fields)  # node fields, not other keywords
     return Generator(
         layout=layout,
         clock=clock,
         on_regression="fail",
         max_borrow_ticks=max_borrow_ticks,
-        **node_fields,
+        **fields,
     )
