@@ -50,7 +50,10 @@ unsafe extern "C" fn next_raw(
     env: sys::napi_env,
     _info: sys::napi_callback_info,
 ) -> sys::napi_value {
-    match std::panic::catch_unwind(default::next_id) {
+    // The error is boxed inside so that the result crossing `catch_unwind`
+    // is two words, not the whole `snowid::Error`: the hot path stays as
+    // short as calling the generator directly.
+    match std::panic::catch_unwind(|| default::next_id().map_err(Box::new)) {
         Ok(Ok(id)) => {
             let mut out = std::ptr::null_mut();
             // SAFETY: `env` is the live environment of this call.
@@ -58,15 +61,11 @@ unsafe extern "C" fn next_raw(
             {
                 return out;
             }
-            settle_raw(
-                &Env::from_raw(env),
-                "next()",
-                Ok(Err(Error::from_reason("could not create a bigint"))),
-            )
+            let e = Error::from_reason("could not create a bigint");
+            settle_raw(&Env::from_raw(env), "next()", Ok(Err(e)))
         }
         Ok(Err(e)) => {
-            let env = Env::from_raw(env);
-            core(&env, e);
+            core(&Env::from_raw(env), *e);
             std::ptr::null_mut()
         }
         Err(p) => settle_raw(&Env::from_raw(env), "next()", Err(p)),
