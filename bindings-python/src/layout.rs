@@ -263,7 +263,7 @@ impl PyLayout {
     ) -> PyResult<u64> {
         let timestamp = instant(timestamp)?;
         let sequence = sequence.filter(|s| !s.is_none()).map(value).transpose()?;
-        let mut given = Vec::new();
+        let mut given = Vec::with_capacity(nodes.map_or(0, |d| d.len()));
         for (k, v) in nodes.into_iter().flatten() {
             if !v.is_none() {
                 given.push((crate::value::key(&k)?, value(&v)?));

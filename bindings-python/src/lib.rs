@@ -19,6 +19,10 @@ use errors::IntoPyResult;
 use value::value;
 
 fn encoding_arg(obj: &Bound<'_, PyAny>) -> PyResult<Encoding> {
+    // The usual case without a Value: a str holding a name.
+    if let Ok(Ok(name)) = obj.cast::<pyo3::types::PyString>().map(|s| s.to_cow()) {
+        return Encoding::from_name(&name).py();
+    }
     let v = value(obj)?;
     Encoding::from_name(v.string("encoding", "an encoding name").py()?).py()
 }

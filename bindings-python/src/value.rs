@@ -124,10 +124,15 @@ fn string(s: &Bound<'_, PyString>) -> PyResult<Value> {
 /// A `str` key (of `**kwargs` or an options dict), lossily if it holds
 /// lone surrogates (such a key is no option and no field name anyway).
 pub fn key(obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    match obj.cast::<PyString>() {
-        Ok(s) => Ok(s.to_string_lossy().into_owned()),
-        Err(_) => Ok(obj.str()?.to_string_lossy().into_owned()),
-    }
+    let s = match obj.cast::<PyString>() {
+        Ok(s) => s.clone(),
+        Err(_) => obj.str()?,
+    };
+    let text = match s.to_cow() {
+        Ok(text) => text.into_owned(),
+        Err(_) => s.to_string_lossy().into_owned(),
+    };
+    Ok(text)
 }
 
 struct DateTimeApi {
