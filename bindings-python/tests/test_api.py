@@ -256,6 +256,16 @@ def test_layout_bad_input(call: Callable[[], Any], exc: type) -> None:
     assert isinstance(e.value, snowid.SnowidError) or exc is TypeError
 
 
+def test_layout_errors_name_the_value_given() -> None:
+    for bits in [2**32 + 5, 2**64, -3]:
+        with pytest.raises(snowid.InvalidSettingError) as e:
+            snowid.Layout("x", [("timestamp", 41), ("n", bits), ("sequence", 12)], epoch=T0)
+        assert str(bits) in str(e.value) and "4294967295" not in str(e.value)
+    with pytest.raises(snowid.FieldWidthError) as e2:
+        snowid.Layout("x", [("timestamp", 41), ("n", 33), ("sequence", 12)], epoch=T0)
+    assert "33 bits" in str(e2.value)
+
+
 def test_inspect_parts() -> None:
     tw = snowid.Layout.twitter()
     i = tw.compose(timestamp=T0 + 123, sequence=5, datacenter=2, worker=9)
