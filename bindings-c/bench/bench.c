@@ -2,17 +2,22 @@
  * snowid C bench: ns per call of the C ABI against its floor (an empty
  * exported Rust function) and a C peer (an inline clock_gettime), and the
  * core's own cost per ID measured in the same run (snowid_bench_core_next,
- * a loop inside the library). Built twice by `make bench`: linked against
- * libsnowid.so and against libsnowid.a. Prints tables; never fails on speed.
+ * a loop inside the library), and the time to the first ID of a process
+ * that follows a clean exit (snowid_shutdown) or a crash. Built twice by
+ * `make bench`: linked against libsnowid.so and against libsnowid.a. Prints
+ * tables; never fails on speed.
  *
- * usage: bench [label]
+ * usage: bench [label]    (bench first-id clean|crash: one such process)
  */
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 200809L
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "snowid.h"
 
@@ -161,6 +166,54 @@ static void saturated(const char *label, const snowid_layout_t *l, int use_batch
   snowid_generator_free(g);
 }
 
+/* One short-lived process: its first ID from the default generator, the
+   time that took (printed, ms), then a clean exit or a crash. */
+static int first_id(int clean) {
+  const snowid_generator_t *g = NULL;
+  uint64_t id = 0;
+  double t = now_s();
+  if (snowid_default_generator(&g) != SNOWID_OK || snowid_next(g, &id) != SNOWID_OK) die("first id");
+  printf("%.3f\n", (now_s() - t) * 1e3);
+  fflush(stdout);
+  if (clean) snowid_shutdown();
+  _exit(0);
+}
+
+/* Runs `self first-id mode` and returns the ms it printed. */
+static double run_first_id(const char *self, const char *mode) {
+  int fds[2], status = 0;
+  char buf[64] = {0};
+  pid_t pid;
+  if (pipe(fds) != 0) die("pipe");
+  pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    execl(self, self, "first-id", mode, (char *)NULL);
+    _exit(127);
+  }
+  close(fds[1]);
+  if (read(fds[0], buf, sizeof buf - 1) < 0) die("read");
+  close(fds[0]);
+  waitpid(pid, &status, 0);
+  return atof(buf);
+}
+
+/* The second of two back-to-back processes with one state directory. */
+static void successor(const char *self, const char *label) {
+  char dir[] = "/tmp/snowid-bench-XXXXXX";
+  double clean, crash;
+  if (mkdtemp(dir) == NULL) die("mkdtemp");
+  setenv("SNOWID_STATE_DIR", dir, 1);
+  setenv("SNOWID_HOST_LOCK_DIR", "off", 1);
+  run_first_id(self, "clean");
+  clean = run_first_id(self, "clean");
+  run_first_id(self, "crash");
+  crash = run_first_id(self, "clean");
+  printf("time to the first ID of a second process (default generator, %s):\n", label);
+  printf("  %-48s %8.3f ms\n", "after a clean exit (snowid_shutdown)", clean);
+  printf("  %-48s %8.3f ms\n", "after a crash (no shutdown: waits out the mark)", crash);
+}
+
 int main(int argc, char **argv) {
   const char *label = argc > 1 ? argv[1] : "?";
   snowid_field_spec_t wide_fields[3] = {
@@ -172,9 +225,12 @@ int main(int argc, char **argv) {
   snowid_layout_t *wide = NULL, *twitter = NULL;
   snowid_generator_t *g;
   decode_ctx dctx;
-  double noop, cg, core, next, batch, decode;
+  double noop, cg, core, next, dflt, batch, decode;
+  const snowid_generator_t *d = NULL;
+  snowid_options_t *opts = NULL;
   const uint64_t n = 20000000;
 
+  if (argc == 3 && strcmp(argv[1], "first-id") == 0) return first_id(strcmp(argv[2], "clean") == 0);
   if (snowid_layout_new(&wide_spec, &wide) != SNOWID_OK) die("wide layout");
   if (snowid_layout_preset("twitter", &twitter) != SNOWID_OK) die("twitter");
   g = make_generator(wide);
@@ -185,6 +241,12 @@ int main(int argc, char **argv) {
   cg = best_ns(m_clock_gettime, NULL, n / 2);
   core = best_ns(m_core, g, n);
   next = best_ns(m_next, g, n);
+  /* the default generator on the same layout (through snowid::default) */
+  if (snowid_options_new(&opts) != SNOWID_OK || snowid_options_set_layout(opts, "layout", wide) != SNOWID_OK ||
+      snowid_configure(opts) != SNOWID_OK || snowid_default_generator(&d) != SNOWID_OK)
+    die("default generator");
+  snowid_options_free(opts);
+  dflt = best_ns(m_next, d, n);
   batch = best_ns(m_batch, g, n);
   decode = best_ns(m_decode, &dctx, n);
 
@@ -196,6 +258,7 @@ int main(int argc, char **argv) {
   printf("  %-48s %8.2f %9.2fx\n", "clock_gettime(CLOCK_MONOTONIC), inline in C", cg, cg / noop);
   printf("  %-48s %8.2f %9.2fx\n", "core next_id per ID (loop inside the library)", core, core / noop);
   printf("  %-48s %8.2f %9.2fx\n", "snowid_next (wide, unsaturated)", next, next / noop);
+  printf("  %-48s %8.2f %9.2fx\n", "snowid_next, default generator (wide)", dflt, dflt / noop);
   printf("  %-48s %8.2f %9.2fx\n", "snowid_next_batch per ID (wide, 1024 per call)", batch, batch / noop);
   printf("  %-48s %8.2f %9.2fx\n", "snowid_layout_decode", decode, decode / noop);
   printf("  snowid_next overhead over the core: %+.2f ns per ID (target <= +3 ns): %s\n", next - core,
@@ -207,5 +270,7 @@ int main(int argc, char **argv) {
   snowid_generator_free(g);
   snowid_layout_free(wide);
   snowid_layout_free(twitter);
+  snowid_shutdown();
+  successor(argv[0], label);
   return 0;
 }

@@ -8,7 +8,7 @@ use std::ffi::c_char;
 use std::mem::size_of;
 use std::ptr::{addr_of, addr_of_mut};
 
-use core_snowid::options::{GeneratorOptions, DEFAULT_WAIT_MS};
+use core_snowid::options::{GeneratorOptions, DEFAULT_WAIT_MS, NODE_SOURCES};
 use core_snowid::{Layout, ManualClock, Value};
 
 use crate::error::{arg, guard, invalid_setting, snowid_status, text, text_value, Failure};
@@ -270,8 +270,8 @@ pub(crate) unsafe fn config_options(
         }
     }
     if c.node_source != d.node_source {
-        const NAMES: [&str; 6] = ["explicit", "local", "env", "k8s", "etcd", "redis"];
-        let name = NAMES.get(c.node_source as usize).ok_or_else(|| {
+        // The constants are the indexes of the core's names (tested below).
+        let name = NODE_SOURCES.get(c.node_source as usize).ok_or_else(|| {
             bad_enum(
                 "node_source",
                 c.node_source,
@@ -402,4 +402,44 @@ pub unsafe extern "C" fn snowid_config_set_node_index(
         }
         unsafe { set_node_at(config, l, index as usize, value) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_source_constants_index_the_core_names() {
+        for (constant, name) in [
+            (SNOWID_NODE_SOURCE_EXPLICIT, "explicit"),
+            (SNOWID_NODE_SOURCE_LOCAL, "local"),
+            (SNOWID_NODE_SOURCE_ENV, "env"),
+            (SNOWID_NODE_SOURCE_K8S, "k8s"),
+            (SNOWID_NODE_SOURCE_ETCD, "etcd"),
+            (SNOWID_NODE_SOURCE_REDIS, "redis"),
+        ] {
+            assert_eq!(NODE_SOURCES[constant as usize], name);
+        }
+        assert_eq!(NODE_SOURCES.len(), 6, "a new core source needs a constant");
+    }
+
+    #[test]
+    fn init_values_are_not_given() {
+        use core_snowid::env::Environment;
+        let env = Environment::from_pairs([("SNOWID_STATE_DIR", "/tmp/snowid-c-unit")]);
+        let c = snowid_config_t {
+            nodes_set: 3,
+            nodes: [1, 2, 0, 0],
+            ..Default::default()
+        };
+        let from_struct = unsafe { config_options(&Layout::twitter(), &c) }.unwrap();
+        let by_name = GeneratorOptions::new()
+            .with("layout", Layout::twitter())
+            .with("datacenter", 1)
+            .with("worker", 2);
+        assert_eq!(
+            from_struct.resolve_in(&env).unwrap().summary_json(),
+            by_name.resolve_in(&env).unwrap().summary_json()
+        );
+    }
 }
