@@ -1,0 +1,4 @@
+//! `uniffi-bindgen` at the uniffi version pinned in `Cargo.toml`.
+fn main() {
+    uniffi::uniffi_bindgen_main()
+}

@@ -1,0 +1,135 @@
+//! Generator objects. The per-ID path of `dev.snowid.Generator` is JNI
+//! ([`crate::fast`]) on a raw reference from [`NativeGenerator::lean_handle`];
+//! this object is the rest (built from options, stats, layout, source).
+
+use std::sync::Arc;
+
+use snowid::env::Environment;
+use snowid::options::{self, Settings};
+use snowid::value::batch_len;
+use snowid::Value;
+
+use crate::layout::{Layout, NodeValue};
+use crate::values::{self, OptionEntry};
+use crate::Result;
+
+/// Counters of a generator.
+#[derive(uniffi::Record)]
+pub struct Stats {
+    /// IDs issued.
+    pub issued: i64,
+    /// Times a tick's sequence was used up and the generator waited.
+    pub overflow_waits: i64,
+    /// Calls that found the clock behind the last issued tick.
+    pub clock_regressions: i64,
+    /// Largest such regression, in ms.
+    pub largest_regression_ms: i64,
+    /// Ticks issued ahead of the clock (borrowing).
+    pub borrowed_ticks: i64,
+}
+
+impl From<snowid::Stats> for Stats {
+    fn from(s: snowid::Stats) -> Self {
+        let l = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        Stats {
+            issued: l(s.issued),
+            overflow_waits: l(s.overflow_waits),
+            clock_regressions: l(s.clock_regressions),
+            largest_regression_ms: l(s.largest_regression_ms),
+            borrowed_ticks: l(s.borrowed_ticks),
+        }
+    }
+}
+
+/// The native half of `dev.snowid.Generator` (use that class: its `next()`
+/// takes the JNI fast path). One node's lock-free generator.
+#[derive(uniffi::Object)]
+pub struct NativeGenerator {
+    inner: Arc<snowid::Generator>,
+    settings: String,
+}
+
+impl NativeGenerator {
+    fn build(settings: Settings) -> Result<Arc<Self>> {
+        Ok(Arc::new(NativeGenerator {
+            inner: Arc::new(settings.build()?),
+            settings: settings.summary_json(),
+        }))
+    }
+}
+
+/// `n` IDs of `g` as `Long`s (checked before anything is allocated).
+pub(crate) fn batch(g: &snowid::Generator, n: i64) -> Result<Vec<i64>> {
+    let n = batch_len(&Value::from(n))?;
+    let mut ids = vec![0u64; n];
+    let filled = if n == 0 { 0 } else { g.next_batch(&mut ids)? };
+    Ok(ids[..filled].iter().map(|&id| id as i64).collect())
+}
+
+#[uniffi::export]
+impl NativeGenerator {
+    /// A generator from options (`worker`, `layout`, `clock`, `maxWaitMs`...,
+    /// snake_case or lowerCamelCase), resolved by the core's one builder.
+    #[uniffi::constructor]
+    pub fn new(options: Vec<OptionEntry>) -> Result<Arc<Self>> {
+        Self::build(values::options(options).resolve()?)
+    }
+
+    /// A generator configured like the default one: `SNOWID_*`, else a
+    /// machine-local slot.
+    #[uniffi::constructor]
+    pub fn from_env() -> Result<Arc<Self>> {
+        Self::build(options::resolve_default(None, &Environment::process())?)
+    }
+
+    /// The next ID (the generated, slow path; `Generator.next()` is fast).
+    pub fn next(&self) -> Result<i64> {
+        Ok(self.inner.next_id()? as i64)
+    }
+
+    /// `n` consecutive IDs (shorter only if an error stopped it after some
+    /// were issued; the next call reports it).
+    pub fn next_batch(&self, n: i64) -> Result<Vec<i64>> {
+        batch(&self.inner, n)
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.inner.stats().into()
+    }
+
+    /// The layout.
+    pub fn layout(&self) -> Arc<Layout> {
+        Layout::wrap(self.inner.layout().clone())
+    }
+
+    /// Node values in layout order.
+    pub fn nodes(&self) -> Vec<NodeValue> {
+        Layout {
+            inner: self.inner.layout().clone(),
+        }
+        .node_values(self.inner.nodes())
+    }
+
+    /// Where the node numbers came from (`explicit`, `local slot 3 in ...`).
+    pub fn source(&self) -> String {
+        self.inner.source().to_owned()
+    }
+
+    /// The resolved settings as canonical JSON.
+    pub fn settings_json(&self) -> String {
+        self.settings.clone()
+    }
+
+    /// Lowers the high-water mark to the last tick issued (as closing does);
+    /// the generator stays usable.
+    pub fn shutdown(&self) {
+        self.inner.shutdown();
+    }
+
+    /// A strong reference to the core generator for the JNI fast path; the
+    /// caller gives it back with `NativeFast.release` exactly once.
+    pub fn lean_handle(&self) -> i64 {
+        Arc::into_raw(self.inner.clone()) as i64
+    }
+}

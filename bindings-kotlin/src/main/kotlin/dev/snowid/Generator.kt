@@ -1,0 +1,141 @@
+package dev.snowid
+
+import java.lang.ref.Cleaner
+import java.util.concurrent.atomic.AtomicLong
+
+/**
+ * An ID generator for one node (a layout and its node numbers): lock-free,
+ * safe to share between threads; its IDs increase and never repeat.
+ *
+ * Built from the same options as every snowid binding, resolved by the
+ * core (`testdata/OPTIONS.md`): node fields by the layout's names
+ * (`datacenter`, `worker`, `shard`...), `layout` (a preset name or a
+ * [Layout]), `epoch` (ms), `clock` (`"cached"`, `"monotonic"` or a
+ * [ManualClock]), `on_regression` (`"wait"`/`"fail"`), `max_wait_ms`,
+ * `max_borrow_ticks`, `node_source` (`"local"`, `"env"`, `"k8s"`, `"redis"`...),
+ * `state_dir`, `protect`, `persist`, `window_ms`; keys in snake_case or
+ * lowerCamelCase. Explicit node numbers are locked on this machine while the
+ * generator lives: [close] it (it is [AutoCloseable]) to release them and
+ * lower its high-water mark.
+ *
+ * ```kotlin
+ * Generator("datacenter" to 1, "worker" to 7).use { gen -> gen.next() }
+ * ```
+ * ```java
+ * try (Generator gen = new Generator(Map.of("datacenter", 1, "worker", 7))) { gen.next(); }
+ * ```
+ *
+ * [next], [nextBatch] and [nextInto] take the JNI fast path; a closed
+ * generator throws [IllegalStateException].
+ *
+ * @throws SnowidException the core's error for bad options (e.g.
+ *   `SnowidException.FieldOutOfRange`, `SnowidException.NodeInUse`).
+ */
+class Generator private constructor(private val native: NativeGenerator) : AutoCloseable {
+    /** Options by name (a `LinkedHashMap` keeps the order errors are reported in). */
+    constructor(options: Map<String, Any?>) : this(NativeGenerator(Options.entries(options)))
+
+    /** Kotlin: `Generator("worker" to 7, "datacenter" to 1)`. */
+    constructor(vararg options: Pair<String, Any?>) : this(linkedMapOf(*options))
+
+    private val handle: Long = native.leanHandle()
+
+    // 1 while open, +1 per call in flight; the handle is released when it
+    // reaches 0 (after close), so close() never frees it under a running call.
+    private val calls = AtomicLong(1)
+    private val closed = java.util.concurrent.atomic.AtomicBoolean(false)
+    private val cleanable: Cleaner.Cleanable = CLEANER.register(this, Release(handle))
+
+    private fun enter() {
+        while (true) {
+            val c = calls.get()
+            check(c != 0L) { "this Generator is closed" }
+            if (calls.compareAndSet(c, c + 1)) return
+        }
+    }
+
+    private fun exit() {
+        if (calls.decrementAndGet() == 0L) cleanable.clean()
+    }
+
+    /** The next ID (a `Long` holding the ID's 64 bits; see [Snowid]). */
+    fun next(): Long {
+        enter()
+        try {
+            return NativeFast.id(NativeFast.next(handle))
+        } finally {
+            exit()
+        }
+    }
+
+    /**
+     * `n` consecutive IDs in one call (at most [Snowid.MAX_BATCH]); shorter
+     * only if an error stopped it after some were issued (the next call
+     * throws it).
+     */
+    fun nextBatch(n: Int): LongArray {
+        enter()
+        try {
+            return NativeFast.batch(handle, n.toLong())
+        } finally {
+            exit()
+        }
+    }
+
+    /** Fills `out` with consecutive IDs without allocating; returns how many. */
+    fun nextInto(out: LongArray): Int {
+        enter()
+        try {
+            return NativeFast.into(handle, out)
+        } finally {
+            exit()
+        }
+    }
+
+    /** Counters: IDs issued, overflow waits, clock regressions, borrowed ticks. */
+    fun stats(): Stats = native.stats()
+
+    /** The layout. */
+    fun layout(): Layout = native.layout()
+
+    /** Node values by field name, in layout order. */
+    fun nodes(): Map<String, Long> = native.nodes().associateTo(LinkedHashMap()) { it.name to it.value }
+
+    /** Where the node numbers came from: `explicit`, `local slot 3 in ...`, `env (...)`. */
+    fun source(): String = native.source()
+
+    /** The resolved settings as canonical JSON (the `options` vectors' form). */
+    fun settingsJson(): String = native.settingsJson()
+
+    /** Lowers the high-water mark to the last tick issued; the generator stays usable. */
+    fun shutdown() = native.shutdown()
+
+    /**
+     * Releases the node numbers and lowers the high-water mark (once no call
+     * is running). Later calls throw [IllegalStateException].
+     */
+    override fun close() {
+        if (closed.compareAndSet(false, true)) {
+            native.close()
+            exit()
+        }
+    }
+
+    override fun toString(): String = "Generator(${layout().name()}, ${nodes()}, ${source()})"
+
+    private class Release(private val handle: Long) : Runnable {
+        override fun run() = NativeFast.release(handle)
+    }
+
+    companion object {
+        private val CLEANER: Cleaner = Cleaner.create()
+
+        /**
+         * A generator configured like the default one: from `SNOWID_LAYOUT`,
+         * `SNOWID_NODE_SOURCE`, `SNOWID_<FIELD>_ID`, `SNOWID_STATE_DIR`...;
+         * with nothing set, a machine-local slot.
+         */
+        @JvmStatic
+        fun fromEnv(): Generator = Generator(NativeGenerator.fromEnv())
+    }
+}
