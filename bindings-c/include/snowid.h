@@ -1193,8 +1193,11 @@ snowid_status snowid_layout_compose(const struct snowid_layout_t *layout, const 
  *
  * NULL: `layout`, `out_id`, or `names`/`values`/any `names[i]` when
  * `count` > 0 -> `SNOWID_ERR_NULL_ARGUMENT`.
- * Errors: `SNOWID_ERR_UNKNOWN_FIELD`, `_MISSING_FIELD`, `_DUPLICATE_FIELD`,
- * `_FIELD_OUT_OF_RANGE`, `_TIMESTAMP_OUT_OF_RANGE`, `_INVALID_UTF8`.
+ * Errors: `SNOWID_ERR_DUPLICATE_FIELD` (a name twice in `names`) and
+ * `_INVALID_UTF8` first; then the core's compose, in the order of every
+ * language: `_TIMESTAMP_OUT_OF_RANGE`, `_FIELD_OUT_OF_RANGE` (sequence),
+ * `_UNKNOWN_FIELD`, `_FIELD_OUT_OF_RANGE` (node values, in the order
+ * given), `_MISSING_FIELD`.
  * Thread safety: safe from any thread.
  */
 snowid_status snowid_layout_compose_named(const struct snowid_layout_t *layout, uint64_t timestamp_ms, uint64_t sequence, const char *const *names, const uint64_t *values, uint32_t count, uint64_t *out_id);

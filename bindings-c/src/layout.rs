@@ -242,12 +242,9 @@ unsafe fn build_spec(spec: &snowid_layout_spec_t) -> Result<Layout, Failure> {
         b.field(&fname, &Value::from(f.bits), kind.as_ref())?;
     }
     b.epoch(&Value::from(spec.epoch_ms))?;
+    b.tick(&Value::from(spec.tick_ms))?;
     b.sign_bit(&Value::from(u32::from(spec.sign_bit)))?;
-    // The tick is a plain `uint64_t`: the layout's own check names the
-    // range (`TICK_OUT_OF_RANGE`), as for a preset's spec.
-    let mut full = b.spec().clone();
-    full.tick_ms = spec.tick_ms;
-    Ok(Layout::new(full)?)
+    Ok(b.build()?)
 }
 
 /// Makes a preset layout: `"twitter"` (the default everywhere: sign bit, 41
@@ -540,8 +537,11 @@ pub unsafe extern "C" fn snowid_layout_compose(
 ///
 /// NULL: `layout`, `out_id`, or `names`/`values`/any `names[i]` when
 /// `count` > 0 -> `SNOWID_ERR_NULL_ARGUMENT`.
-/// Errors: `SNOWID_ERR_UNKNOWN_FIELD`, `_MISSING_FIELD`, `_DUPLICATE_FIELD`,
-/// `_FIELD_OUT_OF_RANGE`, `_TIMESTAMP_OUT_OF_RANGE`, `_INVALID_UTF8`.
+/// Errors: `SNOWID_ERR_DUPLICATE_FIELD` (a name twice in `names`) and
+/// `_INVALID_UTF8` first; then the core's compose, in the order of every
+/// language: `_TIMESTAMP_OUT_OF_RANGE`, `_FIELD_OUT_OF_RANGE` (sequence),
+/// `_UNKNOWN_FIELD`, `_FIELD_OUT_OF_RANGE` (node values, in the order
+/// given), `_MISSING_FIELD`.
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_layout_compose_named(
@@ -574,29 +574,18 @@ pub unsafe extern "C" fn snowid_layout_compose_named(
                 )
             }
         };
-        let mut given = [None; MAX_NODE_FIELDS];
+        // A C array may name a field twice (no keyword or object key can):
+        // that is this binding's check; the rest is the core's compose.
+        let mut nodes: Vec<(&str, Value)> = Vec::with_capacity(names.len());
         for (&n, &v) in names.iter().zip(values) {
             let name = unsafe { text(n, "names[i]") }?;
-            let i = ly.node_index(name)?;
-            if given[i].replace(v).is_some() {
+            if nodes.iter().any(|(m, _)| *m == name) {
                 return Err(Error::DuplicateField { name: name.into() }.into());
             }
+            nodes.push((name, v.into()));
         }
-        let mut parts = Parts {
-            timestamp_ms,
-            tick: 0,
-            sequence,
-            nodes: [0; MAX_NODE_FIELDS],
-        };
-        for (i, f) in ly.node_fields().enumerate() {
-            let v = given[i].ok_or_else(|| Error::MissingField {
-                field: f.name().into(),
-                layout: ly.name().into(),
-                max: f.max(),
-            })?;
-            parts.nodes[i] = Value::from(v).field_value(f.name(), f.max())? as u32;
-        }
-        *o = ly.compose(&parts)?;
+        let pairs: Vec<(&str, &Value)> = nodes.iter().map(|(n, v)| (*n, v)).collect();
+        *o = ly.compose_values(&timestamp_ms.into(), Some(&sequence.into()), &pairs)?;
         Ok(())
     })
 }
