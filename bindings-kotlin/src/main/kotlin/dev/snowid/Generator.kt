@@ -33,9 +33,11 @@ import java.util.concurrent.atomic.AtomicLong
  */
 class Generator private constructor(private val native: NativeGenerator) : AutoCloseable {
     /** Options by name (a `LinkedHashMap` keeps the order errors are reported in). */
+    @Throws(SnowidException::class)
     constructor(options: Map<String, Any?>) : this(NativeGenerator(Options.entries(options)))
 
     /** Kotlin: `Generator("worker" to 7, "datacenter" to 1)`. */
+    @Throws(SnowidException::class)
     constructor(vararg options: Pair<String, Any?>) : this(linkedMapOf(*options))
 
     private val handle: Long = native.leanHandle()
@@ -59,6 +61,7 @@ class Generator private constructor(private val native: NativeGenerator) : AutoC
     }
 
     /** The next ID (a `Long` holding the ID's 64 bits; see [Snowid]). */
+    @Throws(SnowidException::class)
     fun next(): Long {
         enter()
         try {
@@ -73,6 +76,7 @@ class Generator private constructor(private val native: NativeGenerator) : AutoC
      * only if an error stopped it after some were issued (the next call
      * throws it).
      */
+    @Throws(SnowidException::class)
     fun nextBatch(n: Int): LongArray {
         enter()
         try {
@@ -83,6 +87,7 @@ class Generator private constructor(private val native: NativeGenerator) : AutoC
     }
 
     /** Fills `out` with consecutive IDs without allocating; returns how many. */
+    @Throws(SnowidException::class)
     fun nextInto(out: LongArray): Int {
         enter()
         try {
@@ -136,6 +141,7 @@ class Generator private constructor(private val native: NativeGenerator) : AutoC
          * with nothing set, a machine-local slot.
          */
         @JvmStatic
+        @Throws(SnowidException::class)
         fun fromEnv(): Generator = Generator(NativeGenerator.fromEnv())
     }
 }

@@ -11,7 +11,48 @@ import java.math.BigInteger
  */
 internal object Options {
     fun entries(options: Map<String, Any?>): List<OptionEntry> =
-        options.entries.mapNotNull { (k, v) -> v?.let { OptionEntry(k, value(it)) } }
+        options.entries.mapNotNull { (k, v) -> v?.let { OptionEntry(wellFormed(k), value(it)) } }
+
+    /**
+     * `s` with each lone surrogate replaced by U+FFFD, so a string that is not
+     * valid UTF-16 reaches the core (which rejects it with its own code)
+     * instead of failing the generated code's strict UTF-8 encoder.
+     */
+    fun wellFormed(s: String): String {
+        if (!hasLoneSurrogate(s)) return s
+        val out = StringBuilder(s.length)
+        var i = 0
+        while (i < s.length) {
+            val c = s[i]
+            if (Character.isHighSurrogate(c) && i + 1 < s.length && Character.isLowSurrogate(s[i + 1])) {
+                out.append(c).append(s[i + 1])
+                i += 2
+                continue
+            }
+            out.append(if (Character.isSurrogate(c)) '\uFFFD' else c)
+            i++
+        }
+        return out.toString()
+    }
+
+    fun spec(spec: LayoutSpec): LayoutSpec = spec.copy(
+        name = wellFormed(spec.name),
+        fields = spec.fields.map { it.copy(name = wellFormed(it.name), kind = it.kind?.let(::wellFormed)) },
+    )
+
+    private fun hasLoneSurrogate(s: String): Boolean {
+        var i = 0
+        while (i < s.length) {
+            val c = s[i]
+            if (Character.isHighSurrogate(c) && i + 1 < s.length && Character.isLowSurrogate(s[i + 1])) {
+                i += 2
+                continue
+            }
+            if (Character.isSurrogate(c)) return true
+            i++
+        }
+        return false
+    }
 
     fun value(v: Any): OptionValue = when (v) {
         is Long -> OptionValue.Int(v)
@@ -38,19 +79,8 @@ internal object Options {
     }
 
     /** A string; one with a lone surrogate goes as its WTF-8 bytes. */
-    fun text(s: String): OptionValue {
-        var i = 0
-        while (i < s.length) {
-            val c = s[i]
-            if (Character.isHighSurrogate(c) && i + 1 < s.length && Character.isLowSurrogate(s[i + 1])) {
-                i += 2
-                continue
-            }
-            if (Character.isSurrogate(c)) return OptionValue.NonUtf8(wtf8(s))
-            i++
-        }
-        return OptionValue.Str(s)
-    }
+    fun text(s: String): OptionValue =
+        if (hasLoneSurrogate(s)) OptionValue.NonUtf8(wtf8(s)) else OptionValue.Str(s)
 
     private fun wtf8(s: String): ByteArray {
         val out = java.io.ByteArrayOutputStream()

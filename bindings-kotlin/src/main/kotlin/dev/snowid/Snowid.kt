@@ -29,18 +29,22 @@ object Snowid {
 
     /** The next ID of the default generator (creating it on first use). */
     @JvmStatic
+    @Throws(SnowidException::class)
     fun next(): Long = NativeFast.id(NativeFast.nextDefault())
 
     /** The next ID as unsigned decimal text (for JSON). */
     @JvmStatic
+    @Throws(SnowidException::class)
     fun nextString(): String = java.lang.Long.toUnsignedString(next())
 
     /** `n` consecutive IDs of the default generator in one call (at most [MAX_BATCH]). */
     @JvmStatic
+    @Throws(SnowidException::class)
     fun nextBatch(n: Int): LongArray = NativeFast.batch(0, n.toLong())
 
     /** Fills `out` with IDs of the default generator without allocating; returns how many. */
     @JvmStatic
+    @Throws(SnowidException::class)
     fun nextInto(out: LongArray): Int = NativeFast.into(0, out)
 
     /**
@@ -50,14 +54,30 @@ object Snowid {
      * `SnowidException.InvalidSetting`.
      */
     @JvmStatic
+    @Throws(SnowidException::class)
     fun configure(options: Map<String, Any?>) = dev.snowid.configure(Options.entries(options))
 
     /** Kotlin: `Snowid.configure("layout" to "discord", "worker" to 3, "process" to 1)`. */
+    @Throws(SnowidException::class)
     fun configure(vararg options: Pair<String, Any?>) = configure(linkedMapOf(*options))
 
     /** The default generator's layout (configured, else `SNOWID_LAYOUT`, else Twitter). */
     @JvmStatic
+    @Throws(SnowidException::class)
     fun layout(): Layout = defaultLayout()
+
+    /**
+     * A preset layout by name: `twitter`, `discord`, `instagram`, `sonyflake`
+     * (Kotlin can also write `Layout.discord()`; Java `Layout.Companion.discord()`).
+     */
+    @JvmStatic
+    @Throws(SnowidException::class)
+    fun layout(name: String): Layout = Layout.preset(Options.wellFormed(name))
+
+    /** A custom layout (see [LayoutSpec]). */
+    @JvmStatic
+    @Throws(SnowidException::class)
+    fun layout(spec: LayoutSpec): Layout = Layout.custom(Options.spec(spec))
 
     /** Where the default generator's numbers came from, or `null` before its first ID. */
     @JvmStatic
@@ -69,6 +89,7 @@ object Snowid {
 
     /** The default generator's node values by name (creates it if needed). */
     @JvmStatic
+    @Throws(SnowidException::class)
     fun nodes(): Map<String, Long> = defaultNodes().associateTo(LinkedHashMap()) { it.name to it.value }
 
     /** The default generator's counters (zero before its first ID). */
@@ -85,6 +106,7 @@ object Snowid {
     /** Splits an ID with `layout` (default: the default generator's). */
     @JvmStatic
     @JvmOverloads
+    @Throws(SnowidException::class)
     fun inspect(id: Long, layout: Layout? = null): Parts = dev.snowid.inspect(id, layout)
 
     /**
@@ -93,32 +115,38 @@ object Snowid {
      */
     @JvmStatic
     @JvmOverloads
+    @Throws(SnowidException::class)
     fun compose(timestampMs: Long, nodes: Map<String, Long>, sequence: Long? = null, layout: Layout? = null): Long =
-        dev.snowid.compose(timestampMs, sequence, nodes.map { NodeValue(it.key, it.value) }, layout)
+        dev.snowid.compose(timestampMs, sequence, nodes.map { NodeValue(Options.wellFormed(it.key), it.value) }, layout)
 
     /** Smallest ID any node can issue at `ms` (`WHERE id >= minIdAt(from)`). */
     @JvmStatic
     @JvmOverloads
+    @Throws(SnowidException::class)
     fun minIdAt(ms: Long, layout: Layout? = null): Long = dev.snowid.minIdAt(ms, layout)
 
     /** Smallest ID any node can issue at `time`. */
     @JvmStatic
     @JvmOverloads
+    @Throws(SnowidException::class)
     fun minIdAt(time: Instant, layout: Layout? = null): Long = minIdAt(time.toEpochMilli(), layout)
 
     /** Largest ID any node can issue at `ms` (`WHERE id <= maxIdAt(to)`). */
     @JvmStatic
     @JvmOverloads
+    @Throws(SnowidException::class)
     fun maxIdAt(ms: Long, layout: Layout? = null): Long = dev.snowid.maxIdAt(ms, layout)
 
     /** Largest ID any node can issue at `time`. */
     @JvmStatic
     @JvmOverloads
+    @Throws(SnowidException::class)
     fun maxIdAt(time: Instant, layout: Layout? = null): Long = maxIdAt(time.toEpochMilli(), layout)
 
     /** Lifespan, end, IDs per second per node, node identities of `layout` (default: the default generator's). */
     @JvmStatic
     @JvmOverloads
+    @Throws(SnowidException::class)
     fun capacity(layout: Layout? = null): Capacity = dev.snowid.capacity(layout)
 
     /**
@@ -128,12 +156,14 @@ object Snowid {
      */
     @JvmStatic
     @JvmOverloads
-    fun encode(id: Long, encoding: String = "decimal"): String = dev.snowid.encode(id, encoding)
+    @Throws(SnowidException::class)
+    fun encode(id: Long, encoding: String = "decimal"): String = dev.snowid.encode(id, Options.wellFormed(encoding))
 
     /** Parses text made by [encode] (hex accepts upper case; base32 reads I/L as 1, O as 0). */
     @JvmStatic
     @JvmOverloads
-    fun parse(text: String, encoding: String = "decimal"): Long = dev.snowid.parse(text, encoding)
+    @Throws(SnowidException::class)
+    fun parse(text: String, encoding: String = "decimal"): Long = dev.snowid.parse(Options.wellFormed(text), Options.wellFormed(encoding))
 
     /** Node values of `parts` by name, in layout order. */
     @JvmStatic
