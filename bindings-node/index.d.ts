@@ -200,7 +200,7 @@ export declare function compose(parts: { timestamp?: Date | number | bigint, tim
  * settings after the default generator issued IDs throw
  * `SNOWID_INVALID_SETTING` naming the first setting that differs.
  */
-export declare function configure(options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic', onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, persist?: boolean, windowMs?: number, [nodeField: string]: unknown }): void
+export declare function configure(options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown }): void
 
 /**
  * The layout `inspect()` and friends use when given none: the default
