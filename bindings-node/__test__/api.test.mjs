@@ -3,12 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as snowid from '../index.mjs';
-import { throwsCode, assertCoded } from './helpers.mjs';
+import { throwsCode, assertCoded, scratch } from './helpers.mjs';
 
 const {
   Generator, Layout, ManualClock, capacity, compose, configure, defaultLayout, encode, errorCodes,
@@ -236,7 +235,7 @@ test('bad input for every export throws a coded error', () => {
   assert.ok(tries.length > 1500 && thrown > tries.length / 2, `${thrown} of ${tries.length} threw`);
 });
 
-function runChild(code, env, state = mkdtempSync(join(tmpdir(), 'nb-api-'))) {
+function runChild(code, env, state = scratch('nb-api-')) {
   // A fresh state directory: slot locks and marks of other test processes
   // (node --test runs files in parallel) must not shift the slot numbers.
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SNOWID_')));
@@ -312,7 +311,7 @@ test('clean exit: the mark is at the last issued tick; after a crash a window ah
     else assert.ok(mark >= tickOf(id) + 50_000, `crash: mark ${mark} stays a window ahead of ${tickOf(id)}`);
   }
   // The successor after a clean exit reads the low mark and continues above it.
-  const state = mkdtempSync(join(tmpdir(), 'nb-api-'));
+  const state = scratch('nb-api-');
   const first = JSON.parse(runChild(issue(''), { SNOWID_WINDOW_MS: '60000' }, state).out);
   const second = JSON.parse(runChild(issue(''), { SNOWID_WINDOW_MS: '60000' }, state).out);
   assert.equal(first[1], second[1], 'same slot');
@@ -331,10 +330,7 @@ test('versioning: package.json, Cargo.toml and the workspace share one version',
 test('Generator node sources: local slots, locked env numbers, k8s ordinal, fromEnv()', () => {
   const r = runChild(`
     import { Generator, inspect } from '../index.mjs';
-    import { mkdtempSync } from 'node:fs';
-    import { tmpdir } from 'node:os';
-    import { join } from 'node:path';
-    const state = mkdtempSync(join(tmpdir(), 'nb-src-'));
+    const state = process.env.SNOWID_STATE_DIR + '/a';
     const a = new Generator({ nodeSource: 'local', stateDir: state });
     const b = new Generator({ nodeSource: 'local', stateDir: state });
     console.log(a.source.split(' in ')[0], '|', b.source.split(' in ')[0]);
@@ -347,7 +343,7 @@ test('Generator node sources: local slots, locked env numbers, k8s ordinal, from
     try { new Generator({ nodeSource: 'env', stateDir: state }) } catch (err) { console.log(err.code) }
     process.env.HOSTNAME = 'web-33';
     console.log(new Generator({ nodeSource: 'k8s', stateDir: state }).source);
-    process.env.SNOWID_STATE_DIR = mkdtempSync(join(tmpdir(), 'nb-src-'));
+    process.env.SNOWID_STATE_DIR += '/b';
     const f = Generator.fromEnv();
     console.log(f.source, inspect(f.next()).worker);
     console.log(new Generator({ datacenter: 0, worker: 1, protect: false }).source);`, {});

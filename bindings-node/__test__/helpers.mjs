@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -6,10 +6,21 @@ import assert from 'node:assert/strict';
 // Each test file (node --test runs them in parallel processes) keeps its
 // slot locks and high-water marks in its own scratch directory, so explicit
 // node numbers (protected by default) never collide across files.
-process.env.SNOWID_STATE_DIR = mkdtempSync(join(tmpdir(), 'nb-test-'));
+// Scratch directories are removed when the test process exits (after
+// index.js's own exit hook has written the default generator's mark).
+const scratchDirs = [];
+export function scratch(prefix = 'nb-test-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+process.env.SNOWID_STATE_DIR = scratch();
 process.env.SNOWID_HOST_LOCK_DIR = 'off';
 
 const { Layout, errorCodes } = await import('../index.mjs');
+process.on('exit', () => {
+  for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+});
 
 export const vectors = JSON.parse(
   readFileSync(new URL('../../testdata/vectors.json', import.meta.url), 'utf8'),

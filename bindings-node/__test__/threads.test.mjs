@@ -5,11 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { next, nextBatch, inspect, stats } from '../index.mjs';
-import './helpers.mjs';
+import { scratch } from './helpers.mjs';
 
 const THREADS = 4;
 const PER_THREAD = 20_000;
@@ -54,7 +51,7 @@ test('cluster: per-process SNOWID_WORKER_ID gives distinct node numbers and no d
 
 test('cluster without configuration: every process claims its own machine-local slot', () => {
   const app = new URL('./fixtures/cluster-local.cjs', import.meta.url).pathname;
-  const state = mkdtempSync(join(tmpdir(), 'nb-cluster-'));
+  const state = scratch('nb-cluster-');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SNOWID_')));
   const r = spawnSync(process.execPath, [app], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...env, SNOWID_STATE_DIR: state } });
   assert.equal(r.status, 0, r.stderr);
