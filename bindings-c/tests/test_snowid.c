@@ -827,6 +827,32 @@ static void test_bad_input(void) {
   MESSAGE_HAS("position 10");
   CHECK(id == SENTINEL, "out_id untouched");
 
+  /* extreme values of every integer argument: a status, never a crash */
+  EXPECT(snowid_layout_field(lt, UINT32_MAX, &field), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  MESSAGE_HAS("4294967295");
+  EXPECT(snowid_layout_node_field(lt, UINT32_MAX, &field), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  EXPECT(snowid_config_set_node_index(&cfg, lt, UINT32_MAX, 0), SNOWID_ERR_FIELD_OUT_OF_RANGE);
+  EXPECT(snowid_layout_decode(lt, UINT64_MAX, &p), SNOWID_ERR_ID_OUT_OF_RANGE);
+  EXPECT(snowid_layout_min_id_at(lt, INT64_MIN, &id), SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE);
+  EXPECT(snowid_layout_max_id_at(lt, INT64_MIN, &id), SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE);
+  EXPECT(snowid_layout_compose_named(lt, UINT64_MAX, 0, NULL, NULL, 0, &id), SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE);
+  EXPECT(snowid_encode(1, UINT32_MAX, buf, sizeof buf, &len), SNOWID_ERR_UNKNOWN_ENCODING);
+  EXPECT(snowid_parse(UINT32_MAX, "1", &id), SNOWID_ERR_UNKNOWN_ENCODING);
+  CHECK(strcmp(snowid_status_str(INT32_MIN), "UNKNOWN_STATUS") == 0, "status INT32_MIN");
+  CHECK(strcmp(snowid_status_str(INT32_MAX), "UNKNOWN_STATUS") == 0, "status INT32_MAX");
+  OK(snowid_encode(UINT64_MAX, SNOWID_ENCODING_BASE62, buf, sizeof buf, &len));
+  OK(snowid_parse(SNOWID_ENCODING_BASE62, buf, &id));
+  CHECK(id == UINT64_MAX, "largest ID round trip");
+  snowid_generator_free(g);
+  g = manual_twitter(UINT64_C(1700000000000), 1, 1);
+  OK(snowid_generator_set_time(g, UINT64_MAX));
+  EXPECT(snowid_next(g, &id), SNOWID_ERR_TIME_EXHAUSTED);
+  OK(snowid_generator_set_time(g, 1000));
+  OK(snowid_generator_advance_time(g, INT64_MIN)); /* stops at 0 */
+  EXPECT(snowid_next(g, &id), SNOWID_ERR_CLOCK_BEFORE_EPOCH);
+  OK(snowid_generator_advance_time(g, INT64_MAX));
+  EXPECT(snowid_next(g, &id), SNOWID_ERR_TIME_EXHAUSTED);
+  OK(snowid_bench_core_next(g, 0, &id));
   snowid_generator_free(g);
   snowid_layout_free(lt);
 }
