@@ -1793,6 +1793,30 @@ static int scenario_prefork(void) {
     }
   }
   CHECK(n == (PREFORK_CHILDREN + 1) * PREFORK_IDS + 1, "collected %zu IDs", n);
+  /* a child may configure the default afresh, although the parent's has
+     issued IDs */
+  {
+    pid_t pid;
+    int status = 0;
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+      snowid_options_t *o = NULL;
+      const snowid_layout_t *cl = NULL;
+      snowid_layout_info_t info;
+      uint64_t id = 0;
+      int bad = snowid_options_new(&o) != SNOWID_OK || snowid_options_set_str(o, "layout", "discord") != SNOWID_OK ||
+                snowid_configure(o) != SNOWID_OK || snowid_next(d, &id) != SNOWID_OK ||
+                snowid_generator_layout(d, &cl) != SNOWID_OK || snowid_layout_info(cl, &info) != SNOWID_OK ||
+                strcmp(info.name, "discord") != 0;
+      if (bad) fprintf(stderr, "configure in a child: %s\n", snowid_last_error_message());
+      snowid_options_free(o);
+      snowid_shutdown();
+      _exit(bad);
+    }
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "configure in a forked child");
+  }
   qsort(all, n, sizeof all[0], cmp_u64);
   for (i = 1; i < n; i++) dups += all[i] == all[i - 1];
   CHECK(dups == 0, "%zu duplicate IDs across the prefork workers", dups);
