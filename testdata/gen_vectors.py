@@ -797,7 +797,7 @@ def main():
         {"spec": spec(epoch_ms=32503680000000), "error": "EPOCH_IN_FUTURE"},
         {"spec": spec(fields=[["timestamp", 61, "timestamp"], ["n", 1, "node"], ["sequence", 1, "sequence"]], tick_ms=86400000), "error": "FIELD_WIDTH"},
     ]
-    invalid_presets = [{"name": "snowflake", "error": "UNKNOWN_LAYOUT"}, {"name": "", "error": "UNKNOWN_LAYOUT"}]
+    invalid_presets = [{"name": n, "error": "UNKNOWN_LAYOUT"} for n in ("snowflake", "", "TWITTER", "Discord", " twitter")]
     invalid_ids = [
         {"layout": "twitter", "id": str(1 << 63), "error": "ID_OUT_OF_RANGE"},
         {"layout": "sonyflake", "id": str((1 << 64) - 1), "error": "ID_OUT_OF_RANGE"},

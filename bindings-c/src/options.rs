@@ -8,7 +8,7 @@ use std::ffi::{c_char, CStr, OsString};
 use std::os::unix::ffi::OsStringExt;
 
 use core_snowid::env::Environment;
-use core_snowid::options::{default_layout, resolve_default, GeneratorOptions};
+use core_snowid::options::{resolve_json, GeneratorOptions};
 use core_snowid::{default, ManualClock, Value};
 
 use crate::error::{
@@ -299,17 +299,10 @@ pub unsafe extern "C" fn snowid_test_resolve(
             }
         }
         let env = Environment::from_pairs(pairs);
-        let json = match target {
-            SNOWID_RESOLVE_GENERATOR => opts
-                .cloned()
-                .unwrap_or_default()
-                .resolve_in(&env)?
-                .summary_json(),
-            SNOWID_RESOLVE_DEFAULT => resolve_default(opts, &env)?.summary_json(),
-            // Layout names are `[a-z0-9_]` (checked by the core): no escaping.
-            SNOWID_RESOLVE_INSPECT => {
-                format!("{{\"layout\":\"{}\"}}", default_layout(opts, &env)?.name())
-            }
+        let name = match target {
+            SNOWID_RESOLVE_GENERATOR => "generator",
+            SNOWID_RESOLVE_DEFAULT => "default",
+            SNOWID_RESOLVE_INSPECT => "inspect",
             t => {
                 return Err(crate::error::invalid_setting(
                     "target",
@@ -318,6 +311,7 @@ pub unsafe extern "C" fn snowid_test_resolve(
                 ))
             }
         };
+        let json = resolve_json(name, opts, &env)?;
         unsafe { write_text(&json, buf, buf_len, out_len, "buf") }
     })
 }

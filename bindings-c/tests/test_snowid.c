@@ -431,7 +431,8 @@ static void test_generator_basics(void) {
   int clock_kinds[2] = {SNOWID_CLOCK_CACHED, SNOWID_CLOCK_MONOTONIC};
   int c;
 
-  OK(snowid_layout_preset("TWITTER", &l)); /* case-insensitive */
+  EXPECT(snowid_layout_preset("TWITTER", &l), SNOWID_ERR_UNKNOWN_LAYOUT); /* exact, like every language */
+  OK(snowid_layout_preset("twitter", &l));
   for (c = 0; c < 2; c++) {
     OK(snowid_config_init(&cfg, sizeof cfg));
     CHECK(cfg.struct_size == sizeof cfg && cfg.clock == SNOWID_CLOCK_CACHED &&

@@ -236,16 +236,8 @@ pub fn resolve(env: Env, target: Unknown, options: Unknown, vars: Unknown) -> Re
     }
     let e = Environment::from_pairs(pairs);
     let target = js::arg(&env, target.raw(), Dates::Object)?;
-    let r = match target.string("target", "generator, default or inspect") {
-        Ok("generator") => o
-            .unwrap_or_default()
-            .resolve_in(&e)
-            .map(|s| s.summary_json()),
-        Ok("default") => snowid::options::resolve_default(o.as_ref(), &e).map(|s| s.summary_json()),
-        Ok("inspect") => snowid::options::default_layout(o.as_ref(), &e)
-            .map(|l| format!("{{\"layout\":{:?}}}", l.name())),
-        Ok(_) => Err(target.wrong_type("target", "generator, default or inspect")),
-        Err(e) => Err(e),
-    };
+    let r = target
+        .string("target", "generator, default or inspect")
+        .and_then(|t| snowid::options::resolve_json(t, o.as_ref(), &e));
     r.or_throw(&env)
 }

@@ -78,7 +78,7 @@ pub struct ManualClock {
 /// A clock reading in ms: a Date, a number up to 2^53 or a bigint, >= 0.
 fn clock_ms(env: &Env, v: Unknown, name: &str) -> Result<u64> {
     js::arg(env, v.raw(), Dates::Instant)?
-        .u64_in(name, u64::MAX)
+        .clock_ms(name)
         .or_throw(env)
 }
 
@@ -108,9 +108,9 @@ impl ManualClock {
     #[napi(catch_unwind, ts_args_type = "ms: number | bigint")]
     pub fn advance(&self, env: Env, ms: Unknown) -> Result<()> {
         let ms = js::arg(&env, ms.raw(), Dates::Object)?
-            .int_in("ms", i64::MIN.into(), i64::MAX.into())
+            .clock_step_ms("ms")
             .or_throw(&env)?;
-        self.inner.advance(ms as i64);
+        self.inner.advance(ms);
         Ok(())
     }
 

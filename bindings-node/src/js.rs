@@ -333,9 +333,7 @@ pub fn id(env: &Env, v: sys::napi_value) -> napi::Result<u64> {
         }
         _ => {}
     }
-    let n = arg(env, v, Dates::Object)?
-        .u64_in("id", u64::MAX)
-        .or_throw(env)?;
+    let n = arg(env, v, Dates::Object)?.id().or_throw(env)?;
     Ok(n)
 }
 

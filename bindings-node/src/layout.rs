@@ -141,10 +141,9 @@ pub fn layout_arg<'a>(env: &Env, v: sys::napi_value, name: &str) -> Result<Layou
         return Ok(LayoutArg::Instance(l));
     }
     let v = js::arg(env, v, Dates::Object)?;
-    let preset = v
-        .string(name, "a Layout or a preset name")
-        .and_then(snowid::Layout::preset);
-    Ok(LayoutArg::Owned(preset.or_throw(env)?))
+    Ok(LayoutArg::Owned(
+        snowid::Layout::from_value(&v, name).or_throw(env)?,
+    ))
 }
 
 /// [`layout_arg`], or the default generator's layout when not given

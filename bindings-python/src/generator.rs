@@ -261,7 +261,7 @@ impl PyManualClock {
     #[new]
     fn new(start: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(PyManualClock {
-            inner: ManualClock::new(instant(start)?.u64_in("start", u64::MAX).py()?),
+            inner: ManualClock::new(instant(start)?.clock_ms("start").py()?),
         })
     }
 
@@ -273,17 +273,13 @@ impl PyManualClock {
 
     /// Sets the time (int ms or aware datetime); it may go backwards.
     fn set(&self, when: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner
-            .set(instant(when)?.u64_in("when", u64::MAX).py()?);
+        self.inner.set(instant(when)?.clock_ms("when").py()?);
         Ok(())
     }
 
     /// Moves the time by `ms` (backwards if negative; stops at 0).
     fn advance(&self, ms: &Bound<'_, PyAny>) -> PyResult<()> {
-        let ms = value(ms)?
-            .int_in("ms", i64::MIN.into(), i64::MAX.into())
-            .py()?;
-        self.inner.advance(ms as i64);
+        self.inner.advance(value(ms)?.clock_step_ms("ms").py()?);
         Ok(())
     }
 

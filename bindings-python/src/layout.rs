@@ -15,11 +15,7 @@ pub fn layout_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<Layout>> {
     if let Ok(l) = obj.cast::<PyLayout>() {
         return Ok(l.get().inner.clone());
     }
-    let v = value(obj)?;
-    let name = v
-        .string("layout", "a preset name or a snowid.Layout")
-        .py()?;
-    Ok(Arc::new(Layout::preset(name).py()?))
+    Ok(Arc::new(Layout::from_value(&value(obj)?, "layout").py()?))
 }
 
 /// The layout `inspect(id)` uses given none: the core's
@@ -45,7 +41,7 @@ fn default_layout() -> PyResult<Arc<Layout>> {
 
 /// An ID argument: an integer `0..=2^64 - 1`.
 pub fn id_arg(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
-    value(obj)?.u64_in("id", u64::MAX).py()
+    value(obj)?.id().py()
 }
 
 /// One `(name, bits)` or `(name, bits, kind)` item of `Layout(name, fields)`.

@@ -64,7 +64,6 @@ fn _resolve(
     options: Option<&Bound<'_, PyDict>>,
     env: &Bound<'_, PyDict>,
 ) -> PyResult<String> {
-    let env_py = env.py();
     let mut pairs = Vec::new();
     for (k, v) in env.iter() {
         let bytes: Vec<u8> = match v.extract::<String>() {
@@ -75,30 +74,7 @@ fn _resolve(
     }
     let env = Environment::from_pairs(pairs);
     let opts = options.map(|o| generator::options(Some(o))).transpose()?;
-    let json = match target {
-        "generator" => opts
-            .unwrap_or_default()
-            .resolve_in(&env)
-            .py()?
-            .summary_json(),
-        "default" => snowid::options::resolve_default(opts.as_ref(), &env)
-            .py()?
-            .summary_json(),
-        "inspect" => {
-            let l = snowid::options::default_layout(opts.as_ref(), &env).py()?;
-            let d = PyDict::new(env_py);
-            d.set_item("layout", l.name())?;
-            env_py
-                .import("json")?
-                .call_method1("dumps", (d,))?
-                .extract()?
-        }
-        other => {
-            return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                "unknown target {other:?}"
-            )))
-        }
-    };
+    let json = snowid::options::resolve_json(target, opts.as_ref(), &env).py()?;
     Ok(json)
 }
 

@@ -108,20 +108,22 @@ fn lock_raw() -> Guard {
 }
 
 /// An ID from the default generator, creating it on first use.
-#[inline]
+#[inline(always)]
 pub fn next_id() -> Result<u64> {
     let p = CURRENT.load(Acquire);
     if !p.is_null() {
         // SAFETY: CURRENT only ever holds leaked, never freed, generators.
-        match unsafe { &*p }.next_id() {
-            Err(Error::Forked { .. }) => {}
-            r => return r,
+        // Only the `Ok` leaves here: the large error value is built on the
+        // cold path, which asks again (a forked copy is re-created there).
+        if let Ok(id) = unsafe { &*p }.next_id() {
+            return Ok(id);
         }
     }
     next_id_cold()
 }
 
 #[cold]
+#[inline(never)]
 fn next_id_cold() -> Result<u64> {
     generator()?.next_id()
 }

@@ -130,7 +130,7 @@ impl Environment {
     pub fn layout(&self) -> Result<Option<Layout>> {
         match self.get("SNOWID_LAYOUT")? {
             None => Ok(None),
-            Some(name) => Layout::preset(&name)
+            Some(name) => Layout::preset(&name.to_ascii_lowercase())
                 .map(Some)
                 .map_err(|_| Error::InvalidSetting {
                     setting: "SNOWID_LAYOUT".into(),

@@ -307,10 +307,11 @@ impl Layout {
         Ok(layout)
     }
 
-    /// A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`
-    /// (case-insensitive).
+    /// A preset by name, exactly: `twitter`, `discord`, `instagram` or
+    /// `sonyflake` (the one rule for every language's `layout=` argument;
+    /// only `SNOWID_LAYOUT` is case-insensitive, like every variable).
     pub fn preset(name: &str) -> Result<Layout> {
-        match name.to_ascii_lowercase().as_str() {
+        match name {
             "twitter" => Ok(Self::twitter()),
             "discord" => Ok(Self::discord()),
             "instagram" => Ok(Self::instagram()),
@@ -318,6 +319,14 @@ impl Layout {
             _ => Err(Error::UnknownLayout {
                 name: name.to_owned(),
             }),
+        }
+    }
+
+    /// A layout argument from a host: a `Layout`, or a preset name (exact).
+    pub fn from_value(v: &crate::Value, name: &str) -> Result<Layout> {
+        match v {
+            crate::Value::Layout(l) => Ok(l.clone()),
+            v => Layout::preset(v.string(name, "a preset name or a Layout")?),
         }
     }
 

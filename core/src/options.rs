@@ -357,6 +357,33 @@ pub fn resolve_default(
     resolve(configured, env, Target::Default)
 }
 
+/// What the `options` vectors compare, for a binding's private test hook:
+/// `target` is `generator` (`Generator(options)`), `default`
+/// (`configure(options)` over `env`; `None`: never configured) or `inspect`
+/// (the layout `inspect(id)` decodes with); the result is the resolved
+/// settings' canonical JSON (`{"layout": name}` for `inspect`) or the error.
+pub fn resolve_json(
+    target: &str,
+    options: Option<&GeneratorOptions>,
+    env: &Environment,
+) -> Result<String> {
+    match target {
+        "generator" => options
+            .cloned()
+            .unwrap_or_default()
+            .resolve_in(env)
+            .map(|s| s.summary_json()),
+        "default" => resolve_default(options, env).map(|s| s.summary_json()),
+        "inspect" => default_layout(options, env)
+            .map(|l| format!("{{\"layout\":{}}}", json_string(l.name()))),
+        other => Err(invalid(
+            "target",
+            format!("{other:?}"),
+            "\"generator\", \"default\" or \"inspect\"",
+        )),
+    }
+}
+
 /// The layout `inspect(id)` / `decode(id)` use when given none: the
 /// configured one, else `SNOWID_LAYOUT`, else Twitter.
 pub fn default_layout(configured: Option<&GeneratorOptions>, env: &Environment) -> Result<Layout> {
@@ -384,20 +411,7 @@ fn check_duplicates(o: &GeneratorOptions) -> Result<()> {
 /// The layout and the epoch option.
 fn base_layout(o: &GeneratorOptions, env: &Environment, target: Target) -> Result<Layout> {
     let mut layout = match o.get("layout") {
-        Some(g) => match g.value {
-            Value::Layout(l) => l.clone(),
-            Value::Str(s) => {
-                if crate::layout::PRESETS.contains(&s.as_str()) {
-                    Layout::preset(s)?
-                } else {
-                    return Err(Error::UnknownLayout { name: s.clone() });
-                }
-            }
-            v => {
-                v.string(g.name, "a preset name or a Layout")?;
-                unreachable!("string() accepted a non-string")
-            }
-        },
+        Some(g) => Layout::from_value(g.value, g.name)?,
         None if target == Target::Default => env.layout()?.unwrap_or_else(Layout::twitter),
         None => Layout::twitter(),
     };

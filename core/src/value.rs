@@ -178,6 +178,25 @@ impl Value {
     }
 }
 
+impl Value {
+    /// An ID argument: an integer `0..=u64::MAX` (whether it fits a layout
+    /// is the layout's question).
+    pub fn id(&self) -> Result<u64> {
+        self.u64_in("id", u64::MAX)
+    }
+
+    /// A manual clock reading, ms since the Unix epoch: `0..=u64::MAX`.
+    pub fn clock_ms(&self, name: &str) -> Result<u64> {
+        self.u64_in(name, u64::MAX)
+    }
+
+    /// A manual clock step in ms (negative moves it back): an `i64`.
+    pub fn clock_step_ms(&self, name: &str) -> Result<i64> {
+        self.int_in(name, i64::MIN.into(), i64::MAX.into())
+            .map(|v| v as i64)
+    }
+}
+
 /// The length of a batch request, checked before anything is allocated:
 /// an integer `0..=MAX_BATCH`.
 pub fn batch_len(n: &Value) -> Result<usize> {
