@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Time to the first ID of a process that follows a clean exit.
 
+Rust, Python, Node and C (the C bench binary is built by `make bench-c`).
+
 Each language runs a one-line program twice with one fresh state directory:
 the first run claims a slot and reserves a window (1 s by default); the
 second starts right after. Before the default generator released its mark
@@ -21,11 +23,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = os.path.join(ROOT, "bindings-python", ".venv", "bin", "python")
 RUST = os.path.join(ROOT, "target", "release", "snowid")
 NODE_PKG = os.path.join(ROOT, "bindings-node")
+C_BENCH = os.path.join(ROOT, "bindings-c", "build", "bench_shared")
 
 PROGRAMS = {
     # in-process timing of the first ID, printed in ms
     "python": [PY, "-c", "import time, snowid; t = time.perf_counter(); snowid.next(); print((time.perf_counter() - t) * 1e3)"],
     "node": ["node", "-e", f"const s = require({NODE_PKG!r}); const t = process.hrtime.bigint(); s.next(); console.log(Number(process.hrtime.bigint() - t) / 1e6)"],
+    "c": [C_BENCH, "first-id", "clean"],
     # the CLI has no timer of its own: the whole process
     "rust (CLI, whole process)": [RUST, "--count", "1"],
 }
