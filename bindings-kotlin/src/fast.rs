@@ -77,7 +77,11 @@ extern "system" fn next_default(_env: EnvUnowned<'_>, _class: JClass<'_>) -> jlo
 
 extern "system" fn next_of(_env: EnvUnowned<'_>, _class: JClass<'_>, handle: jlong) -> jlong {
     // SAFETY: Generator.kt passes a live handle (its call counter keeps it).
-    guarded(0, || unsafe { generator(handle) }?.next_id().map(|id| id as jlong))
+    guarded(0, || {
+        unsafe { generator(handle) }?
+            .next_id()
+            .map(|id| id as jlong)
+    })
 }
 
 extern "system" fn checked_batch_len(_env: EnvUnowned<'_>, _class: JClass<'_>, n: jlong) -> jint {
@@ -119,8 +123,7 @@ extern "system" fn fill<'l>(
                 break;
             }
             // SAFETY: u64 and i64 have the same layout.
-            let longs: &[jlong] =
-                unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), got) };
+            let longs: &[jlong] = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), got) };
             out.set_region(env, filled as jint, longs)?;
             filled += got;
             if got < want {

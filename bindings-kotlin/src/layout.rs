@@ -326,7 +326,7 @@ impl ManualClock {
     /// A clock reading `start_ms` (ms since the Unix epoch, >= 0).
     #[uniffi::constructor]
     pub fn new(start_ms: i64) -> Result<Arc<Self>> {
-        let ms = Value::from(start_ms).u64_in("start", u64::MAX)?;
+        let ms = Value::from(start_ms).clock_ms("start")?;
         Ok(Arc::new(ManualClock {
             inner: snowid::ManualClock::new(ms),
         }))
@@ -334,7 +334,7 @@ impl ManualClock {
 
     /// Sets the time (it may go backwards).
     pub fn set(&self, ms: i64) -> Result<()> {
-        self.inner.set(Value::from(ms).u64_in("when", u64::MAX)?);
+        self.inner.set(Value::from(ms).clock_ms("when")?);
         Ok(())
     }
 

@@ -33,17 +33,5 @@ pub fn resolve_options_for_tests(
             .map(|v| (v.name, OsString::from_vec(v.value))),
     );
     let opts: Option<GeneratorOptions> = options.map(values::options);
-    Ok(match target.as_str() {
-        "generator" => opts.unwrap_or_default().resolve_in(&env)?.summary_json(),
-        "default" => options::resolve_default(opts.as_ref(), &env)?.summary_json(),
-        "inspect" => format!(
-            "{{\"layout\":\"{}\"}}",
-            options::default_layout(opts.as_ref(), &env)?.name()
-        ),
-        other => Err(snowid::Error::InvalidSetting {
-            setting: "target".into(),
-            value: other.into(),
-            expected: "generator, default or inspect".into(),
-        })?,
-    })
+    Ok(options::resolve_json(&target, opts.as_ref(), &env)?)
 }
