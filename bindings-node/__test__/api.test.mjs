@@ -130,7 +130,8 @@ test('issue 10: Node now decides nothing the core decides', () => {
   // Errors that had no SNOWID_ code.
   throwsCode(() => Layout.twitter().equals(5), 'WRONG_TYPE');
   for (const C of [Generator, Layout, ManualClock]) throwsCode(() => C({ datacenter: 0, worker: 0 }), 'WRONG_TYPE', C.name);
-  assert.equal(Layout.twitter().equals(Layout.preset('Twitter')), true);
+  assert.equal(Layout.twitter().equals(Layout.preset('twitter')), true);
+  assert.throws(() => Layout.preset('Twitter'), { code: 'SNOWID_UNKNOWN_LAYOUT' }); // exact, like every language
   // 65 fields, and a fake array of 2^32 - 1: FIELD_COUNT before reading any.
   const many = Array.from({ length: 65 }, (_, i) => ({ name: `f${i}`, bits: 1 }));
   throwsCode(() => new Layout({ name: 'x', fields: many, epoch: 0 }), 'FIELD_COUNT');

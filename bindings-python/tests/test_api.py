@@ -187,7 +187,9 @@ def test_sequence_exhaustion_on_manual_clock() -> None:
 
 def test_layout_api() -> None:
     tw = snowid.Layout.twitter()
-    assert tw.name == "twitter" and tw == snowid.Layout.preset("TWITTER")
+    assert tw.name == "twitter" and tw == snowid.Layout.preset("twitter")
+    with pytest.raises(snowid.UnknownLayoutError):
+        snowid.Layout.preset("TWITTER")  # exact, like every language
     assert hash(tw) == hash(snowid.Layout.preset("twitter"))
     assert tw != snowid.Layout.discord() and tw != "twitter"
     assert tw.node_names == ("datacenter", "worker") and tw.sequence_name == "sequence"
