@@ -35,7 +35,8 @@ def main():
         env["SNOWID_HOST_LOCK_DIR"] = "off"
         jobs = []
         if a.python:
-            jobs += [([a.python, "-c", code], code) for code in blocks(text, "python")]
+            py = os.path.abspath(a.python)
+            jobs += [([py, "-c", code], code) for code in blocks(text, "python")]
         if a.node_package:
             mods = os.path.join(tmp, "node_modules")
             os.makedirs(mods)
