@@ -4,18 +4,18 @@
 # demo, test, bench; this file only calls them.
 
 CARGO ?= cargo
-BINDINGS := bindings-python bindings-node bindings-c
+BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
 
 .PHONY: demo test bench header stubs fmt lint \
         demo-rust test-rust bench-rust \
-        demo-python demo-node demo-c test-python test-node test-c \
-        bench-python bench-node bench-c bench-first-id vectors test-leases test-readme
+        demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
+        bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme
 
 ## demo: generate and decode IDs from every language
-demo: demo-rust demo-python demo-node demo-c
+demo: demo-rust demo-python demo-node demo-c demo-kotlin
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-python test-node test-readme test-c test-leases
+test: lint test-rust test-python test-node test-readme test-c test-kotlin test-leases
 	@echo "make test: all suites passed"
 
 lint:
@@ -58,17 +58,17 @@ test-leases:
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator
 
-demo-python demo-node demo-c: demo-%:
+demo-python demo-node demo-c demo-kotlin: demo-%:
 	$(MAKE) -C bindings-$* demo
 
-test-python test-node test-c: test-%:
+test-python test-node test-c test-kotlin: test-%:
 	$(MAKE) -C bindings-$* test
 
-bench-python bench-node bench-c: bench-%:
+bench-python bench-node bench-c bench-kotlin: bench-%:
 	$(MAKE) -C bindings-$* bench
 
 ## bench: every benchmark (prints tables; never fails on speed)
-bench: bench-rust bench-python bench-node bench-c bench-first-id
+bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id
 
 ## bench-first-id: time to the first ID of a process started right after a
 ## clean exit of another with the same state directory (Rust, Python, Node)
