@@ -187,6 +187,17 @@
 #define SNOWID_MAX_BATCH 16777216
 
 /**
+ * Size of `snowid_stats_t` version 1 (up to `borrowed_ticks`): what
+ * `snowid_generator_stats()` writes.
+ */
+#define SNOWID_STATS_SIZE_V1 40
+
+/**
+ * Size of `snowid_stats_t` version 2 (adds `skew_ms`).
+ */
+#define SNOWID_STATS_SIZE_V2 48
+
+/**
  * Most node fields a layout can have (the size of the `nodes` arrays).
  */
 #define SNOWID_MAX_NODE_FIELDS 4
@@ -376,8 +387,14 @@ typedef struct snowid_config_t {
 } snowid_config_t;
 
 /**
- * Counters of a generator (`snowid_generator_stats()`). Exact when no
+ * Counters of a generator (`snowid_generator_stats_sized()`). Exact when no
  * thread is issuing; otherwise each is a recent value.
+ *
+ * Versioning rule: fields are only ever appended. Read it with
+ * `snowid_generator_stats_sized(gen, &st, sizeof st)`, which writes exactly
+ * the version the caller was compiled with; `snowid_generator_stats()`
+ * writes version 1 only (the first `SNOWID_STATS_SIZE_V1` bytes), so a
+ * program built against an older header stays safe with a newer library.
  */
 typedef struct snowid_stats_t {
   /**
@@ -400,6 +417,14 @@ typedef struct snowid_stats_t {
    * Ticks issued ahead of the clock (borrowing).
    */
   uint64_t borrowed_ticks;
+  /**
+   * (Version 2.) The clock's skew at the call: wall clock minus the time
+   * the generator follows, in ms (positive: the wall clock is ahead; 0 on
+   * a manual clock). Alert when it passes 100 ms either way: NTP moved the
+   * wall clock away from the generator's monotonic timeline; IDs stay
+   * unique and ordered, but their timestamps drift from wall time.
+   */
+  int64_t skew_ms;
 } snowid_stats_t;
 
 /**
@@ -1019,12 +1044,29 @@ snowid_status snowid_next(const struct snowid_generator_t *generator, uint64_t *
 snowid_status snowid_next_batch(const struct snowid_generator_t *generator, uint64_t *out_ids, uint64_t count, uint64_t *out_written);
 
 /**
- * Writes the generator's counters to `*out_stats`.
+ * Writes version 1 of the generator's counters (the fields up to
+ * `borrowed_ticks`, `SNOWID_STATS_SIZE_V1` bytes) to `*out_stats`; later
+ * fields (`skew_ms`) are left untouched. Kept for programs built against
+ * older headers: use `snowid_generator_stats_sized()`.
  *
  * NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
  * Thread safety: safe while other threads issue IDs.
  */
 snowid_status snowid_generator_stats(const struct snowid_generator_t *generator, struct snowid_stats_t *out_stats);
+
+/**
+ * Writes the generator's counters, the version the caller compiled, to
+ * `*out_stats`: `snowid_stats_t st; snowid_generator_stats_sized(gen, &st,
+ * sizeof st);`. Cheap: the clock skew is read at this call, never on the
+ * per-ID path.
+ *
+ * Ownership: writes exactly `struct_size` bytes of the caller's struct.
+ * NULL: `generator` or `out_stats` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` if `struct_size` is not exactly
+ * `SNOWID_STATS_SIZE_V1` or `_V2` (nothing is written).
+ * Thread safety: safe while other threads issue IDs.
+ */
+snowid_status snowid_generator_stats_sized(const struct snowid_generator_t *generator, struct snowid_stats_t *out_stats, uint32_t struct_size);
 
 /**
  * Sets the manual clock of `generator` to `ms` (ms since the Unix epoch);

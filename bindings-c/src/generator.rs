@@ -309,8 +309,20 @@ pub unsafe extern "C" fn snowid_next_batch(
     })
 }
 
-/// Counters of a generator (`snowid_generator_stats()`). Exact when no
+/// Size of `snowid_stats_t` version 1 (up to `borrowed_ticks`): what
+/// `snowid_generator_stats()` writes.
+pub const SNOWID_STATS_SIZE_V1: u32 = 40;
+/// Size of `snowid_stats_t` version 2 (adds `skew_ms`).
+pub const SNOWID_STATS_SIZE_V2: u32 = 48;
+
+/// Counters of a generator (`snowid_generator_stats_sized()`). Exact when no
 /// thread is issuing; otherwise each is a recent value.
+///
+/// Versioning rule: fields are only ever appended. Read it with
+/// `snowid_generator_stats_sized(gen, &st, sizeof st)`, which writes exactly
+/// the version the caller was compiled with; `snowid_generator_stats()`
+/// writes version 1 only (the first `SNOWID_STATS_SIZE_V1` bytes), so a
+/// program built against an older header stays safe with a newer library.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 #[allow(non_camel_case_types)]
@@ -325,9 +337,55 @@ pub struct snowid_stats_t {
     pub largest_regression_ms: u64,
     /// Ticks issued ahead of the clock (borrowing).
     pub borrowed_ticks: u64,
+    /// (Version 2.) The clock's skew at the call: wall clock minus the time
+    /// the generator follows, in ms (positive: the wall clock is ahead; 0 on
+    /// a manual clock). Alert when it passes 100 ms either way: NTP moved the
+    /// wall clock away from the generator's monotonic timeline; IDs stay
+    /// unique and ordered, but their timestamps drift from wall time.
+    pub skew_ms: i64,
 }
 
-/// Writes the generator's counters to `*out_stats`.
+const _: () = assert!(size_of::<snowid_stats_t>() == SNOWID_STATS_SIZE_V2 as usize);
+const _: () =
+    assert!(std::mem::offset_of!(snowid_stats_t, skew_ms) == SNOWID_STATS_SIZE_V1 as usize);
+
+/// Writes the first `size` bytes of the counters to `out_stats`.
+///
+/// # Safety
+/// `out_stats` is NULL or holds `size` writable bytes.
+unsafe fn write_stats(
+    generator: *const snowid_generator_t,
+    out_stats: *mut snowid_stats_t,
+    size: usize,
+) -> Result<(), Failure> {
+    let g = unsafe { arg(generator, "generator") }?;
+    if out_stats.is_null() {
+        return Err(Failure::Null("out_stats"));
+    }
+    let s = g.stats();
+    let st = snowid_stats_t {
+        issued: s.issued,
+        overflow_waits: s.overflow_waits,
+        clock_regressions: s.clock_regressions,
+        largest_regression_ms: s.largest_regression_ms,
+        borrowed_ticks: s.borrowed_ticks,
+        skew_ms: s.skew_ms,
+    };
+    // SAFETY: the caller's struct holds `size` bytes (header contract).
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            std::ptr::addr_of!(st).cast::<u8>(),
+            out_stats.cast::<u8>(),
+            size,
+        )
+    };
+    Ok(())
+}
+
+/// Writes version 1 of the generator's counters (the fields up to
+/// `borrowed_ticks`, `SNOWID_STATS_SIZE_V1` bytes) to `*out_stats`; later
+/// fields (`skew_ms`) are left untouched. Kept for programs built against
+/// older headers: use `snowid_generator_stats_sized()`.
 ///
 /// NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
 /// Thread safety: safe while other threads issue IDs.
@@ -336,18 +394,38 @@ pub unsafe extern "C" fn snowid_generator_stats(
     generator: *const snowid_generator_t,
     out_stats: *mut snowid_stats_t,
 ) -> snowid_status {
+    guard(|| unsafe { write_stats(generator, out_stats, SNOWID_STATS_SIZE_V1 as usize) })
+}
+
+/// Writes the generator's counters, the version the caller compiled, to
+/// `*out_stats`: `snowid_stats_t st; snowid_generator_stats_sized(gen, &st,
+/// sizeof st);`. Cheap: the clock skew is read at this call, never on the
+/// per-ID path.
+///
+/// Ownership: writes exactly `struct_size` bytes of the caller's struct.
+/// NULL: `generator` or `out_stats` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+/// Errors: `SNOWID_ERR_INVALID_SETTING` if `struct_size` is not exactly
+/// `SNOWID_STATS_SIZE_V1` or `_V2` (nothing is written).
+/// Thread safety: safe while other threads issue IDs.
+#[no_mangle]
+pub unsafe extern "C" fn snowid_generator_stats_sized(
+    generator: *const snowid_generator_t,
+    out_stats: *mut snowid_stats_t,
+    struct_size: u32,
+) -> snowid_status {
     guard(|| {
-        let g = unsafe { arg(generator, "generator") }?;
-        let o = unsafe { out(out_stats, "out_stats") }?;
-        let s = g.stats();
-        *o = snowid_stats_t {
-            issued: s.issued,
-            overflow_waits: s.overflow_waits,
-            clock_regressions: s.clock_regressions,
-            largest_regression_ms: s.largest_regression_ms,
-            borrowed_ticks: s.borrowed_ticks,
-        };
-        Ok(())
+        if ![SNOWID_STATS_SIZE_V1, SNOWID_STATS_SIZE_V2].contains(&struct_size) {
+            return Err(invalid_setting(
+                "stats struct_size",
+                struct_size,
+                &format!(
+                    "{SNOWID_STATS_SIZE_V1} (version 1) or {SNOWID_STATS_SIZE_V2} (version 2): \
+                     pass sizeof(snowid_stats_t) (a larger size means the header is newer than \
+                     the library)"
+                ),
+            ));
+        }
+        unsafe { write_stats(generator, out_stats, struct_size as usize) }
     })
 }
 

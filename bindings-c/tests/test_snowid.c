@@ -1181,6 +1181,65 @@ static void test_node_sources(void) {
 
 /* ---- config struct sizes: exactly the published versions ------------------ */
 
+/* stats version 2: skew_ms (0 on a manual clock, small on the real clocks);
+   version 1 writes exactly SNOWID_STATS_SIZE_V1 bytes, so old callers stay safe */
+static void test_stats_skew(void) {
+  union {
+    snowid_stats_t st;
+    unsigned char raw[128];
+  } big;
+  snowid_stats_t st;
+  snowid_layout_t *l = NULL;
+  snowid_config_t cfg;
+  snowid_generator_t *g = manual_twitter(UINT64_C(1700000000000), 3, 4);
+  uint64_t id = 0;
+  uint32_t size;
+  size_t i;
+  int clock_kinds[2] = {SNOWID_CLOCK_CACHED, SNOWID_CLOCK_MONOTONIC};
+  int c;
+  CHECK(sizeof(snowid_stats_t) == SNOWID_STATS_SIZE_V2, "sizeof stats %zu", sizeof(snowid_stats_t));
+  OK(snowid_generator_advance_time(g, 1000000000));
+  OK(snowid_next(g, &id));
+  st.skew_ms = 12345;
+  OK(snowid_generator_stats_sized(g, &st, sizeof st));
+  CHECK(st.skew_ms == 0 && st.issued == 1, "manual skew %" PRId64, st.skew_ms);
+  for (size = 0; size <= 100; size++) {
+    int valid = size == SNOWID_STATS_SIZE_V1 || size == SNOWID_STATS_SIZE_V2;
+    memset(big.raw, 0xab, sizeof big.raw);
+    EXPECT(snowid_generator_stats_sized(g, &big.st, size), valid ? SNOWID_OK : SNOWID_ERR_INVALID_SETTING);
+    for (i = valid ? size : 0; i < sizeof big.raw; i++) {
+      if (big.raw[i] != 0xab) break;
+    }
+    CHECK(i == sizeof big.raw, "stats size %u: byte %zu written", size, i);
+  }
+  EXPECT(snowid_generator_stats_sized(g, &st, 1000), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("48");
+  EXPECT(snowid_generator_stats_sized(NULL, &st, sizeof st), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_generator_stats_sized(g, NULL, sizeof st), SNOWID_ERR_NULL_ARGUMENT);
+  /* the version-1 entry point never touches skew_ms */
+  memset(big.raw, 0xab, sizeof big.raw);
+  OK(snowid_generator_stats(g, &big.st));
+  for (i = SNOWID_STATS_SIZE_V1; i < sizeof big.raw; i++) {
+    if (big.raw[i] != 0xab) break;
+  }
+  CHECK(i == sizeof big.raw && big.st.issued == 1, "stats v1 wrote byte %zu", i);
+  snowid_generator_free(g);
+  OK(snowid_layout_preset("twitter", &l));
+  for (c = 0; c < 2; c++) {
+    OK(snowid_config_init(&cfg, sizeof cfg));
+    cfg.clock = (uint32_t)clock_kinds[c];
+    cfg.protect = 0;
+    OK(snowid_config_set_node(&cfg, l, "datacenter", 29));
+    OK(snowid_config_set_node(&cfg, l, "worker", 30));
+    OK(snowid_generator_new(l, &cfg, &g));
+    OK(snowid_next(g, &id));
+    OK(snowid_generator_stats_sized(g, &st, sizeof st));
+    CHECK(llabs(st.skew_ms) < 1000 && st.issued == 1, "real clock %d skew %" PRId64, c, st.skew_ms);
+    snowid_generator_free(g);
+  }
+  snowid_layout_free(l);
+}
+
 static void test_struct_sizes(void) {
   union {
     snowid_config_t cfg;
@@ -1868,6 +1927,7 @@ int main(int argc, char **argv) {
       {"borrowing", test_borrowing},
       {"custom_layout_and_inferred_kinds", test_custom_layout_and_inferred_kinds},
       {"bad_input", test_bad_input},
+      {"stats_skew", test_stats_skew},
       {"struct_sizes", test_struct_sizes},
       {"options_api", test_options_api},
       {"protected_numbers", test_protected_numbers},

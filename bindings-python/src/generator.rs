@@ -178,7 +178,7 @@ impl PyGenerator {
     }
 
     /// The counters: IDs issued, overflow waits, clock regressions seen and
-    /// the largest, ticks borrowed.
+    /// the largest, ticks borrowed; and the clock's current skew.
     fn stats(&self) -> PyStats {
         stats_of(self.inner.stats())
     }
@@ -206,6 +206,7 @@ pub fn stats_of(s: snowid::Stats) -> PyStats {
         clock_regressions: s.clock_regressions,
         largest_regression_ms: s.largest_regression_ms,
         borrowed_ticks: s.borrowed_ticks,
+        skew_ms: s.skew_ms,
     }
 }
 
@@ -222,6 +223,9 @@ pub struct PyStats {
     largest_regression_ms: u64,
     /// Ticks issued ahead of the clock (borrowing).
     borrowed_ticks: u64,
+    /// Wall clock minus the generator's clock, in ms, when `stats()` was
+    /// called (0 on a ManualClock). Alert when `abs(skew_ms) > 100`.
+    skew_ms: i64,
 }
 
 #[pymethods]
@@ -234,13 +238,19 @@ impl PyStats {
         d.set_item("clock_regressions", self.clock_regressions)?;
         d.set_item("largest_regression_ms", self.largest_regression_ms)?;
         d.set_item("borrowed_ticks", self.borrowed_ticks)?;
+        d.set_item("skew_ms", self.skew_ms)?;
         Ok(d)
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "Stats(issued={}, overflow_waits={}, clock_regressions={}, largest_regression_ms={}, borrowed_ticks={})",
-            self.issued, self.overflow_waits, self.clock_regressions, self.largest_regression_ms, self.borrowed_ticks
+            "Stats(issued={}, overflow_waits={}, clock_regressions={}, largest_regression_ms={}, borrowed_ticks={}, skew_ms={})",
+            self.issued,
+            self.overflow_waits,
+            self.clock_regressions,
+            self.largest_regression_ms,
+            self.borrowed_ticks,
+            self.skew_ms
         )
     }
 }

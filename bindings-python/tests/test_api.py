@@ -185,6 +185,20 @@ def test_sequence_exhaustion_on_manual_clock() -> None:
     assert g.stats().issued == 1024
 
 
+def test_stats_report_the_clock_skew() -> None:
+    clock = ManualClock(T0)
+    g = generator(clock, shard=2, layout="instagram")
+    clock.advance(10**9)
+    assert g.stats().skew_ms == 0 and g.stats().to_dict()["skew_ms"] == 0
+    assert "skew_ms=0" in repr(g.stats())
+    for shard, name in [(11, "cached"), (12, "monotonic")]:
+        real = snowid.Generator(layout="instagram", shard=shard, clock=name)
+        real.next()
+        assert abs(real.stats().skew_ms) < 1000
+    snowid.next()
+    assert abs(snowid.default_stats().skew_ms) < 1000
+
+
 def test_layout_api() -> None:
     tw = snowid.Layout.twitter()
     assert tw.name == "twitter" and tw == snowid.Layout.preset("twitter")

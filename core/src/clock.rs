@@ -29,6 +29,13 @@ pub trait Clock: Send + Sync {
     fn advances(&self) -> bool {
         true
     }
+    /// Wall clock minus this clock's time, in ms (positive: the wall clock is
+    /// ahead). Read on demand (by [`crate::Generator::stats`]), never on the
+    /// per-ID path. 0 for clocks that follow no wall clock, such as
+    /// [`ManualClock`].
+    fn skew_ms(&self) -> i64 {
+        0
+    }
 }
 
 struct Anchor {
@@ -57,6 +64,15 @@ fn anchored_now_ms() -> u64 {
     (a.wall_us + d.as_secs() * 1_000_000 + u64::from(d.subsec_micros())) / 1000
 }
 
+/// Wall clock minus the anchored (monotonic) time, in ms.
+fn anchored_skew_ms() -> i64 {
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    wall - anchored_now_ms() as i64
+}
+
 /// The real clock: the wall clock read once per process, advanced by the
 /// monotonic clock. Each reading costs one `clock_gettime` (~30 ns here).
 #[derive(Debug, Clone, Copy, Default)]
@@ -72,11 +88,7 @@ impl MonotonicClock {
     /// stepped or has drifted since the process anchored (positive: the wall
     /// clock is ahead).
     pub fn skew_ms(&self) -> i64 {
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        wall - anchored_now_ms() as i64
+        anchored_skew_ms()
     }
 }
 
@@ -84,6 +96,9 @@ impl Clock for MonotonicClock {
     #[inline]
     fn now_ms(&self) -> u64 {
         anchored_now_ms()
+    }
+    fn skew_ms(&self) -> i64 {
+        anchored_skew_ms()
     }
 }
 
@@ -225,6 +240,11 @@ impl Clock for CachedClock {
         }
         precise
     }
+    /// The skew of the monotonic base this clock caches (the cache's lag of
+    /// up to one period is not skew).
+    fn skew_ms(&self) -> i64 {
+        anchored_skew_ms()
+    }
 }
 
 /// A clock that moves only when told to. Clones share the same time, so a
@@ -308,6 +328,13 @@ impl Clock for AnyClock {
     }
     fn advances(&self) -> bool {
         !matches!(self, AnyClock::Manual(_))
+    }
+    fn skew_ms(&self) -> i64 {
+        match self {
+            AnyClock::Cached(c) => Clock::skew_ms(c),
+            AnyClock::Monotonic(c) => Clock::skew_ms(c),
+            AnyClock::Manual(c) => Clock::skew_ms(c),
+        }
     }
 }
 

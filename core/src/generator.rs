@@ -208,6 +208,13 @@ pub struct Stats {
     pub largest_regression_ms: u64,
     /// Ticks issued ahead of the clock (borrowing).
     pub borrowed_ticks: u64,
+    /// The clock's skew when `stats()` was called: wall clock minus the time
+    /// the generator follows, in ms (positive: the wall clock is ahead). The
+    /// real clocks follow the monotonic clock from a wall-clock reading taken
+    /// once per process, so this grows when NTP steps or slews the wall clock;
+    /// a [`ManualClock`] reports 0. Alert when `|skew_ms| > 100`: IDs stay
+    /// unique and ordered, but their timestamps drift from wall time.
+    pub skew_ms: i64,
 }
 
 #[repr(align(128))]
@@ -404,6 +411,7 @@ impl<C: Clock> Generator<C> {
             clock_regressions: c.regressions.load(Relaxed),
             largest_regression_ms: c.largest_regression_ms.load(Relaxed),
             borrowed_ticks: c.borrowed.load(Relaxed),
+            skew_ms: self.clock.skew_ms(),
         }
     }
 
@@ -907,6 +915,20 @@ mod tests {
             (s.clock_regressions, s.largest_regression_ms, s.issued),
             (1, 40, 2)
         );
+    }
+
+    #[test]
+    fn stats_report_the_clock_skew() {
+        let (g, clock) = manual(Layout::twitter(), Layout::twitter().epoch_ms() + 5);
+        clock.advance(1_000_000);
+        assert_eq!(g.stats().skew_ms, 0);
+        for choice in [ClockChoice::Monotonic, ClockChoice::Cached] {
+            let config = Config::new(Layout::twitter()).nodes(&[0, 1]).unwrap();
+            let g = Generator::new(config.clock(choice)).unwrap();
+            g.next_id().unwrap();
+            let skew = g.stats().skew_ms;
+            assert!(skew.abs() < 1000, "skew {skew}");
+        }
     }
 
     #[test]

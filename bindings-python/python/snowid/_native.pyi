@@ -298,6 +298,13 @@ class Stats:
     @property
     def borrowed_ticks(self) -> int:
         """Ticks issued ahead of the clock."""
+    @property
+    def skew_ms(self) -> int:
+        """Wall clock minus the generator's clock, in ms, when ``stats()`` was
+        called (positive: the wall clock is ahead; 0 on a ManualClock). Alert
+        when ``abs(skew_ms) > 100``: NTP moved the wall clock away from the
+        generator's timeline; IDs stay unique and ordered, but their
+        timestamps drift from wall time."""
     def to_dict(self) -> Dict[str, int]:
         """The counters as a dict."""
 
