@@ -57,9 +57,11 @@ export declare class Generator {
   nextBatch(n: number): BigUint64Array
   /**
    * Counters: IDs issued, overflow waits, clock regressions seen, largest
-   * regression (ms), ticks borrowed.
+   * regression (ms), ticks borrowed; and `skewMs`, the wall clock minus
+   * the generator's clock in ms now (0 on a ManualClock; alert when
+   * `Math.abs(skewMs) > 100`).
    */
-  stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number }
+  stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }
   /** The layout. */
   get layout(): Layout
   /** Node values by field name. */
@@ -267,5 +269,8 @@ export declare function nextString(): string
  */
 export declare function parse(text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): bigint
 
-/** Counters of the default generator (all 0 before its first use). */
-export declare function stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number }
+/**
+ * Counters of the default generator (all 0 before its first use), and the
+ * clock's current `skewMs` (see `Generator.stats()`).
+ */
+export declare function stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }

@@ -66,6 +66,23 @@ test('Generator: options by node field names, stats, layout, nodes', () => {
   assert.equal(new Generator({ datacenter: 0, worker: 2, max_borrow_ticks: 2, protect: false }).source, 'explicit');
 });
 
+test('stats().skewMs: the clock skew, 0 on a ManualClock, small on the real clocks, typed in index.d.ts', () => {
+  const clock = new ManualClock(new Date('2024-05-01T00:00:00Z'));
+  const m = new Generator({ layout: 'instagram', shard: 5, clock });
+  clock.advance(1_000_000_000);
+  assert.equal(m.stats().skewMs, 0);
+  for (const [shard, name] of [[6, 'cached'], [7, 'monotonic']]) {
+    const g = new Generator({ layout: 'instagram', shard, clock: name });
+    g.next();
+    assert.equal(typeof g.stats().skewMs, 'number');
+    assert.ok(Math.abs(g.stats().skewMs) < 1000, `skew ${g.stats().skewMs}`);
+  }
+  next();
+  assert.ok(Math.abs(stats().skewMs) < 1000);
+  const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
+  assert.equal(dts.match(/borrowedTicks: number, skewMs: number \}/g).length, 2);
+});
+
 test('explicit node numbers are protected: a second live holder gets NODE_IN_USE', () => {
   const a = new Generator({ datacenter: 30, worker: 30 });
   assert.match(a.source, /^explicit/);

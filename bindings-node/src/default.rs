@@ -175,10 +175,11 @@ pub fn next_batch(env: Env, n: Unknown) -> Result<Js> {
     batch(&env, default::generator().or_throw(&env)?, n)
 }
 
-/// Counters of the default generator (all 0 before its first use).
+/// Counters of the default generator (all 0 before its first use), and the
+/// clock's current `skewMs` (see `Generator.stats()`).
 #[napi(
     catch_unwind,
-    ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number }"
+    ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }"
 )]
 pub fn stats(env: Env) -> Result<Js> {
     stats_to_js(&env, &default::stats())

@@ -211,10 +211,12 @@ impl Generator {
     }
 
     /// Counters: IDs issued, overflow waits, clock regressions seen, largest
-    /// regression (ms), ticks borrowed.
+    /// regression (ms), ticks borrowed; and `skewMs`, the wall clock minus
+    /// the generator's clock in ms now (0 on a ManualClock; alert when
+    /// `Math.abs(skewMs) > 100`).
     #[napi(
         catch_unwind,
-        ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number }"
+        ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }"
     )]
     pub fn stats(&self, env: Env) -> Result<Js> {
         stats_to_js(&env, &self.inner.stats())
@@ -246,14 +248,15 @@ pub fn nodes_to_js(env: &Env, g: &snowid::Generator) -> Result<Js> {
 pub fn stats_to_js(env: &Env, s: &snowid::Stats) -> Result<Js> {
     let o = js::new_object(env)?;
     let fields = [
-        ("issued", s.issued),
-        ("overflowWaits", s.overflow_waits),
-        ("clockRegressions", s.clock_regressions),
-        ("largestRegressionMs", s.largest_regression_ms),
-        ("borrowedTicks", s.borrowed_ticks),
+        ("issued", s.issued as f64),
+        ("overflowWaits", s.overflow_waits as f64),
+        ("clockRegressions", s.clock_regressions as f64),
+        ("largestRegressionMs", s.largest_regression_ms as f64),
+        ("borrowedTicks", s.borrowed_ticks as f64),
+        ("skewMs", s.skew_ms as f64),
     ];
     for (k, v) in fields {
-        js::set(env, o, k, js::num(env, v as f64)?)?;
+        js::set(env, o, k, js::num(env, v)?)?;
     }
     Ok(Js(o))
 }
