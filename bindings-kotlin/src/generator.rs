@@ -26,6 +26,12 @@ pub struct Stats {
     pub largest_regression_ms: i64,
     /// Ticks issued ahead of the clock (borrowing).
     pub borrowed_ticks: i64,
+    /// The clock's skew when `stats()` was called: wall clock minus the time
+    /// the generator follows, in ms (positive: the wall clock is ahead; 0 on
+    /// a ManualClock). Alert when `abs(skewMs) > 100`: NTP moved the wall
+    /// clock away from the generator's timeline; IDs stay unique and
+    /// ordered, but their timestamps drift from wall time.
+    pub skew_ms: i64,
 }
 
 impl From<snowid::Stats> for Stats {
@@ -37,6 +43,7 @@ impl From<snowid::Stats> for Stats {
             clock_regressions: l(s.clock_regressions),
             largest_regression_ms: l(s.largest_regression_ms),
             borrowed_ticks: l(s.borrowed_ticks),
+            skew_ms: s.skew_ms,
         }
     }
 }

@@ -97,7 +97,10 @@ class Generator private constructor(private val native: NativeGenerator) : AutoC
         }
     }
 
-    /** Counters: IDs issued, overflow waits, clock regressions, borrowed ticks. */
+    /**
+     * Counters: IDs issued, overflow waits, clock regressions, borrowed ticks;
+     * and `skewMs`, the clock's current skew (alert when `abs(skewMs) > 100`).
+     */
     fun stats(): Stats = native.stats()
 
     /** The layout. */

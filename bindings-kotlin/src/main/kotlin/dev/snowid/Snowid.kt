@@ -92,7 +92,7 @@ object Snowid {
     @Throws(SnowidException::class)
     fun nodes(): Map<String, Long> = defaultNodes().associateTo(LinkedHashMap()) { it.name to it.value }
 
-    /** The default generator's counters (zero before its first ID). */
+    /** The default generator's counters (zero before its first ID) and clock skew. */
     @JvmStatic
     fun stats(): Stats = dev.snowid.stats()
 

@@ -3592,6 +3592,15 @@ data class Stats (
      * Ticks issued ahead of the clock (borrowing).
      */
     var `borrowedTicks`: kotlin.Long
+    , 
+    /**
+     * The clock's skew when `stats()` was called: wall clock minus the time
+     * the generator follows, in ms (positive: the wall clock is ahead; 0 on
+     * a ManualClock). Alert when `abs(skewMs) > 100`: NTP moved the wall
+     * clock away from the generator's timeline; IDs stay unique and
+     * ordered, but their timestamps drift from wall time.
+     */
+    var `skewMs`: kotlin.Long
     
 ){
     
@@ -3613,6 +3622,7 @@ public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
@@ -3621,7 +3631,8 @@ public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
             FfiConverterLong.allocationSize(value.`overflowWaits`) +
             FfiConverterLong.allocationSize(value.`clockRegressions`) +
             FfiConverterLong.allocationSize(value.`largestRegressionMs`) +
-            FfiConverterLong.allocationSize(value.`borrowedTicks`)
+            FfiConverterLong.allocationSize(value.`borrowedTicks`) +
+            FfiConverterLong.allocationSize(value.`skewMs`)
     )
 
     override fun write(value: Stats, buf: ByteBuffer) {
@@ -3630,6 +3641,7 @@ public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
             FfiConverterLong.write(value.`clockRegressions`, buf)
             FfiConverterLong.write(value.`largestRegressionMs`, buf)
             FfiConverterLong.write(value.`borrowedTicks`, buf)
+            FfiConverterLong.write(value.`skewMs`, buf)
     }
 }
 
