@@ -197,7 +197,12 @@ async function main() {
     assert.match(await page.title(), /snowid/);
     await page.getByLabel(/^ID/).waitFor();
     await page.getByLabel("Layout").waitFor();
-    log("page loaded");
+    const serverLayout = (await (await fetch(`${server.base}/v1/layout`)).json()).name;
+    await page.waitForFunction(
+      (name) => document.querySelector("#layout-default-option").textContent.includes(name),
+      serverLayout,
+    );
+    log(`page loaded; default layout option names the server's layout (${serverLayout})`);
 
     // 2. Discord's documented example, decoded with the discord preset.
     await page.fill("#id-input", DISCORD_EXAMPLE);
@@ -239,6 +244,14 @@ async function main() {
       assert.equal(await text(page, "#enc-decimal"), DISCORD_EXAMPLE);
     }
     log("hex, base32 and base62 forms decode to the same ID");
+
+    // The default choice decodes with the server's own layout.
+    await page.fill("#id-input", DISCORD_EXAMPLE);
+    await page.selectOption("#layout-select", "");
+    await page.click("#decode-button");
+    await page.waitForFunction((name) => document.querySelector("#part-layout").textContent === name, serverLayout);
+    await page.selectOption("#layout-select", "discord");
+    log(`the server default decodes with ${serverLayout}`);
 
     // 4. An invalid ID shows the server's error code and message.
     const bad = "12345x";
