@@ -73,7 +73,7 @@ bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id
 ## bench-first-id: time to the first ID of a process started right after a
 ## clean exit of another with the same state directory (Rust, Python, Node)
 bench-first-id:
-	$(CARGO) build --release -q -p snowid --bin snowid
+	$(CARGO) build --release -q -p snowid --bin snowid-holder
 	python3 scripts/first_id.py
 
 ## header: regenerate bindings-c/include/snowid.h with cbindgen

@@ -21,7 +21,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PY = os.path.join(ROOT, "bindings-python", ".venv", "bin", "python")
-RUST = os.path.join(ROOT, "target", "release", "snowid")
+RUST = os.path.join(ROOT, "target", "release", "snowid-holder")
 NODE_PKG = os.path.join(ROOT, "bindings-node")
 C_BENCH = os.path.join(ROOT, "bindings-c", "build", "bench_shared")
 

@@ -16,7 +16,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn cli(state: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_snowid"));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_snowid-holder"));
     c.env_clear()
         .env("SNOWID_STATE_DIR", state)
         .stdin(Stdio::piped())
@@ -27,7 +27,7 @@ fn cli(state: &Path) -> Command {
 
 /// The CLI with exactly `envs` (no `SNOWID_STATE_DIR` unless given).
 fn cli_with(envs: &[(&str, &Path)]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_snowid"));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_snowid-holder"));
     c.env_clear()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -375,7 +375,7 @@ fn machine_wide_locks_work_across_real_users() {
         .arg(&root)
         .status()
         .unwrap();
-    let exe = env!("CARGO_BIN_EXE_snowid");
+    let exe = env!("CARGO_BIN_EXE_snowid-holder");
     let as_nobody = |worker: Option<&str>| {
         let mut c = Command::new(setpriv);
         c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", exe])

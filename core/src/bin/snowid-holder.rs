@@ -1,4 +1,4 @@
-//! `snowid [--count N] [--encoding E] [--hold]`: print IDs from the generator
+//! `snowid-holder [--count N] [--encoding E] [--hold]` (a test helper; the user CLI is `snowid` in server/): print IDs from the generator
 //! configured by the environment, as the default generator of every binding
 //! (see `snowid::options` and `testdata/OPTIONS.md`).
 //!

@@ -1,0 +1,702 @@
+//! `snowid serve`: the HTTP ID service (tokio + axum).
+//!
+//! Every ID decision is the core's: the generator comes from the default
+//! settings (`SNOWID_*` environment, machine-local slot by default), values
+//! are converted to `snowid::Value`, errors keep the core's code and number.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use snowid::{Error, ErrorKind, Generator, Layout, Value};
+
+use crate::{Fail, EXIT_UNAVAILABLE, EXIT_USAGE};
+
+/// The web page (written by the page's own helper; compiled in).
+const INDEX_HTML: &str = include_str!("../static/index.html");
+/// The committed OpenAPI document, served as is.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Largest `count` accepted by /v1/next_ids.
+    #[arg(long, default_value_t = 65_536)]
+    max_batch: u64,
+    /// File holding the bearer token (else $SNOWID_TOKEN; neither: no auth).
+    #[arg(long)]
+    token_file: Option<std::path::PathBuf>,
+    /// Longest time a request may take before it gets 503 TIMEOUT (ms).
+    #[arg(long, default_value_t = 10_000)]
+    request_timeout_ms: u64,
+    /// Largest total size of the request line and headers (bytes; else 431).
+    #[arg(long, default_value_t = 16 * 1024)]
+    max_header_bytes: usize,
+}
+
+/// Endpoint labels for metrics.
+const ENDPOINTS: [&str; 11] = [
+    "next_id", "next_ids", "ids", "layout", "stats", "healthz", "readyz", "metrics", "index",
+    "openapi", "other",
+];
+/// Status codes counted one by one; anything else counts as "other".
+const STATUSES: [u16; 8] = [200, 400, 401, 404, 405, 431, 503, 500];
+/// Latency histogram bucket bounds in microseconds.
+const BUCKETS_US: [u64; 12] = [
+    50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 100_000, 1_000_000, 10_000_000,
+];
+
+fn endpoint_of(path: &str) -> usize {
+    match path {
+        "/v1/next_id" => 0,
+        "/v1/next_ids" => 1,
+        "/v1/layout" => 3,
+        "/v1/stats" => 4,
+        "/healthz" => 5,
+        "/readyz" => 6,
+        "/metrics" => 7,
+        "/" => 8,
+        "/openapi.json" => 9,
+        p if p.starts_with("/v1/ids/") && !p["/v1/ids/".len()..].contains('/') => 2,
+        _ => 10,
+    }
+}
+
+#[derive(Default)]
+struct Metrics {
+    requests: [[AtomicU64; STATUSES.len() + 1]; ENDPOINTS.len()],
+    latency: [[AtomicU64; BUCKETS_US.len() + 1]; ENDPOINTS.len()],
+    latency_sum_us: [AtomicU64; ENDPOINTS.len()],
+    errors: Mutex<BTreeMap<(usize, String), u64>>,
+    errors_total: AtomicU64,
+}
+
+struct AppState {
+    gen: Generator,
+    max_batch: u64,
+    token: Option<Vec<u8>>,
+    timeout: Duration,
+    max_header_bytes: usize,
+    metrics: Metrics,
+}
+
+type St = Arc<AppState>;
+
+/// The error code a response carries (for the metrics).
+#[derive(Clone)]
+struct ErrCode(String);
+
+fn error_body(status: StatusCode, code: &str, number: u32, message: &str) -> Response {
+    let body = serde_json::json!({"error": {"code": code, "number": number, "message": message}});
+    let mut r = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body.to_string(),
+    )
+        .into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    r.extensions_mut().insert(ErrCode(code.to_owned()));
+    r
+}
+
+/// A core error as a response: 400 invalid input, 503 unavailable.
+fn core_error(e: &Error) -> Response {
+    let status = match e.kind() {
+        ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    error_body(status, e.code(), e.number(), &e.to_string())
+}
+
+fn json(v: serde_json::Value) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+fn accepts(h: &HeaderMap, mime: &str) -> bool {
+    h.get_all(header::ACCEPT)
+        .iter()
+        .any(|v| v.to_str().map(|s| s.contains(mime)).unwrap_or(false))
+}
+
+/// The first value of `key` in the raw query (no decoding beyond `+`; IDs,
+/// numbers and preset names need none).
+fn query_param<'a>(uri: &'a Uri, key: &str) -> Option<&'a str> {
+    uri.query()?.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        (k == key).then_some(v)
+    })
+}
+
+async fn next_id(State(st): State<St>, headers: HeaderMap) -> Response {
+    match st.gen.next_id() {
+        Ok(id) if accepts(&headers, "text/plain") => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            )],
+            format!("{id}\n"),
+        )
+            .into_response(),
+        Ok(id) => {
+            let mut s = String::with_capacity(32);
+            s.push_str("{\"id\":\"");
+            s.push_str(&id.to_string());
+            s.push_str("\"}");
+            (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                s,
+            )
+                .into_response()
+        }
+        Err(e) => core_error(&e),
+    }
+}
+
+fn fill(gen: &Generator, n: usize) -> Result<Vec<u64>, Error> {
+    let mut out = vec![0u64; n];
+    let mut filled = 0;
+    while filled < n {
+        filled += gen.next_batch(&mut out[filled..])?;
+    }
+    Ok(out)
+}
+
+async fn next_ids(State(st): State<St>, headers: HeaderMap, uri: Uri) -> Response {
+    let count = match query_param(&uri, "count") {
+        None => 1,
+        Some(s) => match crate::number_value(s).int_in("count", 1, st.max_batch.into()) {
+            Ok(n) => n as usize,
+            Err(e) => return core_error(&e),
+        },
+    };
+    let ids = if count > 4096 {
+        let st2 = st.clone();
+        match tokio::task::spawn_blocking(move || fill(&st2.gen, count)).await {
+            Ok(r) => r,
+            Err(_) => {
+                return error_body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "INTERNAL",
+                    0,
+                    "batch task failed",
+                )
+            }
+        }
+    } else {
+        fill(&st.gen, count)
+    };
+    let ids = match ids {
+        Ok(v) => v,
+        Err(e) => return core_error(&e),
+    };
+    if accepts(&headers, "application/octet-stream") {
+        let mut b = Vec::with_capacity(ids.len() * 8);
+        for id in &ids {
+            b.extend_from_slice(&id.to_le_bytes());
+        }
+        return (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            )],
+            b,
+        )
+            .into_response();
+    }
+    if accepts(&headers, "text/plain") {
+        let mut s = String::with_capacity(ids.len() * 20);
+        for id in &ids {
+            s.push_str(&id.to_string());
+            s.push('\n');
+        }
+        return (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            )],
+            s,
+        )
+            .into_response();
+    }
+    let mut s = String::with_capacity(ids.len() * 22 + 10);
+    s.push_str("{\"ids\":[");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push('"');
+        s.push_str(&id.to_string());
+        s.push('"');
+    }
+    s.push_str("]}");
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        s,
+    )
+        .into_response()
+}
+
+fn layout_param(st: &AppState, uri: &Uri) -> Result<Layout, Error> {
+    match query_param(uri, "layout") {
+        None => Ok(st.gen.layout().clone()),
+        Some(l) => Layout::from_value(&Value::Str(l.to_owned()), "layout"),
+    }
+}
+
+async fn ids(State(st): State<St>, uri: Uri) -> Response {
+    let raw = uri.path().strip_prefix("/v1/ids/").unwrap_or("");
+    let r = layout_param(&st, &uri)
+        .and_then(|layout| crate::parse_any(raw).and_then(|id| crate::inspect_json(&layout, id)));
+    match r {
+        Ok(j) => json(j),
+        Err(e) => core_error(&e),
+    }
+}
+
+async fn layout(State(st): State<St>) -> Response {
+    let mut j = crate::layout_json(st.gen.layout());
+    j["source"] = st.gen.source().into();
+    json(j)
+}
+
+async fn stats(State(st): State<St>) -> Response {
+    let s = st.gen.stats();
+    let requests: u64 = st
+        .metrics
+        .requests
+        .iter()
+        .flat_map(|r| r.iter())
+        .map(|a| a.load(Relaxed))
+        .sum();
+    json(serde_json::json!({
+        "issued": s.issued,
+        "overflow_waits": s.overflow_waits,
+        "clock_regressions": s.clock_regressions,
+        "largest_regression_ms": s.largest_regression_ms,
+        "borrowed_ticks": s.borrowed_ticks,
+        "skew_ms": s.skew_ms,
+        "requests": requests,
+        "errors": st.metrics.errors_total.load(Relaxed),
+    }))
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready while the generator can issue: it asks for one ID (a gap in the
+/// sequence, nothing else), which fails with the core's code (`LEASE_LOST`,
+/// `CLOCK_BEHIND`, ...) when the node numbers are not held.
+async fn readyz(State(st): State<St>) -> Response {
+    match st.gen.next_id() {
+        Ok(_) => "ready\n".into_response(),
+        Err(e) => core_error(&e),
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+async fn metrics(State(st): State<St>) -> Response {
+    use std::fmt::Write;
+    let s = st.gen.stats();
+    let m = &st.metrics;
+    let mut o = String::with_capacity(8192);
+    let mut counter = |name: &str, help: &str, kind: &str, v: String| {
+        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+    };
+    counter(
+        "snowid_ids_issued_total",
+        "IDs issued by this process.",
+        "counter",
+        s.issued.to_string(),
+    );
+    counter(
+        "snowid_overflow_waits_total",
+        "Times the sequence ran out and the generator waited for the next tick.",
+        "counter",
+        s.overflow_waits.to_string(),
+    );
+    counter(
+        "snowid_clock_regressions_total",
+        "Times the clock was seen going backwards.",
+        "counter",
+        s.clock_regressions.to_string(),
+    );
+    counter(
+        "snowid_clock_regression_largest_ms",
+        "The largest clock regression seen, in ms.",
+        "gauge",
+        s.largest_regression_ms.to_string(),
+    );
+    counter(
+        "snowid_borrowed_ticks_total",
+        "Ticks borrowed from the future during regressions.",
+        "counter",
+        s.borrowed_ticks.to_string(),
+    );
+    counter(
+        "snowid_clock_skew_ms",
+        "Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
+        "gauge",
+        s.skew_ms.to_string(),
+    );
+    let _ = writeln!(
+        o,
+        "# HELP snowid_node_info The node numbers' source and the layout.\n# TYPE snowid_node_info gauge\nsnowid_node_info{{source=\"{}\",layout=\"{}\",nodes=\"{}\"}} 1",
+        esc(st.gen.source()),
+        esc(st.gen.layout().name()),
+        st.gen.nodes().iter().map(|n| n.to_string()).collect::<Vec<_>>().join(",")
+    );
+    let _ = writeln!(o, "# HELP snowid_http_requests_total HTTP requests by endpoint and status code.\n# TYPE snowid_http_requests_total counter");
+    for (e, row) in m.requests.iter().enumerate() {
+        for (i, c) in row.iter().enumerate() {
+            let v = c.load(Relaxed);
+            if v > 0 {
+                let code = STATUSES
+                    .get(i)
+                    .map(|s| s.to_string())
+                    .unwrap_or("other".into());
+                let _ = writeln!(
+                    o,
+                    "snowid_http_requests_total{{endpoint=\"{}\",code=\"{code}\"}} {v}",
+                    ENDPOINTS[e]
+                );
+            }
+        }
+    }
+    let _ = writeln!(o, "# HELP snowid_http_errors_total HTTP error responses by endpoint and error code.\n# TYPE snowid_http_errors_total counter");
+    if let Ok(errs) = m.errors.lock() {
+        for ((e, code), v) in errs.iter() {
+            let _ = writeln!(
+                o,
+                "snowid_http_errors_total{{endpoint=\"{}\",error_code=\"{}\"}} {v}",
+                ENDPOINTS[*e],
+                esc(code)
+            );
+        }
+    }
+    let _ = writeln!(o, "# HELP snowid_http_request_duration_seconds Request latency by endpoint.\n# TYPE snowid_http_request_duration_seconds histogram");
+    for (e, row) in m.latency.iter().enumerate() {
+        let total: u64 = row.iter().map(|c| c.load(Relaxed)).sum();
+        if total == 0 {
+            continue;
+        }
+        let mut cum = 0;
+        for (i, c) in row.iter().enumerate() {
+            cum += c.load(Relaxed);
+            let le = BUCKETS_US
+                .get(i)
+                .map(|us| format!("{}", *us as f64 / 1e6))
+                .unwrap_or("+Inf".into());
+            let _ = writeln!(
+                o,
+                "snowid_http_request_duration_seconds_bucket{{endpoint=\"{}\",le=\"{le}\"}} {cum}",
+                ENDPOINTS[e]
+            );
+        }
+        let _ = writeln!(
+            o,
+            "snowid_http_request_duration_seconds_sum{{endpoint=\"{}\"}} {}",
+            ENDPOINTS[e],
+            m.latency_sum_us[e].load(Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(
+            o,
+            "snowid_http_request_duration_seconds_count{{endpoint=\"{}\"}} {total}",
+            ENDPOINTS[e]
+        );
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        o,
+    )
+        .into_response()
+}
+
+async fn index() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        INDEX_HTML,
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI_JSON,
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    error_body(StatusCode::NOT_FOUND, "NOT_FOUND", 0, "no such endpoint")
+}
+
+async fn method_not_allowed() -> Response {
+    error_body(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        0,
+        "only GET (and HEAD) are served",
+    )
+}
+
+/// Constant-time comparison of a presented token with the expected one
+/// (the time depends only on the expected token's length).
+fn token_eq(given: &[u8], expected: &[u8]) -> bool {
+    let mut diff = given.len() ^ expected.len();
+    for (i, b) in expected.iter().enumerate() {
+        let g = given.get(i).copied().unwrap_or(0);
+        diff |= usize::from(g ^ b);
+    }
+    std::hint::black_box(diff) == 0
+}
+
+fn needs_token(path: &str) -> bool {
+    path.starts_with("/v1/") || path == "/metrics"
+}
+
+/// Limits, authentication, timeout and metrics around every request.
+async fn guard(State(st): State<St>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let ep = endpoint_of(req.uri().path());
+    let header_bytes: usize = req.uri().to_string().len()
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    let resp = if header_bytes > st.max_header_bytes {
+        error_body(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "HEADERS_TOO_LARGE",
+            0,
+            "request headers too large",
+        )
+    } else if st.token.as_ref().is_some_and(|t| {
+        needs_token(req.uri().path())
+            && !req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+                .is_some_and(|g| token_eq(g, t))
+    }) {
+        let mut r = error_body(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            0,
+            "a valid bearer token is required",
+        );
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        r
+    } else {
+        match tokio::time::timeout(st.timeout, next.run(req)).await {
+            Ok(r) => r,
+            Err(_) => error_body(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                0,
+                "request timed out",
+            ),
+        }
+    };
+    let status = resp.status().as_u16();
+    let si = STATUSES
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or(STATUSES.len());
+    let m = &st.metrics;
+    m.requests[ep][si].fetch_add(1, Relaxed);
+    if status >= 400 {
+        m.errors_total.fetch_add(1, Relaxed);
+        let code = resp
+            .extensions()
+            .get::<ErrCode>()
+            .map(|c| c.0.clone())
+            .unwrap_or_else(|| status.to_string());
+        if let Ok(mut errs) = m.errors.lock() {
+            *errs.entry((ep, code)).or_insert(0) += 1;
+        }
+    }
+    let us = start.elapsed().as_micros() as u64;
+    let b = BUCKETS_US
+        .iter()
+        .position(|b| us <= *b)
+        .unwrap_or(BUCKETS_US.len());
+    m.latency[ep][b].fetch_add(1, Relaxed);
+    m.latency_sum_us[ep].fetch_add(us, Relaxed);
+    resp
+}
+
+fn router(st: St) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+        .route("/v1/next_id", get(next_id))
+        .route("/v1/next_ids", get(next_ids))
+        .route("/v1/ids/{id}", get(ids))
+        .route("/v1/layout", get(layout))
+        .route("/v1/stats", get(stats))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(st.clone(), guard))
+        .with_state(st)
+}
+
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term => {},
+    }
+    eprintln!("snowid: shutting down (finishing in-flight requests)");
+}
+
+fn read_token(args: &ServeArgs) -> Result<Option<Vec<u8>>, Fail> {
+    let t = match &args.token_file {
+        Some(f) => Some(
+            std::fs::read_to_string(f)
+                .map_err(|e| Fail(EXIT_USAGE, format!("--token-file {}: {e}", f.display())))?,
+        ),
+        None => std::env::var("SNOWID_TOKEN").ok(),
+    };
+    match t.map(|t| t.trim().to_owned()) {
+        Some(t) if t.is_empty() => Err(Fail(EXIT_USAGE, "the bearer token is empty".into())),
+        Some(t) => Ok(Some(t.into_bytes())),
+        None => Ok(None),
+    }
+}
+
+pub fn run(args: ServeArgs) -> Result<(), Fail> {
+    let token = read_token(&args)?;
+    if args.max_batch == 0 || args.max_batch > snowid::MAX_BATCH {
+        return Err(Fail(
+            EXIT_USAGE,
+            format!("--max-batch must be 1..={}", snowid::MAX_BATCH),
+        ));
+    }
+    let addr: SocketAddr = args
+        .listen
+        .parse()
+        .map_err(|e| Fail(EXIT_USAGE, format!("--listen {:?}: {e}", args.listen)))?;
+    let settings = snowid::options::resolve_default(None, &snowid::env::Environment::process())?;
+    let gen = settings.build()?;
+    let st = Arc::new(AppState {
+        gen,
+        max_batch: args.max_batch,
+        token,
+        timeout: Duration::from_millis(args.request_timeout_ms.max(1)),
+        max_header_bytes: args.max_header_bytes,
+        metrics: Metrics::default(),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Fail(EXIT_UNAVAILABLE, format!("tokio runtime: {e}")))?;
+    let app = router(st.clone());
+    let st2 = st.clone();
+    let r = rt.block_on(async move {
+        let st = st2;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Fail(EXIT_UNAVAILABLE, format!("listen on {addr}: {e}")))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| Fail(EXIT_UNAVAILABLE, e.to_string()))?;
+        eprintln!(
+            "snowid: listening on http://{local} (layout {}, nodes from {}, auth {})",
+            st.gen.layout().name(),
+            st.gen.source(),
+            if st.token.is_some() {
+                "bearer token"
+            } else {
+                "off"
+            }
+        );
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| Fail(EXIT_UNAVAILABLE, format!("server: {e}")))
+    });
+    rt.shutdown_timeout(Duration::from_secs(5));
+    // Lower the high-water mark to the last tick issued and release the
+    // node numbers (lease / slot lock) before exiting.
+    st.gen.shutdown();
+    drop(st);
+    eprintln!("snowid: stopped");
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_compare() {
+        assert!(token_eq(b"secret", b"secret"));
+        assert!(!token_eq(b"secreT", b"secret"));
+        assert!(!token_eq(b"secret1", b"secret"));
+        assert!(!token_eq(b"", b"secret"));
+    }
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(ENDPOINTS[endpoint_of("/v1/ids/123")], "ids");
+        assert_eq!(ENDPOINTS[endpoint_of("/v1/ids/1/2")], "other");
+        assert_eq!(ENDPOINTS[endpoint_of("/nope")], "other");
+    }
+}
