@@ -1,0 +1,618 @@
+//! The real `snowid` binary: the HTTP service on 127.0.0.1 with a temporary
+//! state directory, and the CLI's subcommands and exit codes.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_snowid");
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("snowid-server-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn command(state: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SNOWID_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("SNOWID_STATE_DIR", state)
+        .env("SNOWID_HOST_LOCK_DIR", "off");
+    c
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(state: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut c = command(state);
+        c.args(["serve", "--listen", "127.0.0.1:0"]).args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let mut child = c
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        err.read_line(&mut line).unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        // Keep draining stderr so the server never blocks on it.
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err.read_to_string(&mut s);
+        });
+        Server { child, addr }
+    }
+
+    fn get(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        request(&self.addr, "GET", path, headers).unwrap()
+    }
+
+    fn term(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let s = self.child.wait().unwrap();
+        std::mem::forget(self);
+        s
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+/// A minimal HTTP/1.1 client (Connection: close; bodies by length or EOF).
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<Resp> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("bad status line"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Ok(Resp {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(p) = b.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
+        let n = usize::from_str_radix(String::from_utf8_lossy(&b[..p]).trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[p + 2..p + 2 + n]);
+        b = &b[p + 2 + n + 2..];
+    }
+    out
+}
+
+fn ids_of(r: &Resp) -> Vec<u64> {
+    r.json()["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn endpoints_and_bad_input() {
+    let state = temp_dir("endpoints");
+    let srv = Server::start(&state, &["--max-batch", "5000"], &[]);
+
+    let r = srv.get("/v1/next_id", &[]);
+    assert_eq!(r.status, 200);
+    let a: u64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+    let r = srv.get("/v1/next_id", &[("Accept", "text/plain")]);
+    assert_eq!(r.status, 200);
+    let b: u64 = r.text().strip_suffix('\n').unwrap().parse().unwrap();
+    assert!(b > a);
+
+    let r = srv.get("/v1/next_ids", &[]);
+    assert_eq!(ids_of(&r).len(), 1);
+    let r = srv.get("/v1/next_ids?count=5000", &[]);
+    let ids = ids_of(&r);
+    assert_eq!(ids.len(), 5000);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]) && ids[0] > b);
+    let r = srv.get(
+        "/v1/next_ids?count=4096",
+        &[("Accept", "application/octet-stream")],
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body.len(), 4096 * 8);
+    let bin: Vec<u64> = r
+        .body
+        .chunks(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert!(bin.windows(2).all(|w| w[0] < w[1]) && bin[0] > ids[4999]);
+
+    for (count, code) in [
+        ("0", "INVALID_SETTING"),
+        ("-1", "INVALID_SETTING"),
+        ("5001", "INVALID_SETTING"),
+        ("99999999999999999999999999999999999999999", "WRONG_TYPE"),
+        ("abc", "WRONG_TYPE"),
+        ("", "WRONG_TYPE"),
+        ("1.5", "WRONG_TYPE"),
+    ] {
+        let r = srv.get(&format!("/v1/next_ids?count={count}"), &[]);
+        assert_eq!(r.status, 400, "count={count}: {}", r.text());
+        assert_eq!(r.error_code(), code, "count={count}");
+        assert!(r.json()["error"]["number"].as_u64().unwrap() > 0);
+    }
+
+    // Discord's documented example, in every encoding.
+    let discord = 175928847299117063u64;
+    for enc in [
+        "175928847299117063",
+        "0271065ac1020007",
+        "04W86BB0G4007",
+        "0Czks0tP37X",
+    ] {
+        let r = srv.get(&format!("/v1/ids/{enc}?layout=discord"), &[]);
+        assert_eq!(r.status, 200, "{enc}: {}", r.text());
+        let j = r.json();
+        assert_eq!(j["id"], discord.to_string());
+        assert_eq!(j["timestamp"], "2016-04-30T11:18:25.796Z");
+        assert_eq!(j["timestamp_ms"], 1462015105796u64);
+        assert_eq!(j["sequence"], 7);
+        assert_eq!(j["nodes"]["worker"], 1);
+        assert_eq!(j["nodes"]["process"], 0);
+        assert_eq!(j["encodings"]["base62"], "0Czks0tP37X");
+        assert_eq!(j["layout"], "discord");
+    }
+    let r = srv.get(&format!("/v1/ids/{a}"), &[]);
+    assert_eq!(r.json()["layout"], "twitter");
+    for (bad, code) in [
+        ("zz", "PARSE_CHARACTER"),
+        ("18446744073709551616", "PARSE_OVERFLOW"),
+        ("0271065ac102000g", "PARSE_CHARACTER"),
+        ("04W86BB0G400U", "PARSE_CHARACTER"),
+        ("0Czks0tP37-", "PARSE_CHARACTER"),
+        ("%ff%00", "PARSE_CHARACTER"),
+        ("-1", "PARSE_CHARACTER"),
+    ] {
+        let r = srv.get(&format!("/v1/ids/{bad}"), &[]);
+        assert_eq!(r.status, 400, "{bad}: {}", r.text());
+        assert!(!r.error_code().is_empty(), "{bad}");
+        let _ = code;
+    }
+    let r = srv.get("/v1/ids/1?layout=nope", &[]);
+    assert_eq!((r.status, r.error_code().as_str()), (400, "UNKNOWN_LAYOUT"));
+    // An ID with the sign bit set does not fit the twitter layout.
+    let r = srv.get(&format!("/v1/ids/{}", u64::MAX), &[]);
+    assert_eq!(r.status, 400, "{}", r.text());
+
+    let r = srv.get("/v1/layout", &[]);
+    let j = r.json();
+    assert_eq!(j["name"], "twitter");
+    assert_eq!(j["capacity"]["ids_per_tick"], 4096);
+    assert!(j["source"].as_str().unwrap().contains("local slot"));
+    assert_eq!(j["fields"].as_array().unwrap().len(), 4);
+
+    let j = srv.get("/v1/stats", &[]).json();
+    for k in [
+        "issued",
+        "overflow_waits",
+        "clock_regressions",
+        "largest_regression_ms",
+        "borrowed_ticks",
+        "skew_ms",
+        "requests",
+        "errors",
+    ] {
+        assert!(j[k].is_i64() || j[k].is_u64(), "{k}: {j}");
+    }
+    assert!(j["issued"].as_u64().unwrap() >= 2 + 1 + 5000 + 4096);
+    assert!(j["errors"].as_u64().unwrap() >= 7);
+
+    assert_eq!(srv.get("/healthz", &[]).status, 200);
+    assert_eq!(srv.get("/readyz", &[]).status, 200);
+    let r = srv.get("/", &[]);
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text().contains("<html")
+            || r.text().contains("<!doctype")
+            || r.text().contains("<!DOCTYPE")
+    );
+    let r = srv.get("/nope", &[]);
+    assert_eq!((r.status, r.error_code().as_str()), (404, "NOT_FOUND"));
+    let r = request(&srv.addr, "POST", "/v1/next_id", &[("Content-Length", "0")]).unwrap();
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (405, "METHOD_NOT_ALLOWED")
+    );
+    let big = "x".repeat(20_000);
+    let r = srv.get("/healthz", &[("X-Big", &big)]);
+    assert_eq!(r.status, 431);
+
+    let m = srv.get("/metrics", &[]).text();
+    for needle in [
+        "snowid_ids_issued_total ",
+        "snowid_overflow_waits_total ",
+        "snowid_clock_regressions_total ",
+        "snowid_clock_regression_largest_ms ",
+        "snowid_clock_skew_ms ",
+        "snowid_http_requests_total{endpoint=\"next_ids\",code=\"400\"} 7",
+        "snowid_http_errors_total{endpoint=\"ids\",error_code=\"UNKNOWN_LAYOUT\"} 1",
+        "snowid_http_request_duration_seconds_bucket{endpoint=\"next_id\",le=\"+Inf\"} 3",
+        "snowid_node_info{",
+    ] {
+        assert!(m.contains(needle), "{needle} missing in\n{m}");
+    }
+    assert!(srv.term().success());
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+#[test]
+fn bearer_tokens() {
+    let state = temp_dir("tokens");
+    let srv = Server::start(&state, &[], &[("SNOWID_TOKEN", "s3cret")]);
+    for h in [
+        vec![],
+        vec![("Authorization", "Bearer wrong")],
+        vec![("Authorization", "Bearer s3cre")],
+        vec![("Authorization", "s3cret")],
+    ] {
+        for p in ["/v1/next_id", "/v1/stats", "/metrics", "/v1/ids/1"] {
+            let r = srv.get(p, &h);
+            assert_eq!(
+                (r.status, r.error_code().as_str()),
+                (401, "UNAUTHORIZED"),
+                "{p} {h:?}"
+            );
+        }
+    }
+    assert_eq!(
+        srv.get("/v1/next_id", &[("Authorization", "Bearer s3cret")])
+            .status,
+        200
+    );
+    assert_eq!(srv.get("/healthz", &[]).status, 200);
+    drop(srv);
+    let tf = state.join("token");
+    std::fs::write(&tf, "from-file\n").unwrap();
+    let srv = Server::start(&state, &["--token-file", tf.to_str().unwrap()], &[]);
+    assert_eq!(srv.get("/v1/next_id", &[]).status, 401);
+    assert_eq!(
+        srv.get("/v1/next_id", &[("Authorization", "Bearer from-file")])
+            .status,
+        200
+    );
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+const OPENAPI: &str = include_str!("../openapi.json");
+
+#[test]
+fn openapi_document_matches_the_server() {
+    let state = temp_dir("openapi");
+    let srv = Server::start(&state, &[], &[]);
+    let r = srv.get("/openapi.json", &[]);
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.text(),
+        OPENAPI,
+        "the served document is the committed one"
+    );
+    let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+    let paths: HashSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    for p in &paths {
+        let url = p.replace("{id}", "175928847299117063");
+        let r = srv.get(&url, &[]);
+        assert_eq!(r.status, 200, "{p} answers");
+    }
+    // Every route the router has is documented (routes read from the source).
+    let src = include_str!("../src/serve.rs");
+    let routes: HashSet<String> = src
+        .split(".route(\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect();
+    assert!(!routes.is_empty());
+    assert_eq!(routes, paths);
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+fn mark_tick(state: &Path) -> u64 {
+    fn find(d: &Path) -> Option<PathBuf> {
+        for e in std::fs::read_dir(d).ok()?.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if let Some(f) = find(&p) {
+                    return Some(f);
+                }
+            } else if p.extension().is_some_and(|x| x == "mark") {
+                return Some(p);
+            }
+        }
+        None
+    }
+    let f = find(state).expect("a mark file");
+    std::fs::read_to_string(f)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("tick "))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn twitter_tick(id: u64) -> u64 {
+    id >> 22
+}
+
+#[test]
+fn graceful_shutdown_lowers_the_mark() {
+    let state = temp_dir("shutdown");
+    let srv = Server::start(&state, &[], &[]);
+    let ids = ids_of(&srv.get("/v1/next_ids?count=10", &[]));
+    let last = *ids.last().unwrap();
+    let running = mark_tick(&state);
+    assert!(
+        running > twitter_tick(last),
+        "a window is reserved while running"
+    );
+    assert!(srv.term().success());
+    let after = mark_tick(&state);
+    assert!(
+        after < running,
+        "shutdown lowered the mark ({after} < {running})"
+    );
+    assert!(after >= twitter_tick(last));
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+#[test]
+fn sigkill_and_restart_under_load_never_reissues() {
+    let state = temp_dir("crash");
+    let srv = Server::start(&state, &[], &[]);
+    let addr = Arc::new(Mutex::new((0usize, srv.addr.clone())));
+    let stop = Arc::new(AtomicBool::new(false));
+    let got: Arc<Mutex<Vec<(usize, Vec<u64>)>>> = Arc::default();
+    let client = {
+        let (addr, stop, got) = (addr.clone(), stop.clone(), got.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let (gen, a) = addr.lock().unwrap().clone();
+                if let Ok(r) = request(&a, "GET", "/v1/next_ids?count=100", &[]) {
+                    if r.status == 200 {
+                        got.lock().unwrap().push((gen, ids_of(&r)));
+                    }
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(400));
+    let mut srv = srv;
+    srv.child.kill().unwrap(); // SIGKILL
+    srv.child.wait().unwrap();
+    let srv2 = Server::start(&state, &[], &[]);
+    *addr.lock().unwrap() = (1, srv2.addr.clone());
+    let t = Instant::now();
+    while got.lock().unwrap().iter().filter(|(g, _)| *g == 1).count() < 20
+        && t.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, Ordering::Relaxed);
+    client.join().unwrap();
+    let got = got.lock().unwrap();
+    let before: Vec<u64> = got
+        .iter()
+        .filter(|(g, _)| *g == 0)
+        .flat_map(|(_, v)| v.clone())
+        .collect();
+    let after: Vec<u64> = got
+        .iter()
+        .filter(|(g, _)| *g == 1)
+        .flat_map(|(_, v)| v.clone())
+        .collect();
+    assert!(
+        !before.is_empty() && !after.is_empty(),
+        "{} before, {} after",
+        before.len(),
+        after.len()
+    );
+    let max_before = *before.iter().max().unwrap();
+    let min_after = *after.iter().min().unwrap();
+    assert!(
+        min_after > max_before,
+        "an ID after the restart ({min_after}) <= one before ({max_before})"
+    );
+    let mut all: Vec<u64> = before.iter().chain(after.iter()).copied().collect();
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "no duplicates");
+    drop(srv);
+    drop(srv2);
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+fn cli(state: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = command(state).args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_subcommands_and_exit_codes() {
+    let state = temp_dir("cli");
+    let (c, out, err) = cli(&state, &["next", "-n", "5"]);
+    assert_eq!(c, 0, "{err}");
+    let ids: Vec<u64> = out.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(ids.len(), 5, "stdout holds only the IDs: {out:?}");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    let (c, out, _) = cli(
+        &state,
+        &["next", "--encoding", "base62", "--layout", "discord"],
+    );
+    assert_eq!(c, 0);
+    assert_eq!(out.trim().len(), 11);
+    for bad in [
+        ["next", "-n", "-1"],
+        ["next", "-n", "abc"],
+        ["next", "--encoding", "b64"],
+    ] {
+        let (c, out, err) = cli(&state, &bad);
+        assert_eq!(c, 3, "{bad:?}: {err}");
+        assert!(out.is_empty() && err.starts_with("snowid: "));
+    }
+    let (c, out, _) = cli(
+        &state,
+        &["inspect", "0Czks0tP37X", "--layout", "discord", "--json"],
+    );
+    assert_eq!(c, 0);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["timestamp"], "2016-04-30T11:18:25.796Z");
+    let (c, out, _) = cli(
+        &state,
+        &["inspect", "175928847299117063", "--layout", "discord"],
+    );
+    assert_eq!(c, 0);
+    assert!(out.contains("2016-04-30T11:18:25.796Z"));
+    assert_eq!(cli(&state, &["inspect", "zz"]).0, 3);
+    assert_eq!(cli(&state, &["inspect", "1", "--layout", "nope"]).0, 3);
+    let (c, out, _) = cli(&state, &["capacity", "--layout", "twitter"]);
+    assert_eq!(c, 0);
+    assert!(out.contains("4096000"));
+    let (c, out, _) = cli(&state, &["layout", "check", "sonyflake"]);
+    assert_eq!(c, 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["name"],
+        "sonyflake"
+    );
+    let spec = r#"{"name":"x","fields":[{"name":"timestamp","bits":41,"kind":"timestamp"},{"name":"worker","bits":10,"kind":"node"},{"name":"sequence","bits":12,"kind":"sequence"}],"epoch_ms":1288834974657,"tick_ms":1}"#;
+    assert_eq!(cli(&state, &["layout", "check", spec]).0, 0);
+    let bad = r#"{"name":"x","fields":[{"name":"timestamp","bits":60,"kind":"timestamp"},{"name":"worker","bits":10,"kind":"node"},{"name":"sequence","bits":12,"kind":"sequence"}]}"#;
+    assert_eq!(cli(&state, &["layout", "check", bad]).0, 3);
+    assert_eq!(cli(&state, &["layout", "check", "{nope"]).0, 3);
+    assert_eq!(cli(&state, &["frobnicate"]).0, 2);
+    assert_eq!(cli(&state, &["serve", "--listen", "not-an-address"]).0, 2);
+    let (c, out, _) = cli(&state, &["--help"]);
+    assert_eq!(c, 0);
+    assert!(out.contains("Exit codes"));
+    // Unavailable: the only slot of a one-slot space is taken by a server.
+    let srv = Server::start(
+        &state,
+        &[],
+        &[
+            ("SNOWID_NODE_SOURCE", "env"),
+            ("SNOWID_WORKER_ID", "1"),
+            ("SNOWID_DATACENTER_ID", "1"),
+        ],
+    );
+    let mut c2 = command(&state);
+    c2.args(["next"])
+        .env("SNOWID_NODE_SOURCE", "env")
+        .env("SNOWID_WORKER_ID", "1")
+        .env("SNOWID_DATACENTER_ID", "1");
+    let o = c2.output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
+}
