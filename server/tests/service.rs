@@ -164,10 +164,7 @@ fn request(
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(p) = b.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(p) = b.windows(2).position(|w| w == b"\r\n") {
         let n = usize::from_str_radix(String::from_utf8_lossy(&b[..p]).trim(), 16).unwrap_or(0);
         if n == 0 {
             break;
@@ -354,6 +351,7 @@ fn bearer_tokens() {
                 (401, "UNAUTHORIZED"),
                 "{p} {h:?}"
             );
+            assert_eq!(r.header("www-authenticate"), Some("Bearer"));
         }
     }
     assert_eq!(
@@ -464,7 +462,7 @@ fn sigkill_and_restart_under_load_never_reissues() {
     let srv = Server::start(&state, &[], &[]);
     let addr = Arc::new(Mutex::new((0usize, srv.addr.clone())));
     let stop = Arc::new(AtomicBool::new(false));
-    let got: Arc<Mutex<Vec<(usize, Vec<u64>)>>> = Arc::default();
+    let got: Arc<Mutex<Batches>> = Arc::default();
     let client = {
         let (addr, stop, got) = (addr.clone(), stop.clone(), got.clone());
         std::thread::spawn(move || {
@@ -524,6 +522,9 @@ fn sigkill_and_restart_under_load_never_reissues() {
     drop(srv2);
     let _ = std::fs::remove_dir_all(&state);
 }
+
+/// ID batches received, tagged by server generation (0 before the kill).
+type Batches = Vec<(usize, Vec<u64>)>;
 
 fn cli(state: &Path, args: &[&str]) -> (i32, String, String) {
     let o = command(state).args(args).output().unwrap();
