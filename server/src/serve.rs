@@ -150,9 +150,10 @@ fn query_param<'a>(uri: &'a Uri, key: &str) -> Option<&'a str> {
     })
 }
 
-async fn next_id(State(st): State<St>, headers: HeaderMap) -> Response {
+async fn next_id(State(st): State<St>, req: Request) -> Response {
+    let headers = req.headers();
     match st.gen.next_id() {
-        Ok(id) if accepts(&headers, "text/plain") => (
+        Ok(id) if accepts(headers, "text/plain") => (
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -187,8 +188,9 @@ fn fill(gen: &Generator, n: usize) -> Result<Vec<u64>, Error> {
     Ok(out)
 }
 
-async fn next_ids(State(st): State<St>, headers: HeaderMap, uri: Uri) -> Response {
-    let count = match query_param(&uri, "count") {
+async fn next_ids(State(st): State<St>, req: Request) -> Response {
+    let (headers, uri) = (req.headers(), req.uri());
+    let count = match query_param(uri, "count") {
         None => 1,
         Some(s) => match crate::number_value(s).int_in("count", 1, st.max_batch.into()) {
             Ok(n) => n as usize,
@@ -215,7 +217,7 @@ async fn next_ids(State(st): State<St>, headers: HeaderMap, uri: Uri) -> Respons
         Ok(v) => v,
         Err(e) => return core_error(&e),
     };
-    if accepts(&headers, "application/octet-stream") {
+    if accepts(headers, "application/octet-stream") {
         let mut b = Vec::with_capacity(ids.len() * 8);
         for id in &ids {
             b.extend_from_slice(&id.to_le_bytes());
@@ -229,7 +231,7 @@ async fn next_ids(State(st): State<St>, headers: HeaderMap, uri: Uri) -> Respons
         )
             .into_response();
     }
-    if accepts(&headers, "text/plain") {
+    if accepts(headers, "text/plain") {
         let mut s = String::with_capacity(ids.len() * 20);
         for id in &ids {
             s.push_str(&id.to_string());
@@ -503,7 +505,8 @@ fn needs_token(path: &str) -> bool {
 async fn guard(State(st): State<St>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let ep = endpoint_of(req.uri().path());
-    let header_bytes: usize = req.uri().to_string().len()
+    let header_bytes: usize = req.uri().path().len()
+        + req.uri().query().map_or(0, str::len)
         + req
             .headers()
             .iter()
