@@ -316,7 +316,7 @@ pub fn cli_processes_take_distinct_numbers_from_the_environment(b: &Backend) {
     let _serial = b.lock();
     let spec = b.spec("cli");
     let cli = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_snowid"));
+        let mut c = Command::new(env!("CARGO_BIN_EXE_snowid-holder"));
         c.env_clear()
             .env("SNOWID_NODE_SOURCE", b.source)
             .env(b.cli_var, b.endpoints().join(","))
