@@ -9,13 +9,14 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
 .PHONY: demo test bench header stubs fmt lint \
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
-        bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme
+        bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
+        test-server bench-server demo-server
 
 ## demo: generate and decode IDs from every language
-demo: demo-rust demo-python demo-node demo-c demo-kotlin
+demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-python test-node test-readme test-c test-kotlin test-leases
+test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases
 	@echo "make test: all suites passed"
 
 lint:
@@ -41,6 +42,19 @@ test-readme:
 	python3 scripts/readme_snippets.py README.md \
 	  --python bindings-python/.venv/bin/python --node-package bindings-node
 
+## test-server: the ID service and CLI (cargo tests incl. SIGKILL restart,
+## schemathesis against openapi.json) and its web page in headless chromium
+test-server:
+	$(MAKE) -C server test test-browser
+
+## bench-server: wrk against `snowid serve` on loopback (not a test)
+bench-server:
+	$(MAKE) -C server bench
+
+## demo-server: the CLI and a few curl calls against `snowid serve`
+demo-server:
+	$(MAKE) -C server demo
+
 ## test-leases: node leases against a real etcd and Redis (started and stopped
 ## here): the core's lease tests, then Redis leases from Python, Node and C
 test-leases:
@@ -51,7 +65,8 @@ test-leases:
 	    --test lease_etcd --test lease_redis -- --nocapture && \
 	  env $$(scripts/services.sh env) $(MAKE) -C bindings-python test-redis && \
 	  env $$(scripts/services.sh env) $(MAKE) -C bindings-node test-redis && \
-	  env $$(scripts/services.sh env) $(MAKE) -C bindings-c test-redis; status=$$?; \
+	  env $$(scripts/services.sh env) $(MAKE) -C bindings-c test-redis && \
+	  env $$(scripts/services.sh env) $(CARGO) test -p snowid-server --features etcd --test fleet; status=$$?; \
 	fi; \
 	scripts/services.sh stop; exit $$status
 
@@ -68,7 +83,7 @@ bench-python bench-node bench-c bench-kotlin: bench-%:
 	$(MAKE) -C bindings-$* bench
 
 ## bench: every benchmark (prints tables; never fails on speed)
-bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id
+bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id bench-server
 
 ## bench-first-id: time to the first ID of a process started right after a
 ## clean exit of another with the same state directory (Rust, Python, Node)
