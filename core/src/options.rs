@@ -207,10 +207,9 @@ impl Settings {
         }
     }
 
-    /// The settings as canonical JSON (sorted keys, no spaces), as the
-    /// `options` vectors give them: `nodes` is `null` when the source picks
-    /// the numbers at claim time.
-    pub fn summary_json(&self) -> String {
+    /// The resolved settings as (name, JSON value) pairs, in sorted order:
+    /// `nodes` is `null` when the source picks the numbers at claim time.
+    fn fields(&self) -> [(&'static str, String); 11] {
         let nodes = match self.node.source.fixed_nodes() {
             None => "null".to_owned(),
             Some(v) => {
@@ -228,46 +227,42 @@ impl Settings {
             RegressionPolicy::Fail => ("fail", "null".to_owned()),
             RegressionPolicy::Wait { max_ms } => ("wait", max_ms.to_string()),
         };
-        format!(
-            "{{\"clock\":\"{}\",\"epoch_ms\":{},\"layout\":{},\"max_borrow_ticks\":{},\"max_wait_ms\":{},\"nodes\":{},\"on_regression\":\"{}\",\"persist\":{},\"protect\":{},\"source\":\"{}\",\"window_ms\":{}}}",
-            self.clock_name(),
-            self.layout.epoch_ms(),
-            json_string(self.layout.name()),
-            self.max_borrow_ticks,
-            wait,
-            nodes,
-            policy,
-            self.protect && self.node.persist,
-            self.protect,
-            self.node.source.name(),
-            self.node.window_ms,
-        )
+        [
+            ("clock", json_string(self.clock_name())),
+            ("epoch_ms", self.layout.epoch_ms().to_string()),
+            ("layout", json_string(self.layout.name())),
+            ("max_borrow_ticks", self.max_borrow_ticks.to_string()),
+            ("max_wait_ms", wait),
+            ("nodes", nodes),
+            ("on_regression", json_string(policy)),
+            ("persist", (self.protect && self.node.persist).to_string()),
+            ("protect", self.protect.to_string()),
+            ("source", json_string(self.node.source.name())),
+            ("window_ms", self.node.window_ms.to_string()),
+        ]
+    }
+
+    /// The settings as canonical JSON (sorted keys, no spaces), as the
+    /// `options` vectors give them: `nodes` is `null` when the source picks
+    /// the numbers at claim time.
+    pub fn summary_json(&self) -> String {
+        let body: Vec<String> = self
+            .fields()
+            .iter()
+            .map(|(k, v)| format!("\"{k}\":{v}"))
+            .collect();
+        format!("{{{}}}", body.join(","))
     }
 
     /// Whether two settings make the same generator (for the default
     /// generator's re-configure rule). Manual clocks are never the same.
     pub fn same_as(&self, other: &Settings) -> bool {
-        !matches!(self.clock, ClockChoice::Manual(_))
-            && self.summary_json() == other.summary_json()
-            && self.layout == other.layout
-            && self.node.state_dir == other.node.state_dir
+        self.difference(other).is_none()
     }
 
     /// The first setting that differs from `other`, as `name: this vs that`.
     pub fn difference(&self, other: &Settings) -> Option<String> {
-        let a = self.summary_json();
-        let b = other.summary_json();
-        let fields = |s: &str| -> Vec<(String, String)> {
-            let inner = &s[1..s.len() - 1];
-            split_top(inner)
-                .into_iter()
-                .filter_map(|kv| {
-                    let (k, v) = kv.split_once(':')?;
-                    Some((k.trim_matches('"').to_owned(), v.to_owned()))
-                })
-                .collect()
-        };
-        for ((k, x), (_, y)) in fields(&a).into_iter().zip(fields(&b)) {
+        for ((k, x), (_, y)) in self.fields().iter().zip(other.fields().iter()) {
             if x != y {
                 return Some(format!("{k}: {x} (running) vs {y} (requested)"));
             }
@@ -290,25 +285,6 @@ impl Settings {
         }
         None
     }
-}
-
-fn split_top(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut start, mut in_str) = (0i32, 0usize, false);
-    for (i, c) in s.char_indices() {
-        match c {
-            '"' => in_str = !in_str,
-            '{' if !in_str => depth += 1,
-            '}' if !in_str => depth -= 1,
-            ',' if !in_str && depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
 }
 
 fn json_string(s: &str) -> String {
@@ -740,11 +716,8 @@ fn replicated_default(layout: &Layout, env: &Environment) -> Result<NodeSource> 
     };
     if env.get("KUBERNETES_SERVICE_HOST")?.is_some() {
         let host = env.hostname()?;
-        if let Some(ordinal) = statefulset_ordinal(&host) {
-            let slots = layout.capacity().nodes;
-            let k = node::k8s_ordinal(&host, slots)?;
-            debug_assert_eq!(k, ordinal);
-            return Ok(NodeSource::Kubernetes(layout.slot_nodes(k)));
+        if statefulset_ordinal(&host).is_some() {
+            return named_source("k8s", layout, env);
         }
         return Err(Error::NodeSourceRequired {
             environment: format!(
