@@ -10,13 +10,14 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
         bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
-        test-server bench-server demo-server
+        test-server bench-server demo-server dist test-dist
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases
+test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases \
+      test-dist
 	@echo "make test: all suites passed"
 
 lint:
@@ -69,6 +70,20 @@ test-leases:
 	  env $$(scripts/services.sh env) $(CARGO) test -p snowid-server --features etcd --test fleet; status=$$?; \
 	fi; \
 	scripts/services.sh stop; exit $$status
+
+## dist: the installable artifacts in dist/ (git-ignored): the Python abi3
+## wheel (manylinux, auditwheel) and sdist, the npm main and platform
+## packages, the C release archive, the Kotlin/Java jar; Python, Node and C
+## with etcd. Rust builds in target/dist. scripts/dist/build.sh says more.
+dist:
+	scripts/dist/build.sh
+
+## test-dist: every artifact installed with cargo and rustc off PATH (fresh
+## venv, empty npm project, empty C project via pkg-config and CMake), the
+## README quickstarts, SNOWID_NODE_SOURCE=etcd against a real etcd from
+## Python, Node and C; the sdist builds
+test-dist: dist
+	scripts/dist/test.sh
 
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator

@@ -19,6 +19,22 @@ const standalone = path.join(pkg, 'native', 'Cargo.toml');
 const inRepo = fs.existsSync(path.join(pkg, '..', 'core', 'Cargo.toml')) &&
   fs.existsSync(path.join(pkg, 'src', 'lib.rs'));
 
+// A package installed from a tarball next to its prebuilt platform package
+// (an optional dependency, installed first) needs no build and no Rust.
+if (!inRepo && !process.env.SNOWID_BUILD_FROM_SOURCE) {
+  const { packageName } = require('../platform.js');
+  let prebuilt = null;
+  try {
+    prebuilt = require.resolve(packageName, { paths: [pkg] });
+  } catch {
+    // not installed: build from source below
+  }
+  if (prebuilt) {
+    console.error(`snowid: using the prebuilt addon ${packageName}`);
+    process.exit(0);
+  }
+}
+
 const debug = process.argv.includes('--debug') || process.env.SNOWID_BUILD_DEBUG === '1';
 const cargo = process.env.CARGO || 'cargo';
 const args = ['build', '--message-format=json-render-diagnostics'];
