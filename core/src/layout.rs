@@ -581,11 +581,20 @@ impl Layout {
     /// Tick of an instant (ms since the Unix epoch), or an error if the layout
     /// cannot represent it.
     pub fn tick_of(&self, ms: i64) -> Result<u64> {
-        let end = self.capacity().end_ms;
-        if ms < 0 || (ms as u64) < self.epoch_ms || ms as u64 >= end {
+        match u64::try_from(ms) {
+            Ok(ms) => self.tick_of_ms(ms),
+            Err(_) => Err(self.out_of_range(ms.into())),
+        }
+    }
+
+    /// [`Self::tick_of`] over the whole `u64` range: a layout whose ticks
+    /// reach past `i64::MAX` ms (a long tick, no sign bit) decodes IDs whose
+    /// `timestamp_ms` is above it, and they must compose back.
+    fn tick_of_ms(&self, ms: u64) -> Result<u64> {
+        if ms < self.epoch_ms || ms >= self.capacity().end_ms {
             return Err(self.out_of_range(ms.into()));
         }
-        Ok((ms as u64 - self.epoch_ms) / self.tick_ms)
+        Ok((ms - self.epoch_ms) / self.tick_ms)
     }
 
     /// [`Error::TimestampOutOfRange`] for the instant `ms`.
@@ -601,8 +610,7 @@ impl Layout {
     /// Builds an ID from parts. `timestamp_ms` is rounded down to its tick;
     /// `parts.tick` is ignored.
     pub fn compose(&self, parts: &Parts) -> Result<u64> {
-        let ts = i64::try_from(parts.timestamp_ms).unwrap_or(i64::MAX);
-        let tick = self.tick_of(ts)?;
+        let tick = self.tick_of_ms(parts.timestamp_ms)?;
         self.compose_tick(tick, parts.sequence, &parts.nodes[..self.node_count])
     }
 
@@ -783,6 +791,35 @@ pub(crate) fn now_unix_ms() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compose_inverts_decode_past_i64_max_ms() {
+        // Found by the fuzz target `roundtrip`: compose clamped timestamp_ms
+        // to i64::MAX, so an ID of a tick after it composed to another ID.
+        let l = Layout::new(LayoutSpec {
+            name: "long".into(),
+            fields: vec![
+                FieldSpec::timestamp(62),
+                FieldSpec::node("n", 1),
+                FieldSpec::sequence(1),
+            ],
+            epoch_ms: 0,
+            tick_ms: 3,
+            sign_bit: false,
+        })
+        .unwrap();
+        for id in [u64::MAX, u64::MAX - 5, 1 << 63, (1 << 63) - 1] {
+            let parts = l.decode(id).unwrap();
+            assert_eq!(l.compose(&parts).unwrap(), id, "{id}");
+        }
+        assert!(l.decode(u64::MAX).unwrap().timestamp_ms > i64::MAX as u64);
+        // past the end: an error naming the real instant, not a clamped one
+        let mut p = l.decode(u64::MAX).unwrap();
+        p.timestamp_ms = u64::MAX;
+        let e = l.compose(&p).unwrap_err();
+        assert_eq!(e.code(), "TIMESTAMP_OUT_OF_RANGE");
+        assert!(e.to_string().contains(&u64::MAX.to_string()), "{e}");
+    }
 
     #[test]
     fn discord_published_example() {
