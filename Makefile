@@ -10,14 +10,14 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
         bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
-        test-server bench-server demo-server dist test-dist
+        test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
 
 ## test: every test suite, plus fmt and clippy
 test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases \
-      test-dist
+      test-dist test-fuzz
 	@echo "make test: all suites passed"
 
 lint:
@@ -84,6 +84,21 @@ dist:
 ## Python, Node and C; the sdist builds
 test-dist: dist
 	scripts/dist/test.sh
+
+## test-fuzz: every fuzz target (parsers, layouts, compose/decode, options
+## and environment, the C ABI) for 10 s from the committed seeds, with ASan
+test-fuzz:
+	scripts/fuzz.sh 10 --fresh
+
+## fuzz: the same for FUZZ_SECONDS each (default 300), the corpus kept in
+## target/fuzz-corpus between runs
+FUZZ_SECONDS ?= 300
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## fuzz-seeds: rewrite fuzz/seeds/ from testdata/vectors.json (commit it)
+fuzz-seeds:
+	python3 fuzz/seeds.py
 
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator
