@@ -301,7 +301,9 @@ impl Layout {
                 kind: FieldKind::Timestamp,
                 bits: layout.time_field().bits,
                 min: 1,
-                max: 63 - ((u64::MAX - epoch_ms) / tick_ms).leading_zeros(),
+                // 0 (no width fits) when the epoch leaves less than two
+                // ticks before the end of u64 milliseconds
+                max: 63u32.saturating_sub(((u64::MAX - epoch_ms) / tick_ms).leading_zeros()),
             });
         }
         Ok(layout)
@@ -791,6 +793,27 @@ pub(crate) fn now_unix_ms() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_epoch_at_the_end_of_u64_ms_is_an_error_not_an_overflow() {
+        // Found by the fuzz target `roundtrip`: the widest timestamp the
+        // epoch leaves room for was computed as 63 - 64 when no tick fits.
+        for (epoch_ms, tick_ms) in [(u64::MAX, 1), (u64::MAX - 1, 2), (u64::MAX - 5, 10)] {
+            let e = Layout::new_unchecked_epoch(LayoutSpec {
+                name: "late".into(),
+                fields: vec![
+                    FieldSpec::timestamp(41),
+                    FieldSpec::node("worker", 10),
+                    FieldSpec::sequence(12),
+                ],
+                epoch_ms,
+                tick_ms,
+                sign_bit: true,
+            })
+            .unwrap_err();
+            assert_eq!(e.code(), "FIELD_WIDTH", "{e}");
+        }
+    }
 
     #[test]
     fn compose_inverts_decode_past_i64_max_ms() {
