@@ -10,14 +10,15 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
         bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
-        test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds
+        test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds \
+        test-sanitizers test-tsan test-asan
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
 
 ## test: every test suite, plus fmt and clippy
 test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases \
-      test-dist test-fuzz
+      test-dist test-fuzz test-sanitizers
 	@echo "make test: all suites passed"
 
 lint:
@@ -95,6 +96,14 @@ test-fuzz:
 FUZZ_SECONDS ?= 300
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## test-sanitizers: ThreadSanitizer on the generator, ticker and lease
+## renewal tests (Redis started here); AddressSanitizer + LeakSanitizer on
+## the core's and the C binding's Rust tests (scripts/sanitizers.sh)
+test-sanitizers: test-tsan test-asan
+
+test-tsan test-asan: test-%:
+	scripts/sanitizers.sh $*
 
 ## fuzz-seeds: rewrite fuzz/seeds/ from testdata/vectors.json (commit it)
 fuzz-seeds:

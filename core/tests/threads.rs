@@ -5,7 +5,19 @@ use std::sync::Arc;
 
 use snowid::{ClockChoice, Config, Generator, Layout};
 
+/// IDs per thread, divided by `SNOWID_TEST_SCALE_DOWN` (the sanitizer runs
+/// of `make test-sanitizers` set it: ThreadSanitizer is ~10x slower).
+fn scaled(per_thread: usize) -> usize {
+    let div = std::env::var("SNOWID_TEST_SCALE_DOWN")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    (per_thread / div).max(1_000)
+}
+
 fn hammer(clock: ClockChoice, layout: Layout, threads: usize, per_thread: usize) {
+    let per_thread = scaled(per_thread);
     let nodes = vec![1; layout.node_count()];
     let g =
         Arc::new(Generator::new(Config::new(layout).nodes(&nodes).unwrap().clock(clock)).unwrap());
