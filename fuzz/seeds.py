@@ -17,7 +17,7 @@ VECTORS = json.loads((HERE.parent / "testdata" / "vectors.json").read_text())
 ENCODINGS = ["decimal", "hex", "base32", "base62"]
 KINDS = {"timestamp": 0, "node": 1, "sequence": 2, None: 3}
 C_KINDS = {"timestamp": 1, "node": 2, "sequence": 3, None: 0}
-TARGETS = {"generator": 0, "default": 1, "inspect": 3}
+C_TARGETS = {"generator": 0, "default": 1, "inspect": 2}
 
 
 def u8(n):
@@ -109,10 +109,9 @@ def seeds():
         out["layout"].append(u8(0) * 17 + text("x") + u8(0) + p["name"].encode())
         out["c_abi"].append(u8(3) + text(p["name"]))
     for case in VECTORS["options"]:
-        target = TARGETS[case["target"]]
-        if case["target"] == "default" and case["options"] is None:
-            target = 2
-        b = u8(target)
+        b = u8(1 if case["options"] is None else 0) + text(case["target"])
+        # c_abi's snowid_test_resolve takes the target as a number
+        target = C_TARGETS.get(case["target"], 255)
         for k, v in (case["options"] or {}).items():
             b += u8(0) + text(k) + value_bytes(v)
         for k, v in case["env"].items():
