@@ -11,7 +11,7 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
         bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
         test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds \
-        test-sanitizers test-tsan test-asan
+        test-sanitizers test-tsan test-asan test-sdist
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
@@ -80,11 +80,16 @@ dist:
 	scripts/dist/build.sh
 
 ## test-dist: every artifact installed with cargo and rustc off PATH (fresh
-## venv, empty npm project, empty C project via pkg-config and CMake), the
-## README quickstarts, SNOWID_NODE_SOURCE=etcd against a real etcd from
-## Python, Node and C; the sdist builds
+## venv, empty npm project, empty C project via pkg-config and CMake, the jar
+## on a class path), the README quickstarts, SNOWID_NODE_SOURCE=etcd against
+## a real etcd from Python, Node and C
 test-dist: dist
-	scripts/dist/test.sh
+	scripts/dist/test.sh python node c etcd kotlin
+
+## test-sdist: the Python sdist of `make dist` builds into a wheel (with
+## cargo; ~1 min, so not in `make test`)
+test-sdist: dist
+	scripts/dist/test.sh sdist
 
 ## test-fuzz: every fuzz target (parsers, layouts, compose/decode, options
 ## and environment, the C ABI) for 10 s from the committed seeds, with ASan
