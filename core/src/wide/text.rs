@@ -1,0 +1,178 @@
+//! Text forms of a wide (`u128`) ID, with the same alphabets as the 64-bit
+//! [`Encoding`]s; the fixed-width ones sort like the numbers.
+//!
+//! | encoding | width | alphabet |
+//! |---|---|---|
+//! | `decimal` | 1..=39 | `0-9` |
+//! | `hex` | 32 | `0-9a-f` (parsing accepts `A-F`) |
+//! | `base32` | 26 | Crockford, upper case; parsing is case-insensitive, `I`/`L` = 1, `O` = 0; the first digit is 0-7 |
+//! | `base62` | 22 | `0-9A-Za-z`, ASCII order |
+
+use crate::encoding::Encoding;
+use crate::error::{Error, Result};
+
+/// Longest encoded wide ID in bytes (a 39-digit decimal).
+pub const MAX_WIDE_ENCODED_LEN: usize = 39;
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Exact width of every encoded wide ID (`None` for decimal, 1..=39).
+pub fn wide_width(e: Encoding) -> Option<usize> {
+    match e {
+        Encoding::Hex => Some(32),
+        Encoding::Base32 => Some(26),
+        Encoding::Base62 => Some(22),
+        _ => None,
+    }
+}
+
+fn radix(e: Encoding) -> u128 {
+    match e {
+        Encoding::Hex => 16,
+        Encoding::Base32 => 32,
+        Encoding::Base62 => 62,
+        _ => 10,
+    }
+}
+
+fn digit_value(e: Encoding, c: u8) -> Option<u128> {
+    let v = match (e, c) {
+        (_, b'0'..=b'9') => c - b'0',
+        (Encoding::Hex, b'a'..=b'f') => c - b'a' + 10,
+        (Encoding::Hex, b'A'..=b'F') => c - b'A' + 10,
+        (Encoding::Base32, _) => {
+            let up = match c.to_ascii_uppercase() {
+                b'O' => b'0',
+                b'I' | b'L' => b'1',
+                u => u,
+            };
+            return CROCKFORD.iter().position(|&a| a == up).map(|p| p as u128);
+        }
+        (Encoding::Base62, b'A'..=b'Z') => c - b'A' + 10,
+        (Encoding::Base62, b'a'..=b'z') => c - b'a' + 36,
+        _ => return None,
+    };
+    Some(v.into())
+}
+
+/// Writes `id` into `buf` and returns the written prefix (always ASCII).
+pub fn encode_wide_into(e: Encoding, id: u128, buf: &mut [u8; MAX_WIDE_ENCODED_LEN]) -> &str {
+    let start = match e {
+        // Power-of-two radixes: shifts only, no 128-bit division.
+        Encoding::Hex => {
+            let start = MAX_WIDE_ENCODED_LEN - 32;
+            for (i, slot) in buf[start..].iter_mut().enumerate() {
+                *slot = HEX[((id >> (4 * (31 - i))) & 0xf) as usize];
+            }
+            start
+        }
+        Encoding::Base32 => {
+            let start = MAX_WIDE_ENCODED_LEN - 26;
+            for (i, slot) in buf[start..].iter_mut().enumerate() {
+                *slot = CROCKFORD[((id >> (5 * (25 - i))) & 0x1f) as usize];
+            }
+            start
+        }
+        _ => {
+            let r = radix(e);
+            let width = wide_width(e).unwrap_or(1);
+            let mut n = id;
+            let mut i = MAX_WIDE_ENCODED_LEN;
+            while n > 0 || MAX_WIDE_ENCODED_LEN - i < width {
+                i -= 1;
+                let d = (n % r) as usize;
+                buf[i] = if e == Encoding::Base62 {
+                    BASE62[d]
+                } else {
+                    b'0' + d as u8
+                };
+                n /= r;
+            }
+            i
+        }
+    };
+    std::str::from_utf8(&buf[start..]).expect("alphabets are ASCII")
+}
+
+/// `id` as a `String` in encoding `e`.
+pub fn encode_wide(e: Encoding, id: u128) -> String {
+    let mut buf = [0; MAX_WIDE_ENCODED_LEN];
+    encode_wide_into(e, id, &mut buf).to_owned()
+}
+
+/// Parses a wide ID; errors name the problem (empty, length, character) and
+/// a value above 2^128 - 1 is [`Error::InvalidSetting`].
+pub fn parse_wide(e: Encoding, s: &str) -> Result<u128> {
+    let enc = e.name();
+    if s.is_empty() {
+        return Err(Error::ParseEmpty { encoding: enc });
+    }
+    let (min, max) = match wide_width(e) {
+        Some(w) => (w, w),
+        None => (1, MAX_WIDE_ENCODED_LEN),
+    };
+    let len = s.chars().count();
+    if len < min || len > max {
+        return Err(Error::ParseLength {
+            encoding: enc,
+            got: len as u64,
+            min: min as u64,
+            max: max as u64,
+        });
+    }
+    let mut value: u128 = 0;
+    let mut overflow = false;
+    for (position, ch) in s.chars().enumerate() {
+        let d = u8::try_from(ch)
+            .ok()
+            .and_then(|b| digit_value(e, b))
+            .ok_or(Error::ParseCharacter {
+                encoding: enc,
+                character: ch,
+                position: position as u64,
+            })?;
+        match value.checked_mul(radix(e)).and_then(|v| v.checked_add(d)) {
+            Some(v) => value = v,
+            None => overflow = true,
+        }
+    }
+    if overflow {
+        return Err(Error::InvalidSetting {
+            setting: format!("{enc} id"),
+            value: format!("{s:?}"),
+            expected: format!("a 128-bit id: at most {}", u128::MAX),
+        });
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ENCODINGS;
+
+    #[test]
+    fn extremes_round_trip_and_sort() {
+        for e in ENCODINGS {
+            for id in [0, 1, u64::MAX as u128, u128::MAX, 1 << 100] {
+                let s = encode_wide(e, id);
+                assert_eq!(parse_wide(e, &s).unwrap(), id, "{e} {s}");
+                if let Some(w) = wide_width(e) {
+                    assert_eq!(s.len(), w);
+                }
+            }
+        }
+        assert_eq!(
+            encode_wide(Encoding::Base32, u128::MAX),
+            "7ZZZZZZZZZZZZZZZZZZZZZZZZZ"
+        );
+        assert_eq!(
+            parse_wide(Encoding::Base32, "8ZZZZZZZZZZZZZZZZZZZZZZZZZ")
+                .unwrap_err()
+                .code(),
+            "INVALID_SETTING"
+        );
+    }
+}
