@@ -58,13 +58,26 @@ fn position_layout(layout: &WideLayout) -> Result<Layout> {
     }
 }
 
+/// How a position is spread into an ID, chosen once per generator.
+#[derive(Debug, Clone, Copy)]
+enum Spread {
+    /// The ID fits 64 bits (a JS-safe layout): 64-bit arithmetic.
+    Narrow,
+    /// The time field lies in the high word and the sequence in the low
+    /// word (`wide128`): two 64-bit shifts, no 128-bit ones.
+    Split,
+    /// Anything else: 128-bit shifts.
+    General,
+}
+
 /// A lock-free, `Send + Sync` generator of wide (`u128`) IDs for one node.
 pub struct WideGenerator {
     inner: Generator,
     layout: WideLayout,
     nodes: [u32; MAX_NODE_FIELDS],
     node_bits: u128,
-    in_time_shift: u32,
+    spread: Spread,
+    seq_bits: u32,
     seq_mask: u64,
     time_shift: u32,
     seq_shift: u32,
@@ -119,17 +132,24 @@ impl WideGenerator {
     fn assemble(layout: WideLayout, nodes: &[u64], inner: Generator) -> Result<Self> {
         let checked = layout.check_nodes(nodes)?;
         let node_bits = layout.node_bits(nodes)?;
-        let in_time_shift = inner.layout().time_field().shift();
-        let seq_mask = inner.layout().sequence_field().max();
+        let (t, s) = (layout.time_field(), layout.sequence_field());
+        let spread = if layout.width() <= 64 {
+            Spread::Narrow
+        } else if t.shift() >= 64 && s.shift() + s.bits() <= 64 {
+            Spread::Split
+        } else {
+            Spread::General
+        };
         Ok(WideGenerator {
-            time_shift: layout.time_field().shift(),
-            seq_shift: layout.sequence_field().shift(),
+            time_shift: t.shift(),
+            seq_shift: s.shift(),
+            seq_bits: s.bits(),
+            seq_mask: s.max(),
+            spread,
             inner,
             layout,
             nodes: checked,
             node_bits,
-            in_time_shift,
-            seq_mask,
         })
     }
 
@@ -137,32 +157,49 @@ impl WideGenerator {
     /// ID this generator issued before.
     #[inline(always)]
     pub fn next_id(&self) -> Result<u128> {
-        Ok(self.widen(self.inner.next_id()?))
+        let (pos, _) = self.inner.take_positions(1)?;
+        Ok(self.spread(pos))
     }
 
+    /// The ID of position `(tick << sequence_bits) | sequence`.
     #[inline(always)]
-    fn widen(&self, pos_id: u64) -> u128 {
-        let tick = pos_id >> self.in_time_shift;
-        let seq = pos_id & self.seq_mask;
-        (u128::from(tick) << self.time_shift) | (u128::from(seq) << self.seq_shift) | self.node_bits
+    fn spread(&self, pos: u64) -> u128 {
+        let tick = pos >> self.seq_bits;
+        let seq = pos & self.seq_mask;
+        match self.spread {
+            Spread::Narrow => u128::from(
+                (tick << self.time_shift) | (seq << self.seq_shift) | self.node_bits as u64,
+            ),
+            Spread::Split => {
+                let hi = (tick << (self.time_shift - 64)) | (self.node_bits >> 64) as u64;
+                let lo = (seq << self.seq_shift) | self.node_bits as u64;
+                (u128::from(hi) << 64) | u128::from(lo)
+            }
+            Spread::General => {
+                (u128::from(tick) << self.time_shift)
+                    | (u128::from(seq) << self.seq_shift)
+                    | self.node_bits
+            }
+        }
     }
 
-    /// Fills `out` with consecutive IDs (as the 64-bit `next_batch`):
-    /// returns how many were written; an error only when none was.
+    /// Fills `out` with consecutive IDs (as the 64-bit `next_batch`), one
+    /// compare-and-swap per tick's worth: returns how many were written; an
+    /// error only when none was.
     pub fn next_batch(&self, out: &mut [u128]) -> Result<usize> {
-        let mut buf = [0u64; 512];
+        let step = 1u128 << self.seq_shift;
         let mut filled = 0;
         while filled < out.len() {
-            let want = (out.len() - filled).min(buf.len());
-            match self.inner.next_batch(&mut buf[..want]) {
-                Ok(n) => {
-                    for (slot, &p) in out[filled..filled + n].iter_mut().zip(&buf[..n]) {
-                        *slot = self.widen(p);
+            match self.inner.take_positions((out.len() - filled) as u64) {
+                Ok((pos, n)) => {
+                    // Positions of one take share their tick: the IDs step
+                    // by one sequence unit.
+                    let mut id = self.spread(pos);
+                    for slot in &mut out[filled..filled + n as usize] {
+                        *slot = id;
+                        id = id.wrapping_add(step);
                     }
-                    filled += n;
-                    if n < want {
-                        break;
-                    }
+                    filled += n as usize;
                 }
                 Err(e) if filled == 0 => return Err(e),
                 Err(_) => break,

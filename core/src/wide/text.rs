@@ -18,6 +18,42 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Digit values by byte for hex and base32 (255: not a digit).
+const fn table(e: u8) -> [u8; 256] {
+    let mut t = [255u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = match (e, b) {
+            (_, b'0'..=b'9') => b - b'0',
+            (16, b'a'..=b'f') => b - b'a' + 10,
+            (16, b'A'..=b'F') => b - b'A' + 10,
+            (32, _) => {
+                let up = b.to_ascii_uppercase();
+                let up = match up {
+                    b'O' => b'0',
+                    b'I' | b'L' => b'1',
+                    u => u,
+                };
+                let mut v = 255;
+                let mut i = 0;
+                while i < 32 {
+                    if CROCKFORD[i] == up {
+                        v = i as u8;
+                    }
+                    i += 1;
+                }
+                v
+            }
+            _ => 255,
+        };
+        c += 1;
+    }
+    t
+}
+static HEX_DIGITS: [u8; 256] = table(16);
+static BASE32_DIGITS: [u8; 256] = table(32);
+
 /// Exact width of every encoded wide ID (`None` for decimal, 1..=39).
 pub fn wide_width(e: Encoding) -> Option<usize> {
     match e {
@@ -76,19 +112,46 @@ pub fn encode_wide_into(e: Encoding, id: u128, buf: &mut [u8; MAX_WIDE_ENCODED_L
             start
         }
         _ => {
-            let r = radix(e);
+            // Split off 64-bit chunks of `per` digits with one 128-bit
+            // division each, then use 64-bit division for the digits.
+            let (r, per): (u64, usize) = if e == Encoding::Base62 {
+                (62, 10)
+            } else {
+                (10, 19)
+            };
+            let chunk = u128::from(r.pow(per as u32));
+            let digit = |d: u64| {
+                if e == Encoding::Base62 {
+                    BASE62[d as usize]
+                } else {
+                    b'0' + d as u8
+                }
+            };
             let width = wide_width(e).unwrap_or(1);
             let mut n = id;
             let mut i = MAX_WIDE_ENCODED_LEN;
-            while n > 0 || MAX_WIDE_ENCODED_LEN - i < width {
-                i -= 1;
-                let d = (n % r) as usize;
-                buf[i] = if e == Encoding::Base62 {
-                    BASE62[d]
+            loop {
+                let (mut part, rest) = if n >= chunk {
+                    ((n % chunk) as u64, n / chunk)
                 } else {
-                    b'0' + d as u8
+                    (n as u64, 0)
                 };
-                n /= r;
+                let full = rest > 0;
+                let mut k = 0;
+                while part > 0 || (full && k < per) {
+                    i -= 1;
+                    buf[i] = digit(part % r);
+                    part /= r;
+                    k += 1;
+                }
+                n = rest;
+                if n == 0 {
+                    break;
+                }
+            }
+            while MAX_WIDE_ENCODED_LEN - i < width {
+                i -= 1;
+                buf[i] = b'0';
             }
             i
         }
@@ -121,6 +184,27 @@ pub fn parse_wide(e: Encoding, s: &str) -> Result<u128> {
             min: min as u64,
             max: max as u64,
         });
+    }
+    if let Some((digits, bits)) = match e {
+        Encoding::Hex => Some((&HEX_DIGITS, 4)),
+        Encoding::Base32 => Some((&BASE32_DIGITS, 5)),
+        _ => None,
+    } {
+        // Fixed width, power-of-two radix: a table lookup and a shift per
+        // digit; anything unusual goes to the exact path below for its error.
+        let b = s.as_bytes();
+        if b.len() == min && (bits == 4 || digits[b[0] as usize] < 8) {
+            let (mut hi, mut lo, mut bad) = (0u64, 0u64, false);
+            for &c in b {
+                let d = digits[c as usize];
+                bad |= d == 255;
+                hi = (hi << bits) | (lo >> (64 - bits));
+                lo = (lo << bits) | u64::from(d & 31);
+            }
+            if !bad {
+                return Ok((u128::from(hi) << 64) | u128::from(lo));
+            }
+        }
     }
     let mut value: u128 = 0;
     let mut overflow = false;
@@ -163,6 +247,30 @@ mod tests {
                     assert_eq!(s.len(), w);
                 }
             }
+        }
+        // Many values: against the standard formatter, round trips, and
+        // string order equals numeric order.
+        let mut x: u128 = 0x1234_5678_9abc_def0_0fed_cba9_8765_4321;
+        let mut prev: Option<(u128, [String; 3])> = None;
+        let fixed = [Encoding::Hex, Encoding::Base32, Encoding::Base62];
+        for i in 0..5000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = x >> (i % 128);
+            assert_eq!(encode_wide(Encoding::Hex, v), format!("{v:032x}"));
+            assert_eq!(encode_wide(Encoding::Decimal, v), v.to_string());
+            let texts = fixed.map(|e| encode_wide(e, v));
+            for (e, t) in fixed.iter().zip(&texts) {
+                assert_eq!(parse_wide(*e, t).unwrap(), v);
+            }
+            assert_eq!(parse_wide(Encoding::Decimal, &v.to_string()).unwrap(), v);
+            if let Some((p, pt)) = &prev {
+                for (a, b) in pt.iter().zip(&texts) {
+                    assert_eq!(p.cmp(&v), a.cmp(b));
+                }
+            }
+            prev = Some((v, texts));
         }
         assert_eq!(
             encode_wide(Encoding::Base32, u128::MAX),
