@@ -267,7 +267,7 @@ def wide_vectors():
             d = decode(l, i)
             assert (d["tick"], d["sequence"], d["nodes"]) == (tick, seq, nodes)
             assert i <= (1 << l["width"]) - 1
-            ids.append({"layout": key, "id": str(i), "timestamp_ms": d["timestamp_ms"], "tick": tick,
+            ids.append({"layout": key, "id": str(i), "timestamp_ms": str(d["timestamp_ms"]), "tick": str(tick),
                         "sequence": seq, "nodes": nodes, "encodings": encodings_of(i)})
     bound_cases = []
     for key, l in by_key.items():
@@ -315,7 +315,7 @@ def wide_vectors():
             [("next",), ("advance", 2), ("next",), ("advance", 3), ("batch", 2)]),
     ]
     return {
-        "comment": "Layouts up to 128 bits and the JS-safe preset (testdata/wide_model.py); ids are decimal strings.",
+        "comment": "Layouts up to 128 bits and the JS-safe preset (testdata/wide_model.py); ids, ticks and timestamps of ids are decimal strings.",
         "layouts": layouts, "ids": ids, "bounds": bound_cases, "encodings": encodings,
         "invalid_layouts": invalid_layouts, "invalid_ids": invalid_ids, "invalid_strings": invalid_strings,
         "parse_aliases": parse_aliases, "runs": runs,

@@ -33,9 +33,9 @@ def test_ids_compose_decode_encode(vectors: Dict[str, Any]) -> None:
         w = by_key[case["layout"]]
         i = int(case["id"])
         p = w.decode(i)
-        assert (p.id, p.tick, p.timestamp_ms, p.sequence) == (i, case["tick"], case["timestamp_ms"], case["sequence"])
+        assert (p.id, p.tick, p.timestamp_ms, p.sequence) == (i, int(case["tick"]), int(case["timestamp_ms"]), case["sequence"])
         assert p.nodes == case["nodes"]
-        assert w.compose(case["timestamp_ms"], case["sequence"], **case["nodes"]) == i
+        assert w.compose(int(case["timestamp_ms"]), case["sequence"], **case["nodes"]) == i
         for enc, text in case["encodings"].items():
             assert snowid.encode_wide(i, enc) == text
             assert snowid.decode_str_wide(text, enc) == i

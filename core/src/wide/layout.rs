@@ -373,6 +373,20 @@ impl WideLayout {
     pub fn is_js_safe(&self) -> bool {
         self.width <= JS_SAFE_BITS
     }
+    /// `Ok` for a JS-safe layout; otherwise the error a binding raises when
+    /// asked for IDs as JavaScript numbers (or any double).
+    pub fn require_js_safe(&self) -> Result<()> {
+        if self.is_js_safe() {
+            return Ok(());
+        }
+        Err(Error::InvalidSetting {
+            setting: "layout".into(),
+            value: format!("{} ({} bits)", self.name, self.width),
+            expected: format!(
+                "a JS-safe layout (at most {JS_SAFE_BITS} bits, e.g. \"jssafe\") for IDs as numbers; use bigints for wider IDs"
+            ),
+        })
+    }
     /// All fields, most significant first.
     pub fn fields(&self) -> &[WideField] {
         &self.fields
