@@ -99,8 +99,12 @@ pub fn encode_wide_into(e: Encoding, id: u128, buf: &mut [u8; MAX_WIDE_ENCODED_L
         // Power-of-two radixes: shifts only, no 128-bit division.
         Encoding::Hex => {
             let start = MAX_WIDE_ENCODED_LEN - 32;
-            for (i, slot) in buf[start..].iter_mut().enumerate() {
-                *slot = HEX[((id >> (4 * (31 - i))) & 0xf) as usize];
+            // Two 64-bit halves: 64-bit shifts only.
+            for (half, word) in [(id >> 64) as u64, id as u64].into_iter().enumerate() {
+                let out = &mut buf[start + 16 * half..start + 16 * half + 16];
+                for (i, slot) in out.iter_mut().enumerate() {
+                    *slot = HEX[((word >> (4 * (15 - i))) & 0xf) as usize];
+                }
             }
             start
         }
@@ -204,6 +208,45 @@ pub fn parse_wide(e: Encoding, s: &str) -> Result<u128> {
             if !bad {
                 return Ok((u128::from(hi) << 64) | u128::from(lo));
             }
+        }
+    }
+    if matches!(e, Encoding::Decimal | Encoding::Base62) {
+        // Digits in 64-bit chunks (19 decimal or 10 base62 digits), one
+        // 128-bit multiply-add per chunk; anything unusual (a bad character,
+        // an overflow) goes to the exact path below for its error.
+        let (r, per): (u64, usize) = if e == Encoding::Base62 {
+            (62, 10)
+        } else {
+            (10, 19)
+        };
+        let b = s.as_bytes();
+        let mut value: u128 = 0;
+        let mut ok = true;
+        for chunk in b.rchunks(per).rev() {
+            let mut part: u64 = 0;
+            for &c in chunk {
+                match digit_value(e, c) {
+                    Some(d) => part = part * r + d as u64,
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            let scale = u128::from(r).pow(chunk.len() as u32);
+            match value
+                .checked_mul(scale)
+                .and_then(|v| v.checked_add(u128::from(part)))
+            {
+                Some(v) if ok => value = v,
+                _ => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            return Ok(value);
         }
     }
     let mut value: u128 = 0;
