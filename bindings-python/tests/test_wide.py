@@ -124,3 +124,28 @@ def test_js_safe_ids_fit_a_double() -> None:
     g = snowid.WideGenerator(layout="jssafe", worker=127, protect=False)
     for i in g.next_batch(1000):
         assert i <= 2**53 - 1 and int(float(i)) == i
+
+
+def test_fork_rule() -> None:
+    """A wide generator made before fork() refuses to issue in the child
+    (the child would share its node numbers), as the 64-bit one does."""
+    import os
+
+    g = snowid.WideGenerator(layout="jssafe", worker=11, protect=False)
+    g.next()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(r)
+        try:
+            g.next()
+            code = "issued"
+        except snowid.SnowidError as e:
+            code = e.code
+        os.write(w, code.encode())
+        os._exit(0)
+    os.close(w)
+    got = os.read(r, 100).decode()
+    os.waitpid(pid, 0)
+    assert got == "FORKED"
+    assert g.next() > 0  # the parent goes on
