@@ -116,6 +116,7 @@ fuzz-seeds:
 
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator
+	$(CARGO) bench -p snowid --bench wide
 
 demo-python demo-node demo-c demo-kotlin: demo-%:
 	$(MAKE) -C bindings-$* demo
