@@ -92,7 +92,8 @@ test-sdist: dist
 	scripts/dist/test.sh sdist
 
 ## test-fuzz: every fuzz target (parsers, layouts, compose/decode, options
-## and environment, the C ABI) for 10 s from the committed seeds, with ASan
+## and environment, the C ABI, wide IDs) for 10 s from the committed seeds,
+## with ASan
 test-fuzz:
 	scripts/fuzz.sh 10 --fresh
 

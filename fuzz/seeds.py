@@ -72,7 +72,7 @@ def value_bytes(v):
 
 
 def seeds():
-    out = {t: [] for t in ("parse", "layout", "roundtrip", "options", "c_abi")}
+    out = {t: [] for t in ("parse", "layout", "roundtrip", "options", "c_abi", "wide")}
     for e in VECTORS["encodings"]:
         for i, name in enumerate(ENCODINGS):
             out["parse"].append(u8(i) + e[name].encode())
@@ -133,6 +133,22 @@ def seeds():
         c += u8(len(env)) + b"".join(text(k) for k, _ in env) + b"".join(text(v) for _, v in env)
         c += u8(target) + struct.pack("<H", 512) + u8(0)
         out["c_abi"].append(c[:4096])
+    out["wide"] = []
+    wide = VECTORS.get("wide", {})
+    for e in wide.get("encodings", []):
+        for i, name in enumerate(ENCODINGS):
+            out["wide"].append(u8(2 * i) + e["encodings"][name].encode())
+    for a in wide.get("invalid_strings", []) + wide.get("parse_aliases", []):
+        i = ENCODINGS.index(a["encoding"]) if a["encoding"] in ENCODINGS else 0
+        out["wide"].append(u8(2 * i) + a["input"].encode())
+    for spec in wide.get("layouts", []) + wide.get("invalid_layouts", []):
+        layout = spec["options"]["layout"]
+        if not isinstance(layout, str):
+            continue
+        if "fields" in spec and layout == spec.get("name"):
+            out["wide"].append(u8(1) + layout.encode())  # a preset by name
+            layout = "|".join(f"{f['name']}:{f['bits']}" for f in spec["fields"])
+        out["wide"].append(u8(1) + layout.encode())
     return out
 
 

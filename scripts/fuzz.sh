@@ -17,7 +17,7 @@ shift
 fresh=0
 if [ "${1:-}" = "--fresh" ]; then fresh=1; shift; fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse layout roundtrip options c_abi)
+[ ${#targets[@]} -gt 0 ] || targets=(parse layout roundtrip options c_abi wide)
 
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     echo "fuzz: installing cargo-fuzz from crates.io" >&2
