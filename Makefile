@@ -71,7 +71,7 @@ test-leases:
 	scripts/services.sh stop; exit $$status
 
 bench-rust:
-	$(CARGO) bench -p snowid --bench generator
+	$(CARGO) bench -p snowid --bench generator --bench codec
 
 demo-python demo-node demo-c demo-kotlin: demo-%:
 	$(MAKE) -C bindings-$* demo
