@@ -251,6 +251,9 @@ fn parse_hex16(b: &[u8]) -> Option<u64> {
     const HIGH: u128 = ONES * 0x80;
     let digits: &[u8; 16] = b.try_into().ok()?;
     let x = u128::from_be_bytes(*digits);
+    if x & HIGH != 0 {
+        return None; // not ASCII
+    }
     // For bytes below 0x80: bit 7 of `x + (0x80 - lo)` is set iff the byte
     // is >= lo, and bit 7 of `x + (0x7F - hi)` iff it is > hi. No sum
     // carries into the next byte.
@@ -258,7 +261,7 @@ fn parse_hex16(b: &[u8]) -> Option<u64> {
         |v: u128, lo: u128, hi: u128| (v + ONES * (0x80 - lo)) & !(v + ONES * (0x7F - hi)) & HIGH;
     let is_digit = in_range(x, 0x30, 0x39);
     let is_letter = in_range(x | (ONES * 0x20), 0x61, 0x66);
-    if x & HIGH != 0 || is_digit | is_letter != HIGH {
+    if is_digit | is_letter != HIGH {
         return None;
     }
     // '0'..'9' -> 0..9; 'a'..'f' / 'A'..'F' -> 1..6, plus 9.

@@ -726,6 +726,8 @@ pub const RESERVED_NODE_NAMES: &[&str] = &[
     "node_source",
     "state_dir",
     "persist",
+    "random_sequence_start",
+    "lanes",
 ];
 
 fn check_node_name(name: &str) -> Result<()> {
