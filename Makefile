@@ -71,7 +71,7 @@ test-leases:
 	scripts/services.sh stop; exit $$status
 
 bench-rust:
-	$(CARGO) bench -p snowid --bench generator --bench codec
+	$(CARGO) bench -p snowid --bench generator --bench codec --bench lanes
 
 demo-python demo-node demo-c demo-kotlin: demo-%:
 	$(MAKE) -C bindings-$* demo
