@@ -46,8 +46,14 @@ fn generator(layout: Layout, lanes: u32) -> Generator {
 }
 
 /// `threads` threads each calling `f(&g)` `per` times, started together;
-/// returns aggregate calls per second.
+/// aggregate calls per second, the best of 3 runs (fresh threads each run).
 fn aggregate(g: &Arc<Generator>, threads: usize, per: u64, f: fn(&Generator)) -> f64 {
+    (0..3)
+        .map(|_| aggregate_once(g, threads, per, f))
+        .fold(0.0, f64::max)
+}
+
+fn aggregate_once(g: &Arc<Generator>, threads: usize, per: u64, f: fn(&Generator)) -> f64 {
     let start = Arc::new(Barrier::new(threads + 1));
     let hs: Vec<_> = (0..threads)
         .map(|_| {
@@ -95,12 +101,12 @@ fn main() {
 
     println!("\n== lanes summary (same run; the machine may be shared) ==");
     let cap = Layout::twitter().capacity().ids_per_second_per_node as f64;
-    let per = 6_000_000u64; // >1 s of one Twitter lane's cap per thread
+    let per = 4_096_000u64; // 1 s of one Twitter lane's cap per thread
     let mut base = 0.0;
     println!("twitter layout, saturated, aggregate IDs/s (cap {cap:.0}/s per lane):");
     for (threads, lanes) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
         let g = Arc::new(generator(Layout::twitter(), lanes));
-        // ~1.5 s at the expected rate: a thread only ever uses its own lane.
+        // ~1 s at the expected rate: a thread only ever uses its own lane.
         let each = per * threads.min(lanes as usize) as u64 / threads as u64;
         let rate = aggregate(&g, threads, each, one);
         if (threads, lanes) == (1, 1) {
@@ -113,7 +119,7 @@ fn main() {
         );
     }
 
-    let per = 20_000_000u64;
+    let per = 10_000_000u64;
     let shared = Arc::new(generator(wide_layout(), 1));
     let own = Arc::new(generator(wide_layout(), 2));
     let shared_rate = aggregate(&shared, 2, per, one);
@@ -129,14 +135,14 @@ fn main() {
     );
 
     let g = Arc::new(generator(wide_layout(), 1));
-    let rate = aggregate(&g, 1, 50_000_000, one);
+    let rate = aggregate(&g, 1, 20_000_000, one);
     println!(
         "wide layout, 1 thread, next_id() saturated: {rate:.0} IDs/s ({:.2} ns per ID; target >= 10M/s)",
         1e9 / rate
     );
 
     let g = Arc::new(generator(wide_layout(), 2));
-    let batches = 1_500u64;
+    let batches = 500u64;
     let rate = aggregate(&g, 2, batches, |g| {
         thread_local! {
             static BUF: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; 65_536]);

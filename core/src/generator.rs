@@ -280,6 +280,8 @@ pub struct Generator<C: Clock = AnyClock> {
     counters: Padded<Counters>,
     /// Lanes 1.. (see [`crate::lanes`]); empty for one lane.
     pub(crate) others: Box<[Generator<C>]>,
+    /// `lanes::lane_magic(lane count)`.
+    pub(crate) lane_magic: u64,
 }
 
 #[derive(Default)]
@@ -349,6 +351,7 @@ impl<C: Clock> Generator<C> {
             source: "explicit".to_owned(),
             counters: Padded(Counters::default()),
             others: Box::new([]),
+            lane_magic: crate::lanes::lane_magic(1),
         })
     }
 
