@@ -788,6 +788,10 @@ pub fn spread_mask(seq_bits: u32) -> u64 {
 /// `spread_mask / 2` fewer (128 of 4096 = 3.1% on Twitter, 64 of 256 = 25%
 /// on Sonyflake), at most `spread_mask`. IDs stay unique and increasing:
 /// the offset only skips positions forward, inside the tick.
+///
+/// It spreads `id % shards` when the sequence is the layout's lowest field
+/// (Twitter, Discord, Instagram); Sonyflake's lowest field is the machine
+/// number, which a random start does not change.
 #[inline]
 pub fn sequence_offset(tick: u64, salt: u64, spread_mask: u64) -> u64 {
     let mut z = tick.wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
