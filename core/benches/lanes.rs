@@ -134,6 +134,32 @@ fn main() {
         own_ns / shared_ns
     );
 
+    // What a lane owned by one thread could save by a plain load + store
+    // instead of the compare-and-swap it keeps (a lane is shared whenever
+    // there are more threads than lanes, so the CAS stays).
+    let n = 50_000_000u64;
+    let cell = std::sync::atomic::AtomicU64::new(0);
+    let t = Instant::now();
+    for _ in 0..n {
+        let v = cell.load(std::sync::atomic::Ordering::Relaxed);
+        let _ = black_box(&cell).compare_exchange_weak(
+            v,
+            v + 1,
+            std::sync::atomic::Ordering::Relaxed,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+    let cas_ns = t.elapsed().as_nanos() as f64 / n as f64;
+    let t = Instant::now();
+    for _ in 0..n {
+        let v = cell.load(std::sync::atomic::Ordering::Relaxed);
+        black_box(&cell).store(v + 1, std::sync::atomic::Ordering::Relaxed);
+    }
+    let store_ns = t.elapsed().as_nanos() as f64 / n as f64;
+    println!(
+        "one thread, private atomic: load + CAS {cas_ns:.2} ns vs load + store {store_ns:.2} ns (what a no-RMW owned lane would save per ID)"
+    );
+
     let g = Arc::new(generator(wide_layout(), 1));
     let rate = aggregate(&g, 1, 20_000_000, one);
     println!(
