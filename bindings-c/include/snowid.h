@@ -246,6 +246,12 @@
 #define SNOWID_RESOLVE_INSPECT 2
 
 /**
+ * `snowid_test_resolve()` target: the ID service's settings (`snowid
+ * serve`: the default generator's rule, monotonic clock by default).
+ */
+#define SNOWID_RESOLVE_SERVICE 3
+
+/**
  * A lock-free ID generator (opaque): one you made (`snowid_generator_new()`
  * and friends, freed with `snowid_generator_free()`), or the borrowed
  * handle of the process default generator (`snowid_default_generator()`).

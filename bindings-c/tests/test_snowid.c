@@ -1490,7 +1490,7 @@ static void test_options_api(void) {
          SNOWID_ERR_NULL_ARGUMENT); /* names[1] */
   EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, values, 1, NULL, 9, &len),
          SNOWID_ERR_NULL_ARGUMENT);
-  EXPECT(snowid_test_resolve(3, o, names, values, 1, buf, sizeof buf, &len), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_test_resolve(4, o, names, values, 1, buf, sizeof buf, &len), SNOWID_ERR_INVALID_SETTING);
   EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, values, 1, NULL, 0, &len),
          SNOWID_ERR_BUFFER_TOO_SMALL);
   CHECK(len == strlen("{\"layout\":\"sonyflake\"}"), "size query %u", len);
