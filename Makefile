@@ -72,6 +72,7 @@ test-leases:
 
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator --bench codec --bench lanes
+	$(CARGO) bench -p snowid --bench wide
 
 demo-python demo-node demo-c demo-kotlin: demo-%:
 	$(MAKE) -C bindings-$* demo

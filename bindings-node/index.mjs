@@ -8,6 +8,8 @@ export const {
   Generator,
   Layout,
   ManualClock,
+  WideGenerator,
+  WideLayout,
   capacity,
   compose,
   configure,
@@ -15,6 +17,7 @@ export const {
   defaultNodes,
   defaultSource,
   encode,
+  encodeWide,
   errorCodes,
   inspect,
   maxIdAt,
@@ -23,5 +26,6 @@ export const {
   nextBatch,
   nextString,
   parse,
+  parseWide,
   stats,
 } = native;

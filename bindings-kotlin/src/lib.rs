@@ -25,6 +25,7 @@ mod generator;
 mod layout;
 mod testing;
 mod values;
+mod wide;
 
 pub use error::{ErrorCode, SnowidError, VARIANT_NAMES};
 pub use functions::*;
@@ -32,6 +33,7 @@ pub use generator::{NativeGenerator, Stats};
 pub use layout::{Capacity, Field, FieldSpec, Layout, LayoutSpec, ManualClock, NodeValue, Parts};
 pub use testing::{resolve_options_for_tests, EnvVar};
 pub use values::{OptionEntry, OptionValue};
+pub use wide::{NativeWideGenerator, WideCapacity, WideLayout, WideParts};
 
 /// Result of every export.
 pub type Result<T, E = SnowidError> = std::result::Result<T, E>;

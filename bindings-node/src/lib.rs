@@ -17,3 +17,4 @@ mod generator;
 mod js;
 mod layout;
 mod text;
+mod wide;

@@ -458,6 +458,14 @@ impl<C: Clock> Generator<C> {
         Ok(filled)
     }
 
+    /// Reserves up to `want` consecutive positions `(tick << sequence_bits)
+    /// | sequence` in one tick, returning the first and how many: the wide
+    /// generator spreads positions into its own layout.
+    #[inline(always)]
+    pub(crate) fn take_positions(&self, want: u64) -> Result<(u64, u64)> {
+        self.take(want)
+    }
+
     /// The counters (summed over the lanes; the largest regression of any).
     pub fn stats(&self) -> Stats {
         let mut s = self.lane_stats();
