@@ -116,7 +116,7 @@ fuzz-seeds:
 	python3 fuzz/seeds.py
 
 bench-rust:
-	$(CARGO) bench -p snowid --bench generator
+	$(CARGO) bench -p snowid --bench generator --bench codec --bench lanes
 	$(CARGO) bench -p snowid --bench wide
 
 demo-python demo-node demo-c demo-kotlin: demo-%:

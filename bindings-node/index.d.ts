@@ -14,7 +14,7 @@ export declare class Generator {
   /**
    * `new Generator({ layout?, epoch?, <nodeField>..., clock?,
    * onRegression?, maxWaitMs?, maxBorrowTicks?, nodeSource?, stateDir?,
-   * protect?, persist?, windowMs? })`: every key goes to the core's
+   * protect?, persist?, windowMs?, randomSequenceStart?, lanes? })`: every key goes to the core's
    * options builder as written (camelCase or snake_case); the rules are
    * the core's (`testdata/OPTIONS.md`).
    *
@@ -32,7 +32,7 @@ export declare class Generator {
    *   node numbers on this machine and keep a high-water mark, so a
    *   second live generator with them throws `SNOWID_NODE_IN_USE`.
    */
-  constructor(options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown })
+  constructor(options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, lanes?: number, [nodeField: string]: unknown })
   /**
    * A generator configured like the default one, from `SNOWID_LAYOUT`,
    * `SNOWID_NODE_SOURCE`, `SNOWID_<FIELD>_ID`, `SNOWID_STATE_DIR`...;
@@ -284,7 +284,7 @@ export declare function compose(parts: { timestamp?: Date | number | bigint, tim
  * settings after the default generator issued IDs throw
  * `SNOWID_INVALID_SETTING` naming the first setting that differs.
  */
-export declare function configure(options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown }): void
+export declare function configure(options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, lanes?: number, [nodeField: string]: unknown }): void
 
 /**
  * The layout `inspect()` and friends use when given none: the default

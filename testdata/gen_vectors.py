@@ -220,7 +220,9 @@ class OptionError(Exception):
 
 
 OPTION_KEYS = ["layout", "epoch", "clock", "on_regression", "max_wait_ms", "max_borrow_ticks",
-               "node_source", "state_dir", "protect", "persist", "window_ms"]
+               "node_source", "state_dir", "protect", "persist", "window_ms",
+               "random_sequence_start", "lanes"]
+MAX_LANES = 1024
 NODE_SOURCES = ["explicit", "local", "env", "k8s", "etcd", "redis"]
 ENV_NODE_SOURCES = {"env": "env", "local": "local", "k8s": "k8s", "kubernetes": "k8s", "etcd": "etcd", "redis": "redis"}
 ENV_BOOLS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -468,6 +470,9 @@ def resolve(target, options, env, now_ms=None):
         window = as_int_in(o["window_ms"], 1, 3600000)
     else:
         window = (env.integer("SNOWID_WINDOW_MS", 1, 3600000) if default else None) or 1000
+    random_start = as_bool(o["random_sequence_start"]) if given("random_sequence_start") else False
+    total_nodes = capacity(l)["nodes"]
+    lanes = as_int_in(o["lanes"], 1, min(total_nodes, MAX_LANES)) if given("lanes") else 1
 
     # node fields: unknown names first, then values, both in the order given
     fields = {f[0]: f for f in nodes_of(l)}
@@ -519,10 +524,20 @@ def resolve(target, options, env, now_ms=None):
         persist = protect
     if persist and not protect:
         raise OptionError("INVALID_SETTING")
+    # lanes from fixed numbers take consecutive node numbers (slot order):
+    # from the given ones, or from ordinal x lanes for k8s
+    if given("lanes") and nodes is not None:
+        slot = 0
+        for name, bits, _, _ in nodes_of(l):
+            slot = (slot << bits) | nodes[name]
+        first = slot * lanes if source == "k8s" else slot
+        if first + lanes > total_nodes:
+            raise OptionError("INVALID_SETTING")
 
     return {
         "clock": clock,
         "epoch_ms": epoch,
+        "lanes": lanes,
         "layout": l["name"],
         "max_borrow_ticks": max_borrow,
         "max_wait_ms": (1000 if max_wait is None else max_wait) if on_regression == "wait" else None,
@@ -530,6 +545,7 @@ def resolve(target, options, env, now_ms=None):
         "on_regression": on_regression,
         "persist": persist,
         "protect": protect,
+        "random_sequence_start": random_start,
         "source": source,
         "window_ms": window,
     }
@@ -613,6 +629,26 @@ def options_cases():
     gen({"max_wait_ms": {"float": 1.5}, **TW}, "fractional wait")
     gen({"max_borrow_ticks": 1000001, **TW}, "borrow above the limit")
     gen({"max_borrow_ticks": {"other": "list"}, **TW}, "borrow of the wrong type")
+    gen({"random_sequence_start": True, **TW}, "random sequence start")
+    gen({"randomSequenceStart": 1, **TW}, "random sequence start, lowerCamelCase, 0/1")
+    gen({"random_sequence_start": 2, **TW}, "random sequence start: an integer other than 0/1")
+    gen({"random_sequence_start": "yes", **TW}, "random sequence start of the wrong type")
+    # (unprotected, so that suites building these generators for real in one
+    # process never meet each other's slot locks)
+    gen({"lanes": 4, "protect": False, **TW}, "four lanes from datacenter 1, worker 7: node numbers 39..42")
+    gen({"lanes": 2, "protect": False, "datacenter": 31, "worker": 30}, "two lanes from the last node numbers but one")
+    gen({"lanes": 2, "datacenter": 31, "worker": 31}, "two lanes from the last node number: not enough numbers")
+    gen({"lanes": 1024, "protect": False, "datacenter": 0, "worker": 0}, "every node number of the layout")
+    gen({"lanes": 1025, "datacenter": 0, "worker": 0}, "more lanes than the layout has node numbers")
+    gen({"lanes": 8, "protect": False, "layout": "instagram", "shard": 8184}, "the last eight shards")
+    gen({"lanes": 0, **TW}, "zero lanes")
+    gen({"lanes": -1, **TW}, "negative lanes")
+    gen({"lanes": {"float": 2.5}, **TW}, "fractional lanes")
+    gen({"lanes": "2", **TW}, "lanes as a string")
+    gen({"lanes": 4, "node_source": "local"}, "four lanes from local slots: numbers picked at claim time")
+    gen({"lanes": 2, "node_source": "k8s"}, "k8s ordinal 3 with two lanes: node numbers 6 and 7", {**K8S, "HOSTNAME": "web-3"})
+    gen({"lanes": 2, "node_source": "k8s"}, "k8s ordinal 512 with two lanes: past the layout", {**K8S, "HOSTNAME": "web-512"})
+    gen({"lanes": 2, "node_source": "env"}, "env numbers with two lanes", {"SNOWID_DATACENTER_ID": "31", "SNOWID_WORKER_ID": "31"})
     gen({"node_source": "consul"}, "unknown node source")
     gen({"node_source": 1}, "node source of the wrong type")
     gen({"node_source": {"bytes": "6c6f63616cff"}}, "non-UTF-8 node source")

@@ -112,6 +112,12 @@
 #define SNOWID_CONFIG_SIZE_V3 80
 
 /**
+ * Size of `snowid_config_t` version 4 (adds `random_sequence_start`,
+ * `lanes`).
+ */
+#define SNOWID_CONFIG_SIZE_V4 88
+
+/**
  * `snowid_config_t.node_source` (the default): the node values in `nodes`,
  * locked on this machine while the generator lives (unless `protect` is 0).
  */
@@ -240,6 +246,12 @@
 #define SNOWID_RESOLVE_INSPECT 2
 
 /**
+ * `snowid_test_resolve()` target: the ID service's settings (`snowid
+ * serve`: the default generator's rule, monotonic clock by default).
+ */
+#define SNOWID_RESOLVE_SERVICE 3
+
+/**
  * Longest encoded wide ID in characters (a 39-digit decimal), without the NUL.
  */
 #define SNOWID_WIDE_MAX_ENCODED_LEN 39
@@ -326,7 +338,7 @@ typedef int32_t snowid_status;
  * Versioning rule: fields are only ever appended, never reordered, resized
  * or removed. `struct_size` tells the library which version the caller was
  * compiled with and must be exactly one of `SNOWID_CONFIG_SIZE_V1`, `_V2`,
- * `_V3`; a newer library gives fields past `struct_size` their defaults, so
+ * `_V3`, `_V4`; a newer library gives fields past `struct_size` their defaults, so
  * a program built against this header keeps working with later libraries
  * of the same ABI (see README).
  */
@@ -407,6 +419,21 @@ typedef struct snowid_config_t {
    * `SNOWID_WINDOW_MS` for the default generator [`window_ms`].
    */
   uint32_t window_ms;
+  /**
+   * 1: each tick entered from the clock starts its sequence at a
+   * pseudo-random offset (0..255 on Twitter), so `id % shards` spreads at
+   * low rates; a tick after a pause holds that many fewer IDs. 0
+   * (default): sequences start at 0 [`random_sequence_start`].
+   */
+  uint32_t random_sequence_start;
+  /**
+   * Node numbers the generator holds, one lane per thread (capacity x
+   * lanes; IDs increase per lane, time-sortable across lanes;
+   * `snowid_next_batch()` fills one run per lane). Explicit numbers: the
+   * given one and the next `lanes - 1` (slot order); a source claims each.
+   * 0 (default): 1 lane [`lanes`].
+   */
+  uint32_t lanes;
 } snowid_config_t;
 
 /**
@@ -960,7 +987,7 @@ void snowid_noop(void);
  * Ownership: writes exactly `struct_size` bytes of the caller's struct.
  * NULL: `config` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
  * Errors: `SNOWID_ERR_INVALID_SETTING` if `struct_size` is not exactly
- * `SNOWID_CONFIG_SIZE_V1`, `_V2` or `_V3` (nothing is written).
+ * `SNOWID_CONFIG_SIZE_V1`, `_V2`, `_V3` or `_V4` (nothing is written).
  * Thread safety: safe from any thread (on different structs).
  */
 snowid_status snowid_config_init(struct snowid_config_t *config, uint32_t struct_size);

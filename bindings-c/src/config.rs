@@ -45,6 +45,9 @@ pub const SNOWID_CONFIG_SIZE_V1: u32 = 56;
 pub const SNOWID_CONFIG_SIZE_V2: u32 = 72;
 /// Size of `snowid_config_t` version 3 (adds `protect`, `window_ms`).
 pub const SNOWID_CONFIG_SIZE_V3: u32 = 80;
+/// Size of `snowid_config_t` version 4 (adds `random_sequence_start`,
+/// `lanes`).
+pub const SNOWID_CONFIG_SIZE_V4: u32 = 88;
 
 /// `snowid_config_t.node_source` (the default): the node values in `nodes`,
 /// locked on this machine while the generator lives (unless `protect` is 0).
@@ -81,7 +84,7 @@ pub const SNOWID_NODE_SOURCE_REDIS: u32 = 5;
 /// Versioning rule: fields are only ever appended, never reordered, resized
 /// or removed. `struct_size` tells the library which version the caller was
 /// compiled with and must be exactly one of `SNOWID_CONFIG_SIZE_V1`, `_V2`,
-/// `_V3`; a newer library gives fields past `struct_size` their defaults, so
+/// `_V3`, `_V4`; a newer library gives fields past `struct_size` their defaults, so
 /// a program built against this header keeps working with later libraries
 /// of the same ABI (see README).
 #[repr(C)]
@@ -140,13 +143,26 @@ pub struct snowid_config_t {
     /// mark is written (one write per window). 0 (default): 1000 ms, or
     /// `SNOWID_WINDOW_MS` for the default generator [`window_ms`].
     pub window_ms: u32,
+    // ---- version 4 ----
+    /// 1: each tick entered from the clock starts its sequence at a
+    /// pseudo-random offset (0..255 on Twitter), so `id % shards` spreads at
+    /// low rates; a tick after a pause holds that many fewer IDs. 0
+    /// (default): sequences start at 0 [`random_sequence_start`].
+    pub random_sequence_start: u32,
+    /// Node numbers the generator holds, one lane per thread (capacity x
+    /// lanes; IDs increase per lane, time-sortable across lanes;
+    /// `snowid_next_batch()` fills one run per lane). Explicit numbers: the
+    /// given one and the next `lanes - 1` (slot order); a source claims each.
+    /// 0 (default): 1 lane [`lanes`].
+    pub lanes: u32,
 }
 
-const _: () = assert!(size_of::<snowid_config_t>() == SNOWID_CONFIG_SIZE_V3 as usize);
-const SIZES: [u32; 3] = [
+const _: () = assert!(size_of::<snowid_config_t>() == SNOWID_CONFIG_SIZE_V4 as usize);
+const SIZES: [u32; 4] = [
     SNOWID_CONFIG_SIZE_V1,
     SNOWID_CONFIG_SIZE_V2,
     SNOWID_CONFIG_SIZE_V3,
+    SNOWID_CONFIG_SIZE_V4,
 ];
 
 impl Default for snowid_config_t {
@@ -166,6 +182,8 @@ impl Default for snowid_config_t {
             state_dir: std::ptr::null(),
             protect: 1,
             window_ms: 0,
+            random_sequence_start: 0,
+            lanes: 0,
         }
     }
 }
@@ -178,8 +196,8 @@ fn check_size(size: u32) -> Result<usize, Failure> {
         "config.struct_size",
         size,
         &format!(
-            "{SNOWID_CONFIG_SIZE_V1} (version 1), {SNOWID_CONFIG_SIZE_V2} (version 2) or \
-             {SNOWID_CONFIG_SIZE_V3} (version 3): call snowid_config_init(&cfg, sizeof cfg) first \
+            "{SNOWID_CONFIG_SIZE_V1} (version 1), {SNOWID_CONFIG_SIZE_V2} (version 2), \
+             {SNOWID_CONFIG_SIZE_V3} (version 3) or {SNOWID_CONFIG_SIZE_V4} (version 4): call snowid_config_init(&cfg, sizeof cfg) first \
              (a larger size means the header is newer than the library)"
         ),
     ))
@@ -294,6 +312,12 @@ pub(crate) unsafe fn config_options(
     if c.window_ms != d.window_ms {
         o.set("window_ms", c.window_ms);
     }
+    if c.random_sequence_start != d.random_sequence_start {
+        o.set("random_sequence_start", c.random_sequence_start);
+    }
+    if c.lanes != d.lanes {
+        o.set("lanes", c.lanes);
+    }
     Ok(o)
 }
 
@@ -306,7 +330,7 @@ pub(crate) unsafe fn config_options(
 /// Ownership: writes exactly `struct_size` bytes of the caller's struct.
 /// NULL: `config` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
 /// Errors: `SNOWID_ERR_INVALID_SETTING` if `struct_size` is not exactly
-/// `SNOWID_CONFIG_SIZE_V1`, `_V2` or `_V3` (nothing is written).
+/// `SNOWID_CONFIG_SIZE_V1`, `_V2`, `_V3` or `_V4` (nothing is written).
 /// Thread safety: safe from any thread (on different structs).
 #[no_mangle]
 pub unsafe extern "C" fn snowid_config_init(

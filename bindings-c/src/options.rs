@@ -245,6 +245,9 @@ pub const SNOWID_RESOLVE_GENERATOR: u32 = 0;
 pub const SNOWID_RESOLVE_DEFAULT: u32 = 1;
 /// `snowid_test_resolve()` target: the layout `inspect` uses without one.
 pub const SNOWID_RESOLVE_INSPECT: u32 = 2;
+/// `snowid_test_resolve()` target: the ID service's settings (`snowid
+/// serve`: the default generator's rule, monotonic clock by default).
+pub const SNOWID_RESOLVE_SERVICE: u32 = 3;
 
 /// Test hook, not for applications (the conformance vectors' entry point):
 /// resolves `options` (NULL: none given) like `target` would, against an
@@ -303,11 +306,12 @@ pub unsafe extern "C" fn snowid_test_resolve(
             SNOWID_RESOLVE_GENERATOR => "generator",
             SNOWID_RESOLVE_DEFAULT => "default",
             SNOWID_RESOLVE_INSPECT => "inspect",
+            SNOWID_RESOLVE_SERVICE => "service",
             t => {
                 return Err(crate::error::invalid_setting(
                     "target",
                     t,
-                    "SNOWID_RESOLVE_GENERATOR (0), _DEFAULT (1) or _INSPECT (2)",
+                    "SNOWID_RESOLVE_GENERATOR (0), _DEFAULT (1), _INSPECT (2) or _SERVICE (3)",
                 ))
             }
         };

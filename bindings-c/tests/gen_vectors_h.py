@@ -282,7 +282,8 @@ def options_section(o, doc):
     o.emit("typedef struct { uint32_t target; const char *why; const char *skip; int has_options;"
            " const v_option *options; uint32_t option_count; const char *const *env_names;"
            " const char *const *env_values; uint32_t env_count; const char *expect; snowid_status error; } v_options_case;")
-    targets = {"generator": "SNOWID_RESOLVE_GENERATOR", "default": "SNOWID_RESOLVE_DEFAULT", "inspect": "SNOWID_RESOLVE_INSPECT"}
+    targets = {"generator": "SNOWID_RESOLVE_GENERATOR", "default": "SNOWID_RESOLVE_DEFAULT", "inspect": "SNOWID_RESOLVE_INSPECT",
+               "service": "SNOWID_RESOLVE_SERVICE"}
     inits = []
     for case in doc.get("options", []):
         target = targets[case["target"]]

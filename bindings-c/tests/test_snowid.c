@@ -540,6 +540,53 @@ static void test_borrowing(void) {
   snowid_layout_free(l);
 }
 
+/* lanes: two node numbers (worker 7 and 8), one run of 4096 per lane in a
+   tick; random_sequence_start: the first ID of a tick starts past 0 for
+   most ticks (a pseudo-random offset 0..255 on Twitter) */
+static void test_lanes_and_random_start(void) {
+  snowid_layout_t *l = NULL;
+  snowid_generator_t *g = NULL;
+  snowid_config_t cfg;
+  snowid_parts_t p;
+  static uint64_t ids[9000];
+  uint64_t written = 0, id;
+  unsigned shard0 = 0, i;
+  OK(snowid_layout_preset("twitter", &l));
+  OK(snowid_config_init(&cfg, sizeof cfg));
+  cfg.clock = SNOWID_CLOCK_MANUAL;
+  cfg.manual_start_ms = UINT64_C(1700000000000);
+  OK(snowid_config_set_node(&cfg, l, "datacenter", 1));
+  OK(snowid_config_set_node(&cfg, l, "worker", 7));
+  cfg.lanes = 2;
+  OK(snowid_generator_new(l, &cfg, &g));
+  OK(snowid_next_batch(g, ids, 9000, &written));
+  CHECK(written == 8192, "two lanes x 4096 in one tick: %" PRIu64, written);
+  OK(snowid_layout_decode(l, ids[0], &p));
+  uint32_t w0 = p.nodes[1];
+  OK(snowid_layout_decode(l, ids[4096], &p));
+  CHECK(w0 + p.nodes[1] == 15 && w0 != p.nodes[1], "workers 7 and 8: %u %u", w0, p.nodes[1]);
+  snowid_generator_free(g);
+  cfg.lanes = 2;
+  OK(snowid_config_set_node(&cfg, l, "worker", 31));
+  OK(snowid_config_set_node(&cfg, l, "datacenter", 31));
+  EXPECT(snowid_generator_new(l, &cfg, &g), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("lanes");
+  cfg.lanes = 0;
+  cfg.random_sequence_start = 1;
+  OK(snowid_generator_new(l, &cfg, &g));
+  for (i = 0; i < 100; i++) {
+    OK(snowid_next(g, &id));
+    shard0 += (id % 16) == 0;
+    OK(snowid_generator_advance_time(g, 10));
+  }
+  CHECK(shard0 < 30, "random start: %u of 100 on shard 0", shard0);
+  snowid_generator_free(g);
+  cfg.random_sequence_start = 2;
+  EXPECT(snowid_generator_new(l, &cfg, &g), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("random_sequence_start");
+  snowid_layout_free(l);
+}
+
 static void test_custom_layout_and_inferred_kinds(void) {
   snowid_field_spec_t fields[4] = {
       {"timestamp", 41, SNOWID_FIELD_INFERRED},
@@ -1100,9 +1147,10 @@ static void test_node_sources(void) {
   CHECK(mkdtemp(dir) != NULL, "mkdtemp");
   OK(snowid_layout_preset("twitter", &l));
   OK(snowid_config_init(&cfg, sizeof cfg));
-  CHECK(cfg.struct_size == SNOWID_CONFIG_SIZE_V3, "this header is version 3");
+  CHECK(cfg.struct_size == SNOWID_CONFIG_SIZE_V4, "this header is version 4");
   CHECK(cfg.node_source == SNOWID_NODE_SOURCE_EXPLICIT && cfg.persist == 1 && cfg.state_dir == NULL &&
-        cfg.protect == 1 && cfg.window_ms == 0, "version-2 and -3 defaults");
+        cfg.protect == 1 && cfg.window_ms == 0 && cfg.random_sequence_start == 0 && cfg.lanes == 0,
+        "version-2, -3 and -4 defaults");
 
   /* two local-source generators: two distinct slots */
   cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
@@ -1252,7 +1300,8 @@ static void test_struct_sizes(void) {
   unsigned long accepted = 0;
   OK(snowid_layout_preset("twitter", &l));
   for (size = 0; size <= 200; size++) {
-    int valid = size == SNOWID_CONFIG_SIZE_V1 || size == SNOWID_CONFIG_SIZE_V2 || size == SNOWID_CONFIG_SIZE_V3;
+    int valid = size == SNOWID_CONFIG_SIZE_V1 || size == SNOWID_CONFIG_SIZE_V2 || size == SNOWID_CONFIG_SIZE_V3 ||
+                size == SNOWID_CONFIG_SIZE_V4;
     snowid_status want = valid ? SNOWID_OK : SNOWID_ERR_INVALID_SETTING;
     snowid_generator_t *g = NULL;
     memset(big.raw, 0xab, sizeof big.raw);
@@ -1279,7 +1328,7 @@ static void test_struct_sizes(void) {
     EXPECT(snowid_config_set_node_index(&cfg, l, 0, 3), want);
     accepted += valid;
   }
-  CHECK(accepted == 3, "three published sizes, %lu accepted", accepted);
+  CHECK(accepted == 4, "four published sizes, %lu accepted", accepted);
   EXPECT(snowid_config_init(&cfg, UINT32_MAX), SNOWID_ERR_INVALID_SETTING);
   snowid_layout_free(l);
 }
@@ -1441,7 +1490,7 @@ static void test_options_api(void) {
          SNOWID_ERR_NULL_ARGUMENT); /* names[1] */
   EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, values, 1, NULL, 9, &len),
          SNOWID_ERR_NULL_ARGUMENT);
-  EXPECT(snowid_test_resolve(3, o, names, values, 1, buf, sizeof buf, &len), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_test_resolve(4, o, names, values, 1, buf, sizeof buf, &len), SNOWID_ERR_INVALID_SETTING);
   EXPECT(snowid_test_resolve(SNOWID_RESOLVE_INSPECT, o, names, values, 1, NULL, 0, &len),
          SNOWID_ERR_BUFFER_TOO_SMALL);
   CHECK(len == strlen("{\"layout\":\"sonyflake\"}"), "size query %u", len);
@@ -1925,6 +1974,7 @@ int main(int argc, char **argv) {
       {"generator_basics", test_generator_basics},
       {"manual_clock_and_policies", test_manual_clock_and_policies},
       {"borrowing", test_borrowing},
+      {"lanes_and_random_start", test_lanes_and_random_start},
       {"custom_layout_and_inferred_kinds", test_custom_layout_and_inferred_kinds},
       {"bad_input", test_bad_input},
       {"stats_skew", test_stats_skew},

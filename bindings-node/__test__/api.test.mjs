@@ -385,3 +385,32 @@ test('Generator node source: bad combinations are the core\'s INVALID_SETTING', 
   throwsCode(() => new Generator({ protect: false, nodeSource: 'local' }), 'INVALID_SETTING');
   throwsCode(() => new Generator({ maxWaitMs: 1, max_wait_ms: 1, datacenter: 0, worker: 1 }), 'INVALID_SETTING');
 });
+
+test('randomSequenceStart spreads IDs over shards at 100 IDs/s (manual clock)', () => {
+  const shards = (randomSequenceStart) => {
+    const clock = new ManualClock(new Date('2024-05-01T00:00:00Z'));
+    const g = new Generator({ clock, datacenter: 1, worker: 7, randomSequenceStart });
+    const counts = new Array(16).fill(0);
+    for (let i = 0; i < 1600; i++) {
+      counts[Number(g.next() % 16n)] += 1;
+      clock.advance(10);
+    }
+    return counts;
+  };
+  assert.equal(shards(false)[0], 1600);
+  const spread = shards(true);
+  assert.ok(spread.every((n) => n >= 60 && n <= 140), String(spread));
+  throwsCode(() => new Generator({ datacenter: 1, worker: 7, randomSequenceStart: 'yes' }), 'WRONG_TYPE');
+});
+
+test('lanes: one generator, several node numbers; nextBatch fills from each', () => {
+  const clock = new ManualClock(new Date('2024-05-01T00:00:00Z'));
+  const g = new Generator({ clock, datacenter: 1, worker: 7, lanes: 2 });
+  const ids = g.nextBatch(9000);
+  assert.equal(ids.length, 8192);
+  assert.equal(new Set(ids).size, 8192);
+  assert.deepEqual(new Set(Array.from(ids, (id) => inspect(id).worker)), new Set([7, 8]));
+  assert.equal(g.stats().issued, 8192);
+  throwsCode(() => new Generator({ datacenter: 31, worker: 31, lanes: 2, protect: false }), 'INVALID_SETTING');
+  throwsCode(() => new Generator({ datacenter: 1, worker: 7, lanes: 0, protect: false }), 'INVALID_SETTING');
+});

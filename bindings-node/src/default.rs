@@ -26,7 +26,7 @@ use crate::layout::Layout;
 /// `SNOWID_INVALID_SETTING` naming the first setting that differs.
 #[napi(
     catch_unwind,
-    ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown }"
+    ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, lanes?: number, [nodeField: string]: unknown }"
 )]
 pub fn configure(env: Env, options: Option<Unknown>) -> Result<()> {
     let o = options_of(&env, options.map(|o| o.raw()))?.unwrap_or_default();

@@ -138,7 +138,7 @@ pub struct Generator {
 impl Generator {
     /// `new Generator({ layout?, epoch?, <nodeField>..., clock?,
     /// onRegression?, maxWaitMs?, maxBorrowTicks?, nodeSource?, stateDir?,
-    /// protect?, persist?, windowMs? })`: every key goes to the core's
+    /// protect?, persist?, windowMs?, randomSequenceStart?, lanes? })`: every key goes to the core's
     /// options builder as written (camelCase or snake_case); the rules are
     /// the core's (`testdata/OPTIONS.md`).
     ///
@@ -158,7 +158,7 @@ impl Generator {
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown }"
+        ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, lanes?: number, [nodeField: string]: unknown }"
     )]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         let o = options_of(&env, options.map(|o| o.raw()))?.unwrap_or_default();

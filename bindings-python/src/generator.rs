@@ -41,7 +41,7 @@ pub fn options(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<GeneratorOptions>
 /// `Generator(*, layout="twitter", epoch=None, clock="cached",
 /// on_regression="wait", max_wait_ms=1000, max_borrow_ticks=0,
 /// node_source=None, state_dir=None, protect=True, persist=True,
-/// window_ms=1000, **node_fields)`: node fields by the layout's names
+/// window_ms=1000, random_sequence_start=False, lanes=1, **node_fields)`: node fields by the layout's names
 /// (`datacenter=1, worker=7`; `shard=` for Instagram...), every one, or a
 /// `node_source`. The rules are the core's (`testdata/OPTIONS.md`).
 #[pyclass(frozen, module = "snowid", name = "Generator")]
@@ -66,7 +66,7 @@ impl PyGenerator {
 #[pymethods]
 impl PyGenerator {
     #[new]
-    #[pyo3(signature = (**options), text_signature = "(*, layout=None, epoch=None, clock=None, on_regression=None, max_wait_ms=None, max_borrow_ticks=None, node_source=None, state_dir=None, protect=None, persist=None, window_ms=None, **node_fields)")]
+    #[pyo3(signature = (**options), text_signature = "(*, layout=None, epoch=None, clock=None, on_regression=None, max_wait_ms=None, max_borrow_ticks=None, node_source=None, state_dir=None, protect=None, persist=None, window_ms=None, random_sequence_start=None, lanes=None, **node_fields)")]
     fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let settings = self::options(options)?.resolve().py()?;
         Self::build(py, settings)

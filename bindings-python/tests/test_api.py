@@ -364,3 +364,34 @@ def test_errors_carry_code_and_pickle() -> None:
     assert type(again) is type(err) and again.code == "PARSE_LENGTH"
     generic = snowid.UnavailableError("x", code="NEW_CODE", number=99)
     assert generic.code == "NEW_CODE" and generic.number == 99 and isinstance(generic, RuntimeError)
+
+
+def test_random_sequence_start_spreads_ids_over_shards() -> None:
+    # 100 IDs/s on a manual clock: the plain layout puts all on shard 0.
+    def shards(random: bool) -> list[int]:
+        clock = ManualClock(T0)
+        g = snowid.Generator(clock=clock, datacenter=1, worker=7, random_sequence_start=random)
+        counts = [0] * 16
+        for _ in range(1600):
+            counts[g.next() % 16] += 1
+            clock.advance(10)
+        return counts
+
+    assert shards(False)[0] == 1600
+    assert all(60 <= n <= 140 for n in shards(True))
+    with pytest.raises(snowid.InvalidSettingError):
+        snowid.Generator(datacenter=1, worker=7, random_sequence_start=2)
+
+
+def test_lanes() -> None:
+    clock = ManualClock(T0)
+    g = snowid.Generator(clock=clock, datacenter=1, worker=7, lanes=2)
+    ids = g.next_batch(9000)  # one tick, two lanes: 2 x 4096
+    assert len(ids) == 8192 and len(set(ids)) == 8192
+    assert {(snowid.inspect(i).worker) for i in ids} == {7, 8}
+    assert ids[:4096] == sorted(ids[:4096]) and ids[4096:] == sorted(ids[4096:])
+    assert g.stats().issued == 8192
+    with pytest.raises(snowid.InvalidSettingError, match="at most 1 lanes"):
+        snowid.Generator(datacenter=31, worker=31, lanes=2, protect=False)
+    with pytest.raises(snowid.InvalidSettingError, match="1..=1024"):
+        snowid.Generator(datacenter=1, worker=7, lanes=0, protect=False)

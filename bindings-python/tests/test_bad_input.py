@@ -118,7 +118,7 @@ ENTRY_POINTS: Dict[str, Callable[[Any], Any]] = {
 }
 
 OPTIONS = ["layout", "epoch", "clock", "on_regression", "max_wait_ms", "max_borrow_ticks", "node_source",
-           "state_dir", "protect", "persist", "window_ms", "datacenter", "worker", "shard"]
+           "state_dir", "protect", "persist", "window_ms", "random_sequence_start", "lanes", "datacenter", "worker", "shard"]
 
 
 def generator_call(key: str, v: Any) -> Callable[[], Any]:

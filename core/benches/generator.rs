@@ -1,6 +1,7 @@
 //! `cargo bench -p snowid --bench generator`
 //!
-//! Criterion groups (one ID, bursts, decode, encodings), then a summary table
+//! Criterion groups (one ID, bursts, decode, encodings; the encodings against
+//! their reference crates are in `codec.rs`), then a summary table
 //! measured in the same run: ns per ID against the peers (ferroid's atomic
 //! generator, snowflaked's sync generator) with the ratio to the fastest peer,
 //! saturated IDs/s against the layout's cap, and two threads on one generator.

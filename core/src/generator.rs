@@ -88,6 +88,10 @@ pub struct Config {
     /// (after a crash, up to one reserved window) before
     /// [`Error::BehindHighWater`].
     pub max_floor_wait_ms: u64,
+    /// Start the sequence of each tick entered from the clock at a
+    /// pseudo-random offset, so that `id % shards` spreads at low rates
+    /// (see [`sequence_offset`] for the offset and its capacity cost).
+    pub random_sequence_start: bool,
 }
 
 impl fmt::Debug for Config {
@@ -100,6 +104,7 @@ impl fmt::Debug for Config {
             .field("clock", &self.clock)
             .field("floor_tick", &self.floor_tick)
             .field("max_floor_wait_ms", &self.max_floor_wait_ms)
+            .field("random_sequence_start", &self.random_sequence_start)
             .finish()
     }
 }
@@ -115,6 +120,7 @@ impl Config {
             clock: ClockChoice::default(),
             floor_tick: None,
             max_floor_wait_ms: 5000,
+            random_sequence_start: false,
         }
     }
     /// Sets node field `name`; errors if the layout has no such field or the
@@ -170,6 +176,11 @@ impl Config {
     /// Allows issuing up to `ticks` ahead of the clock.
     pub fn max_borrow_ticks(mut self, ticks: u64) -> Self {
         self.max_borrow_ticks = ticks;
+        self
+    }
+    /// Starts each tick entered from the clock at a pseudo-random sequence.
+    pub fn random_sequence_start(mut self, on: bool) -> Self {
+        self.random_sequence_start = on;
         self
     }
     /// Chooses the clock.
@@ -247,6 +258,7 @@ pub struct Generator<C: Clock = AnyClock> {
     clock: C,
     seq_bits: u32,
     seq_mask: u64,
+    spread_mask: u64,
     seq_shift: u32,
     time_shift: u32,
     node_bits: u64,
@@ -264,8 +276,12 @@ pub struct Generator<C: Clock = AnyClock> {
     reserve_lock: Mutex<()>,
     retired_at: AtomicU64,
     guard: Option<Box<dyn std::any::Any + Send + Sync>>,
-    source: String,
+    pub(crate) source: String,
     counters: Padded<Counters>,
+    /// Lanes 1.. (see [`crate::lanes`]); empty for one lane.
+    pub(crate) others: Box<[Generator<C>]>,
+    /// `lanes::lane_magic(lane count)`.
+    pub(crate) lane_magic: u64,
 }
 
 #[derive(Default)]
@@ -310,6 +326,11 @@ impl<C: Clock> Generator<C> {
             clock,
             seq_bits,
             seq_mask: mask(seq_bits),
+            spread_mask: if config.random_sequence_start {
+                spread_mask(seq_bits)
+            } else {
+                0
+            },
             seq_shift: seq.shift(),
             time_shift: time.shift(),
             node_bits,
@@ -329,6 +350,8 @@ impl<C: Clock> Generator<C> {
             guard: None,
             source: "explicit".to_owned(),
             counters: Padded(Counters::default()),
+            others: Box::new([]),
+            lane_magic: crate::lanes::lane_magic(1),
         })
     }
 
@@ -363,7 +386,7 @@ impl<C: Clock> Generator<C> {
     pub fn layout(&self) -> &Layout {
         &self.layout
     }
-    /// Node values in layout order.
+    /// Node values in layout order (lane 0's; see [`Self::lane_nodes`]).
     pub fn nodes(&self) -> &[u32] {
         &self.nodes[..self.layout.node_count()]
     }
@@ -374,17 +397,51 @@ impl<C: Clock> Generator<C> {
 
     /// Issues one ID: unique for this layout and node, greater than every ID
     /// this generator issued before.
+    ///
+    /// With several lanes: unique, and greater than every ID the calling
+    /// thread's lane issued before (see [`crate::lanes`]).
     #[inline(always)]
     pub fn next_id(&self) -> Result<u64> {
-        let (pos, _) = self.take(1)?;
-        Ok(self.compose(pos))
+        let g = self.lane();
+        let (pos, _) = g.take(1)?;
+        Ok(g.compose(pos))
     }
 
     /// Fills `out` with consecutive IDs, reserving a whole tick's worth per
     /// compare-and-swap. Returns how many were written: `out.len()`, or fewer
     /// if an error stopped it after some were issued (call again to see the
     /// error). An error is returned only when nothing was written.
+    ///
+    /// With several lanes the buffer is filled in consecutive runs, one per
+    /// lane starting with the caller's; each run increases, the whole buffer
+    /// is not sorted (see [`crate::lanes`]).
     pub fn next_batch(&self, out: &mut [u64]) -> Result<usize> {
+        if self.others.is_empty() {
+            return self.fill(out);
+        }
+        // An even share of what is left for each lane still to come; a
+        // lane that gives less (an error after some IDs) leaves more to the
+        // next, so the filled part is always a prefix.
+        let lanes = self.lane_count();
+        let mut filled = 0;
+        let mut first_error = None;
+        for (k, lane) in self.lanes_from_mine().enumerate() {
+            let share = (out.len() - filled).div_ceil(lanes - k);
+            match lane.fill(&mut out[filled..filled + share]) {
+                Ok(n) => filled += n,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) if filled == 0 => Err(e),
+            _ => Ok(filled),
+        }
+    }
+
+    /// [`Self::next_batch`] on this lane only.
+    fn fill(&self, out: &mut [u64]) -> Result<usize> {
         let mut filled = 0;
         while filled < out.len() {
             match self.take((out.len() - filled) as u64) {
@@ -409,8 +466,21 @@ impl<C: Clock> Generator<C> {
         self.take(want)
     }
 
-    /// The counters.
+    /// The counters (summed over the lanes; the largest regression of any).
     pub fn stats(&self) -> Stats {
+        let mut s = self.lane_stats();
+        for g in self.others.iter() {
+            let o = g.lane_stats();
+            s.issued += o.issued;
+            s.overflow_waits += o.overflow_waits;
+            s.clock_regressions += o.clock_regressions;
+            s.largest_regression_ms = s.largest_regression_ms.max(o.largest_regression_ms);
+            s.borrowed_ticks += o.borrowed_ticks;
+        }
+        s
+    }
+
+    fn lane_stats(&self) -> Stats {
         let c = &self.counters.0;
         let consumed = self.position() - self.initial;
         Stats {
@@ -423,8 +493,13 @@ impl<C: Clock> Generator<C> {
         }
     }
 
-    /// The last tick in which this generator issued an ID (or its floor).
+    /// The last tick in which this generator (any lane) issued an ID (or
+    /// its floor).
     pub fn last_tick(&self) -> Option<u64> {
+        self.all_lanes().filter_map(|g| g.lane_last_tick()).max()
+    }
+
+    fn lane_last_tick(&self) -> Option<u64> {
         let s = self.position();
         (s > 0).then(|| (s - 1) >> self.seq_bits)
     }
@@ -456,7 +531,7 @@ impl<C: Clock> Generator<C> {
             if t < cand >> self.seq_bits || t > self.limit.load(Relaxed) || self.is_forked() {
                 return self.take_slow(want);
             }
-            let (pos, n) = step(cand, t, self.seq_bits, self.seq_mask, want);
+            let (pos, n) = step(cand, t, self.seq_bits, self.seq_mask, want, self.spread());
             match self
                 .state
                 .0
@@ -557,7 +632,7 @@ impl<C: Clock> Generator<C> {
             }
             // The same arithmetic as the fast path (and the loom model):
             // at the clock's tick, or at `cand` when borrowing ahead.
-            let (pos, n) = step(cand, t, self.seq_bits, self.seq_mask, want);
+            let (pos, n) = step(cand, t, self.seq_bits, self.seq_mask, want, self.spread());
             let tick = pos >> self.seq_bits;
             if tick > self.max_tick {
                 return Err(self.exhausted(self.tick_start_ms(tick)));
@@ -608,6 +683,13 @@ impl<C: Clock> Generator<C> {
         }
     }
 
+    /// The random-start parameters for [`step`]: the offset mask (0: off)
+    /// and this node's salt.
+    #[inline(always)]
+    fn spread(&self) -> (u64, u64) {
+        (self.spread_mask, self.node_bits)
+    }
+
     /// When tick `tick` starts, in ms since the Unix epoch.
     #[inline]
     fn tick_start_ms(&self, tick: u64) -> u64 {
@@ -630,6 +712,9 @@ impl<C: Clock> Generator<C> {
     /// atomic step, so every ID issued before is below the recorded
     /// position and every later attempt goes through [`Self::resume`].
     pub fn shutdown(&self) {
+        for g in self.others.iter() {
+            g.shutdown();
+        }
         if self.is_forked() {
             return;
         }
@@ -691,13 +776,62 @@ impl<C: Clock> Generator<C> {
     }
 }
 
+/// The largest offset mask of a random sequence start for a sequence of
+/// `seq_bits` bits: offsets are `0..2^min(seq_bits - 1, 8)` (0..256 on the
+/// Twitter layout's 4096, 0..128 on Sonyflake's 256).
+pub fn spread_mask(seq_bits: u32) -> u64 {
+    mask(seq_bits.saturating_sub(1).min(8))
+}
+
+/// The pseudo-random first sequence of tick `tick` for a node whose
+/// composed node bits are `salt`, under `spread_mask` (from
+/// [`spread_mask`]): the splitmix64 finalizer of `tick + salt * golden`,
+/// masked. A pure function, so no state, lock or syscall per ID, and the
+/// same in every language (`testdata/gen_vectors.py`).
+///
+/// Only a tick *entered from the clock* (the state was behind the clock's
+/// tick) starts at the offset; a tick entered by carrying over from a full
+/// one starts at 0. So a saturated generator loses nothing, and each tick
+/// entered after a pause holds `2^seq_bits - offset` IDs: on average
+/// `spread_mask / 2` fewer (128 of 4096 = 3.1% on Twitter, 64 of 256 = 25%
+/// on Sonyflake), at most `spread_mask`. IDs stay unique and increasing:
+/// the offset only skips positions forward, inside the tick.
+///
+/// It spreads `id % shards` when the sequence is the layout's lowest field
+/// (Twitter, Discord, Instagram); Sonyflake's lowest field is the machine
+/// number, which a random start does not change.
+#[inline]
+pub fn sequence_offset(tick: u64, salt: u64, spread_mask: u64) -> u64 {
+    let mut z = tick.wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) & spread_mask
+}
+
 /// The fast path's arithmetic: from the next free position `cand` and the
 /// clock's tick `t` (with `t >= cand >> seq_bits`), the first position to
 /// issue and how many (up to `want`) fit before the tick's carry. The caller
-/// publishes `pos + n` by compare-and-swap from `cand`.
+/// publishes `pos + n` by compare-and-swap from `cand`. `(spread_mask,
+/// salt)`: a tick entered from the clock starts at [`sequence_offset`]
+/// (mask 0: at 0).
 #[inline(always)]
-fn step(cand: u64, t: u64, seq_bits: u32, seq_mask: u64, want: u64) -> (u64, u64) {
-    let pos = cand.max(t << seq_bits);
+fn step(
+    cand: u64,
+    t: u64,
+    seq_bits: u32,
+    seq_mask: u64,
+    want: u64,
+    (spread_mask, salt): (u64, u64),
+) -> (u64, u64) {
+    let start = t << seq_bits;
+    let pos = if cand >= start {
+        cand
+    } else if spread_mask == 0 {
+        start
+    } else {
+        // The offset is at most half the tick: room for one ID is left.
+        start | sequence_offset(t, salt, spread_mask)
+    };
     // A position below the carry always leaves room for one ID.
     let n = if want == 1 {
         1
@@ -772,7 +906,7 @@ mod loom_model {
                 // resumes after a shutdown.
                 return None;
             }
-            let (pos, n) = step(cand, t, SEQ_BITS, SEQ_MASK, want);
+            let (pos, n) = step(cand, t, SEQ_BITS, SEQ_MASK, want, (0, 0));
             match state.compare_exchange_weak(cand, pos + n, Relaxed, Relaxed) {
                 Ok(_) => return Some((pos, n)),
                 Err(actual) => cand = actual,

@@ -736,6 +736,8 @@ pub const RESERVED_NODE_NAMES: &[&str] = &[
     "node_source",
     "state_dir",
     "persist",
+    "random_sequence_start",
+    "lanes",
 ];
 
 pub(crate) fn check_node_name(name: &str) -> Result<()> {

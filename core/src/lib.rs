@@ -37,6 +37,7 @@ pub mod env;
 pub mod error;
 pub mod fork;
 pub mod generator;
+pub mod lanes;
 pub mod layout;
 #[cfg(any(feature = "etcd", feature = "redis"))]
 pub mod lease;

@@ -16,7 +16,7 @@
 //!     .with("process", 1)
 //!     .with("protect", false)
 //!     .resolve()?;
-//! assert_eq!(settings.summary_json(), r#"{"clock":"cached","epoch_ms":1420070400000,"layout":"discord","max_borrow_ticks":0,"max_wait_ms":1000,"nodes":{"worker":3,"process":1},"on_regression":"wait","persist":false,"protect":false,"source":"explicit","window_ms":1000}"#);
+//! assert_eq!(settings.summary_json(), r#"{"clock":"cached","epoch_ms":1420070400000,"lanes":1,"layout":"discord","max_borrow_ticks":0,"max_wait_ms":1000,"nodes":{"worker":3,"process":1},"on_regression":"wait","persist":false,"protect":false,"random_sequence_start":false,"source":"explicit","window_ms":1000}"#);
 //! let gen = settings.build()?;
 //! # Ok::<(), snowid::Error>(())
 //! ```
@@ -54,6 +54,8 @@ pub const OPTION_NAMES: &[&str] = &[
     "protect",
     "persist",
     "window_ms",
+    "random_sequence_start",
+    "lanes",
 ];
 
 /// Names of the node sources (`node_source=`, `SNOWID_NODE_SOURCE`).
@@ -201,6 +203,12 @@ pub struct Settings {
     /// Whether the numbers are locked and marked (`node.lock`); false only
     /// for explicit numbers with `protect=false` or a manual clock.
     pub protect: bool,
+    /// Each tick entered from the clock starts its sequence at a
+    /// pseudo-random offset (see [`Config::random_sequence_start`]).
+    pub random_sequence_start: bool,
+    /// How many node numbers (lanes) the generator holds, 1 or more (see
+    /// [`crate::lanes`]).
+    pub lanes: u32,
 }
 
 impl Settings {
@@ -209,7 +217,8 @@ impl Settings {
         let mut c = Config::new(self.layout.clone())
             .clock(self.clock.clone())
             .on_regression(self.on_regression)
-            .max_borrow_ticks(self.max_borrow_ticks);
+            .max_borrow_ticks(self.max_borrow_ticks)
+            .random_sequence_start(self.random_sequence_start);
         if let Some(nodes) = self.node.source.fixed_nodes() {
             c = c.nodes(nodes)?;
         }
@@ -219,6 +228,9 @@ impl Settings {
     /// Builds the generator: claims (and locks) the node numbers and reads
     /// the high-water mark if protected.
     pub fn build(&self) -> Result<Generator> {
+        if self.lanes > 1 {
+            return crate::lanes::build(self);
+        }
         let config = self.config()?;
         if !self.protect {
             return Generator::new(config);
@@ -237,7 +249,7 @@ impl Settings {
 
     /// The resolved settings as (name, JSON value) pairs, in sorted order:
     /// `nodes` is `null` when the source picks the numbers at claim time.
-    fn fields(&self) -> [(&'static str, String); 11] {
+    fn fields(&self) -> [(&'static str, String); 13] {
         let nodes = match self.node.source.fixed_nodes() {
             None => "null".to_owned(),
             Some(v) => {
@@ -258,6 +270,7 @@ impl Settings {
         [
             ("clock", json_string(self.clock_name())),
             ("epoch_ms", self.layout.epoch_ms().to_string()),
+            ("lanes", self.lanes.to_string()),
             ("layout", json_string(self.layout.name())),
             ("max_borrow_ticks", self.max_borrow_ticks.to_string()),
             ("max_wait_ms", wait),
@@ -265,6 +278,10 @@ impl Settings {
             ("on_regression", json_string(policy)),
             ("persist", (self.protect && self.node.persist).to_string()),
             ("protect", self.protect.to_string()),
+            (
+                "random_sequence_start",
+                self.random_sequence_start.to_string(),
+            ),
             ("source", json_string(self.node.source.name())),
             ("window_ms", self.node.window_ms.to_string()),
         ]
@@ -545,6 +562,31 @@ fn resolve(
             .unwrap_or(DEFAULT_WINDOW_MS),
         None => DEFAULT_WINDOW_MS,
     };
+    let random_sequence_start = o
+        .get("random_sequence_start")
+        .map(|g| g.value.boolean(g.name))
+        .transpose()?
+        .unwrap_or(false);
+    let lanes_given = o.get("lanes");
+    let max_lanes = layout.capacity().nodes.min(crate::lanes::MAX_LANES.into());
+    let lanes = lanes_given
+        .as_ref()
+        .map(|g| {
+            g.value.int_in(g.name, 1, max_lanes.into()).map_err(|e| match e {
+                Error::InvalidSetting { setting, value, .. } => Error::InvalidSetting {
+                    setting,
+                    value,
+                    expected: format!(
+                        "1..={max_lanes} lanes (each lane holds one of the {} node numbers of layout {})",
+                        layout.capacity().nodes,
+                        layout.name()
+                    ),
+                },
+                e => e,
+            })
+        })
+        .transpose()?
+        .map_or(1, |v| v as u32);
 
     // Node fields: unknown names, then values, in the order given.
     let fields: Vec<&Entry> = o
@@ -681,6 +723,10 @@ fn resolve(
         },
         None => protect,
     };
+    if let (Some(g), Some(fixed)) = (&lanes_given, source.fixed_nodes()) {
+        crate::lanes::check_fixed(&layout, &source, fixed, lanes)
+            .map_err(|expected| invalid(g.name, lanes.to_string(), expected))?;
+    }
     Ok(Settings {
         node: NodeOptions {
             source,
@@ -695,6 +741,8 @@ fn resolve(
         on_regression,
         max_borrow_ticks,
         protect,
+        random_sequence_start,
+        lanes,
     })
 }
 

@@ -46,3 +46,8 @@ fn service_outage_recovers_or_fails_cleanly() {
     // etcd keeps leases (and refreshes their TTL) across a restart.
     lease_common::service_outage_recovers_or_fails_cleanly(&ETCD, true);
 }
+
+#[test]
+fn lanes_take_one_lease_each() {
+    lease_common::lanes_take_one_lease_each(&ETCD);
+}

@@ -46,3 +46,8 @@ fn service_outage_recovers_or_fails_cleanly() {
     // the holders must notice and stop for good, never reissue.
     lease_common::service_outage_recovers_or_fails_cleanly(&REDIS, false);
 }
+
+#[test]
+fn lanes_take_one_lease_each() {
+    lease_common::lanes_take_one_lease_each(&REDIS);
+}

@@ -47,6 +47,14 @@ pub struct ServeArgs {
     /// Largest total size of the request line and headers (bytes; else 431).
     #[arg(long, default_value_t = 16 * 1024)]
     max_header_bytes: usize,
+    /// Node numbers the generator holds, one lane per worker thread
+    /// (capacity x N; each claimed from the environment's node source).
+    #[arg(long, allow_hyphen_values = true)]
+    lanes: Option<String>,
+    /// Start each tick entered from the clock at a pseudo-random sequence,
+    /// so `id % shards` spreads at low rates.
+    #[arg(long)]
+    random_sequence_start: bool,
 }
 
 /// Endpoint labels for metrics.
@@ -743,7 +751,17 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         .listen
         .parse()
         .map_err(|e| Fail(EXIT_USAGE, format!("--listen {:?}: {e}", args.listen)))?;
-    let settings = snowid::options::resolve_service(None, &snowid::env::Environment::process())?;
+    let mut opts = snowid::GeneratorOptions::new();
+    if let Some(n) = &args.lanes {
+        opts.set("lanes", crate::number_value(n));
+    }
+    if args.random_sequence_start {
+        opts.set("random_sequence_start", true);
+    }
+    let settings = snowid::options::resolve_service(
+        (!opts.is_empty()).then_some(&opts),
+        &snowid::env::Environment::process(),
+    )?;
     let gen = settings.build()?;
     let st = Arc::new(AppState {
         gen,

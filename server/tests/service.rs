@@ -621,3 +621,33 @@ fn cli_subcommands_and_exit_codes() {
     drop(srv);
     let _ = std::fs::remove_dir_all(&state);
 }
+
+/// `serve --lanes 2`: the service holds two local slots (the IDs of a
+/// batch carry both node numbers, each run increasing); bad values are the
+/// core's errors and exit 3 before anything listens.
+#[test]
+fn lanes_and_random_sequence_start() {
+    let state = temp_dir("lanes");
+    let s = Server::start(&state, &["--lanes", "2", "--random-sequence-start"], &[]);
+    let r = s.get("/v1/next_ids?count=10000", &[]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let ids = ids_of(&r);
+    assert_eq!(ids.len(), 10_000);
+    let workers: std::collections::BTreeSet<u64> = ids.iter().map(|id| (id >> 12) & 1023).collect();
+    assert_eq!(workers.len(), 2, "two lanes, two node numbers: {workers:?}");
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 10_000, "unique");
+    assert!(s.term().success());
+    for bad in ["0", "1025", "x"] {
+        let o = command(&state)
+            .args(["serve", "--listen", "127.0.0.1:0", "--lanes", bad])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "--lanes {bad}: {err}");
+        assert!(err.contains("lanes"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&state);
+}

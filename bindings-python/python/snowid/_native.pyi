@@ -43,6 +43,8 @@ def configure(
     protect: Optional[bool] = None,
     persist: Optional[bool] = None,
     window_ms: Optional[int] = None,
+    random_sequence_start: Optional[bool] = None,
+    lanes: Optional[int] = None,
     **node_fields: int,
 ) -> None:
     """Sets the default generator's options (the keywords of ``Generator``;
@@ -241,6 +243,8 @@ class Generator:
         protect: Optional[bool] = None,
         persist: Optional[bool] = None,
         window_ms: Optional[int] = None,
+        random_sequence_start: Optional[bool] = None,
+        lanes: Optional[int] = None,
         **node_fields: int,
     ) -> None:
         """``layout``: preset name or ``Layout`` (default ``"twitter"``);
@@ -255,7 +259,14 @@ class Generator:
         locked on this machine (``NodeInUseError`` for a second holder) with
         a high-water mark under ``state_dir`` (``window_ms`` ahead, kept
         unless ``persist=False``); ``protect=False`` (automatic with a
-        ``ManualClock``) skips both, for explicit numbers only."""
+        ``ManualClock``) skips both, for explicit numbers only.
+        ``random_sequence_start=True``: each tick entered from the clock
+        starts its sequence at a pseudo-random offset (0..255 on Twitter), so
+        ``id % shards`` spreads at low rates (a tick after a pause holds that
+        many fewer IDs). ``lanes=4``: the generator holds 4 node numbers
+        (consecutive from the given ones, or claimed from the source), each
+        thread uses its own lane, capacity 4x; IDs increase per lane and are
+        time-sortable across lanes; ``next_batch`` fills one run per lane."""
     @staticmethod
     def from_env() -> "Generator":
         """A generator configured like the default one with nothing

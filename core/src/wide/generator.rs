@@ -287,7 +287,8 @@ impl WideSettings {
         let mut config = Config::new(position_layout(&self.layout)?)
             .clock(b.clock.clone())
             .on_regression(b.on_regression)
-            .max_borrow_ticks(b.max_borrow_ticks);
+            .max_borrow_ticks(b.max_borrow_ticks)
+            .random_sequence_start(b.random_sequence_start);
         set_pads(&mut config)?;
         if !b.protect {
             let nodes = b.node.source.fixed_nodes().unwrap_or(&[]).to_vec();
@@ -390,6 +391,13 @@ pub fn resolve_wide(o: &GeneratorOptions, env: &Environment) -> Result<WideSetti
         .without(&["layout", "width", "tick_ms", "epoch"])
         .with("layout", Value::Layout(layout.node_view()));
     let base = rest.resolve_in(env)?;
+    if base.lanes > 1 {
+        return Err(Error::InvalidSetting {
+            setting: "lanes".into(),
+            value: base.lanes.to_string(),
+            expected: "1 for a wide generator (lanes are not wired for wide layouts yet)".into(),
+        });
+    }
     if matches!(
         base.node.source,
         NodeSource::Local

@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicLong
  * [Layout]), `epoch` (ms), `clock` (`"cached"`, `"monotonic"` or a
  * [ManualClock]), `on_regression` (`"wait"`/`"fail"`), `max_wait_ms`,
  * `max_borrow_ticks`, `node_source` (`"local"`, `"env"`, `"k8s"`, `"redis"`...),
- * `state_dir`, `protect`, `persist`, `window_ms`; keys in snake_case or
+ * `state_dir`, `protect`, `persist`, `window_ms`, `random_sequence_start`
+ * (each tick entered from the clock starts at a pseudo-random sequence, so
+ * `id % shards` spreads at low rates), `lanes` (node numbers held, one lane
+ * per thread: capacity x lanes, IDs increase per lane); keys in snake_case or
  * lowerCamelCase. Explicit node numbers are locked on this machine while the
  * generator lives: [close] it (it is [AutoCloseable]) to release them and
  * lower its high-water mark.

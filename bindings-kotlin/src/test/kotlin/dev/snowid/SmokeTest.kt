@@ -37,4 +37,39 @@ class SmokeTest {
         Snowid.next()
         assertTrue(kotlin.math.abs(Snowid.stats().skewMs) < 1000)
     }
+
+    @Test
+    fun randomSequenceStartSpreadsIdsOverShards() {
+        // 100 IDs/s on a manual clock: plain IDs all land on shard 0 of 16.
+        fun shards(random: Boolean): IntArray {
+            val clock = ManualClock(1_700_000_000_000)
+            val counts = IntArray(16)
+            Generator("datacenter" to 1, "worker" to 7, "clock" to clock, "randomSequenceStart" to random).use { g ->
+                repeat(1600) {
+                    counts[(g.next() % 16).toInt()] += 1
+                    clock.advance(10)
+                }
+            }
+            return counts
+        }
+        assertEquals(1600, shards(false)[0])
+        val spread = shards(true)
+        assertTrue(spread.all { it in 60..140 }, spread.joinToString())
+    }
+
+    @Test
+    fun lanesHoldSeveralNodeNumbers() {
+        val clock = ManualClock(1_700_000_000_000)
+        Generator("datacenter" to 1, "worker" to 7, "clock" to clock, "lanes" to 2).use { g ->
+            val ids = g.nextBatch(9000)
+            assertEquals(8192, ids.size, "two lanes x 4096 in one tick")
+            assertEquals(8192, ids.toSet().size)
+            assertEquals(setOf(7L, 8L), ids.map { Snowid.nodes(Snowid.inspect(it))["worker"] }.toSet())
+            assertEquals(8192L, g.stats().issued)
+        }
+        val e = org.junit.jupiter.api.assertThrows<SnowidException> {
+            Generator("datacenter" to 31, "worker" to 31, "lanes" to 2, "protect" to false)
+        }
+        assertTrue(e.message!!.contains("lanes"), e.message)
+    }
 }

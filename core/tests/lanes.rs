@@ -1,0 +1,305 @@
+//! Random sequence start and lanes (issue 14 parts 1 and 4).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use snowid::generator::{sequence_offset, spread_mask};
+use snowid::{FieldSpec, GeneratorOptions, Layout, LayoutSpec, ManualClock};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("snowid-lanes-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn manual_options(clock: &ManualClock) -> GeneratorOptions {
+    GeneratorOptions::new()
+        .with("clock", clock.clone())
+        .with("datacenter", 1)
+        .with("worker", 7)
+}
+
+/// 1600 IDs at 100 IDs/s (the manual clock moves 10 ms between IDs): the
+/// plain layout puts every one on shard 0 of 16; a random start spreads
+/// them evenly (expected 100 per shard).
+#[test]
+fn random_start_spreads_ids_over_shards_at_low_rates() {
+    let shards = |random: bool| {
+        let clock = ManualClock::new(Layout::twitter().epoch_ms() + 1_000_000);
+        let g = manual_options(&clock)
+            .with("random_sequence_start", random)
+            .build()
+            .unwrap();
+        let mut counts = [0u32; 16];
+        let mut last = 0;
+        for _ in 0..1600 {
+            let id = g.next_id().unwrap();
+            assert!(id > last);
+            last = id;
+            counts[(id % 16) as usize] += 1;
+            clock.advance(10);
+        }
+        counts
+    };
+    let plain = shards(false);
+    assert_eq!(plain[0], 1600, "plain layout: all on shard 0: {plain:?}");
+    let spread = shards(true);
+    assert!(
+        spread.iter().all(|&n| (60..=140).contains(&n)),
+        "random start: near uniform over 16 shards: {spread:?}"
+    );
+    // Chi-square with 15 degrees of freedom: 30.6 is the 1% tail.
+    let chi2: f64 = spread
+        .iter()
+        .map(|&n| (f64::from(n) - 100.0).powi(2) / 100.0)
+        .sum();
+    assert!(chi2 < 30.6, "chi2 {chi2} {spread:?}");
+}
+
+/// The offset applies to a tick entered from the clock and costs exactly
+/// that many IDs of the tick; a tick entered by carry starts at 0.
+#[test]
+fn random_start_offset_and_its_capacity_cost() {
+    let l = Layout::twitter();
+    let clock = ManualClock::new(l.epoch_ms() + 5_000);
+    let g = manual_options(&clock)
+        .with("random_sequence_start", true)
+        .with("max_borrow_ticks", 1)
+        .build()
+        .unwrap();
+    let node_bits = l.compose_tick(0, 0, &[1, 7]).unwrap();
+    let m = spread_mask(12);
+    assert_eq!(m, 255);
+    let tick = 5_000;
+    let offset = sequence_offset(tick, node_bits, m);
+    let mut buf = vec![0; 8192];
+    let n = g.next_batch(&mut buf).unwrap();
+    // This tick holds 4096 - offset IDs; the borrowed next one (entered by
+    // carry) all 4096.
+    assert_eq!(n, 4096 - offset as usize + 4096);
+    assert!(buf[..n].windows(2).all(|w| w[0] < w[1]));
+    let first = l.decode(buf[0]).unwrap();
+    assert_eq!((first.tick, first.sequence), (tick, offset));
+    let carried = l.decode(buf[4096 - offset as usize]).unwrap();
+    assert_eq!((carried.tick, carried.sequence), (tick + 1, 0));
+    assert_eq!(g.stats().issued, n as u64);
+    // Over many ticks the offsets cover 0..=255 about evenly.
+    let offsets: Vec<u64> = (0..4096)
+        .map(|t| sequence_offset(t, node_bits, m))
+        .collect();
+    let mean = offsets.iter().sum::<u64>() as f64 / 4096.0;
+    assert!((mean - 127.5).abs() < 8.0, "mean offset {mean}");
+    assert_eq!(*offsets.iter().max().unwrap(), 255);
+}
+
+fn hammer(g: Arc<snowid::Generator>, threads: usize, per_thread: usize) -> Vec<Vec<u64>> {
+    let hs: Vec<_> = (0..threads)
+        .map(|t| {
+            let g = Arc::clone(&g);
+            std::thread::spawn(move || {
+                let mut out = Vec::with_capacity(per_thread);
+                let mut buf = [0u64; 64];
+                while out.len() < per_thread {
+                    if (out.len() / 64 + t) % 2 == 0 {
+                        out.push(g.next_id().unwrap());
+                    } else {
+                        let n = g.next_batch(&mut buf).unwrap();
+                        out.extend_from_slice(&buf[..n]);
+                    }
+                }
+                out
+            })
+        })
+        .collect();
+    hs.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+/// Asserts no ID repeats; returns how many there are (at least
+/// `threads x per_thread`: a batch may overshoot).
+fn assert_unique(runs: &[Vec<u64>]) -> usize {
+    let mut seen = HashSet::new();
+    for id in runs.iter().flatten() {
+        assert!(seen.insert(*id), "duplicate {id}");
+    }
+    seen.len()
+}
+
+#[test]
+fn random_start_with_threads_on_the_real_clock_stays_unique() {
+    let g = GeneratorOptions::new()
+        .with("datacenter", 2)
+        .with("worker", 3)
+        .with("protect", false)
+        .with("random_sequence_start", true)
+        .build()
+        .unwrap();
+    let runs = hammer(Arc::new(g), 3, 30_000);
+    assert!(assert_unique(&runs) >= 90_000);
+}
+
+/// Four lanes from explicit numbers take four consecutive node numbers;
+/// each thread keeps to one lane (its IDs increase and carry one node), no
+/// ID repeats, and the counters add up.
+#[test]
+fn lanes_from_explicit_numbers() {
+    let g = GeneratorOptions::new()
+        .with("datacenter", 1)
+        .with("worker", 7)
+        .with("protect", false)
+        .with("lanes", 4)
+        .build()
+        .unwrap();
+    assert_eq!(g.lane_count(), 4);
+    let lanes: Vec<Vec<u32>> = g.lane_nodes().iter().map(|n| n.to_vec()).collect();
+    assert_eq!(lanes, [[1, 7], [1, 8], [1, 9], [1, 10]]);
+    let g = Arc::new(g);
+    let l = Layout::twitter();
+    // Only next_id here: next_batch may fill from several lanes.
+    let hs: Vec<_> = (0..4)
+        .map(|_| {
+            let g = Arc::clone(&g);
+            std::thread::spawn(move || {
+                (0..20_000)
+                    .map(|_| g.next_id().unwrap())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let runs: Vec<Vec<u64>> = hs.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(assert_unique(&runs), 80_000);
+    for run in &runs {
+        assert!(run.windows(2).all(|w| w[0] < w[1]), "increasing per lane");
+        let nodes: HashSet<Vec<u32>> = run
+            .iter()
+            .map(|&id| l.decode(id).unwrap().nodes.to_vec())
+            .collect();
+        assert_eq!(nodes.len(), 1, "one thread, one lane");
+    }
+    assert_eq!(g.stats().issued, 80_000);
+    // Mixed next_id / next_batch from more threads than lanes: still unique.
+    let runs = hammer(Arc::clone(&g), 6, 20_000);
+    assert!(assert_unique(&runs) >= 120_000);
+}
+
+/// `next_batch` fills from every lane: with a manual clock (which never
+/// waits) one tick gives lanes x 4096 IDs, in one increasing run per lane.
+#[test]
+fn next_batch_fills_from_several_lanes() {
+    let clock = ManualClock::new(Layout::twitter().epoch_ms() + 77);
+    let g = manual_options(&clock).with("lanes", 2).build().unwrap();
+    let mut buf = vec![0; 9000];
+    assert_eq!(g.next_batch(&mut buf).unwrap(), 8192);
+    let l = Layout::twitter();
+    for run in buf[..8192].chunks(4096) {
+        assert!(run.windows(2).all(|w| w[0] < w[1]));
+        let first = l.decode(run[0]).unwrap();
+        assert!(run
+            .iter()
+            .all(|&id| l.decode(id).unwrap().nodes == first.nodes));
+    }
+    assert_ne!(
+        l.decode(buf[0]).unwrap().nodes,
+        l.decode(buf[4096]).unwrap().nodes
+    );
+    assert_eq!(g.next_id().unwrap_err().code(), "SEQUENCE_EXHAUSTED");
+    clock.advance(1);
+    assert!(g.next_id().is_ok());
+    assert_eq!(g.stats().issued, 8193);
+}
+
+#[test]
+fn lane_errors_name_the_value_and_the_range() {
+    let e = GeneratorOptions::new()
+        .with("datacenter", 31)
+        .with("worker", 31)
+        .with("lanes", 2)
+        .resolve()
+        .unwrap_err();
+    assert_eq!(e.code(), "INVALID_SETTING");
+    assert!(e.to_string().contains("at most 1 lanes"), "{e}");
+    let e = GeneratorOptions::new()
+        .with("datacenter", 0)
+        .with("worker", 0)
+        .with("lanes", 0)
+        .resolve()
+        .unwrap_err();
+    assert!(e.to_string().contains("1..=1024"), "{e}");
+}
+
+fn tiny_layout() -> Layout {
+    // 4 node numbers.
+    Layout::new(LayoutSpec {
+        name: "tiny".into(),
+        fields: vec![
+            FieldSpec::timestamp(41),
+            FieldSpec::node("node", 2),
+            FieldSpec::sequence(20),
+        ],
+        epoch_ms: 1_700_000_000_000,
+        tick_ms: 1,
+        sign_bit: true,
+    })
+    .unwrap()
+}
+
+/// Local lanes each claim a free slot with its own lock and mark; a second
+/// generator gets the other slots; more lanes than free slots is
+/// NO_FREE_SLOT, and dropping a lane generator frees all its slots.
+#[test]
+fn local_lanes_claim_distinct_slots() {
+    let dir = temp_dir("local");
+    let opts = |lanes: u32| {
+        GeneratorOptions::new()
+            .with("layout", tiny_layout())
+            .with("node_source", "local")
+            .with("state_dir", dir.to_str().unwrap())
+            .with("lanes", lanes)
+    };
+    let a = opts(3).build().unwrap();
+    let mut nodes: Vec<u32> = a.lane_nodes().iter().map(|n| n[0]).collect();
+    nodes.sort();
+    assert_eq!(nodes, [0, 1, 2]);
+    let e = opts(2).build().unwrap_err();
+    assert_eq!(e.code(), "NO_FREE_SLOT");
+    let b = opts(1).build().unwrap();
+    assert_eq!(b.nodes(), &[3]);
+    let runs = hammer(Arc::new(a), 3, 5_000);
+    assert!(assert_unique(&runs) >= 15_000);
+    // `a` was dropped (its Arc with the threads): its slots are free again.
+    let c = opts(3).build().unwrap();
+    assert_eq!(c.lane_count(), 3);
+    drop((b, c));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Protected explicit lanes lock every number they hold: another generator
+/// asking for one of them is refused; shutdown lowers every lane's mark and
+/// the generator keeps issuing above it.
+#[test]
+fn protected_lanes_lock_every_number_and_shut_down_cleanly() {
+    let dir = temp_dir("protect");
+    let opts = |worker: u32, lanes: u32| {
+        GeneratorOptions::new()
+            .with("datacenter", 3)
+            .with("worker", worker)
+            .with("state_dir", dir.to_str().unwrap())
+            .with("lanes", lanes)
+    };
+    let g = opts(4, 2).build().unwrap();
+    let e = opts(5, 1).build().unwrap_err();
+    assert_eq!(e.code(), "NODE_IN_USE");
+    let first = g.next_id().unwrap();
+    g.shutdown();
+    let after = g.next_id().unwrap();
+    assert_ne!(first, after);
+    assert!(
+        g.source().contains("worker=4") && g.source().contains("worker=5"),
+        "{}",
+        g.source()
+    );
+    drop(g);
+    let again = opts(5, 1).build().unwrap();
+    drop(again);
+    let _ = std::fs::remove_dir_all(&dir);
+}
