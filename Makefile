@@ -10,13 +10,14 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
         bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
+        test-segments bench-segments \
         test-server bench-server demo-server
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases
+test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases test-segments
 	@echo "make test: all suites passed"
 
 lint:
@@ -67,6 +68,18 @@ test-leases:
 	  env $$(scripts/services.sh env) $(MAKE) -C bindings-node test-redis && \
 	  env $$(scripts/services.sh env) $(MAKE) -C bindings-c test-redis && \
 	  env $$(scripts/services.sh env) $(CARGO) test -p snowid-server --features etcd --test fleet; status=$$?; \
+	fi; \
+	scripts/services.sh stop; exit $$status
+
+## test-segments: segment mode against a real PostgreSQL and Redis (started
+## and stopped here): 4 processes x 250k IDs per store, SIGKILL + restart,
+## store restarted mid-run (the file store runs in plain `cargo test`)
+test-segments:
+	@scripts/services.sh start; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  $(CARGO) clippy -p snowid --features postgres,redis --all-targets -- -D warnings && \
+	  env $$(scripts/services.sh env) $(CARGO) test -p snowid --features postgres,redis \
+	    --test segment_stores --test vectors -- --nocapture; status=$$?; \
 	fi; \
 	scripts/services.sh stop; exit $$status
 

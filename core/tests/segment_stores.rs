@@ -130,7 +130,12 @@ fn four_processes_share_one_key() {
             .collect();
         let seen = check_unique_and_increasing(store.name, &runs);
         let max = *seen.iter().max().unwrap();
-        assert_eq!(*seen.iter().min().unwrap(), 1, "{}: a new key starts at 1", store.name);
+        assert_eq!(
+            *seen.iter().min().unwrap(),
+            1,
+            "{}: a new key starts at 1",
+            store.name
+        );
         // Skipped IDs: the unused rest of each process's current and
         // buffered range at exit, at most two ranges of max_step each.
         let skipped = max - seen.len() as u64;
@@ -139,7 +144,11 @@ fn four_processes_share_one_key() {
             "{}: 4 x {n} IDs, no duplicate, largest {max}, skipped {skipped} (bound {bound})",
             store.name
         );
-        assert!(skipped <= bound, "{}: skipped {skipped} > {bound}", store.name);
+        assert!(
+            skipped <= bound,
+            "{}: skipped {skipped} > {bound}",
+            store.name
+        );
     }
 }
 
@@ -154,7 +163,10 @@ fn sigkill_mid_range_then_restart_reissues_nothing() {
         let mut line = String::new();
         while first.len() < 5550 {
             line.clear();
-            assert!(reader.read_line(&mut line).unwrap() > 0, "worker ended early");
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "worker ended early"
+            );
             first.push(line.trim().parse::<u64>().unwrap());
         }
         child.kill().unwrap(); // SIGKILL, mid-range (ranges of 1000, 5550 read)
@@ -205,8 +217,16 @@ fn store_restart_mid_run() {
         check_unique_and_increasing(store.name, &runs);
         for (ids, errors, ok) in &results {
             for e in errors {
-                assert!(e.starts_with("SEGMENT_STORE_UNAVAILABLE "), "{}: {e}", store.name);
-                assert!(e.contains(&key), "{}: the error names the key: {e}", store.name);
+                assert!(
+                    e.starts_with("SEGMENT_STORE_UNAVAILABLE "),
+                    "{}: {e}",
+                    store.name
+                );
+                assert!(
+                    e.contains(&key),
+                    "{}: the error names the key: {e}",
+                    store.name
+                );
             }
             if keeps_data {
                 assert!(*ok, "{}: did not recover: {errors:?}", store.name);
@@ -214,7 +234,11 @@ fn store_restart_mid_run() {
             } else {
                 // Redis without persistence forgot the counter: each process
                 // notices and refuses for good, after its buffered ranges.
-                assert!(!ok, "{}: kept issuing after the store lost data", store.name);
+                assert!(
+                    !ok,
+                    "{}: kept issuing after the store lost data",
+                    store.name
+                );
                 assert!(
                     errors.iter().any(|e| e.contains("went backwards")),
                     "{}: {errors:?}",

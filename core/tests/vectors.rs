@@ -376,7 +376,9 @@ fn segment_keys_and_store_urls() {
     let none = !cfg!(feature = "postgres") && !cfg!(feature = "redis");
     for case in seg["store_urls"].as_array().unwrap() {
         let url = case["url"].as_str().unwrap();
-        let got = snowid::segment::StoreUrl::parse(url).err().map(|e| e.code());
+        let got = snowid::segment::StoreUrl::parse(url)
+            .err()
+            .map(|e| e.code());
         if all {
             assert_eq!(got, case["error_all_features"].as_str(), "url {url:?}");
         } else if none {

@@ -68,7 +68,10 @@ impl FileStore {
         };
         let lines: Vec<&str> = text.lines().collect();
         let [magic, key_line, max_line, check] = lines[..] else {
-            return Err(Self::corrupt(&path, "expected 4 lines (truncated or extended)"));
+            return Err(Self::corrupt(
+                &path,
+                "expected 4 lines (truncated or extended)",
+            ));
         };
         if magic != MAGIC {
             return Err(Self::corrupt(&path, "unknown header"));
@@ -150,7 +153,10 @@ mod tests {
         assert_eq!(s.take("invoices", 3).unwrap(), Range { start: 1, end: 4 });
         let again = FileStore::open(&d).unwrap();
         assert_eq!(again.read("orders").unwrap(), 15);
-        assert_eq!(again.take("orders", 1).unwrap(), Range { start: 16, end: 17 });
+        assert_eq!(
+            again.take("orders", 1).unwrap(),
+            Range { start: 16, end: 17 }
+        );
         fs::remove_dir_all(&d).unwrap();
     }
 
@@ -160,7 +166,9 @@ mod tests {
         let s = FileStore::open(&d).unwrap();
         s.take("k", 10).unwrap();
         let p = s.counter_path("k");
-        let text = fs::read_to_string(&p).unwrap().replace("max_id 10", "max_id 11");
+        let text = fs::read_to_string(&p)
+            .unwrap()
+            .replace("max_id 10", "max_id 11");
         fs::write(&p, text).unwrap();
         assert_eq!(s.take("k", 10).unwrap_err().code(), "STATE_CORRUPT");
         fs::write(&p, "snowid-segment 1\n").unwrap();
@@ -172,7 +180,8 @@ mod tests {
     fn exhausted_counter() {
         let d = tmp("exhausted");
         let s = FileStore::open(&d).unwrap();
-        s.write("k", super::super::store::MAX_SEGMENT_ID - 2).unwrap();
+        s.write("k", super::super::store::MAX_SEGMENT_ID - 2)
+            .unwrap();
         let e = s.take("k", 3).unwrap_err();
         assert_eq!(e.code(), "SEGMENT_EXHAUSTED");
         assert!(e.to_string().contains("9223372036854775807"), "{e}");

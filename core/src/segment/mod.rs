@@ -369,7 +369,7 @@ impl Segment {
     pub fn new(key: &str, settings: SegmentSettings) -> Result<Segment> {
         validate_key(key)?;
         let store = settings.store.open()?;
-        Ok(Self::with_store(key, settings, store)?)
+        Self::with_store(key, settings, store)
     }
 
     /// A segment over a store you opened (or wrote) yourself.
@@ -595,7 +595,7 @@ impl Inner {
     fn prefetch_loop(&self) {
         let mut s = self.lock();
         loop {
-            while !s.stop && !(s.requested && s.buffered.is_none()) {
+            while !(s.stop || s.requested && s.buffered.is_none()) {
                 s = self.cv.wait(s).unwrap_or_else(|p| p.into_inner());
             }
             if s.stop {

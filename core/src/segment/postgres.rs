@@ -32,7 +32,8 @@ pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS snowid_segments (
     updated_at timestamptz NOT NULL DEFAULT now()
 )";
 
-const UPDATE: &str = "UPDATE snowid_segments SET max_id = max_id + $2, step = $2, updated_at = now() \
+const UPDATE: &str =
+    "UPDATE snowid_segments SET max_id = max_id + $2, step = $2, updated_at = now() \
      WHERE key = $1 AND max_id <= $3 RETURNING max_id";
 
 /// Counters in a PostgreSQL table.

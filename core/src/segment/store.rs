@@ -98,7 +98,10 @@ impl StoreUrl {
     /// naming the URL (password hidden) and what would be valid.
     pub fn parse(url: &str) -> Result<StoreUrl> {
         if url.is_empty() {
-            return Err(bad_url(url, format!("empty; expected one of {STORE_SCHEMES}")));
+            return Err(bad_url(
+                url,
+                format!("empty; expected one of {STORE_SCHEMES}"),
+            ));
         }
         let Some((scheme, rest)) = url.split_once("://") else {
             return Err(bad_url(
@@ -241,7 +244,13 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(Range::ending_at(1000, 1000), Range { start: 1, end: 1001 });
+        assert_eq!(
+            Range::ending_at(1000, 1000),
+            Range {
+                start: 1,
+                end: 1001
+            }
+        );
         assert!(check_room("k", "s", MAX_SEGMENT_ID - 5, 5).is_ok());
         assert_eq!(
             check_room("k", "s", MAX_SEGMENT_ID - 5, 6)

@@ -73,7 +73,9 @@ fn keys() {
         "WRONG_TYPE"
     );
     assert_eq!(
-        key_from_value(&Value::NonUtf8(vec![0xff])).unwrap_err().code(),
+        key_from_value(&Value::NonUtf8(vec![0xff]))
+            .unwrap_err()
+            .code(),
         "SEGMENT_KEY"
     );
 }
@@ -111,7 +113,10 @@ fn options_rules() {
         ),
         (SegmentOptions::new().with("step", 0), "INVALID_SETTING"),
         (SegmentOptions::new().with("step", "10"), "WRONG_TYPE"),
-        (SegmentOptions::new().with("prefetch_at", 100), "INVALID_SETTING"),
+        (
+            SegmentOptions::new().with("prefetch_at", 100),
+            "INVALID_SETTING",
+        ),
         (
             SegmentOptions::new().with("step", 10).with("min_step", 11),
             "INVALID_SETTING",
@@ -121,7 +126,10 @@ fn options_rules() {
             "INVALID_SETTING",
         ),
         (SegmentOptions::new().with("store", 1), "WRONG_TYPE"),
-        (SegmentOptions::new().with("store", "x"), "SEGMENT_STORE_URL"),
+        (
+            SegmentOptions::new().with("store", "x"),
+            "SEGMENT_STORE_URL",
+        ),
     ] {
         assert_eq!(o.resolve_in(&env).unwrap_err().code(), code, "{o:?}");
     }
@@ -206,7 +214,10 @@ fn store_down_spends_buffers_then_fails_then_recovers() {
     assert_eq!(ids, (3..=20).collect::<Vec<_>>());
     let e = seg.next_id().unwrap_err();
     assert_eq!(e.code(), "SEGMENT_STORE_UNAVAILABLE");
-    assert!(e.to_string().contains("\"k\"") && e.to_string().contains("mem://"), "{e}");
+    assert!(
+        e.to_string().contains("\"k\"") && e.to_string().contains("mem://"),
+        "{e}"
+    );
     assert!(seg.stats().fetch_failures >= 1);
     store.down.store(false, SeqCst);
     let id = seg.next_id().unwrap();
@@ -227,7 +238,11 @@ fn store_that_goes_backwards_is_refused() {
     // For good: a counter that climbs back past our floor may repeat IDs
     // that other processes issued before the loss.
     store.max.store(1000, SeqCst);
-    assert!(seg.next_id().unwrap_err().to_string().contains("went backwards"));
+    assert!(seg
+        .next_id()
+        .unwrap_err()
+        .to_string()
+        .contains("went backwards"));
 }
 
 #[test]
@@ -235,17 +250,16 @@ fn file_store_survives_a_new_segment() {
     let dir = std::env::temp_dir().join(format!("snowid-seg-gen-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let url = format!("file://{}", dir.display());
-    let opts = SegmentOptions::new().with("store", url.as_str()).with("step", 5);
+    let opts = SegmentOptions::new()
+        .with("store", url.as_str())
+        .with("step", 5);
     let a = opts.build("orders").unwrap();
     assert_eq!(a.next_id().unwrap(), 1);
     drop(a); // the rest of its ranges is skipped, never reused
     let b = opts.build("orders").unwrap();
     let id = b.next_id().unwrap();
     assert!(id >= 6, "{id}");
-    assert_eq!(
-        opts.build("bad/key").unwrap_err().code(),
-        "SEGMENT_KEY"
-    );
+    assert_eq!(opts.build("bad/key").unwrap_err().code(), "SEGMENT_KEY");
     drop(b); // joins its prefetch thread
     std::fs::remove_dir_all(&dir).unwrap();
 }
