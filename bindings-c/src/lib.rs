@@ -18,6 +18,7 @@ mod error;
 mod generator;
 mod layout;
 mod options;
+mod segment;
 
 pub use config::*;
 pub use encoding::*;
@@ -25,6 +26,7 @@ pub use error::*;
 pub use generator::*;
 pub use layout::*;
 pub use options::*;
+pub use segment::*;
 
 use std::ffi::{c_char, CStr};
 
