@@ -13,6 +13,7 @@ mod default;
 mod errors;
 mod generator;
 mod layout;
+mod segment;
 mod value;
 
 use errors::IntoPyResult;
@@ -103,6 +104,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<generator::PyGenerator>()?;
     m.add_class::<generator::PyStats>()?;
     m.add_class::<generator::PyManualClock>()?;
+    m.add_class::<segment::PySegment>()?;
     let names: Vec<&str> = snowid::ENCODINGS.iter().map(|e| e.name()).collect();
     m.add("ENCODINGS", pyo3::types::PyTuple::new(m.py(), names)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
