@@ -86,6 +86,18 @@ test-segments:
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator
 
+## bench-segments: segment mode per ID against the Snowflake generator
+## (criterion), then sustained IDs/s on PostgreSQL and Redis against
+## nextval() / INCR per ID (servers started and stopped here; not a test)
+bench-segments:
+	$(CARGO) bench -p snowid --bench segment
+	@scripts/services.sh start; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  env $$(scripts/services.sh env) $(CARGO) bench -p snowid --features postgres,redis \
+	    --bench segment_stores; status=$$?; \
+	fi; \
+	scripts/services.sh stop; exit $$status
+
 demo-python demo-node demo-c demo-kotlin: demo-%:
 	$(MAKE) -C bindings-$* demo
 
@@ -96,7 +108,7 @@ bench-python bench-node bench-c bench-kotlin: bench-%:
 	$(MAKE) -C bindings-$* bench
 
 ## bench: every benchmark (prints tables; never fails on speed)
-bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id bench-server
+bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id bench-server bench-segments
 
 ## bench-first-id: time to the first ID of a process started right after a
 ## clean exit of another with the same state directory (Rust, Python, Node)

@@ -16,4 +16,5 @@ mod error;
 mod generator;
 mod js;
 mod layout;
+mod segment;
 mod text;
