@@ -10,7 +10,7 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
         bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
-        test-segments bench-segments \
+        test-segments bench-segments readme-db \
         test-server bench-server demo-server
 
 ## demo: generate and decode IDs from every language
@@ -79,9 +79,23 @@ test-segments:
 	if [ $$status -eq 0 ]; then \
 	  $(CARGO) clippy -p snowid --features postgres,redis --all-targets -- -D warnings && \
 	  env $$(scripts/services.sh env) $(CARGO) test -p snowid --features postgres,redis \
-	    --test segment_stores --test vectors -- --nocapture; status=$$?; \
+	    --test segment_stores --test vectors -- --nocapture && \
+	  $(MAKE) readme-db; status=$$?; \
 	fi; \
 	scripts/services.sh stop; exit $$status
+
+## readme-db: the README's "IDs as database keys" examples (```python db,
+## ```js db) against real SQLite and the PostgreSQL of scripts/services.sh
+## (run inside test-segments, which starts it); installs psycopg and pg
+readme-db:
+	test -x bindings-python/.venv/bin/python || $(MAKE) -C bindings-python install
+	test -f bindings-node/snowid.node || $(MAKE) -C bindings-node build
+	bindings-python/.venv/bin/python -m pip install -q --disable-pip-version-check "psycopg[binary]"
+	mkdir -p target/db-drivers && cd target/db-drivers && \
+	  (test -d node_modules/pg || npm install --no-audit --no-fund --silent pg)
+	env $$(scripts/services.sh env) python3 scripts/readme_snippets.py README.md --db \
+	  --python bindings-python/.venv/bin/python --node-package bindings-node \
+	  --node-modules target/db-drivers/node_modules
 
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator

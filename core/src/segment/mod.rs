@@ -441,6 +441,27 @@ impl Segment {
         Ok(id)
     }
 
+    /// The next ID if the current range has one, else `None` (then call
+    /// [`Self::next_id`], which switches ranges and may wait for the store).
+    /// Never blocks: for bindings that release a host lock before waiting.
+    #[inline]
+    pub fn try_next_id(&self) -> Option<u64> {
+        let inner = &*self.inner;
+        if FORK_GENERATION.load(Relaxed) != inner.fork_generation {
+            return None;
+        }
+        let end = inner.end.0 .0.load(Acquire);
+        let id = inner.next.0.fetch_add(1, Relaxed);
+        if id < end {
+            if id == inner.end.0 .1.load(Relaxed) {
+                inner.request_prefetch();
+            }
+            Some(id)
+        } else {
+            None
+        }
+    }
+
     /// `n` IDs, strictly increasing (`n` up to [`crate::MAX_BATCH`]).
     pub fn next_ids(&self, n: usize) -> Result<Vec<u64>> {
         if n as u64 > crate::MAX_BATCH {
