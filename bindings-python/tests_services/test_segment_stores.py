@@ -26,7 +26,7 @@ def test_two_segments_share_a_key(var: str) -> None:
     assert ids_a == sorted(ids_a) and ids_b == sorted(ids_b)
     assert not set(ids_a) & set(ids_b)
     assert min(ids_a + ids_b) == 1
-    assert a.stats()["ranges_fetched"] >= 10
+    assert a.stats()["ranges_fetched"] >= 4  # 100, 200, 400, ...: the step grows
 
 
 def test_unreachable_postgres_is_a_clear_error() -> None:
