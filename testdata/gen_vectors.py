@@ -412,7 +412,7 @@ def resolve(target, options, env, now_ms=None):
     ("inspect"), under the environment `env`. Raises OptionError(code)."""
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     env = Env(env)
-    default = target in ("default", "inspect")
+    default = target in ("default", "service", "inspect")
     o = canonical_keys(options)
     given = lambda k: k in o
 
@@ -444,7 +444,8 @@ def resolve(target, options, env, now_ms=None):
     if given("clock"):
         clock = "manual" if o["clock"][0] == "clock" else as_choice(o["clock"], ["cached", "monotonic"])
     else:
-        clock = (env.name("SNOWID_CLOCK", ["cached", "monotonic"]) if default else None) or "cached"
+        clock = (env.name("SNOWID_CLOCK", ["cached", "monotonic"]) if default else None) or (
+            "monotonic" if target == "service" else "cached")
     on_regression = as_choice(o["on_regression"], ["wait", "fail"]) if given("on_regression") else "wait"
     max_wait = as_int_in(o["max_wait_ms"], 0, 3600000) if given("max_wait_ms") else None
     max_borrow = as_int_in(o["max_borrow_ticks"], 0, 1000000) if given("max_borrow_ticks") else 0
@@ -557,6 +558,9 @@ def options_cases():
 
     def insp(options, env, why):
         add("inspect", options, env, why)
+
+    def svc(options, env, why):
+        add("service", options, env, why)
 
     # --- Generator(**options): valid values and defaults
     gen(TW, "node fields only: every other option at its default")
@@ -702,6 +706,13 @@ def options_cases():
     dft(None, {**RUN, "SNOWID_NODE_SOURCE": "local"}, "local accepted in Cloud Run")
     dft(None, {**RUN, "SNOWID_DATACENTER_ID": "4"}, "ID variable in Cloud Run")
     dft({"worker": 2, "datacenter": 3}, RUN, "configured nodes in Cloud Run")
+
+    # --- the ID service (`snowid serve`): the default's rule, monotonic clock by default
+    svc(None, {"SNOWID_WORKER_ID": "3"}, "the service's clock is monotonic by default")
+    svc(None, {"SNOWID_WORKER_ID": "3", "SNOWID_CLOCK": "cached"}, "SNOWID_CLOCK chooses the service's clock")
+    svc({"clock": "cached", "worker": 1, "datacenter": 2}, {"SNOWID_CLOCK": "monotonic"}, "a clock option wins")
+    svc(None, {"SNOWID_LAYOUT": "discord", "SNOWID_WORKER_ID": "1"}, "the service reads SNOWID_LAYOUT")
+    svc(None, LAMBDA, "the service in Lambda needs a node source too")
 
     # --- the layout inspect()/decode() use without a layout
     insp(None, {}, "Twitter by default")

@@ -155,6 +155,16 @@ enum Target {
     /// The process default generator: `configure(options)` over the
     /// environment.
     Default,
+    /// The ID service's generator (`snowid serve`): as [`Target::Default`],
+    /// but the clock defaults to `monotonic`.
+    Service,
+}
+
+impl Target {
+    /// Reads the environment (`configure()` over `SNOWID_*`).
+    fn reads_env(self) -> bool {
+        matches!(self, Target::Default | Target::Service)
+    }
 }
 
 /// Fully resolved generator settings: what [`Settings::build`] makes.
@@ -333,6 +343,19 @@ pub fn resolve_default(
     resolve(configured, env, Target::Default)
 }
 
+/// The ID service's settings (`snowid serve`): the default generator's rule
+/// (options over the environment), except that the clock defaults to
+/// `monotonic` rather than `cached`. A request costs microseconds, so a
+/// ~20 ns clock read is invisible, and no ticker thread competes with the
+/// request workers for the cores. `SNOWID_CLOCK` or a `clock` option still
+/// choose.
+pub fn resolve_service(
+    configured: Option<&GeneratorOptions>,
+    env: &Environment,
+) -> Result<Settings> {
+    resolve(configured, env, Target::Service)
+}
+
 /// What the `options` vectors compare, for a binding's private test hook:
 /// `target` is `generator` (`Generator(options)`), `default`
 /// (`configure(options)` over `env`; `None`: never configured) or `inspect`
@@ -350,12 +373,13 @@ pub fn resolve_json(
             .resolve_in(env)
             .map(|s| s.summary_json()),
         "default" => resolve_default(options, env).map(|s| s.summary_json()),
+        "service" => resolve_service(options, env).map(|s| s.summary_json()),
         "inspect" => default_layout(options, env)
             .map(|l| format!("{{\"layout\":{}}}", json_string(l.name()))),
         other => Err(invalid(
             "target",
             format!("{other:?}"),
-            "\"generator\", \"default\" or \"inspect\"",
+            "\"generator\", \"default\", \"service\" or \"inspect\"",
         )),
     }
 }
@@ -388,7 +412,7 @@ fn check_duplicates(o: &GeneratorOptions) -> Result<()> {
 fn base_layout(o: &GeneratorOptions, env: &Environment, target: Target) -> Result<Layout> {
     let mut layout = match o.get("layout") {
         Some(g) => Layout::from_value(g.value, g.name)?,
-        None if target == Target::Default => env.layout()?.unwrap_or_else(Layout::twitter),
+        None if target.reads_env() => env.layout()?.unwrap_or_else(Layout::twitter),
         None => Layout::twitter(),
     };
     if let Some(g) = o.get("epoch") {
@@ -430,7 +454,7 @@ fn resolve(
     let o = configured.unwrap_or(&empty);
     check_duplicates(o)?;
     let layout = base_layout(o, env, target)?;
-    let default = target == Target::Default;
+    let default = target.reads_env();
 
     let clock = match o.get("clock") {
         Some(g) => match g.value {
@@ -452,7 +476,9 @@ fn resolve(
             .as_deref()
         {
             Some("monotonic") => ClockChoice::Monotonic,
-            _ => ClockChoice::Cached,
+            Some(_) => ClockChoice::Cached,
+            None if target == Target::Service => ClockChoice::Monotonic,
+            None => ClockChoice::Cached,
         },
         None => ClockChoice::Cached,
     };

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=../target/debug/snowid
-[ -x .venv/bin/schemathesis ] || { python3 -m venv .venv && .venv/bin/pip install -q schemathesis; }
+[ -x .venv/bin/schemathesis ] || { python3 -m venv .venv && .venv/bin/pip install -q "schemathesis==4.32.5"; }
 STATE=$(mktemp -d)
 PORT=${PORT:-18932}
 env -u SNOWID_NODE_SOURCE SNOWID_STATE_DIR="$STATE" SNOWID_HOST_LOCK_DIR=off \

