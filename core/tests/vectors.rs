@@ -350,6 +350,8 @@ fn options_resolve_like_the_reference() {
                 .map(|s| serde_json::from_str(&s.summary_json()).unwrap()),
             "default" => resolve_default(opts.as_ref(), &env)
                 .map(|s| serde_json::from_str(&s.summary_json()).unwrap()),
+            "service" => snowid::options::resolve_service(opts.as_ref(), &env)
+                .map(|s| serde_json::from_str(&s.summary_json()).unwrap()),
             "inspect" => default_layout(opts.as_ref(), &env)
                 .map(|l| serde_json::json!({ "layout": l.name() })),
             t => panic!("unknown target {t}"),
