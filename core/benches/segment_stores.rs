@@ -35,8 +35,10 @@ fn segment_rate(url: &str, key: &str) -> (f64, snowid::SegmentStats) {
 }
 
 fn main() {
-    let pg = std::env::var("SNOWID_TEST_POSTGRES_URL").expect("SNOWID_TEST_POSTGRES_URL (make bench-segments)");
-    let rd = std::env::var("SNOWID_TEST_REDIS_URL").expect("SNOWID_TEST_REDIS_URL (make bench-segments)");
+    let pg = std::env::var("SNOWID_TEST_POSTGRES_URL")
+        .expect("SNOWID_TEST_POSTGRES_URL (make bench-segments)");
+    let rd = std::env::var("SNOWID_TEST_REDIS_URL")
+        .expect("SNOWID_TEST_REDIS_URL (make bench-segments)");
     let key = format!("bench-{}", std::process::id());
 
     let (seg_pg, st_pg) = segment_rate(&pg, &key);
@@ -46,7 +48,9 @@ fn main() {
     client
         .batch_execute("CREATE SEQUENCE IF NOT EXISTS snowid_bench_seq")
         .unwrap();
-    let stmt = client.prepare("SELECT nextval('snowid_bench_seq')").unwrap();
+    let stmt = client
+        .prepare("SELECT nextval('snowid_bench_seq')")
+        .unwrap();
     let naive_pg = rate(|| {
         let v: i64 = client.query_one(&stmt, &[]).unwrap().get(0);
         black_box(v);
@@ -63,8 +67,13 @@ fn main() {
     });
     let _: () = redis::cmd("DEL").arg(&rkey).query(&mut conn).unwrap();
 
-    println!("\nsustained IDs/s from one process, {} s each, same run (the machine may be shared)", RUN.as_secs());
-    println!("| store | segment mode IDs/s | naive per-ID IDs/s | ratio | ranges | final step | waits |");
+    println!(
+        "\nsustained IDs/s from one process, {} s each, same run (the machine may be shared)",
+        RUN.as_secs()
+    );
+    println!(
+        "| store | segment mode IDs/s | naive per-ID IDs/s | ratio | ranges | final step | waits |"
+    );
     println!("|---|---|---|---|---|---|---|");
     println!(
         "| PostgreSQL (naive: nextval() per ID) | {seg_pg:.0} | {naive_pg:.0} | {:.0}x | {} | {} | {} |",
