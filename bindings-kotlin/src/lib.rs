@@ -23,6 +23,7 @@ pub mod fast;
 mod functions;
 mod generator;
 mod layout;
+mod segment;
 mod testing;
 mod values;
 
@@ -30,6 +31,7 @@ pub use error::{ErrorCode, SnowidError, VARIANT_NAMES};
 pub use functions::*;
 pub use generator::{NativeGenerator, Stats};
 pub use layout::{Capacity, Field, FieldSpec, Layout, LayoutSpec, ManualClock, NodeValue, Parts};
+pub use segment::Segment;
 pub use testing::{resolve_options_for_tests, EnvVar};
 pub use values::{OptionEntry, OptionValue};
 
