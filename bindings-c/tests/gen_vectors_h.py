@@ -297,6 +297,8 @@ def options_section(o, doc):
     targets = {"generator": "SNOWID_RESOLVE_GENERATOR", "default": "SNOWID_RESOLVE_DEFAULT", "inspect": "SNOWID_RESOLVE_INSPECT"}
     inits = []
     for case in doc.get("options", []):
+        if case["target"] == "service":
+            continue  # the ID service's rule: no C entry point (checked by the core and the server)
         target = targets[case["target"]]
         why = cstr(case.get("why", ""))
         expect = "NULL"
