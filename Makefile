@@ -58,6 +58,7 @@ demo-server:
 
 ## test-leases: node leases against a real etcd and Redis (started and stopped
 ## here): the core's lease tests, then Redis leases from Python, Node and C
+## (their test-redis targets also run segment mode on PostgreSQL and Redis)
 test-leases:
 	@scripts/services.sh start; status=$$?; \
 	if [ $$status -eq 0 ]; then \
