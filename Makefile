@@ -100,6 +100,7 @@ readme-db:
 
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator
+	$(CARGO) bench -p snowid --bench wide
 
 ## bench-segments: segment mode per ID against the Snowflake generator
 ## (criterion), then sustained IDs/s on PostgreSQL and Redis against

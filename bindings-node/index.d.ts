@@ -211,6 +211,88 @@ export declare class Segment {
 }
 
 /**
+ * A lock-free generator of wide IDs for one node: `new WideGenerator({
+ * layout: 'wide128', datacenter: 1, worker: 7 })`. Takes every option of
+ * `Generator` (`nodeSource`, `stateDir`, `protect`, `clock`...) plus
+ * `width` and `tickMs` for custom fields.
+ */
+export declare class WideGenerator {
+  constructor(options?: { layout?: string, width?: number, tickMs?: number, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown })
+  /** The next ID, as a bigint. */
+  next(): bigint
+  /**
+   * The next ID as a `number`: only for a JS-safe layout (`'jssafe'`, or
+   * a custom one of at most 53 bits), whose IDs are all at most
+   * `Number.MAX_SAFE_INTEGER`; any other throws `SNOWID_INVALID_SETTING`.
+   */
+  nextNumber(): number
+  /** The next ID as a decimal string (for JSON). */
+  nextString(): string
+  /** `n` consecutive IDs as bigints (at most 2^24). */
+  nextBatch(n: number): Array<bigint>
+  /**
+   * `n` consecutive IDs as numbers (JS-safe layouts only, as
+   * `nextNumber()`), in a `Float64Array`.
+   */
+  nextBatchNumbers(n: number): Float64Array
+  /** The layout. */
+  get layout(): WideLayout
+  /** Where the node numbers came from. */
+  get source(): string
+  /** Node values by field name. */
+  get nodes(): Record<string, number>
+  /** Counters, as `Generator#stats()`. */
+  stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }
+}
+
+/**
+ * A layout of up to 128 bits: `new WideLayout('wide128')` (64-bit Unix
+ * ms | 16 datacenter | 32 worker | 16 sequence), `new
+ * WideLayout('jssafe')` (53 bits: every ID <= Number.MAX_SAFE_INTEGER), or
+ * `new WideLayout({ layout: 'timestamp:48|region:8|host:24|sequence:16',
+ * width: 96, tickMs?, epoch? })`.
+ */
+export declare class WideLayout {
+  constructor(layout?: string | { layout?: string, width?: number, tickMs?: number, epoch?: Date | number | bigint })
+  /** The layout's name (`'custom'` for fields). */
+  get name(): string
+  /** Width of every ID in bits. */
+  get width(): number
+  /** Whether every ID is at most `Number.MAX_SAFE_INTEGER`. */
+  get jsSafe(): boolean
+  /** Epoch in ms since the Unix epoch. */
+  get epochMs(): number
+  /** Tick length in ms. */
+  get tickMs(): number
+  /** Largest ID, `2n ** BigInt(width) - 1n`. */
+  get maxId(): bigint
+  /** Fields, most significant first. */
+  get fields(): Array<{ name: string, bits: number, kind: 'timestamp' | 'node' | 'sequence' }>
+  /** The node fields' names. */
+  get nodeNames(): Array<string>
+  /** Splits an ID into its fields. */
+  decode(id: bigint | string | number): { id: bigint, timestampMs: number, tick: number | bigint, sequence: number, nodes: Record<string, number> }
+  /**
+   * Builds an ID from `{ timestamp, sequence?, <nodeField>... }`
+   * (`timestamp`: a Date or ms).
+   */
+  compose(parts: { timestamp: Date | number | bigint, sequence?: number, [nodeField: string]: unknown }): bigint
+  /** Smallest ID of the tick holding `time` (a Date or ms). */
+  minIdAt(time: Date | number | bigint): bigint
+  /** Largest ID of the tick holding `time` (a Date or ms). */
+  maxIdAt(time: Date | number | bigint): bigint
+  /**
+   * Capacity: lifespan, end, `issueEndMs` (when a generator's one-word
+   * state runs out), IDs per tick and per second per node, nodes.
+   */
+  capacity(): { lifespanMs: bigint, endMs: bigint, issueEndMs: bigint, idsPerTick: bigint, idsPerSecondPerNode: bigint, nodes: bigint }
+  /** Whether two layouts are the same. */
+  equals(other: WideLayout): boolean
+  /** `wide128(timestamp:64|datacenter:16|worker:32|sequence:16, width=128, ...)`. */
+  toString(): string
+}
+
+/**
  * Capacity of a layout (default: the default generator's). `end` is
  * `null` when the layout ends after the last instant a `Date` holds.
  */
@@ -261,6 +343,13 @@ export declare function defaultSource(): string | null
 export declare function encode(id: bigint | string | number, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): string
 
 /**
+ * A wide ID as text: `'decimal'` (default), `'hex'` (32 digits),
+ * `'base32'` (26 Crockford digits) or `'base62'` (22 digits); the fixed
+ * widths sort like the numbers.
+ */
+export declare function encodeWide(id: bigint | string | number, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): string
+
+/**
  * Every error code: `{ code: 'SNOWID_…', number, kind, jsClass }`, where
  * `jsClass` is the constructor thrown (`TypeError` for a JS value of the
  * wrong type, `RangeError` for other invalid input, `Error` when IDs are
@@ -300,6 +389,9 @@ export declare function nextString(): string
  * throws `RangeError` with `SNOWID_PARSE_*`.
  */
 export declare function parse(text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): bigint
+
+/** Parses text made by `encodeWide` back into a bigint. */
+export declare function parseWide(text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): bigint
 
 /**
  * Counters of the default generator (all 0 before its first use), and the

@@ -9,6 +9,8 @@ export const {
   Layout,
   ManualClock,
   Segment,
+  WideGenerator,
+  WideLayout,
   capacity,
   compose,
   configure,
@@ -16,6 +18,7 @@ export const {
   defaultNodes,
   defaultSource,
   encode,
+  encodeWide,
   errorCodes,
   inspect,
   maxIdAt,
@@ -24,5 +27,6 @@ export const {
   nextBatch,
   nextString,
   parse,
+  parseWide,
   stats,
 } = native;

@@ -10,7 +10,11 @@ implementation, not against themselves. Run: python3 testdata/gen_vectors.py
 import json
 import os
 import re
+import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wide_model import wide_vectors  # noqa: E402  (layouts up to 128 bits, JS-safe)
 
 TWITTER = {"name": "twitter", "fields": [["timestamp", 41, "timestamp"], ["datacenter", 5, "node"], ["worker", 5, "node"], ["sequence", 12, "sequence"]], "epoch_ms": 1288834974657, "tick_ms": 1, "sign_bit": True}
 DISCORD = {"name": "discord", "fields": [["timestamp", 42, "timestamp"], ["worker", 5, "node"], ["process", 5, "node"], ["increment", 12, "sequence"]], "epoch_ms": 1420070400000, "tick_ms": 1, "sign_bit": False}
@@ -880,6 +884,7 @@ def main():
         "runs": runs,
         "options": options_cases(),
         "segments": segment_cases(),
+        "wide": wide_vectors(),
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
     with open(path, "w") as f:

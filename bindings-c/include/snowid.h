@@ -240,6 +240,16 @@
 #define SNOWID_RESOLVE_INSPECT 2
 
 /**
+ * Longest encoded wide ID in characters (a 39-digit decimal), without the NUL.
+ */
+#define SNOWID_WIDE_MAX_ENCODED_LEN 39
+
+/**
+ * A buffer of this many bytes holds any encoded wide ID and its NUL.
+ */
+#define SNOWID_WIDE_ENCODE_BUFFER_SIZE 40
+
+/**
  * A lock-free ID generator (opaque): one you made (`snowid_generator_new()`
  * and friends, freed with `snowid_generator_free()`), or the borrowed
  * handle of the process default generator (`snowid_default_generator()`).
@@ -293,6 +303,19 @@ typedef struct snowid_options_t snowid_options_t;
  * `fork()` a handle made before it returns `SNOWID_ERR_FORKED` in the child.
  */
 typedef struct snowid_segment_t snowid_segment_t;
+
+/**
+ * A lock-free generator of wide IDs (opaque): made by
+ * `snowid_wide_generator_new()`, freed by `snowid_wide_generator_free()`.
+ * Any number of threads may call `snowid_wide_next()` on one generator.
+ */
+typedef struct snowid_wide_generator_t snowid_wide_generator_t;
+
+/**
+ * A layout of up to 128 bits (opaque, immutable): made by
+ * `snowid_wide_layout_new()`, freed by `snowid_wide_layout_free()`.
+ */
+typedef struct snowid_wide_layout_t snowid_wide_layout_t;
 
 /**
  * Result of every function that can fail: `SNOWID_OK` (0) on success,
@@ -618,6 +641,108 @@ typedef struct snowid_capacity_t {
    */
   uint64_t nodes;
 } snowid_capacity_t;
+
+/**
+ * A 128-bit unsigned integer as two 64-bit halves: the value is
+ * `hi * 2^64 + lo`. With a compiler that has `unsigned __int128`,
+ * `snowid_u128_to_native()` / `snowid_u128_from_native()` convert.
+ * Ordering: compare `hi`, then `lo`.
+ */
+typedef struct snowid_u128_t {
+  /**
+   * The high 64 bits.
+   */
+  uint64_t hi;
+  /**
+   * The low 64 bits.
+   */
+  uint64_t lo;
+} snowid_u128_t;
+
+/**
+ * Facts about a wide layout (`snowid_wide_layout_info()`).
+ */
+typedef struct snowid_wide_layout_info_t {
+  /**
+   * Width of every ID in bits (1..=128).
+   */
+  uint32_t width;
+  /**
+   * Whether every ID is at most 2^53 - 1 (a JavaScript number holds it).
+   */
+  bool js_safe;
+  /**
+   * Number of fields.
+   */
+  uint32_t field_count;
+  /**
+   * Number of node fields.
+   */
+  uint32_t node_count;
+  /**
+   * Epoch, ms since the Unix epoch.
+   */
+  uint64_t epoch_ms;
+  /**
+   * Tick length in ms.
+   */
+  uint64_t tick_ms;
+  /**
+   * Largest ID, `2^width - 1`.
+   */
+  struct snowid_u128_t max_id;
+  /**
+   * IDs one node issues per tick.
+   */
+  uint64_t ids_per_tick;
+  /**
+   * IDs one node issues per second.
+   */
+  uint64_t ids_per_second_per_node;
+  /**
+   * Distinct node identities.
+   */
+  uint64_t nodes;
+  /**
+   * How long the time field lasts, in ms.
+   */
+  struct snowid_u128_t lifespan_ms;
+  /**
+   * First instant the time field cannot hold, ms since the Unix epoch.
+   */
+  struct snowid_u128_t end_ms;
+  /**
+   * First instant a generator cannot issue at (its state is one 64-bit
+   * word), ms since the Unix epoch.
+   */
+  struct snowid_u128_t issue_end_ms;
+} snowid_wide_layout_info_t;
+
+/**
+ * The fields of a wide ID (`snowid_wide_layout_decode()`).
+ */
+typedef struct snowid_wide_parts_t {
+  /**
+   * Start of the ID's tick, ms since the Unix epoch.
+   */
+  uint64_t timestamp_ms;
+  /**
+   * The raw time field.
+   */
+  uint64_t tick;
+  /**
+   * The sequence field.
+   */
+  uint64_t sequence;
+  /**
+   * Node field values in layout order; entries past `node_count` are 0.
+   */
+  uint32_t nodes[SNOWID_MAX_NODE_FIELDS];
+  /**
+   * How many entries of `nodes` the layout uses.
+   */
+  uint32_t node_count;
+} snowid_wide_parts_t;
 
 /**
  * Success.
@@ -1510,8 +1635,185 @@ snowid_status snowid_segment_next(const struct snowid_segment_t *segment, int64_
  */
 snowid_status snowid_segment_next_batch(const struct snowid_segment_t *segment, int64_t *out_ids, uint64_t count);
 
+/**
+ * Makes a wide layout from `options`: `layout` (a preset, `"wide128"` or
+ * `"jssafe"`, or fields like `"timestamp:48|region:8|host:24|sequence:16"`),
+ * `width` (default 128; 53 for a JS-safe layout), `tick_ms` (default 1)
+ * and `epoch`; other options are ignored.
+ *
+ * Ownership: `options` is only read; `*out_layout` is new, free it with
+ * `snowid_wide_layout_free()`.
+ * NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_LAYOUT_BITS_SUM` (the fields do not fill `width`;
+ * a JS-safe layout that does not fit 53 bits), `_FIELD_WIDTH`,
+ * `_FIELD_COUNT`, `_FIELD_NAME`, `_DUPLICATE_FIELD`, `_EPOCH_IN_FUTURE`,
+ * `_INVALID_SETTING` (width over 128, an unknown preset, a malformed
+ * field list), `_WRONG_TYPE`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_layout_new(const struct snowid_options_t *options, struct snowid_wide_layout_t **out_layout);
+
+/**
+ * Frees a wide layout. `NULL` is ignored.
+ */
+void snowid_wide_layout_free(struct snowid_wide_layout_t *layout);
+
+/**
+ * Writes facts about `layout` (width, epoch, tick, capacity) to `*out_info`.
+ *
+ * NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_layout_info(const struct snowid_wide_layout_t *layout, struct snowid_wide_layout_info_t *out_info);
+
+/**
+ * Splits `id` into its fields.
+ *
+ * NULL: `layout`/`out_parts` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_ID_OUT_OF_RANGE` (an ID above the layout's largest,
+ * when both fit 64 bits), `_INVALID_SETTING` (the same for wider IDs).
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_layout_decode(const struct snowid_wide_layout_t *layout, struct snowid_u128_t id, struct snowid_wide_parts_t *out_parts);
+
+/**
+ * Builds an ID from a time (ms since the Unix epoch, rounded down to its
+ * tick), a sequence and node values by name (`names[i]` gets `values[i]`).
+ *
+ * NULL: `layout`, `out_id`, or `names`/`values`/any `names[i]` when
+ * `count` > 0 -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_DUPLICATE_FIELD`, `_INVALID_UTF8`, then the core's:
+ * `_TIMESTAMP_OUT_OF_RANGE`, `_FIELD_OUT_OF_RANGE`, `_UNKNOWN_FIELD`,
+ * `_MISSING_FIELD`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_layout_compose_named(const struct snowid_wide_layout_t *layout, uint64_t timestamp_ms, uint64_t sequence, const char *const *names, const uint64_t *values, uint32_t count, struct snowid_u128_t *out_id);
+
+/**
+ * Smallest ID any node can issue in the tick holding `timestamp_ms`.
+ *
+ * NULL: `layout`/`out_id` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_TIMESTAMP_OUT_OF_RANGE`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_layout_min_id_at(const struct snowid_wide_layout_t *layout, int64_t timestamp_ms, struct snowid_u128_t *out_id);
+
+/**
+ * Largest ID any node can issue in the tick holding `timestamp_ms`.
+ *
+ * NULL and errors: as `snowid_wide_layout_min_id_at()`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_layout_max_id_at(const struct snowid_wide_layout_t *layout, int64_t timestamp_ms, struct snowid_u128_t *out_id);
+
+/**
+ * Makes a wide generator from `options`: the wide layout options of
+ * `snowid_wide_layout_new()` plus every option of
+ * `snowid_generator_new_with_options()` (node fields or `node_source`,
+ * `state_dir`, `protect`, `clock`, ...), with the same node protection
+ * (slot locks, high-water mark).
+ *
+ * Ownership: `options` is only read; `*out_generator` is new, free it with
+ * `snowid_wide_generator_free()`.
+ * NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: those of `snowid_wide_layout_new()` and
+ * `snowid_generator_new_with_options()`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_generator_new(const struct snowid_options_t *options, struct snowid_wide_generator_t **out_generator);
+
+/**
+ * Frees a wide generator (releasing its node numbers). `NULL` is ignored.
+ */
+void snowid_wide_generator_free(struct snowid_wide_generator_t *generator);
+
+/**
+ * The generator's layout, borrowed: valid until the generator is freed.
+ *
+ * NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ */
+snowid_status snowid_wide_generator_layout(const struct snowid_wide_generator_t *generator, const struct snowid_wide_layout_t **out_layout);
+
+/**
+ * Issues one ID into `*out_id`: unique for the layout and node numbers,
+ * greater than every ID this generator issued before.
+ *
+ * NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: as `snowid_next()`.
+ * Thread safety: any number of threads may call it on one generator.
+ */
+snowid_status snowid_wide_next(const struct snowid_wide_generator_t *generator, struct snowid_u128_t *out_id);
+
+/**
+ * Writes `count` consecutive IDs to `out_ids` (at most `SNOWID_MAX_BATCH`)
+ * and how many to `*out_written` (fewer only if an error stopped the batch
+ * after some were issued; the next call reports it).
+ *
+ * NULL: `generator`/`out_written`, or `out_ids` with `count` > 0 ->
+ * `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` (count over the limit), then as
+ * `snowid_wide_next()`.
+ * Thread safety: as `snowid_wide_next()`.
+ */
+snowid_status snowid_wide_next_batch(const struct snowid_wide_generator_t *generator, struct snowid_u128_t *out_ids, uint64_t count, uint64_t *out_written);
+
+/**
+ * Moves the manual clock of `generator` (made with a `clock` option from
+ * `snowid_options_set_manual_clock()`) by `delta_ms`.
+ *
+ * NULL: `generator` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` when it has no manual clock.
+ * Thread safety: safe while other threads issue IDs.
+ */
+snowid_status snowid_wide_generator_advance_time(const struct snowid_wide_generator_t *generator, int64_t delta_ms);
+
+/**
+ * Writes wide `id` in `encoding` (a `SNOWID_ENCODING_*` value: decimal,
+ * 32 hex digits, 26 Crockford base32 digits or 22 base62 digits),
+ * NUL-terminated, into `buf` of `buf_len` bytes
+ * (`SNOWID_WIDE_ENCODE_BUFFER_SIZE` always suffices). The fixed-width
+ * forms sort like the IDs.
+ *
+ * `*out_len` (optional) receives the length without the NUL.
+ * NULL: `buf` NULL with a non-zero `buf_len` -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_UNKNOWN_ENCODING`, `_BUFFER_TOO_SMALL`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_encode(struct snowid_u128_t id, uint32_t encoding, char *buf, uint32_t buf_len, uint32_t *out_len);
+
+/**
+ * Parses NUL-terminated `text` in `encoding` into `*out_id`.
+ *
+ * NULL: `text`/`out_id` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors (`*out_id` unchanged): `SNOWID_ERR_PARSE_EMPTY`, `_PARSE_LENGTH`,
+ * `_PARSE_CHARACTER`, `_INVALID_SETTING` (above 2^128 - 1),
+ * `_UNKNOWN_ENCODING`, `_INVALID_UTF8`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_wide_parse(uint32_t encoding, const char *text, struct snowid_u128_t *out_id);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus
 
 #endif  /* SNOWID_H */
+
+#if defined(__SIZEOF_INT128__) && !defined(SNOWID_NATIVE_U128)
+/** Defined where the compiler has `unsigned __int128` (and the helpers below). */
+#define SNOWID_NATIVE_U128 1
+/** The compiler's 128-bit unsigned integer (GCC, Clang on 64-bit targets). */
+__extension__ typedef unsigned __int128 snowid_native_u128;
+
+/** A snowid_u128_t as the compiler's `unsigned __int128`. */
+static inline snowid_native_u128 snowid_u128_to_native(snowid_u128_t v) {
+  return ((snowid_native_u128)v.hi << 64) | v.lo;
+}
+
+/** The compiler's `unsigned __int128` as a snowid_u128_t. */
+static inline snowid_u128_t snowid_u128_from_native(snowid_native_u128 v) {
+  snowid_u128_t r;
+  r.hi = (uint64_t)(v >> 64);
+  r.lo = (uint64_t)v;
+  return r;
+}
+#endif /* SNOWID_NATIVE_U128 */

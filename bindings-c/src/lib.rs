@@ -19,6 +19,7 @@ mod generator;
 mod layout;
 mod options;
 mod segment;
+mod wide;
 
 pub use config::*;
 pub use encoding::*;
@@ -27,6 +28,7 @@ pub use generator::*;
 pub use layout::*;
 pub use options::*;
 pub use segment::*;
+pub use wide::*;
 
 use std::ffi::{c_char, CStr};
 

@@ -34,7 +34,7 @@ use crate::layout::snowid_layout_t;
 /// threads may make generators from one options object at the same time.
 #[allow(non_camel_case_types)]
 pub struct snowid_options_t {
-    options: GeneratorOptions,
+    pub(crate) options: GeneratorOptions,
 }
 
 /// Makes an empty options object.

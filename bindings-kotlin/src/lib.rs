@@ -26,6 +26,7 @@ mod layout;
 mod segment;
 mod testing;
 mod values;
+mod wide;
 
 pub use error::{ErrorCode, SnowidError, VARIANT_NAMES};
 pub use functions::*;
@@ -34,6 +35,7 @@ pub use layout::{Capacity, Field, FieldSpec, Layout, LayoutSpec, ManualClock, No
 pub use segment::Segment;
 pub use testing::{resolve_options_for_tests, EnvVar};
 pub use values::{OptionEntry, OptionValue};
+pub use wide::{NativeWideGenerator, WideCapacity, WideLayout, WideParts};
 
 /// Result of every export.
 pub type Result<T, E = SnowidError> = std::result::Result<T, E>;

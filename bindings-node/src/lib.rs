@@ -18,3 +18,4 @@ mod js;
 mod layout;
 mod segment;
 mod text;
+mod wide;

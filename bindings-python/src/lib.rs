@@ -15,6 +15,7 @@ mod generator;
 mod layout;
 mod segment;
 mod value;
+mod wide;
 
 use errors::IntoPyResult;
 use value::value;
@@ -105,6 +106,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<generator::PyStats>()?;
     m.add_class::<generator::PyManualClock>()?;
     m.add_class::<segment::PySegment>()?;
+    m.add_class::<wide::PyWideLayout>()?;
+    m.add_class::<wide::PyWideParts>()?;
+    m.add_class::<wide::PyWideGenerator>()?;
+    m.add_function(wrap_pyfunction!(wide::encode_wide, m)?)?;
+    m.add_function(wrap_pyfunction!(wide::decode_str_wide, m)?)?;
     let names: Vec<&str> = snowid::ENCODINGS.iter().map(|e| e.name()).collect();
     m.add("ENCODINGS", pyo3::types::PyTuple::new(m.py(), names)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

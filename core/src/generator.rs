@@ -401,6 +401,14 @@ impl<C: Clock> Generator<C> {
         Ok(filled)
     }
 
+    /// Reserves up to `want` consecutive positions `(tick << sequence_bits)
+    /// | sequence` in one tick, returning the first and how many: the wide
+    /// generator spreads positions into its own layout.
+    #[inline(always)]
+    pub(crate) fn take_positions(&self, want: u64) -> Result<(u64, u64)> {
+        self.take(want)
+    }
+
     /// The counters.
     pub fn stats(&self) -> Stats {
         let c = &self.counters.0;

@@ -728,7 +728,7 @@ pub const RESERVED_NODE_NAMES: &[&str] = &[
     "persist",
 ];
 
-fn check_node_name(name: &str) -> Result<()> {
+pub(crate) fn check_node_name(name: &str) -> Result<()> {
     let reason = if name.starts_with('_') {
         "node field names starting with _ are reserved"
     } else if RESERVED_NODE_NAMES.contains(&name) {
@@ -748,7 +748,7 @@ fn check_node_name(name: &str) -> Result<()> {
     })
 }
 
-fn check_name(name: &str) -> Result<()> {
+pub(crate) fn check_name(name: &str) -> Result<()> {
     let bad = |reason| {
         Err(Error::FieldName {
             name: name.to_owned(),

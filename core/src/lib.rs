@@ -47,6 +47,7 @@ pub mod node;
 pub mod options;
 pub mod segment;
 pub mod value;
+pub mod wide;
 
 pub use clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
 pub use encoding::{Encoding, ENCODINGS, MAX_ENCODED_LEN};

@@ -116,6 +116,24 @@ impl GeneratorOptions {
         self
     }
 
+    /// The value given for `key` (its canonical name) and the name it was
+    /// given as (for the wide generator's own options).
+    pub(crate) fn given(&self, key: &str) -> Option<(&str, &Value)> {
+        self.get(key).map(|g| (g.name, g.value))
+    }
+
+    /// These options without the ones named `keys` (canonical names).
+    pub(crate) fn without(&self, keys: &[&str]) -> GeneratorOptions {
+        GeneratorOptions {
+            entries: self
+                .entries
+                .iter()
+                .filter(|e| !keys.contains(&e.key.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// Whether no option was given.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -392,7 +410,7 @@ pub fn default_layout(configured: Option<&GeneratorOptions>, env: &Environment) 
     base_layout(&o, env, Target::Default)
 }
 
-fn check_duplicates(o: &GeneratorOptions) -> Result<()> {
+pub(crate) fn check_duplicates(o: &GeneratorOptions) -> Result<()> {
     for (i, e) in o.entries.iter().enumerate() {
         if let Some(first) = o.entries[..i].iter().find(|f| f.key == e.key) {
             return Err(invalid(

@@ -47,8 +47,7 @@ fn generators_made_before_a_fork_refuse_and_leave_the_parents_mark_alone() {
     g.next_id().unwrap();
     let dir = std::env::temp_dir().join(format!("snowid-fork-mark-{}", std::process::id()));
     let clock = ManualClock::new(1_700_000_000_000);
-    let mut o = NodeOptions::new(NodeSource::Explicit(vec![4, 4]));
-    o.state_dir = dir.clone();
+    let o = NodeOptions::new(NodeSource::Explicit(vec![4, 4])).with_state_dir(&dir);
     let persisting = node::build(
         Config::new(Layout::twitter()).clock(ClockChoice::Manual(clock.clone())),
         &o,

@@ -162,8 +162,10 @@ fn bad_settings_name_the_variable_and_value() {
 }
 
 fn explicit(state: &Path, lock: bool) -> NodeOptions {
-    let mut o = NodeOptions::new(NodeSource::Explicit(vec![3, 9]));
-    o.state_dir = state.to_owned();
+    // with_state_dir, not a field write: a test's own state directory has no
+    // machine-wide locks, so tests running at once (in this binary, or in
+    // another checkout) never meet each other's [3, 9].
+    let mut o = NodeOptions::new(NodeSource::Explicit(vec![3, 9])).with_state_dir(state);
     o.lock = lock;
     o.window_ms = 1000;
     o
@@ -470,8 +472,7 @@ fn planted_symlinks_in_the_machine_wide_directory_are_not_followed() {
 #[test]
 fn layouts_with_the_same_bits_share_slots_whatever_their_name() {
     let state = temp_dir("samebits");
-    let mut o = NodeOptions::new(NodeSource::Local);
-    o.state_dir = state.clone();
+    let o = NodeOptions::new(NodeSource::Local).with_state_dir(&state);
     let twitter = Layout::twitter();
     let mut spec = twitter.spec();
     spec.name = "mine".into();

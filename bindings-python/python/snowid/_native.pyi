@@ -361,3 +361,124 @@ class ManualClock:
         """Sets the time; it may go backwards."""
     def advance(self, ms: int) -> None:
         """Moves the time by ``ms`` (backwards if negative; stops at 0)."""
+
+def encode_wide(id: int, encoding: str) -> str:
+    """A wide ID as text: ``"decimal"``, ``"hex"`` (32 digits), ``"base32"``
+    (26 Crockford digits) or ``"base62"`` (22 digits); the fixed widths sort
+    like the numbers."""
+
+def decode_str_wide(text: str, encoding: str) -> int:
+    """Parses text made by ``encode_wide(id, encoding)`` back into the ID."""
+
+@final
+class WideLayout:
+    """A layout of up to 128 bits: a preset (``"wide128"``: 64-bit Unix ms |
+    16 datacenter | 32 worker | 16 sequence; ``"jssafe"``: 53 bits, every
+    ID <= 2**53 - 1) or fields ``"timestamp:48|region:8|host:24|sequence:16"``
+    with ``width`` (default 128; 53 for a JS-safe layout) and ``tick_ms``."""
+
+    def __init__(
+        self,
+        layout: Optional[str] = None,
+        *,
+        width: Optional[int] = None,
+        tick_ms: Optional[int] = None,
+        epoch: Optional[_Instant] = None,
+    ) -> None: ...
+    @property
+    def name(self) -> str:
+        """The layout's name (``"custom"`` for fields)."""
+    @property
+    def width(self) -> int:
+        """Width of every ID in bits."""
+    @property
+    def js_safe(self) -> bool:
+        """Whether every ID is at most 2**53 - 1."""
+    @property
+    def epoch_ms(self) -> int:
+        """Epoch in ms since the Unix epoch."""
+    @property
+    def tick_ms(self) -> int:
+        """Tick length in ms."""
+    @property
+    def max_id(self) -> int:
+        """Largest ID: ``2 ** width - 1``."""
+    @property
+    def fields(self) -> List[Tuple[str, int, str]]:
+        """``(name, bits, kind)`` of every field, most significant first."""
+    @property
+    def node_names(self) -> List[str]:
+        """The node fields' names."""
+    def decode(self, id: int) -> WideParts:
+        """Splits an ID into its fields."""
+    def compose(self, timestamp: _Instant, sequence: Optional[int] = None, **nodes: int) -> int:
+        """Builds an ID from its fields."""
+    def min_id_at(self, ms: _Instant) -> int:
+        """Smallest ID of the tick holding ``ms``."""
+    def max_id_at(self, ms: _Instant) -> int:
+        """Largest ID of the tick holding ``ms``."""
+    def capacity(self) -> Dict[str, int]:
+        """``lifespan_ms``, ``end_ms``, ``issue_end_ms``, ``ids_per_tick``,
+        ``ids_per_second_per_node``, ``nodes``."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class WideParts:
+    """The fields of a wide ID."""
+
+    @property
+    def id(self) -> int:
+        """The ID."""
+    @property
+    def timestamp_ms(self) -> int:
+        """Start of the ID's tick, ms since the Unix epoch."""
+    @property
+    def tick(self) -> int:
+        """The raw time field."""
+    @property
+    def sequence(self) -> int:
+        """The sequence field."""
+    @property
+    def nodes(self) -> Dict[str, int]:
+        """Node fields by name."""
+
+@final
+class WideGenerator:
+    """A lock-free generator of wide IDs for one node; the options of
+    ``Generator`` (node sources, slot locks, high-water mark) with a wide
+    layout."""
+
+    def __init__(
+        self,
+        *,
+        layout: Optional[str] = None,
+        width: Optional[int] = None,
+        tick_ms: Optional[int] = None,
+        epoch: Optional[_Instant] = None,
+        clock: Optional[_Clock] = None,
+        on_regression: Optional[str] = None,
+        max_wait_ms: Optional[int] = None,
+        max_borrow_ticks: Optional[int] = None,
+        node_source: Optional[str] = None,
+        state_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+        protect: Optional[bool] = None,
+        persist: Optional[bool] = None,
+        window_ms: Optional[int] = None,
+        **node_fields: int,
+    ) -> None: ...
+    def next(self) -> int:
+        """Issues one ID, greater than every ID this generator issued before."""
+    def next_batch(self, n: int) -> List[int]:
+        """``n`` consecutive IDs."""
+    @property
+    def layout(self) -> WideLayout:
+        """The layout."""
+    @property
+    def source(self) -> str:
+        """Where the node numbers came from."""
+    @property
+    def nodes(self) -> Dict[str, int]:
+        """Node values by name."""
+    def stats(self) -> Stats:
+        """The counters."""

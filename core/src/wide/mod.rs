@@ -1,0 +1,55 @@
+//! IDs wider than 64 bits, and narrower ones that stay exact in JavaScript.
+//!
+//! - [`WideLayout`]: a layout of any width up to 128 bits (IDs are `u128`),
+//!   with the 64-bit rules for fields, names, epoch and tick, plus: the
+//!   sequence is at most 62 bits and the node fields at most 62 bits in all.
+//!   Presets: [`WideLayout::wide128`] (64-bit Unix ms | 16 datacenter |
+//!   32 worker | 16 sequence) and [`WideLayout::jssafe`] (53 bits: every ID
+//!   is at most 2^53 - 1).
+//! - [`WideGenerator`]: lock-free, one 64-bit compare-and-swap per ID (the
+//!   tick and sequence are one word; the node bits are constant), with the
+//!   64-bit generator's safety: node sources, slot locks, the high-water
+//!   mark, clock regressions, the fork rule.
+//! - [`encode_wide`] / [`parse_wide`]: decimal, hex (32), Crockford base32
+//!   (26) and base62 (22); the fixed-width forms sort like the numbers.
+//!
+//! ```
+//! use snowid::wide::{WideConfig, WideGenerator, WideLayout, encode_wide};
+//! use snowid::Encoding;
+//! let g = WideGenerator::new(WideConfig::new(WideLayout::wide128(), &[1, 7]))?;
+//! let id: u128 = g.next_id()?;
+//! assert_eq!(&g.layout().decode(id)?.nodes[..2], &[1, 7]);
+//! assert_eq!(encode_wide(Encoding::Hex, id).len(), 32);
+//! # Ok::<(), snowid::Error>(())
+//! ```
+
+mod generator;
+mod layout;
+mod text;
+
+pub use generator::{
+    resolve_wide, wide_layout_of, WideConfig, WideGenerator, WideSettings, WIDE_OPTION_NAMES,
+};
+pub use layout::{
+    WideCapacity, WideField, WideLayout, WideSpec, JS_SAFE_BITS, MAX_WIDE_BITS, MAX_WIDE_NODE_BITS,
+    MAX_WIDE_SEQUENCE_BITS, MAX_WIDE_TIMESTAMP_BITS, WIDE_PRESETS,
+};
+pub use text::{encode_wide, encode_wide_into, parse_wide, wide_width, MAX_WIDE_ENCODED_LEN};
+
+/// A wide ID argument from a host: `Int` 0..=2^127-1 or `BigInt` text up to
+/// 2^128 - 1 (Python's big integers, a JavaScript `bigint`); whether it fits
+/// a layout is the layout's question.
+pub fn id_value(v: &crate::Value) -> crate::Result<u128> {
+    let bad = || crate::Error::InvalidSetting {
+        setting: "id".into(),
+        value: v.describe(),
+        expected: format!("an integer 0..={}", u128::MAX),
+    };
+    match v {
+        crate::Value::BigInt(s) => s.parse::<u128>().map_err(|_| bad()),
+        _ => match v.integer("id")? {
+            Some(i) if i >= 0 => Ok(i as u128),
+            _ => Err(bad()),
+        },
+    }
+}
