@@ -10,6 +10,7 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
         bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
+        test-segments bench-segments readme-db \
         test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds \
         test-sanitizers test-tsan test-asan test-sdist
 
@@ -18,7 +19,7 @@ demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
 
 ## test: every test suite, plus fmt and clippy
 test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases \
-      test-dist test-fuzz test-sanitizers
+      test-segments test-dist test-fuzz test-sanitizers
 	@echo "make test: all suites passed"
 
 lint:
@@ -59,6 +60,7 @@ demo-server:
 
 ## test-leases: node leases against a real etcd and Redis (started and stopped
 ## here): the core's lease tests, then Redis leases from Python, Node and C
+## (their test-redis targets also run segment mode on PostgreSQL and Redis)
 test-leases:
 	@scripts/services.sh start; status=$$?; \
 	if [ $$status -eq 0 ]; then \
@@ -115,9 +117,47 @@ test-tsan test-asan: test-%:
 fuzz-seeds:
 	python3 fuzz/seeds.py
 
+## test-segments: segment mode against a real PostgreSQL and Redis (started
+## and stopped here): 4 processes x 250k IDs per store, SIGKILL + restart,
+## store restarted mid-run (the file store runs in plain `cargo test`)
+test-segments:
+	@scripts/services.sh start; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  $(CARGO) clippy -p snowid --features postgres,redis --all-targets -- -D warnings && \
+	  env $$(scripts/services.sh env) $(CARGO) test -p snowid --features postgres,redis \
+	    --test segment_stores --test vectors -- --nocapture && \
+	  $(MAKE) readme-db; status=$$?; \
+	fi; \
+	scripts/services.sh stop; exit $$status
+
+## readme-db: the README's "IDs as database keys" examples (```python db,
+## ```js db) against real SQLite and the PostgreSQL of scripts/services.sh
+## (run inside test-segments, which starts it); installs psycopg and pg
+readme-db:
+	test -x bindings-python/.venv/bin/python || $(MAKE) -C bindings-python install
+	test -f bindings-node/snowid.node || $(MAKE) -C bindings-node build
+	bindings-python/.venv/bin/python -m pip install -q --disable-pip-version-check "psycopg[binary]"
+	mkdir -p target/db-drivers && cd target/db-drivers && \
+	  (test -d node_modules/pg || npm install --no-audit --no-fund --silent pg)
+	env $$(scripts/services.sh env) python3 scripts/readme_snippets.py README.md --db \
+	  --python bindings-python/.venv/bin/python --node-package bindings-node \
+	  --node-modules target/db-drivers/node_modules
+
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator --bench codec --bench lanes
 	$(CARGO) bench -p snowid --bench wide
+
+## bench-segments: segment mode per ID against the Snowflake generator
+## (criterion), then sustained IDs/s on PostgreSQL and Redis against
+## nextval() / INCR per ID (servers started and stopped here; not a test)
+bench-segments:
+	$(CARGO) bench -p snowid --bench segment
+	@scripts/services.sh start; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  env $$(scripts/services.sh env) $(CARGO) bench -p snowid --features postgres,redis \
+	    --bench segment_stores; status=$$?; \
+	fi; \
+	scripts/services.sh stop; exit $$status
 
 demo-python demo-node demo-c demo-kotlin: demo-%:
 	$(MAKE) -C bindings-$* demo
@@ -129,7 +169,7 @@ bench-python bench-node bench-c bench-kotlin: bench-%:
 	$(MAKE) -C bindings-$* bench
 
 ## bench: every benchmark (prints tables; never fails on speed)
-bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id bench-server
+bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id bench-server bench-segments
 
 ## bench-first-id: time to the first ID of a process started right after a
 ## clean exit of another with the same state directory (Rust, Python, Node)

@@ -179,6 +179,38 @@ export declare class ManualClock {
 }
 
 /**
+ * Dense, strictly increasing IDs for one key (order numbers, invoice
+ * numbers) from ranges of a counter kept in a store: `file:///dir`
+ * (default: `SNOWID_SEGMENT_STORE`, else the state directory),
+ * `postgres://...` or `redis://...`. One atomic increment per ID; the next
+ * range is fetched in the background. Use one per key per process.
+ */
+export declare class Segment {
+  /**
+   * `new Segment(key, { store?, step?, minStep?, maxStep?, prefetchAt?,
+   * rangeMs? })`: `key` is 1..128 characters of `A-Z a-z 0-9 _ - .`;
+   * the options go to the core's segment options as written (rules in
+   * `testdata/OPTIONS.md`).
+   */
+  constructor(key: string, options?: { store?: string, step?: number, minStep?: number, maxStep?: number, prefetchAt?: number, rangeMs?: number })
+  /** The key. */
+  get key(): string
+  /** The store URL (password hidden). */
+  get store(): string
+  /** The next ID of the key, as a bigint. */
+  next(): bigint
+  /** The next ID, as a decimal string (for JSON and SQL drivers). */
+  nextString(): string
+  /** `n` strictly increasing IDs (at most 2^24). */
+  nextBatch(n: number): BigUint64Array
+  /**
+   * Counters: ranges fetched, failed fetches, fetch latency (µs), waits
+   * for a range, the current step and range.
+   */
+  stats(): { rangesFetched: number, fetchFailures: number, lastFetchUs: number, maxFetchUs: number, totalFetchUs: number, waits: number, step: number, currentStart: number, currentEnd: number, buffered: boolean }
+}
+
+/**
  * A lock-free generator of wide IDs for one node: `new WideGenerator({
  * layout: 'wide128', datacenter: 1, worker: 7 })`. Takes every option of
  * `Generator` (`nodeSource`, `stateDir`, `protect`, `clock`...) plus

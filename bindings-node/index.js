@@ -85,7 +85,7 @@ Object.defineProperty(native.Layout.prototype, 'decode', {
 // anything runs (napi-rs would build the object, then fail uncoded).
 const notConstructed = native._notConstructed;
 delete native._notConstructed;
-for (const name of ['Generator', 'Layout', 'ManualClock', 'WideGenerator', 'WideLayout']) {
+for (const name of ['Generator', 'Layout', 'ManualClock', 'Segment', 'WideGenerator', 'WideLayout']) {
   native[name] = new Proxy(native[name], {
     apply() {
       notConstructed(name);

@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# Local etcd and Redis for the lease tests (make test-leases).
+# Local etcd, Redis and PostgreSQL for the lease and segment tests
+# (make test-leases, make test-segments).
 #
-#   scripts/services.sh deps      install etcd, redis-server and protoc (apt) if missing
-#   scripts/services.sh start     deps, then start both on loopback and wait until they answer
-#   scripts/services.sh stop      stop both (by PID) and wait until they are gone
-#   scripts/services.sh restart-etcd | restart-redis   stop and start one, same data
-#   scripts/services.sh stop-etcd | stop-redis | start-etcd | start-redis   one of them
+#   scripts/services.sh deps      install etcd, redis-server, postgresql and protoc (apt) if missing
+#   scripts/services.sh start     deps, then start all three on loopback and wait until they answer
+#   scripts/services.sh stop      stop all (by PID) and wait until they are gone
+#   scripts/services.sh restart-etcd | restart-redis | restart-postgres   stop and start one, same data
+#   scripts/services.sh stop-NAME | start-NAME    one of them (NAME: etcd, redis, postgres)
 #   scripts/services.sh env       print the variables the tests read
 #
 # etcd: client 127.0.0.1:23790, peer 127.0.0.1:23800. Redis: 127.0.0.1:26379,
-# no persistence (--save '' --appendonly no). Data and PID files live in one
-# mktemp -d directory, remembered in $SNOWID_SERVICES_STATE (default
-# /tmp/snowid-services.state). Every command is idempotent.
+# no persistence (--save '' --appendonly no). PostgreSQL (Debian's package,
+# binaries in /usr/lib/postgresql/*/bin): a cluster made by initdb in the state
+# directory, TCP on 127.0.0.1:25432, unix socket in the state directory, trust
+# authentication for the superuser `snowid`, database `snowid`; PostgreSQL
+# refuses to run as root, so as root its programs run as the `postgres` user
+# (runuser). Data and PID files live in one mktemp -d directory, remembered in
+# $SNOWID_SERVICES_STATE (default /tmp/snowid-services.state). Every command is
+# idempotent.
 set -euo pipefail
 
 STATE_FILE=${SNOWID_SERVICES_STATE:-/tmp/snowid-services.state}
 ETCD_CLIENT=127.0.0.1:23790
 ETCD_PEER=127.0.0.1:23800
 REDIS_PORT=26379
+PG_PORT=${SNOWID_SERVICES_PG_PORT:-25432}
 WAIT_S=${SNOWID_SERVICES_WAIT_S:-20}
 
 log() { echo "services: $*" >&2; }
@@ -39,6 +46,7 @@ deps() {
     command -v redis-server >/dev/null || need+=(redis-server)
     # etcd-client (the crate) compiles etcd's .proto files at build time.
     command -v protoc >/dev/null || need+=(protobuf-compiler)
+    pg_bin >/dev/null 2>&1 || need+=(postgresql)
     if [ ${#need[@]} -gt 0 ]; then
         log "installing ${need[*]}"
         apt_install "${need[@]}"
@@ -117,12 +125,80 @@ start_redis() {
     log "redis up on 127.0.0.1:$REDIS_PORT (pid $(cat "$d/redis.pid"))"
 }
 
+# The newest installed PostgreSQL's bin directory.
+pg_bin() {
+    local b
+    b=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -n "$b" ] && [ -x "$b/postgres" ] || return 1
+    echo "$b"
+}
+
+# Runs a PostgreSQL program as the owner of the cluster: itself when not root,
+# the `postgres` user when root.
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+start_postgres() {
+    local d=$1 pid bin
+    pid=$(pid_of "$d" postgres)
+    if [ -n "$pid" ] && alive "$pid"; then return 0; fi
+    bin=$(pg_bin) || {
+        log "postgresql is not installed (scripts/services.sh deps)"
+        return 1
+    }
+    if [ ! -f "$d/postgres/PG_VERSION" ]; then
+        mkdir -p "$d/postgres" "$d/postgres-run"
+        if [ "$(id -u)" -eq 0 ]; then
+            # The postgres user must reach its directories inside our mktemp dir.
+            chmod 711 "$d"
+            chown postgres: "$d/postgres" "$d/postgres-run"
+        fi
+        chmod 700 "$d/postgres"
+        as_pg "$bin/initdb" -D "$d/postgres" -U snowid --auth=trust -E UTF8 --no-locale \
+            >"$d/postgres-initdb.log" 2>&1 || {
+            tail -20 "$d/postgres-initdb.log" >&2
+            return 1
+        }
+    fi
+    rm -f "$d/postgres.log"
+    touch "$d/postgres.log"
+    [ "$(id -u)" -ne 0 ] || chown postgres: "$d/postgres.log"
+    # fsync stays on: the segment tests rely on what PostgreSQL promises.
+    local args=(-D "$d/postgres" -p "$PG_PORT" -c listen_addresses=127.0.0.1
+        -c unix_socket_directories="$d/postgres-run" -c max_connections=100)
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$bin/postgres" "${args[@]}" >>"$d/postgres.log" 2>&1 </dev/null &
+    else
+        "$bin/postgres" "${args[@]}" >>"$d/postgres.log" 2>&1 </dev/null &
+    fi
+    # As root `$!` is runuser's PID; the postmaster writes its own PID first
+    # thing in postmaster.pid, so that is the one recorded.
+    wait_until postgres "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || {
+        tail -20 "$d/postgres.log" >&2
+        return 1
+    }
+    head -1 "$d/postgres/postmaster.pid" >"$d/postgres.pid"
+    if ! "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U snowid -d postgres -tAq \
+        -c "SELECT 1 FROM pg_database WHERE datname = 'snowid'" | grep -q 1; then
+        "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U snowid -d postgres -q -c "CREATE DATABASE snowid" >/dev/null
+    fi
+    log "postgres up on 127.0.0.1:$PG_PORT (pid $(cat "$d/postgres.pid"))"
+}
+
 stop_one() {
-    local d=$1 name=$2 pid
+    local d=$1 name=$2 pid sig=TERM
+    # PostgreSQL's SIGTERM waits for every client to disconnect; SIGINT is its
+    # "fast" shutdown (clients are disconnected, data is flushed).
+    [ "$name" != postgres ] || sig=INT
     pid=$(pid_of "$d" "$name")
     [ -n "$pid" ] || return 0
     if alive "$pid"; then
-        kill "$pid" 2>/dev/null || true
+        kill -s "$sig" "$pid" 2>/dev/null || true
         local deadline=$((SECONDS + WAIT_S))
         while alive "$pid"; do
             if [ $SECONDS -ge $deadline ]; then
@@ -145,6 +221,7 @@ start)
     d=$(state_dir)
     start_etcd "$d"
     start_redis "$d"
+    start_postgres "$d"
     ;;
 stop)
     if [ -f "$STATE_FILE" ]; then
@@ -152,31 +229,33 @@ stop)
         if [ -d "$d" ]; then
             stop_one "$d" etcd
             stop_one "$d" redis
+            stop_one "$d" postgres
             rm -rf "$d"
         fi
         rm -f "$STATE_FILE"
     fi
     ;;
-restart-etcd | restart-redis)
+restart-etcd | restart-redis | restart-postgres)
     d=$(state_dir)
     name=${cmd#restart-}
     stop_one "$d" "$name"
     "start_$name" "$d"
     ;;
-stop-etcd | stop-redis)
+stop-etcd | stop-redis | stop-postgres)
     d=$(state_dir)
     stop_one "$d" "${cmd#stop-}"
     ;;
-start-etcd | start-redis)
+start-etcd | start-redis | start-postgres)
     d=$(state_dir)
     "start_${cmd#start-}" "$d"
     ;;
 env)
     echo "SNOWID_TEST_ETCD_ENDPOINTS=$ETCD_CLIENT"
     echo "SNOWID_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
+    echo "SNOWID_TEST_POSTGRES_URL=postgres://snowid@127.0.0.1:$PG_PORT/snowid"
     ;;
 *)
-    echo "usage: $0 deps|start|stop|restart-etcd|restart-redis|stop-etcd|stop-redis|start-etcd|start-redis|env" >&2
+    echo "usage: $0 deps|start|stop|env|restart-NAME|stop-NAME|start-NAME (NAME: etcd, redis, postgres)" >&2
     exit 2
     ;;
 esac

@@ -896,8 +896,12 @@ def main():
         ("PARSE_OVERFLOW", 33), ("UNKNOWN_ENCODING", 34), ("NO_FREE_SLOT", 50), ("BEHIND_HIGH_WATER", 51),
         ("STATE_IO", 52), ("STATE_CORRUPT", 53), ("NODE_IN_USE", 54),
         ("LEASE_LOST", 55), ("LEASE_TAKEN", 56), ("COORDINATION_UNAVAILABLE", 57), ("NODE_SOURCE_REQUIRED", 58),
+        ("SEGMENT_KEY", 80), ("SEGMENT_STORE_URL", 81), ("SEGMENT_EXHAUSTED", 82), ("SEGMENT_STORE_UNAVAILABLE", 83),
     ]
-    errors = [{"code": c, "number": n, "kind": "unavailable" if (20 <= n < 30 or n >= 50) else "invalid_input"} for c, n in from_core]
+    invalid_input = {"SEGMENT_KEY", "SEGMENT_STORE_URL"}
+    errors = [{"code": c, "number": n,
+               "kind": "unavailable" if (20 <= n < 30 or n >= 50) and c not in invalid_input else "invalid_input"}
+              for c, n in from_core]
 
     doc = {
         "version": 1,
@@ -915,12 +919,62 @@ def main():
         "invalid_compose": invalid_compose,
         "runs": runs,
         "options": options_cases(),
+        "segments": segment_cases(),
         "wide": wide_vectors(),
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
     with open(path, "w") as f:
         json.dump(doc, f, indent=1, ensure_ascii=True)
         f.write("\n")
+
+
+SEGMENT_KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
+
+
+def segment_key_error(key):
+    """SEGMENT_KEY unless the key is 1..=128 bytes of A-Z a-z 0-9 _ - . and
+    does not start with '.' (testdata/OPTIONS.md, "Segment keys")."""
+    if not key or len(key.encode()) > 128 or any(c not in SEGMENT_KEY_CHARS for c in key) or key[0] == ".":
+        return "SEGMENT_KEY"
+    return None
+
+
+def store_url_error(url, features=()):
+    """SEGMENT_STORE_URL for a store URL this build cannot use; None when
+    valid (testdata/OPTIONS.md, "Segment store URLs"). `features`: the optional
+    stores compiled in ("postgres", "redis")."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "SEGMENT_STORE_URL"
+    if scheme == "file":
+        return None if rest.startswith("/") and "?" not in rest and "#" not in rest else "SEGMENT_STORE_URL"
+    if scheme in ("postgres", "postgresql", "redis", "rediss"):
+        authority = re.split(r"[/?]", rest, maxsplit=1)[0]
+        host = authority.rsplit("@", 1)[-1]
+        if not host or host.startswith(":"):
+            return "SEGMENT_STORE_URL"
+        if ":" in host and not host.endswith("]"):
+            port = host.rsplit(":", 1)[1]
+            if not port.isdigit() or int(port) > 65535:
+                return "SEGMENT_STORE_URL"
+        feature = "postgres" if scheme.startswith("postgres") else "redis"
+        return None if feature in features else "SEGMENT_STORE_URL"
+    return "SEGMENT_STORE_URL"
+
+
+def segment_cases():
+    keys = ["orders", "a", "Invoice-2026_eu.v2", "k" * 128, "", "k" * 129, "a/b", "a b", "..", ".hidden",
+            "orders\n", "caf\u00e9", "x:y", "-ok", "_ok"]
+    urls = ["file:///var/lib/snowid/segments", "file:///", "", "/tmp/x", "file://relative/dir", "file://",
+            "file:///x?y=1", "ftp://host/x", "postgres://snowid@127.0.0.1:25432/snowid", "postgresql://h/db",
+            "postgres:///db", "postgres://h:99999/db", "redis://127.0.0.1:6379/", "rediss://h/",
+            "redis://:pw@/", "redis://h:x/", "mysql://h/db"]
+    return {
+        "comment": "key: error code or null; url: error code in a build without / with the postgres and redis features",
+        "keys": [{"key": k, "error": segment_key_error(k)} for k in keys],
+        "store_urls": [{"url": u, "error_default": store_url_error(u),
+                        "error_all_features": store_url_error(u, ("postgres", "redis"))} for u in urls],
+    }
 
 
 if __name__ == "__main__":

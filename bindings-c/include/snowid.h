@@ -299,6 +299,24 @@ typedef struct snowid_layout_t snowid_layout_t;
 typedef struct snowid_options_t snowid_options_t;
 
 /**
+ * A segment generator for one key (opaque): dense, strictly increasing
+ * IDs (order numbers, invoice numbers) taken from ranges of the key's
+ * counter in a store (`file:///dir`, `postgres://...`, `redis://...`).
+ * Made by `snowid_segment_new()`, freed by `snowid_segment_free()`.
+ *
+ * IDs are >= 1 and <= INT64_MAX, so they are `int64_t` and fit a signed
+ * BIGINT column. They never repeat among the processes sharing the store
+ * and increase within one handle; after a crash the rest of a taken range
+ * is skipped, never reused.
+ *
+ * Thread safety: any number of threads may call `snowid_segment_next()` /
+ * `_next_batch()` on one handle; use one handle per key per process. The
+ * handle owns a background thread that fetches the next range; after
+ * `fork()` a handle made before it returns `SNOWID_ERR_FORKED` in the child.
+ */
+typedef struct snowid_segment_t snowid_segment_t;
+
+/**
  * A lock-free generator of wide IDs (opaque): made by
  * `snowid_wide_generator_new()`, freed by `snowid_wide_generator_free()`.
  * Any number of threads may call `snowid_wide_next()` on one generator.
@@ -939,6 +957,29 @@ typedef struct snowid_wide_parts_t {
 #define SNOWID_ERR_NODE_SOURCE_REQUIRED 58
 
 /**
+ * Segment mode: a key is empty, longer than 128 bytes, or has characters
+ * outside `A-Z a-z 0-9 _ - .` (or starts with `.`).
+ */
+#define SNOWID_ERR_SEGMENT_KEY 80
+
+/**
+ * Segment mode: a store URL cannot be used (unknown scheme, no host, a
+ * relative file path, a store this build lacks).
+ */
+#define SNOWID_ERR_SEGMENT_STORE_URL 81
+
+/**
+ * Segment mode: the key's counter would pass INT64_MAX.
+ */
+#define SNOWID_ERR_SEGMENT_EXHAUSTED 82
+
+/**
+ * Segment mode: both buffered ranges are spent and the store gave no new
+ * range (unreachable, or it lost its data and the segment refuses for good).
+ */
+#define SNOWID_ERR_SEGMENT_STORE_UNAVAILABLE 83
+
+/**
  * A required pointer argument was NULL (the message names the argument).
  */
 #define SNOWID_ERR_NULL_ARGUMENT 100
@@ -1565,6 +1606,61 @@ void snowid_shutdown(void);
  * Thread safety: safe from any thread.
  */
 snowid_status snowid_test_resolve(uint32_t target, const struct snowid_options_t *options, const char *const *env_names, const char *const *env_values, uint32_t env_count, char *buf, uint32_t buf_len, uint32_t *out_len);
+
+/**
+ * Makes a segment generator for `key` on `store`.
+ *
+ * `key`: 1..128 characters of `A-Z a-z 0-9 _ - .`, not starting with `.`
+ * (else `SNOWID_ERR_SEGMENT_KEY`). `store`: a store URL, or NULL for the
+ * default (`SNOWID_SEGMENT_STORE`, else `file://<state dir>/segments`); a
+ * bad URL is `SNOWID_ERR_SEGMENT_STORE_URL`. `step`: IDs per range at
+ * first, 0 for the default (1000); the step then adapts (up to 1000000 by
+ * default) so a range lasts about a minute.
+ *
+ * Ownership: `*out_segment` is new; free it with `snowid_segment_free()`.
+ * Errors: `SNOWID_ERR_SEGMENT_KEY`, `_SEGMENT_STORE_URL`,
+ * `_INVALID_SETTING` (`step` above 1000000000),
+ * `_SEGMENT_STORE_UNAVAILABLE` (the store cannot be reached),
+ * `_STATE_IO` (the file store's directory cannot be made),
+ * `_INVALID_UTF8`.
+ * NULL: `key` or `out_segment` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: safe from any thread. It may block while it connects.
+ */
+snowid_status snowid_segment_new(const char *key, const char *store, uint64_t step, struct snowid_segment_t **out_segment);
+
+/**
+ * Frees a segment generator and stops its background thread. The rest of
+ * its ranges is skipped for good. `NULL` is ignored.
+ *
+ * Thread safety: no other thread may use `segment` during or after the call.
+ */
+void snowid_segment_free(struct snowid_segment_t *segment);
+
+/**
+ * Writes the next ID of the key to `*out_id`: one atomic increment while
+ * the current range lasts; waits for the store only when both buffered
+ * ranges are spent.
+ *
+ * Errors (`*out_id` unchanged): `SNOWID_ERR_SEGMENT_STORE_UNAVAILABLE`
+ * (both ranges spent and the store gave no new one, or lost its data),
+ * `_SEGMENT_EXHAUSTED` (the counter would pass INT64_MAX), `_FORKED`.
+ * NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: any number of threads may call it on one handle.
+ */
+snowid_status snowid_segment_next(const struct snowid_segment_t *segment, int64_t *out_id);
+
+/**
+ * Fills `out_ids[0 .. count]` with strictly increasing IDs. On an error
+ * nothing is promised about `out_ids` (IDs already taken are skipped).
+ *
+ * Ownership: `out_ids` is the caller's array of at least `count` entries.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` for `count` above
+ * `SNOWID_MAX_BATCH`; else as `snowid_segment_next()`.
+ * NULL: `segment` NULL, or `out_ids` NULL with `count` > 0 ->
+ * `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: any number of threads may call it on one handle.
+ */
+snowid_status snowid_segment_next_batch(const struct snowid_segment_t *segment, int64_t *out_ids, uint64_t count);
 
 /**
  * Makes a wide layout from `options`: `layout` (a preset, `"wide128"` or

@@ -98,6 +98,17 @@ pub const SNOWID_ERR_COORDINATION_UNAVAILABLE: snowid_status = 57;
 /// `SNOWID_<FIELD>_ID` per replica, `SNOWID_NODE_SOURCE` (`k8s`, `redis`...)
 /// or, if you accept machine-local numbers, `SNOWID_NODE_SOURCE=local`.
 pub const SNOWID_ERR_NODE_SOURCE_REQUIRED: snowid_status = 58;
+/// Segment mode: a key is empty, longer than 128 bytes, or has characters
+/// outside `A-Z a-z 0-9 _ - .` (or starts with `.`).
+pub const SNOWID_ERR_SEGMENT_KEY: snowid_status = 80;
+/// Segment mode: a store URL cannot be used (unknown scheme, no host, a
+/// relative file path, a store this build lacks).
+pub const SNOWID_ERR_SEGMENT_STORE_URL: snowid_status = 81;
+/// Segment mode: the key's counter would pass INT64_MAX.
+pub const SNOWID_ERR_SEGMENT_EXHAUSTED: snowid_status = 82;
+/// Segment mode: both buffered ranges are spent and the store gave no new
+/// range (unreachable, or it lost its data and the segment refuses for good).
+pub const SNOWID_ERR_SEGMENT_STORE_UNAVAILABLE: snowid_status = 83;
 /// A required pointer argument was NULL (the message names the argument).
 pub const SNOWID_ERR_NULL_ARGUMENT: snowid_status = 100;
 /// A caller's buffer is too small; the needed size was written to the

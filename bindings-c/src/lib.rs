@@ -18,6 +18,7 @@ mod error;
 mod generator;
 mod layout;
 mod options;
+mod segment;
 mod wide;
 
 pub use config::*;
@@ -26,6 +27,7 @@ pub use error::*;
 pub use generator::*;
 pub use layout::*;
 pub use options::*;
+pub use segment::*;
 pub use wide::*;
 
 use std::ffi::{c_char, CStr};

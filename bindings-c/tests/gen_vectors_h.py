@@ -219,6 +219,18 @@ def main():
     o.emit("};")
     options_section(o, doc)
     o.emit()
+    o.emit("/* segment keys and store URLs (this library is built with the postgres and redis stores) */")
+    o.emit("typedef struct { const char *text; snowid_status error; } v_segment_case;")
+    o.emit("static const v_segment_case V_SEGMENT_KEYS[] = {")
+    for v in doc["segments"]["keys"]:
+        o.emit("  { %s, %s }," % (cstr(v["key"]), status(v["error"]) if v["error"] else "SNOWID_OK"))
+    o.emit("};")
+    o.emit("static const v_segment_case V_SEGMENT_URLS[] = {")
+    for v in doc["segments"]["store_urls"]:
+        e = v["error_all_features"]
+        o.emit("  { %s, %s }," % (cstr(v["url"]), status(e) if e else "SNOWID_OK"))
+    o.emit("};")
+
     o.emit("#define V_COUNT(a) (sizeof(a) / sizeof((a)[0]))")
 
     with open(dst, "w") as f:

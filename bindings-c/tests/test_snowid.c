@@ -1960,8 +1960,54 @@ typedef struct {
   void (*fn)(void);
 } test_case;
 
+/* Segment mode with the file store: dense increasing IDs, a new handle
+ * never reissues; bad keys and URLs (the vectors) are status codes. */
+static void test_segments(void) {
+  char dir[] = "/tmp/snowid-c-seg-XXXXXX";
+  char url[64];
+  snowid_segment_t *s = NULL, *again = NULL, *bad = (snowid_segment_t *)1;
+  int64_t id = 0, batch[5];
+  size_t i;
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  snprintf(url, sizeof url, "file://%s", dir);
+  OK(snowid_segment_new("orders", url, 10, &s));
+  OK(snowid_segment_next(s, &id));
+  CHECK(id == 1, "first id %" PRId64, id);
+  OK(snowid_segment_next_batch(s, batch, 5));
+  for (i = 0; i < 5; i++) CHECK(batch[i] == (int64_t)i + 2, "batch[%zu] = %" PRId64, i, batch[i]);
+  OK(snowid_segment_new("orders", url, 10, &again));
+  OK(snowid_segment_next(again, &id));
+  CHECK(id > 6, "a second handle starts above the first's ranges: %" PRId64, id);
+  snowid_segment_free(again);
+  snowid_segment_free(s);
+  snowid_segment_free(NULL);
+
+  for (i = 0; i < V_COUNT(V_SEGMENT_KEYS); i++) {
+    s = NULL;
+    EXPECT(snowid_segment_new(V_SEGMENT_KEYS[i].text, url, 0, &s), V_SEGMENT_KEYS[i].error);
+    CHECK((s != NULL) == (V_SEGMENT_KEYS[i].error == SNOWID_OK), "key %s", V_SEGMENT_KEYS[i].text);
+    snowid_segment_free(s);
+  }
+  for (i = 0; i < V_COUNT(V_SEGMENT_URLS); i++) {
+    if (V_SEGMENT_URLS[i].error == SNOWID_OK) continue; /* valid ones may name unreachable servers */
+    EXPECT(snowid_segment_new("k", V_SEGMENT_URLS[i].text, 0, &bad), V_SEGMENT_URLS[i].error);
+  }
+  EXPECT(snowid_segment_new("", url, 0, &bad), SNOWID_ERR_SEGMENT_KEY);
+  MESSAGE_HAS("empty");
+  EXPECT(snowid_segment_new("k", "ftp://h/x", 0, &bad), SNOWID_ERR_SEGMENT_STORE_URL);
+  MESSAGE_HAS("unknown scheme");
+  EXPECT(snowid_segment_new("k", "redis://127.0.0.1:1/", 0, &bad), SNOWID_ERR_SEGMENT_STORE_UNAVAILABLE);
+  EXPECT(snowid_segment_new("k", url, UINT64_C(2000000000), &bad), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_segment_new("\xff", url, 0, &bad), SNOWID_ERR_SEGMENT_KEY);
+  EXPECT(snowid_segment_new(NULL, url, 0, &bad), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_segment_new("k", url, 0, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  CHECK(bad == (snowid_segment_t *)1, "no handle written on error");
+  EXPECT(snowid_segment_next(NULL, &id), SNOWID_ERR_NULL_ARGUMENT);
+}
+
 int main(int argc, char **argv) {
   const test_case tests[] = {
+      {"segments", test_segments},
       {"error_table", test_error_table},
       {"version", test_version},
       {"layouts", test_layouts},

@@ -16,5 +16,6 @@ mod error;
 mod generator;
 mod js;
 mod layout;
+mod segment;
 mod text;
 mod wide;

@@ -13,6 +13,7 @@ mod default;
 mod errors;
 mod generator;
 mod layout;
+mod segment;
 mod value;
 mod wide;
 
@@ -104,6 +105,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<generator::PyGenerator>()?;
     m.add_class::<generator::PyStats>()?;
     m.add_class::<generator::PyManualClock>()?;
+    m.add_class::<segment::PySegment>()?;
     m.add_class::<wide::PyWideLayout>()?;
     m.add_class::<wide::PyWideParts>()?;
     m.add_class::<wide::PyWideGenerator>()?;

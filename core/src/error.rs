@@ -278,6 +278,31 @@ pub enum Error {
     /// Run), where machine-local slots would repeat on every replica.
     #[error("no node source is configured and this process runs in {environment}, where every replica would take the same machine-local node numbers; choose a source that is unique across replicas: {safe} (or SNOWID_NODE_SOURCE=local to accept machine-local slots)")]
     NodeSourceRequired { environment: String, safe: String },
+
+    // ---- segment mode (80..) ----
+    /// A segment key is empty, too long, or has characters outside
+    /// `[A-Za-z0-9_.-]` (or starts with `.`).
+    #[error("segment key {key:?} is invalid: {reason}")]
+    SegmentKey { key: String, reason: String },
+    /// A segment store URL cannot be used.
+    #[error("segment store {url:?} is invalid: {reason}")]
+    SegmentStoreUrl { url: String, reason: String },
+    /// The key's counter would pass the largest ID (2^63 - 1, a signed BIGINT).
+    #[error("segment key {key:?} in {store} is exhausted: its counter is at {max_id}, taking {step} more would pass {limit}")]
+    SegmentExhausted {
+        key: String,
+        store: String,
+        max_id: u64,
+        step: u64,
+        limit: u64,
+    },
+    /// Both buffered ranges are spent and the store could not give a new one.
+    #[error("segment key {key:?}: no ID left in the buffered ranges and {store} gave no new range: {reason}")]
+    SegmentStoreUnavailable {
+        key: String,
+        store: String,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -293,7 +318,10 @@ impl Error {
 
     /// Whether this is bad input or a temporary inability to issue IDs.
     pub fn kind(&self) -> ErrorKind {
-        if self.number() >= 20 && self.number() < 30 || self.number() >= 50 {
+        let n = self.number();
+        if n == 80 || n == 81 {
+            ErrorKind::InvalidInput
+        } else if (20..30).contains(&n) || n >= 50 {
             ErrorKind::Unavailable
         } else {
             ErrorKind::InvalidInput
@@ -337,6 +365,10 @@ impl Error {
             LeaseTaken { .. } => ("LEASE_TAKEN", 56),
             CoordinationUnavailable { .. } => ("COORDINATION_UNAVAILABLE", 57),
             NodeSourceRequired { .. } => ("NODE_SOURCE_REQUIRED", 58),
+            SegmentKey { .. } => ("SEGMENT_KEY", 80),
+            SegmentStoreUrl { .. } => ("SEGMENT_STORE_URL", 81),
+            SegmentExhausted { .. } => ("SEGMENT_EXHAUSTED", 82),
+            SegmentStoreUnavailable { .. } => ("SEGMENT_STORE_UNAVAILABLE", 83),
         }
     }
 }
@@ -378,6 +410,10 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("LEASE_TAKEN", 56, ErrorKind::Unavailable),
     ("COORDINATION_UNAVAILABLE", 57, ErrorKind::Unavailable),
     ("NODE_SOURCE_REQUIRED", 58, ErrorKind::Unavailable),
+    ("SEGMENT_KEY", 80, ErrorKind::InvalidInput),
+    ("SEGMENT_STORE_URL", 81, ErrorKind::InvalidInput),
+    ("SEGMENT_EXHAUSTED", 82, ErrorKind::Unavailable),
+    ("SEGMENT_STORE_UNAVAILABLE", 83, ErrorKind::Unavailable),
 ];
 
 #[cfg(test)]
@@ -414,6 +450,26 @@ mod tests {
             Error::CoordinationUnavailable {
                 service: "etcd".into(),
                 endpoint: "127.0.0.1:1".into(),
+                reason: "refused".into(),
+            },
+            Error::SegmentKey {
+                key: "".into(),
+                reason: "empty".into(),
+            },
+            Error::SegmentStoreUrl {
+                url: "ftp://x".into(),
+                reason: "unknown scheme".into(),
+            },
+            Error::SegmentExhausted {
+                key: "k".into(),
+                store: "file".into(),
+                max_id: 1,
+                step: 2,
+                limit: 3,
+            },
+            Error::SegmentStoreUnavailable {
+                key: "k".into(),
+                store: "redis".into(),
                 reason: "refused".into(),
             },
         ];

@@ -17,6 +17,9 @@
 //! - `lease` (features `etcd`, `redis`): node numbers leased from etcd or
 //!   Redis across machines, fenced by the lease deadline, with the
 //!   high-water mark kept next to the lease.
+//! - [`segment`]: segment mode, dense strictly increasing IDs per key from
+//!   ranges of a counter in a file, PostgreSQL or Redis (feature `postgres`),
+//!   double-buffered.
 //! - [`Error`]: one enum; every variant has a stable code shared by every
 //!   language binding.
 //!
@@ -43,6 +46,7 @@ pub mod layout;
 pub mod lease;
 pub mod node;
 pub mod options;
+pub mod segment;
 pub mod value;
 pub mod wide;
 
@@ -58,6 +62,7 @@ pub use layout::{
     MAX_NODE_BITS, MAX_NODE_FIELDS, PRESETS, RESERVED_NODE_NAMES,
 };
 pub use options::{GeneratorOptions, Settings};
+pub use segment::{Segment, SegmentOptions, SegmentSettings, SegmentStats};
 pub use value::{Value, MAX_BATCH};
 
 /// The root README's Rust snippets, compiled and run as doctests (edition

@@ -364,3 +364,27 @@ fn options_resolve_like_the_reference() {
         }
     }
 }
+
+#[test]
+fn segment_keys_and_store_urls() {
+    let doc = vectors();
+    let seg = &doc["segments"];
+    for case in seg["keys"].as_array().unwrap() {
+        let key = case["key"].as_str().unwrap();
+        let got = snowid::segment::validate_key(key).err().map(|e| e.code());
+        assert_eq!(got, case["error"].as_str(), "key {key:?}");
+    }
+    let all = cfg!(feature = "postgres") && cfg!(feature = "redis");
+    let none = !cfg!(feature = "postgres") && !cfg!(feature = "redis");
+    for case in seg["store_urls"].as_array().unwrap() {
+        let url = case["url"].as_str().unwrap();
+        let got = snowid::segment::StoreUrl::parse(url)
+            .err()
+            .map(|e| e.code());
+        if all {
+            assert_eq!(got, case["error_all_features"].as_str(), "url {url:?}");
+        } else if none {
+            assert_eq!(got, case["error_default"].as_str(), "url {url:?}");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! (`snowid`); this binary only converts command-line and HTTP values to
 //! `snowid::Value` and core errors to exit codes / HTTP responses.
 
+mod segment;
 mod serve;
 
 /// mimalloc: fewer instructions per small allocation than glibc's malloc

@@ -55,6 +55,14 @@ pub struct ServeArgs {
     /// so `id % shards` spreads at low rates.
     #[arg(long)]
     random_sequence_start: bool,
+    /// Store of the segment counters (/v1/segments/...): file:///dir,
+    /// postgres://..., redis://... (else $SNOWID_SEGMENT_STORE, else
+    /// file://<state dir>/segments).
+    #[arg(long)]
+    segment_store: Option<String>,
+    /// Most segment keys one service serves (each holds a prefetch thread).
+    #[arg(long, default_value_t = 1024)]
+    segment_max_keys: usize,
 }
 
 /// Endpoint labels for metrics.
@@ -97,16 +105,17 @@ struct Metrics {
     errors_total: AtomicU64,
 }
 
-struct AppState {
+pub(crate) struct AppState {
     gen: Generator,
-    max_batch: u64,
+    pub(crate) segments: crate::segment::Segments,
+    pub(crate) max_batch: u64,
     token: Option<Vec<u8>>,
     timeout: Duration,
     max_header_bytes: usize,
     metrics: Metrics,
 }
 
-type St = Arc<AppState>;
+pub(crate) type St = Arc<AppState>;
 
 /// The error code a response carries (for the metrics).
 #[derive(Clone)]
@@ -132,7 +141,7 @@ fn error_body(status: StatusCode, code: &str, number: u32, message: &str) -> Res
 }
 
 /// A core error as a response: 400 invalid input, 503 unavailable.
-fn core_error(e: &Error) -> Response {
+pub(crate) fn core_error(e: &Error) -> Response {
     let status = match e.kind() {
         ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -159,7 +168,7 @@ fn accepts(h: &HeaderMap, mime: &str) -> bool {
 
 /// The first value of `key` in the raw query (no decoding beyond `+`; IDs,
 /// numbers and preset names need none).
-fn query_param<'a>(uri: &'a Uri, key: &str) -> Option<&'a str> {
+pub(crate) fn query_param<'a>(uri: &'a Uri, key: &str) -> Option<&'a str> {
     uri.query()?.split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
         (k == key).then_some(v)
@@ -703,6 +712,8 @@ fn router(st: St) -> Router {
         .route("/v1/ids/{id}", get(ids))
         .route("/v1/layout", get(layout))
         .route("/v1/stats", get(stats))
+        .route("/v1/segments/{key}/next_id", get(crate::segment::next_id))
+        .route("/v1/segments/{key}/next_ids", get(crate::segment::next_ids))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(st)
@@ -763,8 +774,12 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         &snowid::env::Environment::process(),
     )?;
     let gen = settings.build()?;
+    let segments =
+        crate::segment::Segments::new(args.segment_store.as_deref(), args.segment_max_keys)
+            .map_err(|e| Fail(EXIT_USAGE, format!("--segment-store: {e}")))?;
     let st = Arc::new(AppState {
         gen,
+        segments,
         max_batch: args.max_batch,
         token,
         timeout: Duration::from_millis(args.request_timeout_ms.max(1)),

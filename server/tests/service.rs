@@ -394,7 +394,9 @@ fn openapi_document_matches_the_server() {
     let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
     let paths: HashSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     for p in &paths {
-        let url = p.replace("{id}", "175928847299117063");
+        let url = p
+            .replace("{id}", "175928847299117063")
+            .replace("{key}", "orders");
         let r = srv.get(&url, &[]);
         assert_eq!(r.status, 200, "{p} answers");
     }
@@ -650,4 +652,51 @@ fn lanes_and_random_sequence_start() {
         assert!(err.contains("lanes"), "{err}");
     }
     let _ = std::fs::remove_dir_all(&state);
+}
+
+#[test]
+fn segments_over_http() {
+    let state = temp_dir("segments");
+    let store = format!("file://{}", state.join("counters").display());
+    let srv = Server::start(&state, &["--segment-store", &store], &[]);
+    let r = srv.get("/v1/segments/orders/next_id", &[]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["key"], "orders");
+    assert_eq!(r.json()["id"], "1");
+    let r = srv.get("/v1/segments/orders/next_ids?count=4", &[]);
+    assert_eq!(ids_of(&r), [2, 3, 4, 5]);
+    let r = srv.get("/v1/segments/invoices/next_id", &[]);
+    assert_eq!(r.json()["id"], "1", "keys count on their own");
+    for (path, code) in [
+        ("/v1/segments/.hidden/next_id", "SEGMENT_KEY"),
+        ("/v1/segments/a%20b/next_id", "SEGMENT_KEY"),
+        ("/v1/segments/orders/next_ids?count=0", "INVALID_SETTING"),
+        ("/v1/segments/orders/next_ids?count=x", "WRONG_TYPE"),
+    ] {
+        let r = srv.get(path, &[]);
+        assert_eq!((r.status, r.error_code().as_str()), (400, code), "{path}");
+    }
+    srv.term();
+    // Restarted on the same store: nothing reissued.
+    let srv = Server::start(&state, &["--segment-store", &store], &[]);
+    let r = srv.get("/v1/segments/orders/next_id", &[]);
+    let id: u64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+    assert!(id > 5, "{id}");
+    srv.term();
+    // A bad store stops the service at start-up.
+    let out = command(&state)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--segment-store",
+            "ftp://x/",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("SEGMENT_STORE_URL")
+            || String::from_utf8_lossy(&out.stderr).contains("unknown scheme")
+    );
 }

@@ -291,6 +291,45 @@ class Generator:
         """The counters."""
 
 @final
+class Segment:
+    """Dense, strictly increasing IDs for one key from ranges of a counter in
+    a store: ``file:///dir`` (default: ``SNOWID_SEGMENT_STORE``, else the
+    state directory), ``postgres://...`` or ``redis://...``. One atomic
+    increment per ID; the next range is fetched in the background.
+    Thread-safe; use one per key per process."""
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        store: Optional[str] = None,
+        step: Optional[int] = None,
+        min_step: Optional[int] = None,
+        max_step: Optional[int] = None,
+        prefetch_at: Optional[int] = None,
+        range_ms: Optional[int] = None,
+    ) -> None:
+        """``key``: 1..128 characters of ``A-Z a-z 0-9 _ - .``;
+        ``step``: IDs per range at first (default 1000), adapted within
+        ``min_step``..``max_step`` so a range lasts about ``range_ms``
+        (default 60000); ``prefetch_at``: percent of a range used before the
+        next is fetched (default 10)."""
+    @property
+    def key(self) -> str:
+        """The key."""
+    @property
+    def store(self) -> str:
+        """The store URL (password hidden)."""
+    def next(self) -> int:
+        """The next ID of the key, greater than every ID this segment issued."""
+    def next_batch(self, n: int) -> List[int]:
+        """``n`` strictly increasing IDs (``n`` up to 2**24)."""
+    def stats(self) -> Dict[str, int]:
+        """``ranges_fetched``, ``fetch_failures``, ``last_fetch_us``,
+        ``max_fetch_us``, ``total_fetch_us``, ``waits``, ``step``,
+        ``current_start``, ``current_end``, ``buffered`` (0/1)."""
+
+@final
 class Stats:
     """A generator's counters (a snapshot)."""
 

@@ -213,6 +213,25 @@ class NodeSourceRequiredError(NodeError):
     node source configured."""
 
 
+class SegmentKeyError(InvalidInputError):
+    """A segment key is empty, too long, or has characters outside
+    ``A-Z a-z 0-9 _ - .`` (or starts with ``.``)."""
+
+
+class SegmentStoreUrlError(InvalidInputError):
+    """A segment store URL cannot be used (unknown scheme, no host, a store
+    this build lacks...)."""
+
+
+class SegmentExhaustedError(UnavailableError):
+    """The key's counter would pass 2**63 - 1."""
+
+
+class SegmentStoreUnavailableError(UnavailableError):
+    """Both buffered ranges are spent and the store gave no new range (or
+    lost its data)."""
+
+
 def class_name(code: str) -> str:
     """The class name of a core code: ``NODE_IN_USE`` -> ``NodeInUseError``."""
     return "".join(part.capitalize() for part in code.split("_")) + "Error"

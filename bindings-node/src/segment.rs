@@ -1,0 +1,127 @@
+//! `Segment`: dense, strictly increasing IDs per key (segment mode).
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use snowid::segment::{key_from_value, SegmentOptions};
+use snowid::Value;
+
+use crate::error::{core, OrThrow};
+use crate::generator::DecimalId;
+use crate::js::{self, Dates, Js};
+
+/// Dense, strictly increasing IDs for one key (order numbers, invoice
+/// numbers) from ranges of a counter kept in a store: `file:///dir`
+/// (default: `SNOWID_SEGMENT_STORE`, else the state directory),
+/// `postgres://...` or `redis://...`. One atomic increment per ID; the next
+/// range is fetched in the background. Use one per key per process.
+#[napi]
+pub struct Segment {
+    inner: snowid::Segment,
+}
+
+#[napi]
+impl Segment {
+    /// `new Segment(key, { store?, step?, minStep?, maxStep?, prefetchAt?,
+    /// rangeMs? })`: `key` is 1..128 characters of `A-Z a-z 0-9 _ - .`;
+    /// the options go to the core's segment options as written (rules in
+    /// `testdata/OPTIONS.md`).
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "key: string, options?: { store?: string, step?: number, minStep?: number, maxStep?: number, prefetchAt?: number, rangeMs?: number }"
+    )]
+    pub fn new(env: Env, key: Unknown, options: Option<Unknown>) -> Result<Self> {
+        let key = key_from_value(&js::arg(&env, key.raw(), Dates::Object)?).or_throw(&env)?;
+        let mut o = SegmentOptions::new();
+        if let Some(v) = options.map(|o| o.raw()) {
+            if !js::is_nullish(&env, v)? {
+                if !js::is_record(&env, v)? {
+                    let got: Value = js::arg(&env, v, Dates::Object)?;
+                    return Err(core(
+                        &env,
+                        got.wrong_type("options", "an object of options"),
+                    ));
+                }
+                for (k, val) in js::entries(&env, v)? {
+                    if let Some(val) = js::value(&env, val, Dates::Object)? {
+                        o.set(&k, val);
+                    }
+                }
+            }
+        }
+        let settings = o.resolve().or_throw(&env)?;
+        Ok(Segment {
+            inner: snowid::Segment::new(&key, settings).or_throw(&env)?,
+        })
+    }
+
+    /// The key.
+    #[napi(getter)]
+    pub fn key(&self) -> String {
+        self.inner.key().to_owned()
+    }
+
+    /// The store URL (password hidden).
+    #[napi(getter)]
+    pub fn store(&self) -> String {
+        self.inner.store().to_owned()
+    }
+
+    /// The next ID of the key, as a bigint.
+    #[napi(catch_unwind)]
+    pub fn next(&self, env: Env) -> Result<u64> {
+        self.inner.next_id().or_throw(&env)
+    }
+
+    /// The next ID, as a decimal string (for JSON and SQL drivers).
+    #[napi(catch_unwind, ts_return_type = "string")]
+    pub fn next_string(&self, env: Env) -> Result<DecimalId> {
+        Ok(DecimalId(self.inner.next_id().or_throw(&env)?))
+    }
+
+    /// `n` strictly increasing IDs (at most 2^24).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "n: number",
+        ts_return_type = "BigUint64Array"
+    )]
+    pub fn next_batch(&self, env: Env, n: Unknown) -> Result<Js> {
+        let n: Value = js::arg(&env, n.raw(), Dates::Object)?;
+        let n = snowid::value::batch_len(&n).or_throw(&env)?;
+        let arr = js::biguint64_array(&env, n, |buf| {
+            self.inner.fill(buf).or_throw(&env)?;
+            Ok(buf.len())
+        })?;
+        Ok(Js(arr))
+    }
+
+    /// Counters: ranges fetched, failed fetches, fetch latency (µs), waits
+    /// for a range, the current step and range.
+    #[napi(
+        catch_unwind,
+        ts_return_type = "{ rangesFetched: number, fetchFailures: number, lastFetchUs: number, maxFetchUs: number, totalFetchUs: number, waits: number, step: number, currentStart: number, currentEnd: number, buffered: boolean }"
+    )]
+    pub fn stats(&self, env: Env) -> Result<Js> {
+        let s = self.inner.stats();
+        let o = js::new_object(&env)?;
+        let fields = [
+            ("rangesFetched", s.ranges_fetched),
+            ("fetchFailures", s.fetch_failures),
+            ("lastFetchUs", s.last_fetch_us),
+            ("maxFetchUs", s.max_fetch_us),
+            ("totalFetchUs", s.total_fetch_us),
+            ("waits", s.waits),
+            ("step", s.step),
+            ("currentStart", s.current_start),
+            ("currentEnd", s.current_end),
+        ];
+        for (k, v) in fields {
+            js::set(&env, o, k, js::num(&env, v as f64)?)?;
+        }
+        let mut b = std::ptr::null_mut();
+        // SAFETY: live env of this call; `b` is a local out-pointer.
+        js::ok(unsafe { napi::sys::napi_get_boolean(env.raw(), s.buffered, &mut b) })?;
+        js::set(&env, o, "buffered", b)?;
+        Ok(Js(o))
+    }
+}

@@ -1,0 +1,102 @@
+//! `snowid.Segment`: dense, strictly increasing IDs per key (segment mode).
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use snowid::segment::{key_from_value, SegmentOptions};
+use snowid::Segment;
+
+use crate::errors::IntoPyResult;
+use crate::value::{key as option_name, value};
+
+/// Dense, strictly increasing IDs for one key (order numbers, invoice
+/// numbers) from ranges of a counter kept in a store: `file:///dir`
+/// (default: `SNOWID_SEGMENT_STORE`, else the state directory),
+/// `postgres://...` or `redis://...`. One atomic increment per ID; the next
+/// range is fetched in the background. Thread-safe: one per key per process.
+#[pyclass(frozen, module = "snowid", name = "Segment")]
+pub struct PySegment {
+    inner: Segment,
+}
+
+#[pymethods]
+impl PySegment {
+    #[new]
+    #[pyo3(signature = (key, **options), text_signature = "(key, *, store=None, step=None, min_step=None, max_step=None, prefetch_at=None, range_ms=None)")]
+    fn new(
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let k = key_from_value(&value(key)?).py()?;
+        let mut o = SegmentOptions::new();
+        for (name, v) in options.into_iter().flatten() {
+            if !v.is_none() {
+                o.set(&option_name(&name)?, value(&v)?);
+            }
+        }
+        let settings = o.resolve().py()?;
+        // Opening a store connects (PostgreSQL, Redis): without the GIL.
+        let inner = py.detach(|| Segment::new(&k, settings)).py()?;
+        Ok(PySegment { inner })
+    }
+
+    /// The key.
+    #[getter]
+    fn key(&self) -> String {
+        self.inner.key().to_owned()
+    }
+
+    /// The store URL (password hidden).
+    #[getter]
+    fn store(&self) -> String {
+        self.inner.store().to_owned()
+    }
+
+    /// The next ID of the key: greater than every ID this segment issued.
+    fn next(&self, py: Python<'_>) -> PyResult<u64> {
+        match self.inner.try_next_id() {
+            Some(id) => Ok(id),
+            // The current range is spent: switching may wait for the store,
+            // so without the GIL.
+            None => py.detach(|| self.inner.next_id()).py(),
+        }
+    }
+
+    /// `n` strictly increasing IDs (`n` up to 2**24).
+    fn next_batch<'py>(
+        &self,
+        py: Python<'py>,
+        n: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let n = snowid::value::batch_len(&value(n)?).py()?;
+        let ids = py.detach(|| self.inner.next_ids(n)).py()?;
+        PyList::new(py, ids)
+    }
+
+    /// Counters: `ranges_fetched`, `fetch_failures`, `last_fetch_us`,
+    /// `max_fetch_us`, `total_fetch_us`, `waits`, `step`, `current_start`,
+    /// `current_end`, `buffered`.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.inner.stats();
+        let d = PyDict::new(py);
+        d.set_item("ranges_fetched", s.ranges_fetched)?;
+        d.set_item("fetch_failures", s.fetch_failures)?;
+        d.set_item("last_fetch_us", s.last_fetch_us)?;
+        d.set_item("max_fetch_us", s.max_fetch_us)?;
+        d.set_item("total_fetch_us", s.total_fetch_us)?;
+        d.set_item("waits", s.waits)?;
+        d.set_item("step", s.step)?;
+        d.set_item("current_start", s.current_start)?;
+        d.set_item("current_end", s.current_end)?;
+        d.set_item("buffered", s.buffered)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Segment({:?}, store={:?})",
+            self.inner.key(),
+            self.inner.store()
+        )
+    }
+}
