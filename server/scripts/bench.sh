@@ -11,7 +11,7 @@ command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit
 STATE=$(mktemp -d)
 PORT=${PORT:-18931}
 env -u SNOWID_NODE_SOURCE SNOWID_STATE_DIR="$STATE" SNOWID_HOST_LOCK_DIR=off \
-  "$BIN" serve --listen 127.0.0.1:$PORT 2>"$STATE/server.log" &
+  "$BIN" serve --listen 127.0.0.1:$PORT ${WORKERS:+--workers $WORKERS} 2>"$STATE/server.log" &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$STATE"' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
@@ -71,6 +71,7 @@ ncpu_us = float(ncpu) / (n * float(durs)) * 1e6
 print(f"median of {rounds} alternating runs each for /healthz and /v1/next_id")
 ids = b * 4096
 cap = 4_096_000
+print(f"workers: {__import__('os').environ.get('WORKERS') or 'one per core'}")
 print(f"{'endpoint':<34} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
 print(f"{'/healthz (c32)':<34} {h:>10,.0f} {int(hp50)/1000:>8.3f} {int(hp99)/1000:>8.3f}")
 print(f"{'/v1/next_id (c32, full load)':<34} {n:>10,.0f} {int(np50)/1000:>8.3f} {int(np99)/1000:>8.3f}")

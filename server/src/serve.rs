@@ -47,6 +47,12 @@ pub struct ServeArgs {
     /// Largest total size of the request line and headers (bytes; else 431).
     #[arg(long, default_value_t = 16 * 1024)]
     max_header_bytes: usize,
+    /// Request worker threads (default: one per core). On a machine shared
+    /// with a load generator or other busy processes, fewer workers than
+    /// cores avoid preemption in the middle of requests (see the README's
+    /// benchmark).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: Option<u16>,
     /// Node numbers the generator holds, one lane per worker thread
     /// (capacity x N; each claimed from the environment's node source).
     #[arg(long, allow_hyphen_values = true)]
@@ -786,7 +792,11 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         max_header_bytes: args.max_header_bytes,
         metrics: Metrics::default(),
     });
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.workers {
+        rt.worker_threads(n.into());
+    }
+    let rt = rt
         .enable_all()
         .build()
         .map_err(|e| Fail(EXIT_UNAVAILABLE, format!("tokio runtime: {e}")))?;
