@@ -77,21 +77,21 @@ test-leases:
 ## dist: the installable artifacts in dist/ (git-ignored): the Python abi3
 ## wheel (manylinux, auditwheel) and sdist, the npm main and platform
 ## packages, the C release archive, the Kotlin/Java jar; Python, Node and C
-## with etcd. Rust builds in target/dist. scripts/dist/build.sh says more.
+## with etcd. Rust builds in target/dist. scripts/package/build.sh says more.
 dist:
-	scripts/dist/build.sh
+	scripts/package/build.sh
 
 ## test-dist: every artifact installed with cargo and rustc off PATH (fresh
 ## venv, empty npm project, empty C project via pkg-config and CMake, the jar
 ## on a class path), the README quickstarts, SNOWID_NODE_SOURCE=etcd against
 ## a real etcd from Python, Node and C
 test-dist: dist
-	scripts/dist/test.sh python node c etcd kotlin
+	scripts/package/test.sh python node c etcd kotlin
 
 ## test-sdist: the Python sdist of `make dist` builds into a wheel (with
 ## cargo; ~1 min, so not in `make test`)
 test-sdist: dist
-	scripts/dist/test.sh sdist
+	scripts/package/test.sh sdist
 
 ## test-fuzz: every fuzz target (parsers, layouts, compose/decode, options
 ## and environment, the C ABI, wide IDs) for 10 s from the committed seeds,

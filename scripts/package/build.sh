@@ -16,7 +16,7 @@
 # Node and C artifacts are built with the `etcd` feature (protoc is needed
 # here, never where they are installed). Usage:
 #
-#   scripts/dist/build.sh [python] [node] [c] [kotlin]     (default: all)
+#   scripts/package/build.sh [python] [node] [c] [kotlin]     (default: all)
 #
 # Rust builds go to target/dist (one cargo build for the Python, Node and C
 # libraries: the core and its dependencies are compiled once), so they never

@@ -17,7 +17,7 @@
 #   kotlin  the jar on a class path with its Maven dependencies; the Java
 #           blocks of bindings-kotlin/README.md
 #
-# Usage: scripts/dist/test.sh [python] [node] [c] [etcd] [kotlin] [sdist]
+# Usage: scripts/package/test.sh [python] [node] [c] [etcd] [kotlin] [sdist]
 #        (default: all)
 set -euo pipefail
 
@@ -134,11 +134,11 @@ if want etcd; then
     "$ROOT/scripts/services.sh" start-etcd
     eval "export $("$ROOT/scripts/services.sh" env | grep ETCD)"
     log "etcd: SNOWID_NODE_SOURCE=etcd from Python, Node and C"
-    "$py" "$ROOT/scripts/dist/etcd/check_python.py"
-    cp "$ROOT/scripts/dist/etcd/check_node.mjs" "$npmproj/"
+    "$py" "$ROOT/scripts/package/etcd/check_python.py"
+    cp "$ROOT/scripts/package/etcd/check_node.mjs" "$npmproj/"
     (cd "$npmproj" && node check_node.mjs)
     # shellcheck disable=SC2046
-    cc $cc_strict "$ROOT/scripts/dist/etcd/check_c.c" $(pkg-config --cflags --libs snowid) \
+    cc $cc_strict "$ROOT/scripts/package/etcd/check_c.c" $(pkg-config --cflags --libs snowid) \
         -Wl,-rpath,"$(pkg-config --variable=libdir snowid)" -o "$work/check_c"
     "$work/check_c"
 fi

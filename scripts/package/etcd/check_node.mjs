@@ -1,6 +1,6 @@
 // SNOWID_NODE_SOURCE=etcd from the installed npm tarballs (the prebuilt
 // addon), against the real etcd at $SNOWID_TEST_ETCD_ENDPOINTS
-// (scripts/dist/test.sh starts it and runs this file inside the consumer
+// (scripts/package/test.sh starts it and runs this file inside the consumer
 // project). Two generators lease workers 0 and 1, the default generator
 // worker 2. Fails without etcd: it never pretends.
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 """SNOWID_NODE_SOURCE=etcd from the installed wheel, against the real etcd at
-$SNOWID_TEST_ETCD_ENDPOINTS (scripts/dist/test.sh starts it). Two generators
+$SNOWID_TEST_ETCD_ENDPOINTS (scripts/package/test.sh starts it). Two generators
 lease workers 0 and 1, the default generator worker 2; a successor of worker 0
 issues above its predecessor. Fails without etcd: it never pretends."""
 

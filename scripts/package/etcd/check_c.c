@@ -1,5 +1,5 @@
 /* SNOWID_NODE_SOURCE=etcd through the C release archive (built by
-   scripts/dist/test.sh against the unpacked archive with pkg-config), with
+   scripts/package/test.sh against the unpacked archive with pkg-config), with
    the real etcd at $SNOWID_TEST_ETCD_ENDPOINTS. Two generators lease
    workers 0 and 1; a successor of worker 0 issues above its predecessor.
    Fails without etcd: it never pretends. */
