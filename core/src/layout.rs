@@ -86,6 +86,20 @@ pub struct Field {
 }
 
 impl Field {
+    /// A field at `shift` (the layouts validate before they make one).
+    pub(crate) fn at(name: String, kind: FieldKind, bits: u32, shift: u32) -> Field {
+        Field {
+            name,
+            kind,
+            bits,
+            shift,
+        }
+    }
+    /// The field's value in a wide (up to 128-bit) ID.
+    #[inline]
+    pub(crate) fn get_wide(&self, id: u128) -> u64 {
+        ((id >> self.shift) as u64) & mask(self.bits)
+    }
     /// The field's name.
     pub fn name(&self) -> &str {
         &self.name

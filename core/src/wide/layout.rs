@@ -42,40 +42,7 @@ pub struct WideSpec {
 }
 
 /// One validated field of a wide layout, with its position.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct WideField {
-    name: String,
-    kind: FieldKind,
-    bits: u32,
-    shift: u32,
-}
-
-impl WideField {
-    /// The field's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-    /// What the field holds.
-    pub fn kind(&self) -> FieldKind {
-        self.kind
-    }
-    /// Width in bits.
-    pub fn bits(&self) -> u32 {
-        self.bits
-    }
-    /// Position of the field's least significant bit.
-    pub fn shift(&self) -> u32 {
-        self.shift
-    }
-    /// Largest value the field holds.
-    pub fn max(&self) -> u64 {
-        crate::layout::mask(self.bits)
-    }
-    #[inline]
-    fn get(&self, id: u128) -> u64 {
-        ((id >> self.shift) as u64) & self.max()
-    }
-}
+pub type WideField = crate::layout::Field;
 
 /// Capacity figures of a wide layout (times as `u128`: a 64-bit time field
 /// of milliseconds outlasts `u64` milliseconds).
@@ -254,12 +221,7 @@ impl WideLayout {
                     node_count += 1;
                 }
             }
-            fields.push(WideField {
-                name: f.name,
-                kind: f.kind,
-                bits: f.bits,
-                shift,
-            });
+            fields.push(WideField::at(f.name, f.kind, f.bits, shift));
         }
         Ok(WideLayout {
             name,
@@ -416,7 +378,7 @@ impl WideLayout {
     /// Index of the node field called `name`.
     pub fn node_index(&self, name: &str) -> Result<usize> {
         self.node_fields()
-            .position(|f| f.name == name)
+            .position(|f| f.name() == name)
             .ok_or_else(|| Error::UnknownField {
                 field: name.to_owned(),
                 layout: self.name.clone(),
@@ -442,7 +404,7 @@ impl WideLayout {
             fields: self
                 .fields
                 .iter()
-                .map(|f| FieldSpec::new(&f.name, f.bits, f.kind))
+                .map(|f| FieldSpec::new(f.name(), f.bits(), f.kind()))
                 .collect(),
             epoch_ms: self.epoch_ms,
             tick_ms: self.tick_ms,
@@ -463,11 +425,11 @@ impl WideLayout {
     /// name, node fields, epoch and tick, between a 1-bit time field and a
     /// sequence that fill 64 bits. Its ticks are this layout's ticks.
     pub fn node_view(&self) -> Layout {
-        let node_bits: u32 = self.node_fields().map(|f| f.bits).sum();
+        let node_bits: u32 = self.node_fields().map(|f| f.bits()).sum();
         let mut fields = vec![FieldSpec::timestamp(1)];
         fields.extend(
             self.node_fields()
-                .map(|f| FieldSpec::new(&f.name, f.bits, FieldKind::Node)),
+                .map(|f| FieldSpec::new(&f.name(), f.bits(), FieldKind::Node)),
         );
         fields.push(FieldSpec::sequence(63 - node_bits));
         Layout::new_unchecked_epoch(LayoutSpec {
@@ -482,8 +444,8 @@ impl WideLayout {
 
     /// Ticks a generator's one-word state can reach: `2^bits` of them.
     pub(crate) fn issue_tick_bits(&self) -> u32 {
-        let t = self.time_field().bits;
-        t.min(63 - self.sequence_field().bits).min(62)
+        let t = self.time_field().bits();
+        t.min(63 - self.sequence_field().bits()).min(62)
     }
 
     /// Tick of an instant (ms since the Unix epoch), or an error if the
@@ -520,7 +482,7 @@ impl WideLayout {
                 .nth(nodes.len().min(self.node_count))
                 .unwrap_or(self.time_field());
             return Err(Error::MissingField {
-                field: f.name.clone(),
+                field: f.name().to_owned(),
                 layout: self.name.clone(),
                 max: f.max(),
             });
@@ -529,7 +491,7 @@ impl WideLayout {
         for (i, (&v, f)) in nodes.iter().zip(self.node_fields()).enumerate() {
             if v > f.max() {
                 return Err(Error::FieldOutOfRange {
-                    field: f.name.clone(),
+                    field: f.name().to_owned(),
                     got: v.to_string(),
                     max: f.max(),
                 });
@@ -545,7 +507,7 @@ impl WideLayout {
         Ok(self
             .node_fields()
             .zip(nodes)
-            .fold(0, |acc, (f, v)| acc | (u128::from(v) << f.shift)))
+            .fold(0, |acc, (f, v)| acc | (u128::from(v) << f.shift())))
     }
 
     /// Builds an ID from a raw tick, a sequence and node values.
@@ -553,14 +515,14 @@ impl WideLayout {
         for (f, v) in [(self.time_field(), tick), (self.sequence_field(), sequence)] {
             if v > f.max() {
                 return Err(Error::FieldOutOfRange {
-                    field: f.name.clone(),
+                    field: f.name().to_owned(),
                     got: v.to_string(),
                     max: f.max(),
                 });
             }
         }
-        Ok((u128::from(tick) << self.time_field().shift)
-            | (u128::from(sequence) << self.sequence_field().shift)
+        Ok((u128::from(tick) << self.time_field().shift())
+            | (u128::from(sequence) << self.sequence_field().shift())
             | self.node_bits(nodes)?)
     }
 
@@ -610,7 +572,7 @@ impl WideLayout {
         let mut out = Vec::with_capacity(self.node_count);
         for (v, f) in values.iter().zip(self.node_fields()) {
             out.push(v.ok_or_else(|| Error::MissingField {
-                field: f.name.clone(),
+                field: f.name().to_owned(),
                 layout: self.name.clone(),
                 max: f.max(),
             })?);
@@ -623,15 +585,15 @@ impl WideLayout {
         if id > self.max_id() {
             return Err(self.id_out_of_range(id));
         }
-        let tick = self.time_field().get(id);
+        let tick = self.time_field().get_wide(id);
         let mut nodes = [0; MAX_NODE_FIELDS];
         for (slot, f) in nodes.iter_mut().zip(self.node_fields()) {
-            *slot = f.get(id) as u32;
+            *slot = f.get_wide(id) as u32;
         }
         Ok(Parts {
             timestamp_ms: self.epoch_ms + tick * self.tick_ms,
             tick,
-            sequence: self.sequence_field().get(id),
+            sequence: self.sequence_field().get_wide(id),
             nodes,
         })
     }
@@ -660,25 +622,25 @@ impl WideLayout {
 
     /// Smallest ID any node can issue in the tick holding instant `ms`.
     pub fn min_id_at(&self, ms: i64) -> Result<u128> {
-        Ok(u128::from(self.tick_of(ms)?) << self.time_field().shift)
+        Ok(u128::from(self.tick_of(ms)?) << self.time_field().shift())
     }
 
     /// Largest ID any node can issue in the tick holding instant `ms`.
     pub fn max_id_at(&self, ms: i64) -> Result<u128> {
         let t = self.time_field();
         let tick = self.tick_of(ms)?;
-        let below = mask128(t.shift);
-        let above = self.max_id() & !mask128(t.shift + t.bits);
-        Ok((u128::from(tick) << t.shift) | below | above)
+        let below = mask128(t.shift());
+        let above = self.max_id() & !mask128(t.shift() + t.bits());
+        Ok((u128::from(tick) << t.shift()) | below | above)
     }
 
     /// Lifespan, end, IDs per second per node, number of nodes.
     pub fn capacity(&self) -> WideCapacity {
         let tick = u128::from(self.tick_ms);
-        let lifespan_ms = (1u128 << self.time_field().bits) * tick;
+        let lifespan_ms = (1u128 << self.time_field().bits()) * tick;
         let issue_ms = (1u128 << self.issue_tick_bits()) * tick;
-        let per_tick = 1u64 << self.sequence_field().bits;
-        let node_bits: u32 = self.node_fields().map(|f| f.bits).sum();
+        let per_tick = 1u64 << self.sequence_field().bits();
+        let node_bits: u32 = self.node_fields().map(|f| f.bits()).sum();
         WideCapacity {
             lifespan_ms,
             end_ms: u128::from(self.epoch_ms) + lifespan_ms,
@@ -698,7 +660,7 @@ impl fmt::Display for WideLayout {
             if i > 0 {
                 f.write_str("|")?;
             }
-            write!(f, "{}:{}", fl.name, fl.bits)?;
+            write!(f, "{}:{}", fl.name(), fl.bits())?;
         }
         write!(
             f,
