@@ -429,7 +429,7 @@ impl WideLayout {
         let mut fields = vec![FieldSpec::timestamp(1)];
         fields.extend(
             self.node_fields()
-                .map(|f| FieldSpec::new(&f.name(), f.bits(), FieldKind::Node)),
+                .map(|f| FieldSpec::new(f.name(), f.bits(), FieldKind::Node)),
         );
         fields.push(FieldSpec::sequence(63 - node_bits));
         Layout::new_unchecked_epoch(LayoutSpec {
