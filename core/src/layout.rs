@@ -6,6 +6,10 @@ use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, FieldKind, Result};
+use crate::word::Word;
+
+mod shape;
+pub(crate) use shape::{check_fields, check_tick_and_epoch, Shape};
 
 /// Most node fields a layout may have.
 pub const MAX_NODE_FIELDS: usize = 4;
@@ -95,10 +99,10 @@ impl Field {
             shift,
         }
     }
-    /// The field's value in a wide (up to 128-bit) ID.
+    /// The field's value in an ID of any width.
     #[inline]
-    pub(crate) fn get_wide(&self, id: u128) -> u64 {
-        ((id >> self.shift) as u64) & mask(self.bits)
+    pub(crate) fn get<W: Word>(&self, id: W) -> u64 {
+        (id >> self.shift).low_u64() & mask(self.bits)
     }
     /// The field's name.
     pub fn name(&self) -> &str {
@@ -119,9 +123,6 @@ impl Field {
     /// Largest value the field holds.
     pub fn max(&self) -> u64 {
         mask(self.bits)
-    }
-    fn get(&self, id: u64) -> u64 {
-        (id >> self.shift) & mask(self.bits)
     }
 }
 
@@ -173,15 +174,8 @@ pub struct Capacity {
 /// A validated bit layout. Cheap to clone; compare with `==`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Layout {
-    name: String,
-    fields: Vec<Field>,
-    epoch_ms: u64,
-    tick_ms: u64,
+    shape: Shape,
     sign_bit: bool,
-    time: usize,
-    seq: usize,
-    nodes: [usize; MAX_NODE_FIELDS],
-    node_count: usize,
 }
 
 /// Names of the presets, in the order [`Layout::preset`] accepts them.
@@ -208,47 +202,11 @@ impl Layout {
             sign_bit,
         } = spec;
         check_name(&name)?;
-        let count = |k: FieldKind| specs.iter().filter(|f| f.kind == k).count() as u32;
-        for (kind, min, max) in [
-            (FieldKind::Timestamp, 1, 1),
-            (FieldKind::Sequence, 1, 1),
-            (FieldKind::Node, 1, MAX_NODE_FIELDS as u32),
-        ] {
-            let got = count(kind);
-            if got < min || got > max {
-                return Err(Error::FieldCount {
-                    kind,
-                    got,
-                    min,
-                    max,
-                });
-            }
-        }
         let total_bits = if sign_bit { 63 } else { 64 };
-        for (i, f) in specs.iter().enumerate() {
-            check_name(&f.name)?;
-            if f.kind == FieldKind::Node {
-                check_node_name(&f.name)?;
-            }
-            if specs[..i].iter().any(|g| g.name == f.name) {
-                return Err(Error::DuplicateField {
-                    name: f.name.clone(),
-                });
-            }
-            let max = match f.kind {
-                FieldKind::Node => MAX_NODE_BITS,
-                _ => total_bits - 2,
-            };
-            if f.bits < 1 || f.bits > max {
-                return Err(Error::FieldWidth {
-                    field: f.name.clone(),
-                    kind: f.kind,
-                    bits: f.bits,
-                    min: 1,
-                    max,
-                });
-            }
-        }
+        check_fields(&specs, |kind| match kind {
+            FieldKind::Node => MAX_NODE_BITS,
+            _ => total_bits - 2,
+        })?;
         let sum: u32 = specs.iter().map(|f| f.bits).sum();
         if sum != total_bits {
             return Err(Error::LayoutBitsSum {
@@ -261,48 +219,10 @@ impl Layout {
                 },
             });
         }
-        if !(1..=MAX_TICK_MS).contains(&tick_ms) {
-            return Err(Error::TickOutOfRange {
-                tick_ms,
-                min: 1,
-                max: MAX_TICK_MS,
-            });
-        }
-        if let Some(now_ms) = now_ms {
-            if epoch_ms > now_ms {
-                return Err(Error::EpochInFuture { epoch_ms, now_ms });
-            }
-        }
-        let mut shift = total_bits;
-        let mut fields = Vec::with_capacity(specs.len());
-        let (mut time, mut seq, mut nodes, mut node_count) = (0, 0, [0; MAX_NODE_FIELDS], 0);
-        for (i, f) in specs.into_iter().enumerate() {
-            shift -= f.bits;
-            match f.kind {
-                FieldKind::Timestamp => time = i,
-                FieldKind::Sequence => seq = i,
-                FieldKind::Node => {
-                    nodes[node_count] = i;
-                    node_count += 1;
-                }
-            }
-            fields.push(Field {
-                name: f.name,
-                kind: f.kind,
-                bits: f.bits,
-                shift,
-            });
-        }
+        check_tick_and_epoch(tick_ms, epoch_ms, now_ms)?;
         let layout = Layout {
-            name,
-            fields,
-            epoch_ms,
-            tick_ms,
+            shape: Shape::place(name, specs, total_bits, epoch_ms, tick_ms),
             sign_bit,
-            time,
-            seq,
-            nodes,
-            node_count,
         };
         // The epoch plus the lifespan must fit in u64 milliseconds.
         if epoch_ms
@@ -431,57 +351,47 @@ impl Layout {
 
     /// The layout's name (`"twitter"`, or the custom spec's name).
     pub fn name(&self) -> &str {
-        &self.name
+        &self.shape.name
     }
     /// All fields, most significant first.
     pub fn fields(&self) -> &[Field] {
-        &self.fields
+        &self.shape.fields
     }
     /// The time field.
     pub fn time_field(&self) -> &Field {
-        &self.fields[self.time]
+        self.shape.time_field()
     }
     /// The sequence field.
     pub fn sequence_field(&self) -> &Field {
-        &self.fields[self.seq]
+        self.shape.sequence_field()
     }
     /// The node fields, most significant first.
     pub fn node_fields(&self) -> impl DoubleEndedIterator<Item = &Field> + ExactSizeIterator + '_ {
-        self.nodes[..self.node_count]
-            .iter()
-            .map(|&i| &self.fields[i])
+        self.shape.node_fields()
     }
     /// Number of node fields.
     pub fn node_count(&self) -> usize {
-        self.node_count
+        self.shape.node_count()
     }
     /// Node field `i` (in layout order).
     pub fn node_field(&self, i: usize) -> Option<&Field> {
-        self.nodes[..self.node_count]
-            .get(i)
-            .map(|&j| &self.fields[j])
+        self.shape.node_field(i)
     }
     /// Index of the node field called `name`.
     pub fn node_index(&self, name: &str) -> Result<usize> {
-        self.node_fields()
-            .position(|f| f.name == name)
-            .ok_or_else(|| Error::UnknownField {
-                field: name.to_owned(),
-                layout: self.name.clone(),
-                expected: self.node_names().join(", "),
-            })
+        self.shape.node_index(name)
     }
     /// The node fields' names.
     pub fn node_names(&self) -> Vec<&str> {
-        self.node_fields().map(|f| f.name()).collect()
+        self.shape.node_names()
     }
     /// Epoch in ms since the Unix epoch.
     pub fn epoch_ms(&self) -> u64 {
-        self.epoch_ms
+        self.shape.epoch_ms
     }
     /// Tick length in ms.
     pub fn tick_ms(&self) -> u64 {
-        self.tick_ms
+        self.shape.tick_ms
     }
     /// Whether the top bit is reserved (always 0).
     pub fn sign_bit(&self) -> bool {
@@ -502,51 +412,22 @@ impl Layout {
     /// The specification this layout was built from.
     pub fn spec(&self) -> LayoutSpec {
         LayoutSpec {
-            name: self.name.clone(),
-            fields: self
-                .fields
-                .iter()
-                .map(|f| FieldSpec::new(&f.name, f.bits, f.kind))
-                .collect(),
-            epoch_ms: self.epoch_ms,
-            tick_ms: self.tick_ms,
+            name: self.shape.name.clone(),
+            fields: self.shape.field_specs(),
+            epoch_ms: self.shape.epoch_ms,
+            tick_ms: self.shape.tick_ms,
             sign_bit: self.sign_bit,
         }
     }
 
     /// Checks node values against the node fields' widths.
     pub fn check_nodes(&self, nodes: &[u32]) -> Result<[u32; MAX_NODE_FIELDS]> {
-        if nodes.len() != self.node_count {
-            let f = self
-                .node_field(nodes.len().min(self.node_count))
-                .unwrap_or(self.time_field());
-            return Err(Error::MissingField {
-                field: f.name.clone(),
-                layout: self.name.clone(),
-                max: f.max(),
-            });
-        }
-        let mut out = [0; MAX_NODE_FIELDS];
-        for (i, (&v, f)) in nodes.iter().zip(self.node_fields()).enumerate() {
-            if u64::from(v) > f.max() {
-                return Err(Error::FieldOutOfRange {
-                    field: f.name.clone(),
-                    got: v.to_string(),
-                    max: f.max(),
-                });
-            }
-            out[i] = v;
-        }
-        Ok(out)
+        self.shape.check_nodes(nodes)
     }
 
     /// The node fields' bits of an ID, already shifted into place.
     pub fn node_bits(&self, nodes: &[u32]) -> Result<u64> {
-        let nodes = self.check_nodes(nodes)?;
-        Ok(self
-            .node_fields()
-            .zip(nodes)
-            .fold(0, |acc, (f, v)| acc | (u64::from(v) << f.shift)))
+        self.shape.node_bits(nodes)
     }
 
     /// Node values (layout order) for slot `k`: the slots number every
@@ -580,7 +461,7 @@ impl Layout {
     /// whatever they are called they must share slots, marks and lease keys.
     pub fn id_space(&self) -> String {
         let fields: Vec<String> = self
-            .fields
+            .fields()
             .iter()
             .map(|f| {
                 let k = match f.kind {
@@ -591,7 +472,12 @@ impl Layout {
                 format!("{k}{}", f.bits)
             })
             .collect();
-        format!("{}-{}x{}", fields.join("."), self.epoch_ms, self.tick_ms)
+        format!(
+            "{}-{}x{}",
+            fields.join("."),
+            self.shape.epoch_ms,
+            self.shape.tick_ms
+        )
     }
 
     /// Tick of an instant (ms since the Unix epoch), or an error if the layout
@@ -607,48 +493,26 @@ impl Layout {
     /// reach past `i64::MAX` ms (a long tick, no sign bit) decodes IDs whose
     /// `timestamp_ms` is above it, and they must compose back.
     fn tick_of_ms(&self, ms: u64) -> Result<u64> {
-        if ms < self.epoch_ms || ms >= self.capacity().end_ms {
-            return Err(self.out_of_range(ms.into()));
-        }
-        Ok((ms - self.epoch_ms) / self.tick_ms)
+        self.shape
+            .tick_in(ms.into(), self.capacity().end_ms.into())
+            .ok_or_else(|| self.out_of_range(ms.into()))
     }
 
     /// [`Error::TimestampOutOfRange`] for the instant `ms`.
     pub(crate) fn out_of_range(&self, ms: i128) -> Error {
-        Error::TimestampOutOfRange {
-            ms,
-            layout: self.name.clone(),
-            min_ms: self.epoch_ms,
-            max_ms: self.capacity().end_ms - 1,
-        }
+        self.shape.out_of_range(ms, self.capacity().end_ms.into())
     }
 
     /// Builds an ID from parts. `timestamp_ms` is rounded down to its tick;
     /// `parts.tick` is ignored.
     pub fn compose(&self, parts: &Parts) -> Result<u64> {
         let tick = self.tick_of_ms(parts.timestamp_ms)?;
-        self.compose_tick(tick, parts.sequence, &parts.nodes[..self.node_count])
+        self.compose_tick(tick, parts.sequence, &parts.nodes[..self.node_count()])
     }
 
     /// Builds an ID from a raw tick, a sequence and node values.
     pub fn compose_tick(&self, tick: u64, sequence: u64, nodes: &[u32]) -> Result<u64> {
-        let t = self.time_field();
-        if tick > t.max() {
-            return Err(Error::FieldOutOfRange {
-                field: t.name.clone(),
-                got: tick.to_string(),
-                max: t.max(),
-            });
-        }
-        let s = self.sequence_field();
-        if sequence > s.max() {
-            return Err(Error::FieldOutOfRange {
-                field: s.name.clone(),
-                got: sequence.to_string(),
-                max: s.max(),
-            });
-        }
-        Ok((tick << t.shift) | (sequence << s.shift) | self.node_bits(nodes)?)
+        self.shape.compose_tick(tick, sequence, nodes)
     }
 
     /// Splits an ID into its parts; rejects IDs with the reserved bit set.
@@ -656,51 +520,38 @@ impl Layout {
         if id > self.max_id() {
             return Err(Error::IdOutOfRange {
                 id,
-                layout: self.name.clone(),
+                layout: self.shape.name.clone(),
                 max: self.max_id(),
             });
         }
-        let tick = self.time_field().get(id);
-        let mut nodes = [0; MAX_NODE_FIELDS];
-        for (slot, f) in nodes.iter_mut().zip(self.node_fields()) {
-            *slot = f.get(id) as u32;
-        }
-        Ok(Parts {
-            timestamp_ms: self.epoch_ms + tick * self.tick_ms,
-            tick,
-            sequence: self.sequence_field().get(id),
-            nodes,
-        })
+        Ok(self.shape.parts(id))
     }
 
     /// Smallest ID any node can issue in the tick holding instant `ms`
     /// (`WHERE id >= min_id_at(from)`).
     pub fn min_id_at(&self, ms: i64) -> Result<u64> {
-        Ok(self.tick_of(ms)? << self.time_field().shift)
+        Ok(self.shape.min_id_of_tick(self.tick_of(ms)?))
     }
 
     /// Largest ID any node can issue in the tick holding instant `ms`
     /// (`WHERE id <= max_id_at(to)`).
     pub fn max_id_at(&self, ms: i64) -> Result<u64> {
-        let t = self.time_field();
-        let tick = self.tick_of(ms)?;
-        let below = mask(t.shift);
-        let above = self.max_id() & !mask(t.shift + t.bits);
-        Ok((tick << t.shift) | below | above)
+        Ok(self.shape.max_id_of_tick(self.tick_of(ms)?, self.max_id()))
     }
 
     /// Lifespan, end date, IDs per second per node, number of nodes.
     pub fn capacity(&self) -> Capacity {
         let ticks = 1u64 << self.time_field().bits; // < 2^63: checked in validate
-        let lifespan_ms = ticks.saturating_mul(self.tick_ms);
-        let per_tick = 1u64 << self.sequence_field().bits;
-        let node_bits: u32 = self.node_fields().map(|f| f.bits).sum();
+        let lifespan_ms = ticks.saturating_mul(self.shape.tick_ms);
+        let (ids_per_tick, ids_per_second_per_node) = self.shape.rates();
         Capacity {
             lifespan_ms,
-            end_ms: self.epoch_ms.saturating_add(lifespan_ms),
-            ids_per_tick: per_tick,
-            ids_per_second_per_node: per_tick.saturating_mul(1000) / self.tick_ms,
-            nodes: 1u64.checked_shl(node_bits).unwrap_or(u64::MAX),
+            end_ms: self.shape.epoch_ms.saturating_add(lifespan_ms),
+            ids_per_tick,
+            ids_per_second_per_node,
+            nodes: 1u64
+                .checked_shl(self.shape.node_bits_total())
+                .unwrap_or(u64::MAX),
         }
     }
 }
@@ -714,17 +565,13 @@ impl Default for Layout {
 impl fmt::Display for Layout {
     /// `twitter(timestamp:41|datacenter:5|worker:5|sequence:12, epoch=1288834974657ms, tick=1ms)`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}(", self.name)?;
-        if self.sign_bit {
-            f.write_str("0|")?;
-        }
-        for (i, fl) in self.fields.iter().enumerate() {
-            if i > 0 {
-                f.write_str("|")?;
-            }
-            write!(f, "{}:{}", fl.name, fl.bits)?;
-        }
-        write!(f, ", epoch={}ms, tick={}ms)", self.epoch_ms, self.tick_ms)
+        self.shape
+            .write_fields(f, if self.sign_bit { "0|" } else { "" })?;
+        write!(
+            f,
+            ", epoch={}ms, tick={}ms)",
+            self.shape.epoch_ms, self.shape.tick_ms
+        )
     }
 }
 
@@ -1071,27 +918,6 @@ impl Layout {
         nodes: &[(&'a str, &'a crate::Value)],
     ) -> Result<u64> {
         let tick = self.tick_of(timestamp.instant_ms("timestamp", self)?)?;
-        let seq = match sequence {
-            Some(v) => v.field_value("sequence", self.sequence_field().max())?,
-            None => 0,
-        };
-        let mut index = Vec::with_capacity(nodes.len());
-        for (name, _) in nodes {
-            index.push(self.node_index(name)?);
-        }
-        let mut values: [Option<u32>; MAX_NODE_FIELDS] = [None; MAX_NODE_FIELDS];
-        for (&i, (name, v)) in index.iter().zip(nodes) {
-            let max = self.fields[self.nodes[i]].max();
-            values[i] = Some(v.field_value(name, max)? as u32);
-        }
-        let mut out = [0u32; MAX_NODE_FIELDS];
-        for ((slot, v), f) in out.iter_mut().zip(values).zip(self.node_fields()) {
-            *slot = v.ok_or_else(|| Error::MissingField {
-                field: f.name.clone(),
-                layout: self.name.clone(),
-                max: f.max(),
-            })?;
-        }
-        self.compose_tick(tick, seq, &out[..self.node_count])
+        self.shape.compose_host(tick, sequence, "sequence", nodes)
     }
 }

@@ -49,6 +49,7 @@ pub mod options;
 pub mod segment;
 pub mod value;
 pub mod wide;
+mod word;
 
 pub use clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
 pub use encoding::{Encoding, ENCODINGS, MAX_ENCODED_LEN};

@@ -6,9 +6,10 @@ use std::fmt;
 
 use crate::error::{Error, FieldKind, Result};
 use crate::layout::{
-    check_name, check_node_name, now_unix_ms, FieldSpec, Layout, LayoutSpec, Parts, MAX_NODE_BITS,
-    MAX_NODE_FIELDS, MAX_TICK_MS,
+    check_fields, check_name, check_tick_and_epoch, now_unix_ms, FieldSpec, Layout, LayoutSpec,
+    Parts, Shape, MAX_NODE_BITS, MAX_NODE_FIELDS,
 };
+use crate::word::Word;
 
 /// Widest ID, in bits.
 pub const MAX_WIDE_BITS: u32 = 128;
@@ -66,24 +67,8 @@ pub struct WideCapacity {
 /// A validated layout of up to 128 bits. IDs are `u128`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WideLayout {
-    name: String,
-    fields: Vec<WideField>,
-    epoch_ms: u64,
-    tick_ms: u64,
+    shape: Shape,
     width: u32,
-    time: usize,
-    seq: usize,
-    nodes: [usize; MAX_NODE_FIELDS],
-    node_count: usize,
-}
-
-#[inline]
-fn mask128(bits: u32) -> u128 {
-    if bits >= 128 {
-        u128::MAX
-    } else {
-        (1u128 << bits) - 1
-    }
 }
 
 impl WideLayout {
@@ -113,47 +98,11 @@ impl WideLayout {
                 expected: format!("an ID width of 1..={MAX_WIDE_BITS} bits"),
             });
         }
-        let count = |k: FieldKind| specs.iter().filter(|f| f.kind == k).count() as u32;
-        for (kind, min, max) in [
-            (FieldKind::Timestamp, 1, 1),
-            (FieldKind::Sequence, 1, 1),
-            (FieldKind::Node, 1, MAX_NODE_FIELDS as u32),
-        ] {
-            let got = count(kind);
-            if got < min || got > max {
-                return Err(Error::FieldCount {
-                    kind,
-                    got,
-                    min,
-                    max,
-                });
-            }
-        }
-        for (i, f) in specs.iter().enumerate() {
-            check_name(&f.name)?;
-            if f.kind == FieldKind::Node {
-                check_node_name(&f.name)?;
-            }
-            if specs[..i].iter().any(|g| g.name == f.name) {
-                return Err(Error::DuplicateField {
-                    name: f.name.clone(),
-                });
-            }
-            let max = match f.kind {
-                FieldKind::Node => MAX_NODE_BITS,
-                FieldKind::Timestamp => MAX_WIDE_TIMESTAMP_BITS,
-                FieldKind::Sequence => MAX_WIDE_SEQUENCE_BITS,
-            };
-            if f.bits < 1 || f.bits > max {
-                return Err(Error::FieldWidth {
-                    field: f.name.clone(),
-                    kind: f.kind,
-                    bits: f.bits,
-                    min: 1,
-                    max,
-                });
-            }
-        }
+        check_fields(&specs, |kind| match kind {
+            FieldKind::Node => MAX_NODE_BITS,
+            FieldKind::Timestamp => MAX_WIDE_TIMESTAMP_BITS,
+            FieldKind::Sequence => MAX_WIDE_SEQUENCE_BITS,
+        })?;
         let sum: u32 = specs.iter().map(|f| f.bits).sum();
         if sum != width {
             return Err(Error::LayoutBitsSum {
@@ -180,18 +129,7 @@ impl WideLayout {
                 ),
             });
         }
-        if !(1..=MAX_TICK_MS).contains(&tick_ms) {
-            return Err(Error::TickOutOfRange {
-                tick_ms,
-                min: 1,
-                max: MAX_TICK_MS,
-            });
-        }
-        if let Some(now_ms) = now_ms {
-            if epoch_ms > now_ms {
-                return Err(Error::EpochInFuture { epoch_ms, now_ms });
-            }
-        }
+        check_tick_and_epoch(tick_ms, epoch_ms, now_ms)?;
         // The last instant of the time field must fit u64 milliseconds.
         let t = specs
             .iter()
@@ -208,31 +146,9 @@ impl WideLayout {
                 max: 127 - room.leading_zeros(),
             });
         }
-        let mut shift = width;
-        let mut fields = Vec::with_capacity(specs.len());
-        let (mut time, mut seq, mut nodes, mut node_count) = (0, 0, [0; MAX_NODE_FIELDS], 0);
-        for (i, f) in specs.into_iter().enumerate() {
-            shift -= f.bits;
-            match f.kind {
-                FieldKind::Timestamp => time = i,
-                FieldKind::Sequence => seq = i,
-                FieldKind::Node => {
-                    nodes[node_count] = i;
-                    node_count += 1;
-                }
-            }
-            fields.push(WideField::at(f.name, f.kind, f.bits, shift));
-        }
         Ok(WideLayout {
-            name,
-            fields,
-            epoch_ms,
-            tick_ms,
+            shape: Shape::place(name, specs, width, epoch_ms, tick_ms),
             width,
-            time,
-            seq,
-            nodes,
-            node_count,
         })
     }
 
@@ -325,7 +241,7 @@ impl WideLayout {
 
     /// The layout's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.shape.name
     }
     /// Width of every ID in bits.
     pub fn width(&self) -> u32 {
@@ -343,7 +259,7 @@ impl WideLayout {
         }
         Err(Error::InvalidSetting {
             setting: "layout".into(),
-            value: format!("{} ({} bits)", self.name, self.width),
+            value: format!("{} ({} bits)", self.shape.name, self.width),
             expected: format!(
                 "a JS-safe layout (at most {JS_SAFE_BITS} bits, e.g. \"jssafe\") for IDs as numbers; use bigints for wider IDs"
             ),
@@ -351,63 +267,51 @@ impl WideLayout {
     }
     /// All fields, most significant first.
     pub fn fields(&self) -> &[WideField] {
-        &self.fields
+        &self.shape.fields
     }
     /// The time field.
     pub fn time_field(&self) -> &WideField {
-        &self.fields[self.time]
+        self.shape.time_field()
     }
     /// The sequence field.
     pub fn sequence_field(&self) -> &WideField {
-        &self.fields[self.seq]
+        self.shape.sequence_field()
     }
     /// The node fields, most significant first.
     pub fn node_fields(&self) -> impl DoubleEndedIterator<Item = &WideField> + '_ {
-        self.nodes[..self.node_count]
-            .iter()
-            .map(|&i| &self.fields[i])
+        self.shape.node_fields()
     }
     /// Number of node fields.
     pub fn node_count(&self) -> usize {
-        self.node_count
+        self.shape.node_count()
     }
     /// The node fields' names.
     pub fn node_names(&self) -> Vec<&str> {
-        self.node_fields().map(|f| f.name()).collect()
+        self.shape.node_names()
     }
     /// Index of the node field called `name`.
     pub fn node_index(&self, name: &str) -> Result<usize> {
-        self.node_fields()
-            .position(|f| f.name() == name)
-            .ok_or_else(|| Error::UnknownField {
-                field: name.to_owned(),
-                layout: self.name.clone(),
-                expected: self.node_names().join(", "),
-            })
+        self.shape.node_index(name)
     }
     /// Epoch in ms since the Unix epoch.
     pub fn epoch_ms(&self) -> u64 {
-        self.epoch_ms
+        self.shape.epoch_ms
     }
     /// Tick length in ms.
     pub fn tick_ms(&self) -> u64 {
-        self.tick_ms
+        self.shape.tick_ms
     }
     /// Largest ID: `2^width - 1`.
     pub fn max_id(&self) -> u128 {
-        mask128(self.width)
+        u128::mask(self.width)
     }
     /// The specification this layout was built from.
     pub fn spec(&self) -> WideSpec {
         WideSpec {
-            name: self.name.clone(),
-            fields: self
-                .fields
-                .iter()
-                .map(|f| FieldSpec::new(f.name(), f.bits(), f.kind()))
-                .collect(),
-            epoch_ms: self.epoch_ms,
-            tick_ms: self.tick_ms,
+            name: self.shape.name.clone(),
+            fields: self.shape.field_specs(),
+            epoch_ms: self.shape.epoch_ms,
+            tick_ms: self.shape.tick_ms,
             width: self.width,
         }
     }
@@ -425,7 +329,7 @@ impl WideLayout {
     /// name, node fields, epoch and tick, between a 1-bit time field and a
     /// sequence that fill 64 bits. Its ticks are this layout's ticks.
     pub fn node_view(&self) -> Layout {
-        let node_bits: u32 = self.node_fields().map(|f| f.bits()).sum();
+        let node_bits = self.shape.node_bits_total();
         let mut fields = vec![FieldSpec::timestamp(1)];
         fields.extend(
             self.node_fields()
@@ -433,10 +337,10 @@ impl WideLayout {
         );
         fields.push(FieldSpec::sequence(63 - node_bits));
         Layout::new_unchecked_epoch(LayoutSpec {
-            name: self.name.clone(),
+            name: self.shape.name.clone(),
             fields,
-            epoch_ms: self.epoch_ms,
-            tick_ms: self.tick_ms,
+            epoch_ms: self.shape.epoch_ms,
+            tick_ms: self.shape.tick_ms,
             sign_bit: false,
         })
         .expect("node bits <= 62 and the epoch were checked")
@@ -457,79 +361,35 @@ impl WideLayout {
     /// [`Self::tick_of`] for any instant up to `u64::MAX` ms (the end of
     /// a 64-bit time field of milliseconds).
     pub fn tick_of_wide(&self, ms: i128) -> Result<u64> {
-        let end = self.capacity().end_ms as i128;
-        if ms < i128::from(self.epoch_ms) || ms >= end {
-            return Err(self.out_of_range(ms));
-        }
-        Ok((ms as u64 - self.epoch_ms) / self.tick_ms)
+        u128::try_from(ms)
+            .ok()
+            .and_then(|t| self.shape.tick_in(t, self.capacity().end_ms))
+            .ok_or_else(|| self.out_of_range(ms))
     }
 
     pub(crate) fn out_of_range(&self, ms: i128) -> Error {
-        let end = self.capacity().end_ms - 1;
-        Error::TimestampOutOfRange {
-            ms,
-            layout: self.name.clone(),
-            min_ms: self.epoch_ms,
-            max_ms: u64::try_from(end).unwrap_or(u64::MAX),
-        }
+        self.shape.out_of_range(ms, self.capacity().end_ms)
     }
 
     /// Checks node values against the node fields' widths.
     pub fn check_nodes(&self, nodes: &[u64]) -> Result<[u32; MAX_NODE_FIELDS]> {
-        if nodes.len() != self.node_count {
-            let f = self
-                .node_fields()
-                .nth(nodes.len().min(self.node_count))
-                .unwrap_or(self.time_field());
-            return Err(Error::MissingField {
-                field: f.name().to_owned(),
-                layout: self.name.clone(),
-                max: f.max(),
-            });
-        }
-        let mut out = [0; MAX_NODE_FIELDS];
-        for (i, (&v, f)) in nodes.iter().zip(self.node_fields()).enumerate() {
-            if v > f.max() {
-                return Err(Error::FieldOutOfRange {
-                    field: f.name().to_owned(),
-                    got: v.to_string(),
-                    max: f.max(),
-                });
-            }
-            out[i] = v as u32;
-        }
-        Ok(out)
+        self.shape.check_nodes(nodes)
     }
 
     /// The node fields' bits of an ID, shifted into place.
     pub fn node_bits(&self, nodes: &[u64]) -> Result<u128> {
-        let nodes = self.check_nodes(nodes)?;
-        Ok(self
-            .node_fields()
-            .zip(nodes)
-            .fold(0, |acc, (f, v)| acc | (u128::from(v) << f.shift())))
+        self.shape.node_bits(nodes)
     }
 
     /// Builds an ID from a raw tick, a sequence and node values.
     pub fn compose_tick(&self, tick: u64, sequence: u64, nodes: &[u64]) -> Result<u128> {
-        for (f, v) in [(self.time_field(), tick), (self.sequence_field(), sequence)] {
-            if v > f.max() {
-                return Err(Error::FieldOutOfRange {
-                    field: f.name().to_owned(),
-                    got: v.to_string(),
-                    max: f.max(),
-                });
-            }
-        }
-        Ok((u128::from(tick) << self.time_field().shift())
-            | (u128::from(sequence) << self.sequence_field().shift())
-            | self.node_bits(nodes)?)
+        self.shape.compose_tick(tick, sequence, nodes)
     }
 
     /// Builds an ID from parts (`timestamp_ms` rounded down to its tick).
     pub fn compose(&self, parts: &Parts) -> Result<u128> {
         let ts = i128::from(parts.timestamp_ms);
-        let nodes: Vec<u64> = parts.nodes[..self.node_count]
+        let nodes: Vec<u64> = parts.nodes[..self.node_count()]
             .iter()
             .map(|&v| u64::from(v))
             .collect();
@@ -556,28 +416,8 @@ impl WideLayout {
             }
         };
         let tick = self.tick_of_wide(ms)?;
-        let seq = match sequence {
-            Some(v) => v.field_value(self.sequence_field().name(), self.sequence_field().max())?,
-            None => 0,
-        };
-        let mut index = Vec::with_capacity(nodes.len());
-        for (name, _) in nodes {
-            index.push(self.node_index(name)?);
-        }
-        let mut values: [Option<u64>; MAX_NODE_FIELDS] = [None; MAX_NODE_FIELDS];
-        for (&i, (name, v)) in index.iter().zip(nodes) {
-            let max = self.fields[self.nodes[i]].max();
-            values[i] = Some(v.field_value(name, max)?);
-        }
-        let mut out = Vec::with_capacity(self.node_count);
-        for (v, f) in values.iter().zip(self.node_fields()) {
-            out.push(v.ok_or_else(|| Error::MissingField {
-                field: f.name().to_owned(),
-                layout: self.name.clone(),
-                max: f.max(),
-            })?);
-        }
-        self.compose_tick(tick, seq, &out)
+        self.shape
+            .compose_host(tick, sequence, self.sequence_field().name(), nodes)
     }
 
     /// Splits an ID into its parts; an ID wider than the layout is an error.
@@ -585,17 +425,7 @@ impl WideLayout {
         if id > self.max_id() {
             return Err(self.id_out_of_range(id));
         }
-        let tick = self.time_field().get_wide(id);
-        let mut nodes = [0; MAX_NODE_FIELDS];
-        for (slot, f) in nodes.iter_mut().zip(self.node_fields()) {
-            *slot = f.get_wide(id) as u32;
-        }
-        Ok(Parts {
-            timestamp_ms: self.epoch_ms + tick * self.tick_ms,
-            tick,
-            sequence: self.sequence_field().get_wide(id),
-            nodes,
-        })
+        Ok(self.shape.parts(id))
     }
 
     /// [`Error::IdOutOfRange`] when both numbers fit 64 bits, else
@@ -604,7 +434,7 @@ impl WideLayout {
         match (u64::try_from(id), u64::try_from(self.max_id())) {
             (Ok(id), Ok(max)) => Error::IdOutOfRange {
                 id,
-                layout: self.name.clone(),
+                layout: self.shape.name.clone(),
                 max,
             },
             _ => Error::InvalidSetting {
@@ -612,7 +442,7 @@ impl WideLayout {
                 value: id.to_string(),
                 expected: format!(
                     "an id of layout `{}`: 0..={} ({} bits)",
-                    self.name,
+                    self.shape.name,
                     self.max_id(),
                     self.width
                 ),
@@ -622,32 +452,28 @@ impl WideLayout {
 
     /// Smallest ID any node can issue in the tick holding instant `ms`.
     pub fn min_id_at(&self, ms: i64) -> Result<u128> {
-        Ok(u128::from(self.tick_of(ms)?) << self.time_field().shift())
+        Ok(self.shape.min_id_of_tick(self.tick_of(ms)?))
     }
 
     /// Largest ID any node can issue in the tick holding instant `ms`.
     pub fn max_id_at(&self, ms: i64) -> Result<u128> {
-        let t = self.time_field();
-        let tick = self.tick_of(ms)?;
-        let below = mask128(t.shift());
-        let above = self.max_id() & !mask128(t.shift() + t.bits());
-        Ok((u128::from(tick) << t.shift()) | below | above)
+        Ok(self.shape.max_id_of_tick(self.tick_of(ms)?, self.max_id()))
     }
 
     /// Lifespan, end, IDs per second per node, number of nodes.
     pub fn capacity(&self) -> WideCapacity {
-        let tick = u128::from(self.tick_ms);
+        let tick = u128::from(self.shape.tick_ms);
         let lifespan_ms = (1u128 << self.time_field().bits()) * tick;
         let issue_ms = (1u128 << self.issue_tick_bits()) * tick;
-        let per_tick = 1u64 << self.sequence_field().bits();
-        let node_bits: u32 = self.node_fields().map(|f| f.bits()).sum();
+        let epoch_ms = u128::from(self.shape.epoch_ms);
+        let (ids_per_tick, ids_per_second_per_node) = self.shape.rates();
         WideCapacity {
             lifespan_ms,
-            end_ms: u128::from(self.epoch_ms) + lifespan_ms,
-            issue_end_ms: u128::from(self.epoch_ms) + issue_ms.min(lifespan_ms),
-            ids_per_tick: per_tick,
-            ids_per_second_per_node: per_tick.saturating_mul(1000) / self.tick_ms,
-            nodes: 1u64 << node_bits,
+            end_ms: epoch_ms + lifespan_ms,
+            issue_end_ms: epoch_ms + issue_ms.min(lifespan_ms),
+            ids_per_tick,
+            ids_per_second_per_node,
+            nodes: 1u64 << self.shape.node_bits_total(),
         }
     }
 }
@@ -655,17 +481,11 @@ impl WideLayout {
 impl fmt::Display for WideLayout {
     /// `wide128(timestamp:64|datacenter:16|worker:32|sequence:16, width=128, epoch=0ms, tick=1ms)`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}(", self.name)?;
-        for (i, fl) in self.fields.iter().enumerate() {
-            if i > 0 {
-                f.write_str("|")?;
-            }
-            write!(f, "{}:{}", fl.name(), fl.bits())?;
-        }
+        self.shape.write_fields(f, "")?;
         write!(
             f,
             ", width={}, epoch={}ms, tick={}ms)",
-            self.width, self.epoch_ms, self.tick_ms
+            self.width, self.shape.epoch_ms, self.shape.tick_ms
         )
     }
 }
