@@ -12,6 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::word::Word;
 
 /// A text form of an ID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,8 +38,9 @@ pub const ENCODINGS: [Encoding; 4] = [
 /// Longest encoded ID in bytes (a 20-digit decimal).
 pub const MAX_ENCODED_LEN: usize = 20;
 
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+pub(crate) const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub(crate) const BASE62: &[u8; 62] =
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 impl Encoding {
     /// The encoding's name: `decimal`, `hex`, `base32`, `base62`.
@@ -71,7 +73,7 @@ impl Encoding {
         }
     }
 
-    fn radix(self) -> u64 {
+    pub(crate) fn radix(self) -> u64 {
         match self {
             Encoding::Decimal => 10,
             Encoding::Hex => 16,
@@ -80,24 +82,60 @@ impl Encoding {
         }
     }
 
-    fn digit_value(self, c: u8) -> Option<u64> {
-        let v = match (self, c) {
-            (_, b'0'..=b'9') => c - b'0',
-            (Encoding::Hex, b'a'..=b'f') => c - b'a' + 10,
-            (Encoding::Hex, b'A'..=b'F') => c - b'A' + 10,
-            (Encoding::Base32, _) => {
-                let up = match c.to_ascii_uppercase() {
-                    b'O' => b'0',
-                    b'I' | b'L' => b'1',
-                    u => u,
-                };
-                return CROCKFORD.iter().position(|&a| a == up).map(|p| p as u64);
-            }
-            (Encoding::Base62, b'A'..=b'Z') => c - b'A' + 10,
-            (Encoding::Base62, b'a'..=b'z') => c - b'a' + 36,
-            _ => return None,
+    /// Each byte's digit value in this encoding, or [`INVALID`].
+    #[inline(always)]
+    pub(crate) fn values(self) -> &'static [u8; 256] {
+        match self {
+            Encoding::Decimal => &DECIMAL_VALUES,
+            Encoding::Hex => &HEX_VALUES,
+            Encoding::Base32 => &CROCKFORD_VALUES,
+            Encoding::Base62 => &BASE62_VALUES,
+        }
+    }
+
+    /// Checks that `s` is not empty and has this encoding's length in
+    /// characters: `width`, or 1..=`max_len` when there is none (decimal).
+    pub(crate) fn check_length(self, s: &str, width: Option<usize>, max_len: usize) -> Result<()> {
+        let enc = self.name();
+        if s.is_empty() {
+            return Err(Error::ParseEmpty { encoding: enc });
+        }
+        let (min, max) = match width {
+            Some(w) => (w, w),
+            None => (1, max_len),
         };
-        Some(v.into())
+        let len = s.chars().count();
+        if len < min || len > max {
+            return Err(Error::ParseLength {
+                encoding: enc,
+                got: len as u64,
+                min: min as u64,
+                max: max as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// The digits of `s` as a number held in `W`, character by character:
+    /// the first bad character and its position is the error; `Ok(None)`
+    /// when every character is a digit but the number does not fit `W`.
+    pub(crate) fn parse_digits<W: Word>(self, s: &str) -> Result<Option<W>> {
+        let values = self.values();
+        let mut value = Some(W::ZERO);
+        for (position, ch) in s.chars().enumerate() {
+            let d = match u8::try_from(ch) {
+                Ok(b) if values[b as usize] != INVALID => values[b as usize],
+                _ => {
+                    return Err(Error::ParseCharacter {
+                        encoding: self.name(),
+                        character: ch,
+                        position: position as u64,
+                    })
+                }
+            };
+            value = value.and_then(|v| v.mul_add(self.radix(), d.into()));
+        }
+        Ok(value)
     }
 
     /// Writes `id` into `buf` and returns the written prefix. `buf` must hold
@@ -115,9 +153,7 @@ impl Encoding {
                 4
             }
             Encoding::Base32 => {
-                for i in 0..13 {
-                    buf[7 + i] = CROCKFORD[((id >> (60 - 5 * i as u32)) & 31) as usize];
-                }
+                encode_bits::<u64, 13, 5>(id, CROCKFORD, (&mut buf[7..]).try_into().unwrap());
                 7
             }
             Encoding::Base62 => {
@@ -167,7 +203,7 @@ impl Encoding {
             Encoding::Hex => parse_hex16(b),
             Encoding::Base32 => {
                 // The first of 13 digits carries 4 bits: 13 * 5 = 65.
-                parse_table::<13, 5>(b, &CROCKFORD_VALUES)
+                parse_table::<u64, 13, 5>(b, &CROCKFORD_VALUES)
                     .filter(|_| CROCKFORD_VALUES[b[0] as usize] < 16)
             }
             Encoding::Base62 => parse_base62(b),
@@ -183,50 +219,12 @@ impl Encoding {
     /// overflow).
     #[cold]
     fn parse_slow(self, s: &str) -> Result<u64> {
-        let enc = self.name();
-        if s.is_empty() {
-            return Err(Error::ParseEmpty { encoding: enc });
-        }
-        let (min, max) = match self.width() {
-            Some(w) => (w, w),
-            None => (1, MAX_ENCODED_LEN),
-        };
-        let len = s.chars().count();
-        if len < min || len > max {
-            return Err(Error::ParseLength {
-                encoding: enc,
-                got: len as u64,
-                min: min as u64,
-                max: max as u64,
-            });
-        }
-        let mut value: u64 = 0;
-        let mut overflow = false;
-        for (position, ch) in s.chars().enumerate() {
-            let d = u8::try_from(ch)
-                .ok()
-                .and_then(|b| self.digit_value(b))
-                .ok_or(Error::ParseCharacter {
-                    encoding: enc,
-                    character: ch,
-                    position: position as u64,
-                })?;
-            match value
-                .checked_mul(self.radix())
-                .and_then(|v| v.checked_add(d))
-            {
-                Some(v) => value = v,
-                None => overflow = true,
-            }
-        }
-        if overflow {
-            return Err(Error::ParseOverflow {
-                encoding: enc,
-                input: s.to_owned(),
-                max: u64::MAX,
-            });
-        }
-        Ok(value)
+        self.check_length(s, self.width(), MAX_ENCODED_LEN)?;
+        self.parse_digits(s)?.ok_or_else(|| Error::ParseOverflow {
+            encoding: self.name(),
+            input: s.to_owned(),
+            max: u64::MAX,
+        })
     }
 }
 
@@ -246,7 +244,7 @@ static BASE62_PAIRS: [u8; 2 * 62 * 62] = {
 /// every byte's range at once, turns each into its nibble, then packs the
 /// nibbles. `None` when the length is not 16 bytes or a byte is not a digit.
 #[inline(always)]
-fn parse_hex16(b: &[u8]) -> Option<u64> {
+pub(crate) fn parse_hex16(b: &[u8]) -> Option<u64> {
     const ONES: u128 = u128::MAX / 255;
     const HIGH: u128 = ONES * 0x80;
     let digits: &[u8; 16] = b.try_into().ok()?;
@@ -330,7 +328,7 @@ fn encode_decimal(mut n: u64, buf: &mut [u8; MAX_ENCODED_LEN]) -> usize {
 /// each nibble is spread into its own byte, then turned into ASCII without
 /// a branch or a table (`'0' + d`, plus 39 more when `d > 9`).
 #[inline(always)]
-fn hex16(id: u64) -> [u8; 16] {
+pub(crate) fn hex16(id: u64) -> [u8; 16] {
     const fn rep(lane: u128, bits: u32) -> u128 {
         let mut x = 0u128;
         let mut i = 0;
@@ -352,10 +350,11 @@ fn hex16(id: u64) -> [u8; 16] {
 }
 
 /// Not a digit, in the value tables below.
-const INVALID: u8 = 0xFF;
+pub(crate) const INVALID: u8 = 0xFF;
 
-/// A byte's value in `enc`'s alphabet (as [`Encoding::digit_value`]), or
-/// [`INVALID`].
+/// A byte's value in `enc`'s alphabet, or [`INVALID`]: digits `0-9`; hex
+/// `a-f` either case; Crockford base32 case-insensitive with `I`/`L` read as
+/// 1 and `O` as 0; base62 `A-Z` then `a-z`.
 const fn value_table(enc: Encoding) -> [u8; 256] {
     let mut t = [INVALID; 256];
     let mut c = 0;
@@ -390,24 +389,43 @@ const fn value_table(enc: Encoding) -> [u8; 256] {
     t
 }
 
-static CROCKFORD_VALUES: [u8; 256] = value_table(Encoding::Base32);
+static DECIMAL_VALUES: [u8; 256] = value_table(Encoding::Decimal);
+static HEX_VALUES: [u8; 256] = value_table(Encoding::Hex);
+pub(crate) static CROCKFORD_VALUES: [u8; 256] = value_table(Encoding::Base32);
 static BASE62_VALUES: [u8; 256] = value_table(Encoding::Base62);
 
-/// Exactly `W` digits of `BITS` bits each; `None` when the length is not
-/// `W` bytes or a byte is not a digit. The caller checks the top digit for
-/// overflow when `W * BITS > 64`.
+/// Exactly `N` digits of `BITS` bits each, into a `W`; `None` when the
+/// length is not `N` bytes or a byte is not a digit. The caller checks the
+/// top digit for overflow when `N * BITS > W::BITS`.
 #[inline(always)]
-fn parse_table<const W: usize, const BITS: u32>(b: &[u8], table: &[u8; 256]) -> Option<u64> {
-    let digits: &[u8; W] = b.try_into().ok()?;
-    let mut value = 0u64;
+pub(crate) fn parse_table<W: Word, const N: usize, const BITS: u32>(
+    b: &[u8],
+    table: &[u8; 256],
+) -> Option<W> {
+    let digits: &[u8; N] = b.try_into().ok()?;
+    let mut value = W::ZERO;
     let mut bad = 0u8;
     for &c in digits {
         let d = table[c as usize];
         bad |= d;
-        value = (value << BITS) | u64::from(d);
+        value = (value << BITS) | W::from_u64(u64::from(d));
     }
     // Every digit is below 128; INVALID has the top bit set.
     (bad & 0x80 == 0).then_some(value)
+}
+
+/// The `N` digits of `BITS` bits each of `id` (the low `N * BITS` bits),
+/// most significant first, through `alphabet`.
+#[inline(always)]
+pub(crate) fn encode_bits<W: Word, const N: usize, const BITS: u32>(
+    id: W,
+    alphabet: &[u8],
+    out: &mut [u8; N],
+) {
+    for (i, slot) in out.iter_mut().enumerate() {
+        let shift = BITS * (N - 1 - i) as u32;
+        *slot = alphabet[((id >> shift).low_u64() & ((1 << BITS) - 1)) as usize];
+    }
 }
 
 /// 1 to 20 ASCII decimal digits without overflow, else `None`.

@@ -1,6 +1,6 @@
 //! The integer an ID is held in: `u64` for [`crate::Layout`], `u128` for
-//! [`crate::wide::WideLayout`]. Field placement and decoding are written
-//! once over [`Word`] and compiled for each width.
+//! [`crate::wide::WideLayout`]. Field placement, decoding and the text
+//! forms are written once over [`Word`] and compiled for each width.
 
 use std::fmt::{Debug, Display};
 use std::ops::{BitAnd, BitOr, Not, Shl, Shr};
@@ -27,6 +27,8 @@ pub(crate) trait Word:
     fn from_u64(v: u64) -> Self;
     /// The low 64 bits.
     fn low_u64(self) -> u64;
+    /// `self * radix + digit`, or `None` on overflow.
+    fn mul_add(self, radix: u64, digit: u64) -> Option<Self>;
     /// The low `bits` bits set (all of them for `bits >= BITS`).
     #[inline(always)]
     fn mask(bits: u32) -> Self {
@@ -51,6 +53,10 @@ macro_rules! word {
             #[inline(always)]
             fn low_u64(self) -> u64 {
                 self as u64
+            }
+            #[inline(always)]
+            fn mul_add(self, radix: u64, digit: u64) -> Option<Self> {
+                self.checked_mul(radix as $t)?.checked_add(digit as $t)
             }
         }
     };
