@@ -177,11 +177,7 @@ impl Encoding {
                 9
             }
         };
-        debug_assert!(buf[start..].is_ascii());
-        // SAFETY: every byte from `start` on was just written from one of
-        // the ASCII alphabets above (checked in debug builds), and ASCII is
-        // UTF-8.
-        unsafe { std::str::from_utf8_unchecked(&buf[start..]) }
+        ascii(&buf[start..])
     }
 
     /// `id` as a `String`.
@@ -226,6 +222,17 @@ impl Encoding {
             max: u64::MAX,
         })
     }
+}
+
+/// Encoded digits as a `str` without a second pass over them: the
+/// encoders write only bytes of their ASCII alphabets (checked in debug
+/// builds).
+#[inline(always)]
+pub(crate) fn ascii(digits: &[u8]) -> &str {
+    debug_assert!(digits.is_ascii());
+    // SAFETY: every caller passes bytes it just wrote from one of the ASCII
+    // alphabets (checked in debug builds), and ASCII is UTF-8.
+    unsafe { std::str::from_utf8_unchecked(digits) }
 }
 
 /// `BASE62_PAIRS[2 * n..2 * n + 2]`: the two base62 digits of `n < 62^2`.

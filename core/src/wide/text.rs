@@ -9,8 +9,8 @@
 //! | `base62` | 22 | `0-9A-Za-z`, ASCII order |
 
 use crate::encoding::{
-    encode_bits, hex16, parse_hex16, parse_table, Encoding, BASE62, CROCKFORD, CROCKFORD_VALUES,
-    INVALID,
+    ascii, encode_bits, hex16, parse_hex16, parse_table, Encoding, BASE62, CROCKFORD,
+    CROCKFORD_VALUES, INVALID,
 };
 use crate::error::{Error, Result};
 
@@ -38,6 +38,7 @@ fn chunk_digits(e: Encoding) -> (u64, usize) {
 }
 
 /// Writes `id` into `buf` and returns the written prefix (always ASCII).
+#[inline]
 pub fn encode_wide_into(e: Encoding, id: u128, buf: &mut [u8; MAX_WIDE_ENCODED_LEN]) -> &str {
     let start = match e {
         // Power-of-two radixes: the 64-bit encoders' bit groups, no
@@ -95,7 +96,7 @@ pub fn encode_wide_into(e: Encoding, id: u128, buf: &mut [u8; MAX_WIDE_ENCODED_L
             i
         }
     };
-    std::str::from_utf8(&buf[start..]).expect("alphabets are ASCII")
+    ascii(&buf[start..])
 }
 
 /// `id` as a `String` in encoding `e`.
