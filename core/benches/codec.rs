@@ -20,10 +20,12 @@
 
 use std::hint::black_box;
 use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use criterion::{Criterion, Throughput};
+use criterion::Throughput;
 use snowid::{Encoding, MAX_ENCODED_LEN};
+
+mod common;
 
 const N: usize = 1024;
 
@@ -203,11 +205,7 @@ fn ns_per_op(rounds: usize, op: &mut Op<'_>) -> f64 {
 fn main() {
     let ids = ids();
     let text = texts(&ids);
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
-        .sample_size(20);
+    let mut c = common::quick_criterion();
     {
         let mut g = c.benchmark_group("codec_vs_reference");
         g.throughput(Throughput::Elements(N as u64));

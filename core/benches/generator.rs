@@ -7,7 +7,6 @@
 //! saturated IDs/s against the layout's cap, and two threads on one generator.
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
@@ -15,37 +14,15 @@ use ferroid::define_snowflake_id;
 use ferroid::generator::AtomicSnowflakeGenerator;
 use ferroid::id::{SnowflakeId, SnowflakeTwitterId};
 use ferroid::time::{MonotonicClock as FerroidClock, TWITTER_EPOCH};
-use snowid::{ClockChoice, Config, FieldSpec, Generator, Layout, LayoutSpec};
+use snowid::{ClockChoice, Config, Generator, Layout};
+
+mod common;
+use common::{best_ns, node_one, on_threads, wide_layout, EPOCH_MS};
 
 define_snowflake_id!(WideId, u64, reserved: 1, timestamp: 41, machine_id: 2, sequence: 20);
 
-const WIDE_EPOCH: u64 = 1_700_000_000_000;
-
-fn wide_layout() -> Layout {
-    Layout::new(LayoutSpec {
-        name: "wide".into(),
-        fields: vec![
-            FieldSpec::timestamp(41),
-            FieldSpec::node("node", 2),
-            FieldSpec::sequence(20),
-        ],
-        epoch_ms: WIDE_EPOCH,
-        tick_ms: 1,
-        sign_bit: true,
-    })
-    .unwrap()
-}
-
-fn snowid(layout: Layout, clock: ClockChoice) -> Generator {
-    let n = vec![1; layout.node_count()];
-    Generator::new(Config::new(layout).nodes(&n).unwrap().clock(clock)).unwrap()
-}
-
 fn ferroid_wide() -> AtomicSnowflakeGenerator<WideId, FerroidClock> {
-    AtomicSnowflakeGenerator::new(
-        1,
-        FerroidClock::with_epoch(Duration::from_millis(WIDE_EPOCH)),
-    )
+    AtomicSnowflakeGenerator::new(1, FerroidClock::with_epoch(Duration::from_millis(EPOCH_MS)))
 }
 
 fn ferroid_twitter() -> AtomicSnowflakeGenerator<SnowflakeTwitterId, FerroidClock> {
@@ -80,8 +57,8 @@ fn bursts(iters: u64, burst: u64, mut f: impl FnMut()) -> Duration {
 }
 
 fn criterion_groups(c: &mut Criterion) {
-    let cached = snowid(wide_layout(), ClockChoice::Cached);
-    let mono = snowid(wide_layout(), ClockChoice::Monotonic);
+    let cached = node_one(wide_layout(), ClockChoice::Cached);
+    let mono = node_one(wide_layout(), ClockChoice::Monotonic);
     let fw = ferroid_wide();
     let mut g = c.benchmark_group("one_id_unsaturated_wide_layout");
     g.throughput(Throughput::Elements(1));
@@ -96,8 +73,8 @@ fn criterion_groups(c: &mut Criterion) {
     });
     g.finish();
 
-    let tw_cached = snowid(Layout::twitter(), ClockChoice::Cached);
-    let tw_mono = snowid(Layout::twitter(), ClockChoice::Monotonic);
+    let tw_cached = node_one(Layout::twitter(), ClockChoice::Cached);
+    let tw_mono = node_one(Layout::twitter(), ClockChoice::Monotonic);
     let ft = ferroid_twitter();
     let sf = snowflaked::sync::Generator::new(1);
     let mut g = c.benchmark_group("one_id_bursts_of_1000_twitter");
@@ -151,35 +128,22 @@ fn criterion_groups(c: &mut Criterion) {
     g.finish();
 }
 
-/// Best of `rounds` runs of `n` calls, in ns per call.
-fn ns_per_call(rounds: usize, n: u64, mut f: impl FnMut()) -> f64 {
-    (0..rounds)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..n {
-                f();
-            }
-            t.elapsed().as_nanos() as f64 / n as f64
-        })
-        .fold(f64::INFINITY, f64::min)
-}
-
 fn ns_bursts(n: u64, f: impl FnMut()) -> f64 {
     bursts(n, 1000, f).as_nanos() as f64 / n as f64
 }
 
 fn summary() {
     println!("\n== snowid summary (same run) ==");
-    let cached = snowid(wide_layout(), ClockChoice::Cached);
-    let mono = snowid(wide_layout(), ClockChoice::Monotonic);
+    let cached = node_one(wide_layout(), ClockChoice::Cached);
+    let mono = node_one(wide_layout(), ClockChoice::Monotonic);
     let fw = ferroid_wide();
-    let sw = ns_per_call(5, 2_000_000, || {
+    let sw = best_ns(5, 2_000_000, || {
         black_box(cached.next_id().unwrap());
     });
-    let sm = ns_per_call(5, 2_000_000, || {
+    let sm = best_ns(5, 2_000_000, || {
         black_box(mono.next_id().unwrap());
     });
-    let fe = ns_per_call(5, 2_000_000, || {
+    let fe = best_ns(5, 2_000_000, || {
         black_box(ferroid_next(&fw));
     });
     let n = wide_layout().node_count();
@@ -188,7 +152,7 @@ fn summary() {
         snowid::CachedClock::new(),
     )
     .unwrap();
-    let st = ns_per_call(5, 2_000_000, || {
+    let st = best_ns(5, 2_000_000, || {
         black_box(typed.next_id().unwrap());
     });
     println!(
@@ -203,8 +167,8 @@ fn summary() {
     println!("  snowid monotonic clock  {sm:7.2}   x{:.2}", sm / fe);
     println!("  ferroid atomic          {fe:7.2}   (fastest peer)");
 
-    let tc = snowid(Layout::twitter(), ClockChoice::Cached);
-    let tm = snowid(Layout::twitter(), ClockChoice::Monotonic);
+    let tc = node_one(Layout::twitter(), ClockChoice::Cached);
+    let tm = node_one(Layout::twitter(), ClockChoice::Monotonic);
     let ft = ferroid_twitter();
     let sf = snowflaked::sync::Generator::new(1);
     let n = 400_000;
@@ -235,7 +199,7 @@ fn summary() {
         ("cached", ClockChoice::Cached),
         ("monotonic", ClockChoice::Monotonic),
     ] {
-        let g = snowid(Layout::twitter(), clock);
+        let g = node_one(Layout::twitter(), clock);
         let n = 4_096_000u64;
         let t = Instant::now();
         for _ in 0..n {
@@ -248,7 +212,7 @@ fn summary() {
             100.0 * rate / cap
         );
     }
-    let g = snowid(Layout::twitter(), ClockChoice::Cached);
+    let g = node_one(Layout::twitter(), ClockChoice::Cached);
     let mut buf = vec![0u64; 4_096_000];
     let t = Instant::now();
     let filled = g.next_batch(&mut buf).unwrap();
@@ -258,40 +222,22 @@ fn summary() {
         100.0 * rate / cap
     );
 
-    let g = Arc::new(snowid(Layout::twitter(), ClockChoice::Cached));
+    let g = node_one(Layout::twitter(), ClockChoice::Cached);
     let per = 2_048_000u64;
-    let t = Instant::now();
-    let hs: Vec<_> = (0..2)
-        .map(|_| {
-            let g = Arc::clone(&g);
-            std::thread::spawn(move || {
-                for _ in 0..per {
-                    black_box(g.next_id().unwrap());
-                }
-            })
-        })
-        .collect();
-    hs.into_iter().for_each(|h| h.join().unwrap());
-    let rate = (2 * per) as f64 / t.elapsed().as_secs_f64();
+    let el = on_threads(2, per, || {
+        black_box(g.next_id().unwrap());
+    });
+    let rate = (2 * per) as f64 / el.as_secs_f64();
     println!(
         "saturated, twitter, 2 threads on one generator: {rate:.0} IDs/s = {:.2}% of the cap",
         100.0 * rate / cap
     );
-    let g = Arc::new(snowid(wide_layout(), ClockChoice::Cached));
+    let g = node_one(wide_layout(), ClockChoice::Cached);
     let per = 5_000_000u64;
-    let t = Instant::now();
-    let hs: Vec<_> = (0..2)
-        .map(|_| {
-            let g = Arc::clone(&g);
-            std::thread::spawn(move || {
-                for _ in 0..per {
-                    black_box(g.next_id().unwrap());
-                }
-            })
-        })
-        .collect();
-    hs.into_iter().for_each(|h| h.join().unwrap());
-    let el = t.elapsed().as_secs_f64();
+    let el = on_threads(2, per, || {
+        black_box(g.next_id().unwrap());
+    })
+    .as_secs_f64();
     println!(
         "unsaturated, wide layout, 2 threads on one generator: {:.0} IDs/s aggregate ({:.2} ns per ID)",
         (2 * per) as f64 / el,
@@ -316,12 +262,12 @@ fn persistence_summary() {
     o.state_dir = dir.clone();
     let persisting =
         node::build(Config::new(wide_layout()).clock(ClockChoice::Cached), &o).unwrap();
-    let plain = snowid(wide_layout(), ClockChoice::Cached);
+    let plain = node_one(wide_layout(), ClockChoice::Cached);
     let n = 20_000_000;
-    let p = ns_per_call(3, n, || {
+    let p = best_ns(3, n, || {
         black_box(persisting.next_id().unwrap());
     });
-    let q = ns_per_call(3, n, || {
+    let q = best_ns(3, n, || {
         black_box(plain.next_id().unwrap());
     });
     println!("high-water mark: one write (temp file, fsync, rename, dir fsync) {per_write:.0} us, once per 1000 ms window");

@@ -14,25 +14,13 @@
 
 use std::hint::black_box;
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use criterion::{Criterion, Throughput};
-use snowid::{FieldSpec, Generator, GeneratorOptions, Layout, LayoutSpec};
+use criterion::Throughput;
+use snowid::{Generator, GeneratorOptions, Layout};
 
-fn wide_layout() -> Layout {
-    Layout::new(LayoutSpec {
-        name: "wide".into(),
-        fields: vec![
-            FieldSpec::timestamp(41),
-            FieldSpec::node("node", 2),
-            FieldSpec::sequence(20),
-        ],
-        epoch_ms: 1_700_000_000_000,
-        tick_ms: 1,
-        sign_bit: true,
-    })
-    .unwrap()
-}
+mod common;
+use common::{quick_criterion, wide_layout};
 
 /// An unprotected generator (explicit numbers, cached clock).
 fn generator(layout: Layout, lanes: u32) -> Generator {
@@ -79,11 +67,7 @@ fn one(g: &Generator) {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
-        .sample_size(20);
+    let mut c = quick_criterion();
     {
         let one_lane = generator(wide_layout(), 1);
         let two_lanes = generator(wide_layout(), 2);

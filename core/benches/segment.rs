@@ -6,33 +6,13 @@
 //! one thread and two threads sharing one generator. Target: segment <= 2x.
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use criterion::Criterion;
 use snowid::segment::SegmentOptions;
-use snowid::{ClockChoice, Config, FieldSpec, Generator, Layout, LayoutSpec, Segment};
+use snowid::{ClockChoice, Segment};
 
-fn wide() -> Generator {
-    let layout = Layout::new(LayoutSpec {
-        name: "wide".into(),
-        fields: vec![
-            FieldSpec::timestamp(41),
-            FieldSpec::node("node", 2),
-            FieldSpec::sequence(20),
-        ],
-        epoch_ms: 1_700_000_000_000,
-        tick_ms: 1,
-        sign_bit: true,
-    })
-    .unwrap();
-    Generator::new(
-        Config::new(layout)
-            .nodes(&[1])
-            .unwrap()
-            .clock(ClockChoice::Cached),
-    )
-    .unwrap()
-}
+mod common;
+use common::{node_one, on_threads, wide_layout};
 
 fn segment(dir: &std::path::Path, key: &str, max_step: u64) -> Segment {
     SegmentOptions::new()
@@ -44,17 +24,10 @@ fn segment(dir: &std::path::Path, key: &str, max_step: u64) -> Segment {
 
 /// ns per ID over `n` calls on `threads` threads sharing `f`'s generator.
 fn per_id(threads: usize, n: u64, f: &(dyn Fn() -> u64 + Sync)) -> f64 {
-    let t = Instant::now();
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                for _ in 0..n {
-                    black_box(f());
-                }
-            });
-        }
+    let el = on_threads(threads, n, || {
+        black_box(f());
     });
-    t.elapsed().as_nanos() as f64 / (n * threads as u64) as f64
+    el.as_nanos() as f64 / (n * threads as u64) as f64
 }
 
 fn main() {
@@ -64,7 +37,7 @@ fn main() {
     // per range: a range then outlasts a file store fsync at ~100M IDs/s).
     let seg = segment(&dir, "bench", 1_000_000);
     let tuned = segment(&dir, "bench-tuned", 100_000_000);
-    let gen = wide();
+    let gen = node_one(wide_layout(), ClockChoice::Cached);
     // Warm up: let the step grow to its bound and the ticker start.
     for _ in 0..5_000_000 {
         black_box(seg.next_id().unwrap());

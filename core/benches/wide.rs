@@ -7,32 +7,18 @@
 //! against the 64-bit ones.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use snowid::options::GeneratorOptions;
 use snowid::wide::{encode_wide_into, parse_wide, WideGenerator, MAX_WIDE_ENCODED_LEN};
-use snowid::{
-    ClockChoice, Config, Encoding, FieldSpec, Generator, Layout, LayoutSpec, MAX_ENCODED_LEN,
-};
+use snowid::{ClockChoice, Encoding, Generator, MAX_ENCODED_LEN};
 
-const EPOCH: u64 = 1_700_000_000_000;
+mod common;
+use common::{best_ns, node_one, quick_criterion, wide_layout, EPOCH_MS};
 
 /// 64-bit: sign | 41 ms | 2 node | 20 sequence (1,048,576 per ms).
 fn narrow(clock: ClockChoice) -> Generator {
-    let layout = Layout::new(LayoutSpec {
-        name: "wide".into(),
-        fields: vec![
-            FieldSpec::timestamp(41),
-            FieldSpec::node("node", 2),
-            FieldSpec::sequence(20),
-        ],
-        epoch_ms: EPOCH,
-        tick_ms: 1,
-        sign_bit: true,
-    })
-    .unwrap();
-    Generator::new(Config::new(layout).nodes(&[1]).unwrap().clock(clock)).unwrap()
+    node_one(wide_layout(), clock)
 }
 
 /// 128-bit: 60 ms | 16 datacenter | 32 worker | 20 sequence.
@@ -40,25 +26,13 @@ fn wide(clock: &str) -> WideGenerator {
     WideGenerator::from_options(
         &GeneratorOptions::new()
             .with("layout", "timestamp:60|datacenter:16|worker:32|sequence:20")
-            .with("epoch", EPOCH as i64)
+            .with("epoch", EPOCH_MS as i64)
             .with("clock", clock)
             .with("datacenter", 1)
             .with("worker", 1)
             .with("protect", false),
     )
     .unwrap()
-}
-
-fn best_ns(rounds: usize, n: u64, mut f: impl FnMut()) -> f64 {
-    (0..rounds)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..n {
-                f();
-            }
-            t.elapsed().as_nanos() as f64 / n as f64
-        })
-        .fold(f64::INFINITY, f64::min)
 }
 
 fn criterion_groups(c: &mut Criterion) {
@@ -179,11 +153,7 @@ fn summary() {
 }
 
 fn main() {
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
-        .sample_size(20);
+    let mut c = quick_criterion();
     criterion_groups(&mut c);
     c.final_summary();
     summary();

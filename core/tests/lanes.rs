@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use snowid::generator::{sequence_offset, spread_mask};
-use snowid::{FieldSpec, GeneratorOptions, Layout, LayoutSpec, ManualClock};
+use snowid::{GeneratorOptions, Layout, ManualClock};
+
+mod common;
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("snowid-lanes-{name}-{}", std::process::id()));
@@ -93,38 +95,6 @@ fn random_start_offset_and_its_capacity_cost() {
     assert_eq!(*offsets.iter().max().unwrap(), 255);
 }
 
-fn hammer(g: Arc<snowid::Generator>, threads: usize, per_thread: usize) -> Vec<Vec<u64>> {
-    let hs: Vec<_> = (0..threads)
-        .map(|t| {
-            let g = Arc::clone(&g);
-            std::thread::spawn(move || {
-                let mut out = Vec::with_capacity(per_thread);
-                let mut buf = [0u64; 64];
-                while out.len() < per_thread {
-                    if (out.len() / 64 + t) % 2 == 0 {
-                        out.push(g.next_id().unwrap());
-                    } else {
-                        let n = g.next_batch(&mut buf).unwrap();
-                        out.extend_from_slice(&buf[..n]);
-                    }
-                }
-                out
-            })
-        })
-        .collect();
-    hs.into_iter().map(|h| h.join().unwrap()).collect()
-}
-
-/// Asserts no ID repeats; returns how many there are (at least
-/// `threads x per_thread`: a batch may overshoot).
-fn assert_unique(runs: &[Vec<u64>]) -> usize {
-    let mut seen = HashSet::new();
-    for id in runs.iter().flatten() {
-        assert!(seen.insert(*id), "duplicate {id}");
-    }
-    seen.len()
-}
-
 #[test]
 fn random_start_with_threads_on_the_real_clock_stays_unique() {
     let g = GeneratorOptions::new()
@@ -134,8 +104,8 @@ fn random_start_with_threads_on_the_real_clock_stays_unique() {
         .with("random_sequence_start", true)
         .build()
         .unwrap();
-    let runs = hammer(Arc::new(g), 3, 30_000);
-    assert!(assert_unique(&runs) >= 90_000);
+    let runs = common::hammer(Arc::new(g), 3, 30_000);
+    assert!(common::assert_unique(&runs) >= 90_000);
 }
 
 /// Four lanes from explicit numbers take four consecutive node numbers;
@@ -167,7 +137,7 @@ fn lanes_from_explicit_numbers() {
         })
         .collect();
     let runs: Vec<Vec<u64>> = hs.into_iter().map(|h| h.join().unwrap()).collect();
-    assert_eq!(assert_unique(&runs), 80_000);
+    assert_eq!(common::assert_unique(&runs), 80_000);
     for run in &runs {
         assert!(run.windows(2).all(|w| w[0] < w[1]), "increasing per lane");
         let nodes: HashSet<Vec<u32>> = run
@@ -178,8 +148,8 @@ fn lanes_from_explicit_numbers() {
     }
     assert_eq!(g.stats().issued, 80_000);
     // Mixed next_id / next_batch from more threads than lanes: still unique.
-    let runs = hammer(Arc::clone(&g), 6, 20_000);
-    assert!(assert_unique(&runs) >= 120_000);
+    let runs = common::hammer(Arc::clone(&g), 6, 20_000);
+    assert!(common::assert_unique(&runs) >= 120_000);
 }
 
 /// `next_batch` fills from every lane: with a manual clock (which never
@@ -227,22 +197,6 @@ fn lane_errors_name_the_value_and_the_range() {
     assert!(e.to_string().contains("1..=1024"), "{e}");
 }
 
-fn tiny_layout() -> Layout {
-    // 4 node numbers.
-    Layout::new(LayoutSpec {
-        name: "tiny".into(),
-        fields: vec![
-            FieldSpec::timestamp(41),
-            FieldSpec::node("node", 2),
-            FieldSpec::sequence(20),
-        ],
-        epoch_ms: 1_700_000_000_000,
-        tick_ms: 1,
-        sign_bit: true,
-    })
-    .unwrap()
-}
-
 /// Local lanes each claim a free slot with its own lock and mark; a second
 /// generator gets the other slots; more lanes than free slots is
 /// NO_FREE_SLOT, and dropping a lane generator frees all its slots.
@@ -251,7 +205,7 @@ fn local_lanes_claim_distinct_slots() {
     let dir = temp_dir("local");
     let opts = |lanes: u32| {
         GeneratorOptions::new()
-            .with("layout", tiny_layout())
+            .with("layout", common::small_node_layout("tiny"))
             .with("node_source", "local")
             .with("state_dir", dir.to_str().unwrap())
             .with("lanes", lanes)
@@ -264,8 +218,8 @@ fn local_lanes_claim_distinct_slots() {
     assert_eq!(e.code(), "NO_FREE_SLOT");
     let b = opts(1).build().unwrap();
     assert_eq!(b.nodes(), &[3]);
-    let runs = hammer(Arc::new(a), 3, 5_000);
-    assert!(assert_unique(&runs) >= 15_000);
+    let runs = common::hammer(Arc::new(a), 3, 5_000);
+    assert!(common::assert_unique(&runs) >= 15_000);
     // `a` was dropped (its Arc with the threads): its slots are free again.
     let c = opts(3).build().unwrap();
     assert_eq!(c.lane_count(), 3);
