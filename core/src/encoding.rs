@@ -247,6 +247,18 @@ static BASE62_PAIRS: [u8; 2 * 62 * 62] = {
     t
 };
 
+/// `lane` repeated every `bits` bits across 128 bits (the masks of the
+/// one-register hex encoder and parser).
+const fn rep(lane: u128, bits: u32) -> u128 {
+    let mut x = 0u128;
+    let mut i = 0;
+    while i < 128 {
+        x |= lane << i;
+        i += bits;
+    }
+    x
+}
+
 /// Exactly 16 hex digits (either case), in one 128-bit register: checks
 /// every byte's range at once, turns each into its nibble, then packs the
 /// nibbles. `None` when the length is not 16 bytes or a byte is not a digit.
@@ -272,15 +284,6 @@ pub(crate) fn parse_hex16(b: &[u8]) -> Option<u64> {
     // '0'..'9' -> 0..9; 'a'..'f' / 'A'..'F' -> 1..6, plus 9.
     let mut v = (x & (ONES * 0x0F)) + (is_letter >> 7) * 9;
     // Pack: byte k (from the most significant) holds nibble k.
-    const fn rep(lane: u128, bits: u32) -> u128 {
-        let mut x = 0u128;
-        let mut i = 0;
-        while i < 128 {
-            x |= lane << i;
-            i += bits;
-        }
-        x
-    }
     v = ((v >> 4) | v) & rep(0x00FF, 16);
     v = ((v >> 8) | v) & rep(0xFFFF, 32);
     v = ((v >> 16) | v) & rep(0xFFFF_FFFF, 64);
@@ -336,15 +339,6 @@ fn encode_decimal(mut n: u64, buf: &mut [u8; MAX_ENCODED_LEN]) -> usize {
 /// a branch or a table (`'0' + d`, plus 39 more when `d > 9`).
 #[inline(always)]
 pub(crate) fn hex16(id: u64) -> [u8; 16] {
-    const fn rep(lane: u128, bits: u32) -> u128 {
-        let mut x = 0u128;
-        let mut i = 0;
-        while i < 128 {
-            x |= lane << i;
-            i += bits;
-        }
-        x
-    }
     let mut x = u128::from(id);
     x = (x & rep(0xFFFF_FFFF, 128)) | ((x & rep(0xFFFF_FFFF << 32, 128)) << 32);
     x = (x & rep(0xFFFF, 64)) | ((x & rep(0xFFFF << 16, 64)) << 16);
