@@ -323,10 +323,7 @@ fn wide_layout(o: &GeneratorOptions) -> Result<WideLayout> {
     let tick = o.given("tick_ms");
     let text = match o.given("layout") {
         None => "wide128",
-        Some((name, v)) => v.string(
-            name,
-            "a wide preset (\"wide128\", \"jssafe\") or fields like \"timestamp:64|worker:48|sequence:16\"",
-        )?,
+        Some((name, v)) => v.string(name, super::layout::WIDE_LAYOUT_EXPECTED)?,
     };
     if !text.contains(':') {
         if let Some((name, v)) = width.or(tick) {

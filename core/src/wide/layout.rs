@@ -27,6 +27,19 @@ pub const MAX_WIDE_NODE_BITS: u32 = 62;
 /// Names of the wide presets, in the order [`WideLayout::preset`] accepts them.
 pub const WIDE_PRESETS: &[&str] = &["wide128", "jssafe"];
 
+/// What a wide `layout` setting takes.
+pub(crate) const WIDE_LAYOUT_EXPECTED: &str =
+    "a wide preset (\"wide128\", \"jssafe\") or fields like \"timestamp:64|worker:48|sequence:16\"";
+
+/// The error for a `layout` setting that is neither a wide preset nor fields.
+fn not_a_wide_layout(text: &str) -> Error {
+    Error::InvalidSetting {
+        setting: "layout".into(),
+        value: format!("{text:?}"),
+        expected: WIDE_LAYOUT_EXPECTED.into(),
+    }
+}
+
 /// Everything needed to build a [`WideLayout`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WideSpec {
@@ -157,11 +170,7 @@ impl WideLayout {
         match name {
             "wide128" => Ok(Self::wide128()),
             "jssafe" => Ok(Self::jssafe()),
-            _ => Err(Error::InvalidSetting {
-                setting: "layout".into(),
-                value: format!("{name:?}"),
-                expected: "a wide preset (\"wide128\", \"jssafe\") or fields like \"timestamp:64|worker:48|sequence:16\"".into(),
-            }),
+            _ => Err(not_a_wide_layout(name)),
         }
     }
 
@@ -212,13 +221,7 @@ impl WideLayout {
     /// Fields in the text form `name:bits|name:bits|...`, most significant
     /// first; a field's kind follows from its name ([`FieldSpec::inferred`]).
     pub fn parse_fields(text: &str) -> Result<Vec<FieldSpec>> {
-        let bad = || {
-            Error::InvalidSetting {
-            setting: "layout".into(),
-            value: format!("{text:?}"),
-            expected: "a wide preset (\"wide128\", \"jssafe\") or fields like \"timestamp:64|worker:48|sequence:16\"".into(),
-        }
-        };
+        let bad = || not_a_wide_layout(text);
         let mut out = Vec::new();
         for part in text.split('|') {
             let (name, bits) = part.split_once(':').ok_or_else(bad)?;
