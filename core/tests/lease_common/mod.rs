@@ -544,3 +544,47 @@ pub fn lanes_take_one_lease_each(b: &Backend) {
     let again = settings(3).build().unwrap();
     assert_eq!(again.lane_count(), 3, "the three leases were released");
 }
+
+/// The lease contract's tests for one backend, each a `#[test]` calling the
+/// function of the same name above: `lease_tests!(BACKEND, unreachable =
+/// an endpoint nothing listens on, survives_restart = whether the service
+/// keeps its leases across a restart)`.
+macro_rules! lease_tests {
+    ($b:expr, unreachable = $bad:expr, survives_restart = $survives:expr) => {
+        #[test]
+        fn holders_get_distinct_workers_and_release_them() {
+            lease_common::holders_get_distinct_workers_and_release_them(&$b);
+        }
+
+        #[test]
+        fn paused_holder_stops_before_expiry_and_successor_stays_above_its_mark() {
+            lease_common::paused_holder_stops_before_expiry_and_successor_stays_above_its_mark(&$b);
+        }
+
+        #[test]
+        fn clean_drop_lowers_the_mark_to_the_last_id() {
+            lease_common::clean_drop_lowers_the_mark_to_the_last_id(&$b);
+        }
+
+        #[test]
+        fn cli_processes_take_distinct_numbers_from_the_environment() {
+            lease_common::cli_processes_take_distinct_numbers_from_the_environment(&$b);
+        }
+
+        #[test]
+        fn unreachable_service_is_a_clear_error() {
+            lease_common::unreachable_service_is_a_clear_error(&$b, $bad);
+        }
+
+        #[test]
+        fn service_outage_recovers_or_fails_cleanly() {
+            lease_common::service_outage_recovers_or_fails_cleanly(&$b, $survives);
+        }
+
+        #[test]
+        fn lanes_take_one_lease_each() {
+            lease_common::lanes_take_one_lease_each(&$b);
+        }
+    };
+}
+pub(crate) use lease_tests;
