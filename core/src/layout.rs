@@ -172,10 +172,16 @@ pub struct Capacity {
 }
 
 /// A validated bit layout. Cheap to clone; compare with `==`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Layout {
     shape: Shape,
     sign_bit: bool,
+}
+
+impl fmt::Debug for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shape.debug(f, "Layout", ("sign_bit", &self.sign_bit))
+    }
 }
 
 /// Names of the presets, in the order [`Layout::preset`] accepts them.

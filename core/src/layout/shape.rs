@@ -73,7 +73,7 @@ pub(crate) fn check_tick_and_epoch(tick_ms: u64, epoch_ms: u64, now_ms: Option<u
 }
 
 /// Validated fields with their positions, the layout's name, epoch and tick.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Shape {
     pub(crate) name: String,
     pub(crate) fields: Vec<Field>,
@@ -311,6 +311,29 @@ impl Shape {
     pub(crate) fn rates(&self) -> (u64, u64) {
         let per_tick = 1u64 << self.sequence_field().bits();
         (per_tick, per_tick.saturating_mul(1000) / self.tick_ms)
+    }
+
+    /// The `Debug` form of a layout holding this shape: its name, fields,
+    /// epoch and tick, then `extra` (the layout's own rule: sign bit or
+    /// width), then the field indices, as the layouts showed before they
+    /// shared their shape.
+    pub(crate) fn debug(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        layout: &str,
+        extra: (&str, &dyn fmt::Debug),
+    ) -> fmt::Result {
+        f.debug_struct(layout)
+            .field("name", &self.name)
+            .field("fields", &self.fields)
+            .field("epoch_ms", &self.epoch_ms)
+            .field("tick_ms", &self.tick_ms)
+            .field(extra.0, extra.1)
+            .field("time", &self.time)
+            .field("seq", &self.seq)
+            .field("nodes", &self.nodes)
+            .field("node_count", &self.node_count)
+            .finish()
     }
 
     /// `name(` then `prefix` and the fields, `name:bits|...`.

@@ -78,10 +78,16 @@ pub struct WideCapacity {
 }
 
 /// A validated layout of up to 128 bits. IDs are `u128`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct WideLayout {
     shape: Shape,
     width: u32,
+}
+
+impl fmt::Debug for WideLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shape.debug(f, "WideLayout", ("width", &self.width))
+    }
 }
 
 impl WideLayout {
