@@ -114,7 +114,7 @@ proptest! {
             l.compose_tick(p.tick, seq, &nodes).unwrap_err().to_string()
         );
         let mut big_nodes = wide_nodes.clone();
-        big_nodes[0] = u64::from(l.node_fields().next().unwrap().max()) + over;
+        big_nodes[0] = l.node_fields().next().unwrap().max() + over;
         let mut narrow_big = nodes.clone();
         narrow_big[0] = big_nodes[0] as u32;
         prop_assert_eq!(
