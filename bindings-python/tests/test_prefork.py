@@ -240,13 +240,18 @@ def test_process_pool_executor_fork_children_of_a_used_default() -> None:
         import json, multiprocessing as mp, os, snowid
         from concurrent.futures import ProcessPoolExecutor
 
+        def started(barrier):
+            barrier.wait(30)  # every worker runs before any task does
+
         def work(n):
             ids = [snowid.next() for _ in range(n)]
             return os.getpid(), snowid.default_source(), ids
 
         if __name__ == "__main__":
             parent = [snowid.next() for _ in range(1000)]
-            with ProcessPoolExecutor(max_workers=4, mp_context=mp.get_context("fork")) as pool:
+            ctx = mp.get_context("fork")
+            with ProcessPoolExecutor(max_workers=4, mp_context=ctx, initializer=started,
+                                     initargs=(ctx.Barrier(4),)) as pool:
                 futures = [pool.submit(work, 3000) for _ in range(16)]
                 parent += [snowid.next() for _ in range(3000)]
                 results = [f.result() for f in futures]
@@ -261,7 +266,7 @@ def test_process_pool_executor_fork_children_of_a_used_default() -> None:
     """)).stdout
     n, pids, sources, parent_source, duplicates = json.loads(text)
     assert n == 16 * 3000
-    assert pids > 1
+    assert pids == 4
     assert parent_source == "local slot 0"
     assert "local slot 0" not in sources and len(sources) == pids, sources
     assert duplicates == 0
