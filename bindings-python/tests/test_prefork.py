@@ -7,7 +7,9 @@ The gunicorn app is the plainest use: `snowid.next()` in a view, no
 ID at import, and a `pre_fork` hook issues one more before every fork, so
 each worker (including every replacement forked during the run by
 `--max-requests`) inherits a used default generator, and replacements
-claim slots (and marks) that retired workers released."""
+claim slots (and marks) that retired workers released; two workers are
+killed (SIGKILL, no exit handler) after issuing, and their replacements
+take over their numbers above the marks they left."""
 
 import http.client
 import json
@@ -29,7 +31,7 @@ from conftest import run_python
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
 
 APP = '''
-import os, snowid
+import os, signal, snowid
 
 # Issued at import: in the master with --preload, before any fork.
 IMPORT_ID = snowid.next()
@@ -37,6 +39,13 @@ IMPORT_PID = os.getpid()
 
 
 def app(environ, start_response):
+    if environ["PATH_INFO"] == "/crash":
+        # Issue, record, and die without any exit handler (like an OOM
+        # kill): the high-water mark stays a window ahead.
+        ids = [snowid.next() for _ in range(1000)]
+        with open(os.environ["SNOWID_TEST_CRASH_IDS"], "a") as f:
+            f.write("".join("%d %d\\n" % (i, os.getpid()) for i in ids))
+        os.kill(os.getpid(), signal.SIGKILL)
     try:
         body = "%d %d %d %d" % (snowid.next(), os.getpid(), IMPORT_ID, IMPORT_PID)
         status = "200 OK"
@@ -61,6 +70,7 @@ def pre_fork(server, worker):
 REQUESTS = 2000
 CLIENTS = 6
 WORKERS = 4
+CRASHES = 2
 
 
 def get(port: int) -> Tuple[int, str]:
@@ -79,6 +89,19 @@ def get(port: int) -> Tuple[int, str]:
         finally:
             c.close()
     raise AssertionError("unreachable")
+
+
+def crash(port: int) -> None:
+    """One request that kills the worker serving it (after it issued)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        c.request("GET", "/crash", headers={"Connection": "close"})
+        r = c.getresponse()
+        raise AssertionError(f"a worker answered /crash: {r.status} {r.read()!r}")
+    except (ConnectionResetError, http.client.RemoteDisconnected):
+        pass
+    finally:
+        c.close()
 
 
 def drive(port: int) -> List[Tuple[int, str]]:
@@ -133,6 +156,7 @@ def gunicorn(tmp_path: Any, worker_class: str) -> Dict[str, Any]:
     (tmp_path / "prefork_app.py").write_text(APP)
     (tmp_path / "prefork_conf.py").write_text(CONF)
     master_ids = tmp_path / "master_ids"
+    crash_ids = tmp_path / "crash_ids"
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -145,6 +169,7 @@ def gunicorn(tmp_path: Any, worker_class: str) -> Dict[str, Any]:
         "SNOWID_STATE_DIR": str(tmp_path / "state"),
         "SNOWID_HOST_LOCK_DIR": "off",
         "SNOWID_TEST_MASTER_IDS": str(master_ids),
+        "SNOWID_TEST_CRASH_IDS": str(crash_ids),
         "PYTHONPATH": str(tmp_path),
     })
     args = [
@@ -167,6 +192,8 @@ def gunicorn(tmp_path: Any, worker_class: str) -> Dict[str, Any]:
     listener.close()  # gunicorn holds its own copy
     results: List[Tuple[int, str]] = []
     try:
+        for _ in range(CRASHES):
+            crash(port)  # first, so the run forks replacements onto their numbers
         results = drive(port)
     finally:
         proc.send_signal(signal.SIGTERM)  # graceful stop: the master reaps its workers
@@ -191,7 +218,8 @@ def gunicorn(tmp_path: Any, worker_class: str) -> Dict[str, Any]:
     assert not bad, (bad[:5], log_text)
     rows = [tuple(int(x) for x in body.split()) for _, body in results]
     master = [tuple(int(x) for x in line.split()) for line in master_ids.read_text().splitlines()]
-    return {"rows": rows, "master": master, "master_pid": proc.pid, "log": log_text}
+    crashed = [tuple(int(x) for x in line.split()) for line in crash_ids.read_text().splitlines()]
+    return {"rows": rows, "master": master, "crashed": crashed, "master_pid": proc.pid, "log": log_text}
 
 
 @pytest.mark.parametrize("worker_class", ["sync", "gthread"])
@@ -215,13 +243,19 @@ def test_gunicorn_workers_never_share_an_id(tmp_path: Any, worker_class: str) ->
     assert len(worker_pids) > WORKERS, worker_pids
     assert len(master_ids) > WORKERS, master_ids
 
-    everything = worker_ids + master_ids + [import_id]
+    crashed: List[Tuple[int, int]] = run["crashed"]
+    crash_pids = {pid for _, pid in crashed}
+    assert len(crashed) == CRASHES * 1000 and len(crash_pids) == CRASHES
+    assert not crash_pids & worker_pids
+
+    everything = worker_ids + master_ids + [import_id] + [i for i, _ in crashed]
     dupes = len(everything) - len(set(everything))
     assert dupes == 0, f"{dupes} duplicate IDs"
 
     # Each process's IDs came from one node, none from the master's.
     node_of: Dict[int, Set[Tuple[Tuple[str, int], ...]]] = {}
-    for i, pid in [(r[0], r[1]) for r in rows] + [(i, master_pid) for i in master_ids]:
+    issued = [(r[0], r[1]) for r in rows] + [(i, master_pid) for i in master_ids] + crashed
+    for i, pid in issued:
         node_of.setdefault(pid, set()).add(tuple(snowid.inspect(i).nodes.items()))
     assert all(len(n) == 1 for n in node_of.values()), node_of
     master_node = node_of[master_pid]
@@ -230,6 +264,21 @@ def test_gunicorn_workers_never_share_an_id(tmp_path: Any, worker_class: str) ->
     # high-water marks): fewer distinct nodes than workers.
     worker_nodes = {n for pid, ns in node_of.items() if pid != master_pid for n in ns}
     assert len(worker_nodes) < len(worker_pids), (len(worker_nodes), len(worker_pids))
+    # ... among them the numbers of the crashed workers, whose marks were
+    # left a window ahead.
+    for pid in crash_pids:
+        assert any(node_of[pid] == node_of[other] for other in worker_pids), (pid, node_of[pid])
+    # Successive holders of one node's numbers issued in disjoint ranges,
+    # each above the one before: the mark handed over, after a clean exit
+    # or a crash alike.
+    ranges: Dict[Tuple[Tuple[str, int], ...], Dict[int, List[int]]] = {}
+    for i, pid in issued:
+        (node,) = node_of[pid]
+        span = ranges.setdefault(node, {}).setdefault(pid, [i, i])
+        span[0], span[1] = min(span[0], i), max(span[1], i)
+    for node, by_pid in ranges.items():
+        spans = sorted(by_pid.values())
+        assert all(a[1] < b[0] for a, b in zip(spans, spans[1:])), (node, spans)
 
 
 def test_process_pool_executor_fork_children_of_a_used_default() -> None:
