@@ -4,7 +4,8 @@ use std::ffi::c_char;
 
 use core_snowid::{Encoding, Error, ENCODINGS, MAX_ENCODED_LEN};
 
-use crate::error::{guard, out, snowid_status, text, write_text, Failure};
+use crate::args::{out, text, write_text};
+use crate::error::{guard, snowid_status, Failure};
 
 /// Plain decimal, 1..=20 digits (for display and JSON; not fixed width).
 pub const SNOWID_ENCODING_DECIMAL: u32 = 0;
@@ -23,7 +24,8 @@ pub const SNOWID_ENCODE_BUFFER_SIZE: u32 = 21;
 
 const _: () = assert!(SNOWID_MAX_ENCODED_LEN as usize == MAX_ENCODED_LEN);
 
-fn encoding(number: u32) -> Result<Encoding, Failure> {
+/// The encoding of a `SNOWID_ENCODING_*` number.
+pub(crate) fn encoding(number: u32) -> Result<Encoding, Failure> {
     ENCODINGS.get(number as usize).copied().ok_or_else(|| {
         Error::UnknownEncoding {
             name: format!("#{number}"),
@@ -92,11 +94,22 @@ pub unsafe extern "C" fn snowid_parse(
     text: *const c_char,
     out_id: *mut u64,
 ) -> snowid_status {
+    unsafe { parse_into(encoding, text, out_id, |e, s| Ok(e.parse(s)?)) }
+}
+
+/// The body of the parse exports (64-bit and wide): the encoding, then the
+/// text, then the out-parameter, which receives what `parse` makes of them.
+pub(crate) unsafe fn parse_into<T>(
+    encoding: u32,
+    text: *const c_char,
+    out_id: *mut T,
+    parse: impl FnOnce(Encoding, &str) -> Result<T, Failure>,
+) -> snowid_status {
     guard(|| {
         let e = self::encoding(encoding)?;
-        let s = unsafe { crate::error::text(text, "text") }?;
+        let s = unsafe { self::text(text, "text") }?;
         let o = unsafe { out(out_id, "out_id") }?;
-        *o = e.parse(s)?;
+        *o = parse(e, s)?;
         Ok(())
     })
 }
