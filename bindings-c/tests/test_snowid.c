@@ -25,37 +25,7 @@
 
 #include "snowid.h"
 #include "vectors.h"
-
-static unsigned long passed, failed;
-
-#define CHECK(cond, ...)                                                    \
-  do {                                                                      \
-    if (cond) {                                                             \
-      passed++;                                                             \
-    } else {                                                                \
-      failed++;                                                             \
-      fprintf(stderr, "FAIL %s:%d: %s -- ", __FILE__, __LINE__, #cond);     \
-      fprintf(stderr, __VA_ARGS__);                                         \
-      fprintf(stderr, " [last error: %s]\n", snowid_last_error_message());  \
-    }                                                                       \
-  } while (0)
-
-/* A call must return `want`; on mismatch both names and the message show. */
-#define EXPECT(call, want)                                                  \
-  do {                                                                      \
-    snowid_status got_ = (call);                                            \
-    snowid_status want_ = (want);                                           \
-    CHECK(got_ == want_, "%s: got %s (%d), want %s (%d)", #call,            \
-          snowid_status_str(got_), (int)got_, snowid_status_str(want_),     \
-          (int)want_);                                                      \
-  } while (0)
-
-#define OK(call) EXPECT(call, SNOWID_OK)
-
-/* The thread's last-error message mentions `needle`. */
-#define MESSAGE_HAS(needle)                                                 \
-  CHECK(strstr(snowid_last_error_message(), (needle)) != NULL,              \
-        "message lacks \"%s\"", (needle))
+#include "test_util.h"
 
 static const uint64_t SENTINEL = UINT64_C(0xdeadbeefcafef00d);
 
@@ -2053,6 +2023,5 @@ int main(int argc, char **argv) {
     printf("%s %s (%lu checks)\n", failed == before ? "ok  " : "FAIL", tests[i].name,
            passed + failed - checks);
   }
-  printf("c-tests: %lu passed, %lu failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return test_finish("c-tests");
 }

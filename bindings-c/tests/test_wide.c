@@ -17,31 +17,7 @@
 
 #include "snowid.h"
 #include "wide_vectors.h"
-
-static unsigned long passed, failed;
-
-#define CHECK(cond, ...)                                                    \
-  do {                                                                      \
-    if (cond) {                                                             \
-      passed++;                                                             \
-    } else {                                                                \
-      failed++;                                                             \
-      fprintf(stderr, "FAIL %s:%d: %s -- ", __FILE__, __LINE__, #cond);     \
-      fprintf(stderr, __VA_ARGS__);                                         \
-      fprintf(stderr, " [last error: %s]\n", snowid_last_error_message());  \
-    }                                                                       \
-  } while (0)
-
-#define EXPECT(call, want)                                                  \
-  do {                                                                      \
-    snowid_status got_ = (call);                                            \
-    snowid_status want_ = (want);                                           \
-    CHECK(got_ == want_, "%s: got %s (%d), want %s (%d)", #call,            \
-          snowid_status_str(got_), (int)got_, snowid_status_str(want_),     \
-          (int)want_);                                                      \
-  } while (0)
-
-#define OK(call) EXPECT(call, SNOWID_OK)
+#include "test_util.h"
 
 static int eq(snowid_u128_t a, snowid_u128_t b) { return a.hi == b.hi && a.lo == b.lo; }
 static int less(snowid_u128_t a, snowid_u128_t b) {
@@ -305,6 +281,5 @@ int main(void) {
   test_invalid();
   test_runs();
   test_threads_and_native();
-  printf("c-wide-tests: %lu passed, %lu failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return test_finish("c-wide-tests");
 }
