@@ -35,8 +35,29 @@ pub(crate) unsafe fn answer<I, T>(
     dst_name: &'static str,
     body: impl FnOnce(&I) -> Result<T, Failure>,
 ) -> snowid_status {
+    unsafe { answer_with(|| arg(input, input_name), dst, dst_name, body) }
+}
+
+/// `answer` for an input that is a required NUL-terminated UTF-8 string.
+pub(crate) unsafe fn answer_text<T>(
+    input: *const c_char,
+    input_name: &'static str,
+    dst: *mut T,
+    dst_name: &'static str,
+    body: impl FnOnce(&str) -> Result<T, Failure>,
+) -> snowid_status {
+    unsafe { answer_with(|| text(input, input_name), dst, dst_name, body) }
+}
+
+#[inline(always)]
+unsafe fn answer_with<I, T>(
+    input: impl FnOnce() -> Result<I, Failure>,
+    dst: *mut T,
+    dst_name: &'static str,
+    body: impl FnOnce(I) -> Result<T, Failure>,
+) -> snowid_status {
     guard(|| {
-        let i = unsafe { arg(input, input_name) }?;
+        let i = input()?;
         let o = unsafe { out(dst, dst_name) }?;
         *o = body(i)?;
         Ok(())

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use core_snowid::{Encoding, Error, ENCODINGS, MAX_ENCODED_LEN};
 
-use crate::args::{out, text, write_text};
+use crate::args::{answer_text, out, text, write_text};
 use crate::error::{guard, snowid_status, Failure};
 
 /// Plain decimal, 1..=20 digits (for display and JSON; not fixed width).
@@ -45,13 +45,12 @@ pub unsafe extern "C" fn snowid_encoding_from_name(
     name: *const c_char,
     out_encoding: *mut u32,
 ) -> snowid_status {
-    guard(|| {
-        let name = unsafe { text(name, "name") }?;
-        let o = unsafe { out(out_encoding, "out_encoding") }?;
-        let e = Encoding::from_name(name)?;
-        *o = ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u32;
-        Ok(())
-    })
+    unsafe {
+        answer_text(name, "name", out_encoding, "out_encoding", |name| {
+            let e = Encoding::from_name(name)?;
+            Ok(ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u32)
+        })
+    }
 }
 
 /// Writes `id` in `encoding` (a `SNOWID_ENCODING_*` value), NUL-terminated,
@@ -73,11 +72,27 @@ pub unsafe extern "C" fn snowid_encode(
     buf_len: u32,
     out_len: *mut u32,
 ) -> snowid_status {
+    unsafe {
+        encode_into(encoding, buf, buf_len, out_len, |e, tmp| {
+            e.encode_into(id, tmp)
+        })
+    }
+}
+
+/// The body of the encode exports (64-bit and wide): `encode` writes the
+/// text into a scratch array of `N` bytes; it goes to the caller's buffer
+/// as `write_text` says.
+pub(crate) unsafe fn encode_into<const N: usize>(
+    encoding: u32,
+    buf: *mut c_char,
+    buf_len: u32,
+    out_len: *mut u32,
+    encode: impl for<'a> FnOnce(Encoding, &'a mut [u8; N]) -> &'a str,
+) -> snowid_status {
     guard(|| {
         let e = self::encoding(encoding)?;
-        let mut tmp = [0u8; MAX_ENCODED_LEN];
-        let s = e.encode_into(id, &mut tmp);
-        unsafe { write_text(s, buf, buf_len, out_len, "buf") }
+        let mut tmp = [0u8; N];
+        unsafe { write_text(encode(e, &mut tmp), buf, buf_len, out_len, "buf") }
     })
 }
 

@@ -4,7 +4,9 @@ use std::ffi::{c_char, CString};
 
 use core_snowid::{Error, FieldKind, Layout, LayoutBuilder, Parts, Value, MAX_NODE_FIELDS};
 
-use crate::args::{answer, arg, boxed, free, out, text, text_value, write_text, NamedNodes};
+use crate::args::{
+    answer, answer_text, arg, boxed, free, out, text, text_value, write_text, NamedNodes,
+};
 use crate::error::{guard, invalid_setting, snowid_status, Failure};
 
 /// Most node fields a layout can have (the size of the `nodes` arrays).
@@ -259,12 +261,11 @@ pub unsafe extern "C" fn snowid_layout_preset(
     name: *const c_char,
     out_layout: *mut *mut snowid_layout_t,
 ) -> snowid_status {
-    guard(|| {
-        let name = unsafe { text(name, "name") }?;
-        let o = unsafe { out(out_layout, "out_layout") }?;
-        *o = snowid_layout_t::boxed(Layout::preset(name)?);
-        Ok(())
-    })
+    unsafe {
+        answer_text(name, "name", out_layout, "out_layout", |name| {
+            Ok(snowid_layout_t::boxed(Layout::preset(name)?))
+        })
+    }
 }
 
 /// Makes a custom layout from `spec` (validated: every problem is reported

@@ -8,8 +8,8 @@ use std::ffi::c_char;
 use core_snowid::wide::{self, WideGenerator, WideLayout};
 use core_snowid::{ManualClock, Value};
 
-use crate::args::{answer, arg, batch, boxed, free, write_text, NamedNodes};
-use crate::encoding::{encoding, parse_into};
+use crate::args::{answer, arg, batch, boxed, free, NamedNodes};
+use crate::encoding::{encode_into, parse_into};
 use crate::error::{guard, invalid_setting, snowid_status};
 use crate::generator::manual_clock;
 use crate::layout::SNOWID_MAX_NODE_FIELDS;
@@ -422,12 +422,11 @@ pub unsafe extern "C" fn snowid_wide_encode(
     buf_len: u32,
     out_len: *mut u32,
 ) -> snowid_status {
-    guard(|| {
-        let e = self::encoding(encoding)?;
-        let mut tmp = [0u8; wide::MAX_WIDE_ENCODED_LEN];
-        let s = wide::encode_wide_into(e, id.into(), &mut tmp);
-        unsafe { write_text(s, buf, buf_len, out_len, "buf") }
-    })
+    unsafe {
+        encode_into(encoding, buf, buf_len, out_len, |e, tmp| {
+            wide::encode_wide_into(e, id.into(), tmp)
+        })
+    }
 }
 
 /// Parses NUL-terminated `text` in `encoding` into `*out_id`.
