@@ -814,6 +814,8 @@ static void test_bad_input(void) {
   EXPECT(snowid_next_batch(g, ids, SNOWID_MAX_BATCH + 1, &written), SNOWID_ERR_INVALID_SETTING);
   MESSAGE_HAS("16777216");
   EXPECT(snowid_next_batch(g, ids, UINT64_MAX, &written), SNOWID_ERR_INVALID_SETTING);
+  /* ... and before the buffer pointer, as in the wide and segment batches */
+  EXPECT(snowid_next_batch(g, NULL, SNOWID_MAX_BATCH + 1, &written), SNOWID_ERR_INVALID_SETTING);
   EXPECT(snowid_generator_layout(NULL, NULL), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_generator_stats(NULL, &st), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_generator_stats(g, NULL), SNOWID_ERR_NULL_ARGUMENT);
@@ -1922,6 +1924,10 @@ static void test_segments(void) {
   OK(snowid_segment_next(s, &id));
   CHECK(id == 1, "first id %" PRId64, id);
   OK(snowid_segment_next_batch(s, batch, 5));
+  OK(snowid_segment_next_batch(s, NULL, 0)); /* count 0: no buffer needed */
+  EXPECT(snowid_segment_next_batch(s, NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_segment_next_batch(s, NULL, SNOWID_MAX_BATCH + 1), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_segment_next_batch(NULL, batch, 1), SNOWID_ERR_NULL_ARGUMENT);
   for (i = 0; i < 5; i++) CHECK(batch[i] == (int64_t)i + 2, "batch[%zu] = %" PRId64, i, batch[i]);
   OK(snowid_segment_new("orders", url, 10, &again));
   OK(snowid_segment_next(again, &id));

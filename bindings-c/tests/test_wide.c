@@ -185,6 +185,17 @@ static void test_runs(void) {
     for (k = 0; k < r->count; k++) snowid_options_set_uint(o, r->names[k], r->values[k]);
     OK(snowid_wide_generator_new(o, &g));
     snowid_options_free(o);
+    if (i == 0 && g) {
+      /* batch arguments (nothing issued): the limit is checked before the
+         buffer, a count of 0 needs no buffer */
+      snowid_u128_t one;
+      uint64_t w = 7;
+      EXPECT(snowid_wide_next_batch(g, NULL, 1, &w), SNOWID_ERR_NULL_ARGUMENT);
+      EXPECT(snowid_wide_next_batch(g, NULL, SNOWID_MAX_BATCH + 1, &w), SNOWID_ERR_INVALID_SETTING);
+      EXPECT(snowid_wide_next_batch(g, &one, 1, NULL), SNOWID_ERR_NULL_ARGUMENT);
+      OK(snowid_wide_next_batch(g, NULL, 0, &w));
+      CHECK(w == 0, "zero written, got %" PRIu64, w);
+    }
     for (s = 0; g && s < r->nsteps; s++) {
       const w_step *st = &r->steps[s];
       snowid_u128_t id;
