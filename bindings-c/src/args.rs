@@ -49,8 +49,10 @@ pub(crate) unsafe fn answer_text<T>(
     unsafe { answer_with(|| text(input, input_name), dst, dst_name, body) }
 }
 
+/// `answer` for any inputs: `input` reads them all (in the order their
+/// NULL checks go), then the out-parameter is checked.
 #[inline(always)]
-unsafe fn answer_with<I, T>(
+pub(crate) unsafe fn answer_with<I, T>(
     input: impl FnOnce() -> Result<I, Failure>,
     dst: *mut T,
     dst_name: &'static str,

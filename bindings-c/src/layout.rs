@@ -5,7 +5,8 @@ use std::ffi::{c_char, CString};
 use core_snowid::{Error, FieldKind, Layout, LayoutBuilder, Parts, Value, MAX_NODE_FIELDS};
 
 use crate::args::{
-    answer, answer_text, arg, boxed, free, out, text, text_value, write_text, NamedNodes,
+    answer, answer_text, answer_with, arg, boxed, free, out, text, text_value, write_text,
+    NamedNodes,
 };
 use crate::error::{guard, invalid_setting, snowid_status, Failure};
 
@@ -405,13 +406,14 @@ pub unsafe extern "C" fn snowid_layout_node_index(
     name: *const c_char,
     out_index: *mut u32,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let name = unsafe { text(name, "name") }?;
-        let o = unsafe { out(out_index, "out_index") }?;
-        *o = l.layout.node_index(name)? as u32;
-        Ok(())
-    })
+    unsafe {
+        answer_with(
+            || Ok((arg(layout, "layout")?, text(name, "name")?)),
+            out_index,
+            "out_index",
+            |(l, name)| Ok(l.layout.node_index(name)? as u32),
+        )
+    }
 }
 
 /// Writes the layout in its display form, e.g.
@@ -484,14 +486,20 @@ pub unsafe extern "C" fn snowid_parts_node(
     name: *const c_char,
     out_value: *mut u32,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let p = unsafe { arg(parts, "parts") }?;
-        let name = unsafe { text(name, "name") }?;
-        let o = unsafe { out(out_value, "out_value") }?;
-        *o = p.nodes[l.layout.node_index(name)?];
-        Ok(())
-    })
+    unsafe {
+        answer_with(
+            || {
+                Ok((
+                    arg(layout, "layout")?,
+                    arg(parts, "parts")?,
+                    text(name, "name")?,
+                ))
+            },
+            out_value,
+            "out_value",
+            |(l, p, name)| Ok(p.nodes[l.layout.node_index(name)?]),
+        )
+    }
 }
 
 /// Builds an ID from `parts->timestamp_ms` (rounded down to its tick),
@@ -508,18 +516,21 @@ pub unsafe extern "C" fn snowid_layout_compose(
     parts: *const snowid_parts_t,
     out_id: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let p = unsafe { arg(parts, "parts") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = l.layout.compose(&Parts {
-            timestamp_ms: p.timestamp_ms,
-            tick: 0,
-            sequence: p.sequence,
-            nodes: p.nodes,
-        })?;
-        Ok(())
-    })
+    unsafe {
+        answer_with(
+            || Ok((arg(layout, "layout")?, arg(parts, "parts")?)),
+            out_id,
+            "out_id",
+            |(l, p)| {
+                Ok(l.layout.compose(&Parts {
+                    timestamp_ms: p.timestamp_ms,
+                    tick: 0,
+                    sequence: p.sequence,
+                    nodes: p.nodes,
+                })?)
+            },
+        )
+    }
 }
 
 /// Builds an ID from a time, a sequence and node values given by name:
