@@ -246,3 +246,113 @@ pub(crate) unsafe fn write_prefix<T>(value: &T, dst: *mut T, size: usize) {
         )
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{SNOWID_ERR_NULL_ARGUMENT, SNOWID_OK};
+
+    fn message() -> String {
+        let p = crate::error::snowid_last_error_message();
+        unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn parallel_arrays_name_the_first_null_and_allow_none_when_empty() {
+        let (a, b) = (c"a".as_ptr(), 1u64);
+        let none: (&[*const c_char], &[u64]) =
+            unsafe { parallel(std::ptr::null(), "names", std::ptr::null(), "values", 0) }.unwrap();
+        assert!(none.0.is_empty() && none.1.is_empty());
+        let r = unsafe { parallel(std::ptr::null::<*const c_char>(), "names", &b, "values", 1) };
+        assert!(matches!(r, Err(Failure::Null("names"))));
+        let r = unsafe { parallel(&a, "names", std::ptr::null::<u64>(), "values", 1) };
+        assert!(matches!(r, Err(Failure::Null("values"))));
+        let (n, v) = unsafe { parallel(&a, "names", &b, "values", 1) }.unwrap();
+        assert_eq!(
+            (n.len(), v, unsafe { CStr::from_ptr(n[0]) }),
+            (1, &[1][..], c"a")
+        );
+    }
+
+    #[test]
+    fn named_nodes_refuse_a_name_given_twice_and_keep_the_order() {
+        let names = [c"worker".as_ptr(), c"datacenter".as_ptr()];
+        let values = [3u64, 4];
+        let nodes = unsafe { NamedNodes::read(names.as_ptr(), values.as_ptr(), 2) }.unwrap();
+        let pairs: Vec<String> = nodes
+            .pairs()
+            .iter()
+            .map(|(n, v)| format!("{n}={v:?}"))
+            .collect();
+        let want =
+            [("worker", 3u64), ("datacenter", 4)].map(|(n, v)| format!("{n}={:?}", Value::from(v)));
+        assert_eq!(pairs, want);
+        let twice = [c"worker".as_ptr(), c"worker".as_ptr()];
+        let r = unsafe { NamedNodes::read(twice.as_ptr(), values.as_ptr(), 2) };
+        assert!(matches!(
+            r,
+            Err(Failure::Core(Error::DuplicateField { .. }))
+        ));
+        let bad = [c"worker".as_ptr(), std::ptr::null()];
+        let r = unsafe { NamedNodes::read(bad.as_ptr(), values.as_ptr(), 2) };
+        assert!(matches!(r, Err(Failure::Null("names[i]"))));
+    }
+
+    #[test]
+    fn batch_checks_the_limit_before_the_buffer() {
+        let r = unsafe { batch(std::ptr::null_mut::<u64>(), 0) };
+        assert!(matches!(r, Ok(None)));
+        let r = unsafe { batch(std::ptr::null_mut::<u64>(), 1) };
+        assert!(matches!(r, Err(Failure::Null("out_ids"))));
+        let r = unsafe { batch(std::ptr::null_mut::<u64>(), core_snowid::MAX_BATCH + 1) };
+        assert!(matches!(
+            r,
+            Err(Failure::Core(Error::InvalidSetting { .. }))
+        ));
+        let mut buf = [0u64; 3];
+        let s = unsafe { batch(buf.as_mut_ptr(), 3) }.unwrap().unwrap();
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn answer_writes_only_on_success_and_names_the_null_argument() {
+        let input = 20u32;
+        let mut dst = 7u32;
+        let s = unsafe { answer(&input, "input", &mut dst, "dst", |i| Ok(*i + 1)) };
+        assert_eq!((s, dst), (SNOWID_OK, 21));
+        let s = unsafe {
+            answer(
+                &input,
+                "input",
+                &mut dst,
+                "dst",
+                |_| -> Result<u32, Failure> { Err(Failure::Null("inner")) },
+            )
+        };
+        assert_eq!((s, dst), (SNOWID_ERR_NULL_ARGUMENT, 21));
+        let s = unsafe {
+            answer(std::ptr::null::<u32>(), "input", &mut dst, "dst", |i| {
+                Ok(*i)
+            })
+        };
+        assert_eq!(s, SNOWID_ERR_NULL_ARGUMENT);
+        assert!(message().contains("`input`"), "{}", message());
+        let s = unsafe {
+            answer(&input, "input", std::ptr::null_mut::<u32>(), "dst", |i| {
+                Ok(*i)
+            })
+        };
+        assert_eq!(s, SNOWID_ERR_NULL_ARGUMENT);
+        assert!(message().contains("`dst`"), "{}", message());
+    }
+
+    #[test]
+    fn free_ignores_null_and_drops_a_boxed_handle() {
+        let counter = std::sync::Arc::new(());
+        let p = boxed(std::sync::Arc::clone(&counter));
+        assert_eq!(std::sync::Arc::strong_count(&counter), 2);
+        unsafe { free(p) };
+        assert_eq!(std::sync::Arc::strong_count(&counter), 1);
+        unsafe { free(std::ptr::null_mut::<u8>()) };
+    }
+}
