@@ -368,12 +368,12 @@ async fn healthz() -> Response {
     healthz_response()
 }
 
-/// Ready while the generator can issue: it asks for one ID (a gap in the
-/// sequence, nothing else), which fails with the core's code (`LEASE_LOST`,
-/// `CLOCK_BEHIND`, ...) when the node numbers are not held.
+/// Ready while the generator can issue ([`Generator::ready`]: no ID is
+/// spent and no counter moves); else 503 with the core's code
+/// (`LEASE_LOST`, `BEHIND_HIGH_WATER`, `CLOCK_MOVED_BACKWARDS`, ...).
 async fn readyz(State(st): State<St>) -> Response {
-    match st.gen.next_id() {
-        Ok(_) => "ready\n".into_response(),
+    match st.gen.ready() {
+        Ok(()) => "ready\n".into_response(),
         Err(e) => core_error(&e),
     }
 }

@@ -413,21 +413,22 @@ fn openapi_document_matches_the_server() {
     let _ = std::fs::remove_dir_all(&state);
 }
 
-fn mark_tick(state: &Path) -> u64 {
-    fn find(d: &Path) -> Option<PathBuf> {
-        for e in std::fs::read_dir(d).ok()?.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                if let Some(f) = find(&p) {
-                    return Some(f);
-                }
-            } else if p.extension().is_some_and(|x| x == "mark") {
-                return Some(p);
+fn mark_file(d: &Path) -> Option<PathBuf> {
+    for e in std::fs::read_dir(d).ok()?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(f) = mark_file(&p) {
+                return Some(f);
             }
+        } else if p.extension().is_some_and(|x| x == "mark") {
+            return Some(p);
         }
-        None
     }
-    let f = find(state).expect("a mark file");
+    None
+}
+
+fn mark_tick(state: &Path) -> u64 {
+    let f = mark_file(state).expect("a mark file");
     std::fs::read_to_string(f)
         .unwrap()
         .lines()
@@ -439,6 +440,65 @@ fn mark_tick(state: &Path) -> u64 {
 
 fn twitter_tick(id: u64) -> u64 {
     id >> 22
+}
+
+/// Rewrites the mark file under `state` to hold `tick` (with its checksum,
+/// as `core/src/node/mark.rs` writes it).
+fn set_mark_tick(state: &Path, tick: u64) {
+    fn fnv64(s: &str) -> u64 {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+    let f = mark_file(state).expect("a mark file");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let body = format!("{}\n{}\ntick {tick}\n", lines[0], lines[1]);
+    let check = format!("check {:016x}\n", fnv64(&body));
+    std::fs::write(&f, body + &check).unwrap();
+    assert_eq!(mark_tick(state), tick);
+}
+
+fn issued(srv: &Server) -> u64 {
+    srv.get("/v1/stats", &[]).json()["issued"].as_u64().unwrap()
+}
+
+#[test]
+fn readyz_spends_no_id_and_fails_while_the_generator_cannot_issue() {
+    let state = temp_dir("readyz");
+    let srv = Server::start(&state, &[], &[]);
+    for _ in 0..5 {
+        let r = srv.get("/readyz", &[]);
+        assert_eq!((r.status, r.text().as_str()), (200, "ready\n"));
+    }
+    assert_eq!(issued(&srv), 0, "probes spend no ID");
+    let r = srv.get("/v1/next_id", &[]);
+    let id: u64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+    for _ in 0..5 {
+        assert_eq!(srv.get("/readyz", &[]).status, 200);
+    }
+    assert_eq!(issued(&srv), 1);
+    assert!(srv.term().success());
+    // A mark an hour ahead of the last ID (as left by a holder whose clock
+    // ran ahead): the next ID would wait longer than the floor allows.
+    set_mark_tick(&state, twitter_tick(id) + 3_600_000);
+    let srv = Server::start(&state, &[], &[]);
+    let r = srv.get("/readyz", &[]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (503, "BEHIND_HIGH_WATER"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(r.header("retry-after"), Some("1"));
+    let r = srv.get("/v1/next_id", &[]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (503, "BEHIND_HIGH_WATER")
+    );
+    assert_eq!(issued(&srv), 0);
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
 }
 
 #[test]
