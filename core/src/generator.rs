@@ -697,13 +697,13 @@ impl<C: Clock> Generator<C> {
             Situation::Issue => None,
             Situation::BehindFloor { mark_ms, wait_ms } => {
                 let max_wait_ms = self.floor_wait_ms;
-                (!self.clock.advances() || wait_ms > max_wait_ms || waited_ms > max_wait_ms).then(
-                    || Error::BehindHighWater {
-                        mark_ms,
-                        now_ms: now,
-                        max_wait_ms,
-                    },
-                )
+                let late =
+                    !self.clock.advances() || wait_ms > max_wait_ms || waited_ms > max_wait_ms;
+                late.then_some(Error::BehindHighWater {
+                    mark_ms,
+                    now_ms: now,
+                    max_wait_ms,
+                })
             }
             Situation::SequenceSpent { last_ms, .. } => {
                 (!self.clock.advances()).then(|| Error::SequenceExhausted {

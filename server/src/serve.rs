@@ -378,7 +378,8 @@ async fn readyz(State(st): State<St>) -> Response {
     }
 }
 
-fn esc(s: &str) -> String {
+/// A Prometheus label value, escaped.
+pub(crate) fn esc(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
@@ -389,45 +390,47 @@ async fn metrics(State(st): State<St>) -> Response {
     let s = st.gen.stats();
     let m = &st.metrics;
     let mut o = String::with_capacity(8192);
-    let mut counter = |name: &str, help: &str, kind: &str, v: String| {
+    let generator: [(&str, &str, &str, i128); 6] = [
+        (
+            "snowid_ids_issued_total",
+            "IDs issued by this process.",
+            "counter",
+            s.issued.into(),
+        ),
+        (
+            "snowid_overflow_waits_total",
+            "Times the sequence ran out and the generator waited for the next tick.",
+            "counter",
+            s.overflow_waits.into(),
+        ),
+        (
+            "snowid_clock_regressions_total",
+            "Times the clock was seen going backwards.",
+            "counter",
+            s.clock_regressions.into(),
+        ),
+        (
+            "snowid_clock_regression_largest_ms",
+            "The largest clock regression seen, in ms.",
+            "gauge",
+            s.largest_regression_ms.into(),
+        ),
+        (
+            "snowid_borrowed_ticks_total",
+            "Ticks borrowed from the future during regressions.",
+            "counter",
+            s.borrowed_ticks.into(),
+        ),
+        (
+            "snowid_clock_skew_ms",
+            "Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
+            "gauge",
+            s.skew_ms.into(),
+        ),
+    ];
+    for (name, help, kind, v) in generator {
         let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
-    };
-    counter(
-        "snowid_ids_issued_total",
-        "IDs issued by this process.",
-        "counter",
-        s.issued.to_string(),
-    );
-    counter(
-        "snowid_overflow_waits_total",
-        "Times the sequence ran out and the generator waited for the next tick.",
-        "counter",
-        s.overflow_waits.to_string(),
-    );
-    counter(
-        "snowid_clock_regressions_total",
-        "Times the clock was seen going backwards.",
-        "counter",
-        s.clock_regressions.to_string(),
-    );
-    counter(
-        "snowid_clock_regression_largest_ms",
-        "The largest clock regression seen, in ms.",
-        "gauge",
-        s.largest_regression_ms.to_string(),
-    );
-    counter(
-        "snowid_borrowed_ticks_total",
-        "Ticks borrowed from the future during regressions.",
-        "counter",
-        s.borrowed_ticks.to_string(),
-    );
-    counter(
-        "snowid_clock_skew_ms",
-        "Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
-        "gauge",
-        s.skew_ms.to_string(),
-    );
+    }
     let _ = writeln!(
         o,
         "# HELP snowid_node_info The node numbers' source and the layout.\n# TYPE snowid_node_info gauge\nsnowid_node_info{{source=\"{}\",layout=\"{}\",nodes=\"{}\"}} 1",
@@ -494,6 +497,7 @@ async fn metrics(State(st): State<St>) -> Response {
             ENDPOINTS[e]
         );
     }
+    st.segments.write_metrics(&mut o);
     (
         [(
             header::CONTENT_TYPE,

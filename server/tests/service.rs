@@ -760,3 +760,89 @@ fn segments_over_http() {
             || String::from_utf8_lossy(&out.stderr).contains("unknown scheme")
     );
 }
+
+/// The value of the sample `series` (name and labels) in a /metrics text.
+fn sample<'a>(metrics: &'a str, series: &str) -> Option<&'a str> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+}
+
+#[test]
+fn segment_metrics_per_key() {
+    let state = temp_dir("segment-metrics");
+    let dir = state.join("counters");
+    let store = format!("file://{}", dir.display());
+    let args = ["--segment-store", &store, "--segment-max-keys", "3"];
+    let srv = Server::start(&state, &args, &[]);
+    let m = srv.get("/metrics", &[]).text();
+    assert_eq!(sample(&m, "snowid_segment_keys"), Some("0"), "{m}");
+    assert_eq!(sample(&m, "snowid_segment_max_keys"), Some("3"));
+    assert!(!m.contains("{key="), "{m}");
+
+    assert_eq!(
+        srv.get("/v1/segments/orders/next_ids?count=5", &[]).status,
+        200
+    );
+    assert_eq!(srv.get("/v1/segments/orders/next_id", &[]).status, 200);
+    assert_eq!(srv.get("/v1/segments/invoices/next_id", &[]).status, 200);
+    // A store that cannot be read for this key: a directory where its
+    // counter file belongs.
+    std::fs::create_dir_all(dir.join("broken.segment")).unwrap();
+    let r = srv.get("/v1/segments/broken/next_id", &[]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (503, "STATE_IO"),
+        "{}",
+        r.text()
+    );
+    // Past --segment-max-keys: refused, and not in the metrics.
+    let r = srv.get("/v1/segments/extra/next_id", &[]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (400, "INVALID_SETTING")
+    );
+
+    let m = srv.get("/metrics", &[]).text();
+    let num = |series: &str| -> u64 {
+        sample(&m, series)
+            .unwrap_or_else(|| panic!("no {series} in {m}"))
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(num("snowid_segment_keys"), 3);
+    assert_eq!(num("snowid_segment_ids_issued_total{key=\"orders\"}"), 6);
+    assert_eq!(num("snowid_segment_ids_issued_total{key=\"invoices\"}"), 1);
+    assert_eq!(num("snowid_segment_ids_issued_total{key=\"broken\"}"), 0);
+    assert!(!m.contains("key=\"extra\""), "{m}");
+    for key in ["orders", "invoices"] {
+        assert!(
+            num(&format!(
+                "snowid_segment_ranges_fetched_total{{key=\"{key}\"}}"
+            )) >= 1
+        );
+        assert_eq!(
+            num(&format!(
+                "snowid_segment_fetch_failures_total{{key=\"{key}\"}}"
+            )),
+            0
+        );
+        assert!(num(&format!("snowid_segment_step{{key=\"{key}\"}}")) >= 1);
+        let buffered = num(&format!("snowid_segment_buffered{{key=\"{key}\"}}"));
+        assert!(buffered <= 1);
+    }
+    assert!(num("snowid_segment_range_start{key=\"orders\"}") <= 1);
+    assert!(num("snowid_segment_range_end{key=\"orders\"}") > 6);
+    assert!(num("snowid_segment_fetch_failures_total{key=\"broken\"}") >= 1);
+    assert_eq!(
+        num("snowid_segment_ranges_fetched_total{key=\"broken\"}"),
+        0
+    );
+    let secs: f64 = sample(&m, "snowid_segment_fetch_seconds_total{key=\"orders\"}")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(secs > 0.0, "{m}");
+    srv.term();
+    let _ = std::fs::remove_dir_all(&state);
+}
