@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use snowid::segment::{validate_key, SegmentOptions, SegmentSettings};
 use snowid::{Error, Segment, SegmentStats};
 
-use crate::serve::{core_error, query_param, St};
+use crate::serve::{core_error, esc, family, query_param, St};
 
 /// The segments of the service, by key.
 pub struct Segments {
@@ -75,7 +75,6 @@ impl Segments {
     /// The per-key counters of [`Segment::stats`] in the Prometheus text
     /// format (at most `--segment-max-keys` keys, in key order).
     pub(crate) fn write_metrics(&self, o: &mut String) {
-        use std::fmt::Write;
         let mut keys: Vec<(String, Arc<Served>)> = self
             .open
             .lock()
@@ -84,101 +83,59 @@ impl Segments {
             .map(|(k, s)| (k.clone(), s.clone()))
             .collect();
         keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let _ = writeln!(
-            o,
-            "# HELP snowid_segment_keys Segment keys open (at most snowid_segment_max_keys).\n\
-             # TYPE snowid_segment_keys gauge\nsnowid_segment_keys {}\n\
-             # HELP snowid_segment_max_keys The --segment-max-keys bound.\n\
-             # TYPE snowid_segment_max_keys gauge\nsnowid_segment_max_keys {}",
-            keys.len(),
-            self.max_keys
-        );
-        let stats: Vec<(String, u64, SegmentStats)> = keys
+        family(o, SEGMENT_KEYS, [("", keys.len())]);
+        family(o, SEGMENT_MAX_KEYS, [("", self.max_keys)]);
+        let rows: Vec<(String, [String; 11])> = keys
             .iter()
             .map(|(k, s)| {
+                let key = format!("key=\"{}\"", esc(k));
                 (
-                    crate::serve::esc(k),
-                    s.issued.load(Relaxed),
-                    s.segment.stats(),
+                    key,
+                    segment_values(s.issued.load(Relaxed), &s.segment.stats()),
                 )
             })
             .collect();
-        type Pick = fn(u64, &SegmentStats) -> String;
-        let families: [(&str, &str, &str, Pick); 11] = [
-            (
-                "snowid_segment_ids_issued_total",
-                "Segment IDs the service handed out, by key.",
-                "counter",
-                |issued, _| issued.to_string(),
-            ),
-            (
-                "snowid_segment_ranges_fetched_total",
-                "Ranges taken from the segment store, by key.",
-                "counter",
-                |_, s| s.ranges_fetched.to_string(),
-            ),
-            (
-                "snowid_segment_fetch_failures_total",
-                "Takes from the segment store that failed (store unreachable, ...), by key.",
-                "counter",
-                |_, s| s.fetch_failures.to_string(),
-            ),
-            (
-                "snowid_segment_waits_total",
-                "Calls that found both buffers spent and waited for the store, by key.",
-                "counter",
-                |_, s| s.waits.to_string(),
-            ),
-            (
-                "snowid_segment_fetch_seconds_total",
-                "Time spent taking ranges from the store (divide by ranges fetched), by key.",
-                "counter",
-                |_, s| seconds(s.total_fetch_us),
-            ),
-            (
-                "snowid_segment_fetch_last_seconds",
-                "Latency of the last successful take from the store, by key.",
-                "gauge",
-                |_, s| seconds(s.last_fetch_us),
-            ),
-            (
-                "snowid_segment_fetch_max_seconds",
-                "Largest latency of a take from the store, by key.",
-                "gauge",
-                |_, s| seconds(s.max_fetch_us),
-            ),
-            (
-                "snowid_segment_step",
-                "The size of the next range taken from the store, by key.",
-                "gauge",
-                |_, s| s.step.to_string(),
-            ),
-            (
-                "snowid_segment_range_start",
-                "First ID of the range IDs come from now (0 before the first ID), by key.",
-                "gauge",
-                |_, s| s.current_start.to_string(),
-            ),
-            (
-                "snowid_segment_range_end",
-                "One past the last ID of the current range, by key.",
-                "gauge",
-                |_, s| s.current_end.to_string(),
-            ),
-            (
-                "snowid_segment_buffered",
-                "1 while the next range is already taken (prefetched), else 0, by key.",
-                "gauge",
-                |_, s| u8::from(s.buffered).to_string(),
-            ),
-        ];
-        for (name, help, kind, pick) in families {
-            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
-            for (key, issued, s) in &stats {
-                let _ = writeln!(o, "{name}{{key=\"{key}\"}} {}", pick(*issued, s));
-            }
+        for (i, def) in SEGMENT_METRICS.iter().enumerate() {
+            family(o, def, rows.iter().map(|(key, v)| (key, &v[i])));
         }
     }
+}
+
+const SEGMENT_KEYS: &str =
+    "snowid_segment_keys gauge Segment keys open (at most snowid_segment_max_keys).";
+const SEGMENT_MAX_KEYS: &str = "snowid_segment_max_keys gauge The --segment-max-keys bound.";
+
+/// The per-key metrics as `"<name> <type> <help>"`, in the order of
+/// [`segment_values`].
+const SEGMENT_METRICS: [&str; 11] = [
+    "snowid_segment_ids_issued_total counter Segment IDs the service handed out, by key.",
+    "snowid_segment_ranges_fetched_total counter Ranges taken from the segment store, by key.",
+    "snowid_segment_fetch_failures_total counter Takes from the segment store that failed (store unreachable, ...), by key.",
+    "snowid_segment_waits_total counter Calls that found both buffers spent and waited for the store, by key.",
+    "snowid_segment_fetch_seconds_total counter Time spent taking ranges from the store (divide by ranges fetched), by key.",
+    "snowid_segment_fetch_last_seconds gauge Latency of the last successful take from the store, by key.",
+    "snowid_segment_fetch_max_seconds gauge Largest latency of a take from the store, by key.",
+    "snowid_segment_step gauge The size of the next range taken from the store, by key.",
+    "snowid_segment_range_start gauge First ID of the range IDs come from now (0 before the first ID), by key.",
+    "snowid_segment_range_end gauge One past the last ID of the current range, by key.",
+    "snowid_segment_buffered gauge 1 while the next range is already taken (prefetched), else 0, by key.",
+];
+
+/// One key's values for [`SEGMENT_METRICS`], in its order.
+fn segment_values(issued: u64, s: &SegmentStats) -> [String; 11] {
+    [
+        issued.to_string(),
+        s.ranges_fetched.to_string(),
+        s.fetch_failures.to_string(),
+        s.waits.to_string(),
+        seconds(s.total_fetch_us),
+        seconds(s.last_fetch_us),
+        seconds(s.max_fetch_us),
+        s.step.to_string(),
+        s.current_start.to_string(),
+        s.current_end.to_string(),
+        u8::from(s.buffered).to_string(),
+    ]
 }
 
 /// Microseconds as Prometheus seconds.

@@ -385,51 +385,58 @@ pub(crate) fn esc(s: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The generator's metrics as `"<name> <type> <help>"`, in the order
+/// `metrics` gives their values.
+const GENERATOR_METRICS: [&str; 6] = [
+    "snowid_ids_issued_total counter IDs issued by this process.",
+    "snowid_overflow_waits_total counter Times the sequence ran out and the generator waited for the next tick.",
+    "snowid_clock_regressions_total counter Times the clock was seen going backwards.",
+    "snowid_clock_regression_largest_ms gauge The largest clock regression seen, in ms.",
+    "snowid_borrowed_ticks_total counter Ticks borrowed from the future during regressions.",
+    "snowid_clock_skew_ms gauge Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
+];
+
+/// Writes one metric family in the Prometheus text format: `def` is
+/// `"<name> <type> <help>"`, each sample `(labels, value)` with labels such
+/// as `key="orders"` (escaped by the caller) or none.
+pub(crate) fn family<L: std::fmt::Display, V: std::fmt::Display>(
+    o: &mut String,
+    def: &str,
+    samples: impl IntoIterator<Item = (L, V)>,
+) {
+    use std::fmt::Write;
+    let mut words = def.splitn(3, ' ');
+    let (name, kind, help) = (
+        words.next().unwrap_or(""),
+        words.next().unwrap_or(""),
+        words.next().unwrap_or(""),
+    );
+    let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    for (labels, v) in samples {
+        let labels = labels.to_string();
+        if labels.is_empty() {
+            let _ = writeln!(o, "{name} {v}");
+        } else {
+            let _ = writeln!(o, "{name}{{{labels}}} {v}");
+        }
+    }
+}
+
 async fn metrics(State(st): State<St>) -> Response {
     use std::fmt::Write;
     let s = st.gen.stats();
     let m = &st.metrics;
     let mut o = String::with_capacity(8192);
-    let generator: [(&str, &str, &str, i128); 6] = [
-        (
-            "snowid_ids_issued_total",
-            "IDs issued by this process.",
-            "counter",
-            s.issued.into(),
-        ),
-        (
-            "snowid_overflow_waits_total",
-            "Times the sequence ran out and the generator waited for the next tick.",
-            "counter",
-            s.overflow_waits.into(),
-        ),
-        (
-            "snowid_clock_regressions_total",
-            "Times the clock was seen going backwards.",
-            "counter",
-            s.clock_regressions.into(),
-        ),
-        (
-            "snowid_clock_regression_largest_ms",
-            "The largest clock regression seen, in ms.",
-            "gauge",
-            s.largest_regression_ms.into(),
-        ),
-        (
-            "snowid_borrowed_ticks_total",
-            "Ticks borrowed from the future during regressions.",
-            "counter",
-            s.borrowed_ticks.into(),
-        ),
-        (
-            "snowid_clock_skew_ms",
-            "Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
-            "gauge",
-            s.skew_ms.into(),
-        ),
+    let values: [i128; 6] = [
+        s.issued.into(),
+        s.overflow_waits.into(),
+        s.clock_regressions.into(),
+        s.largest_regression_ms.into(),
+        s.borrowed_ticks.into(),
+        s.skew_ms.into(),
     ];
-    for (name, help, kind, v) in generator {
-        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+    for (def, v) in GENERATOR_METRICS.iter().zip(values) {
+        family(&mut o, def, [("", v)]);
     }
     let _ = writeln!(
         o,
