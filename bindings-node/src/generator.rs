@@ -189,13 +189,13 @@ impl Generator {
     /// The next ID, as a bigint.
     #[napi(catch_unwind)]
     pub fn next(&self, env: Env) -> Result<u64> {
-        self.inner.next_id().or_throw(&env)
+        next(&env, &self.inner)
     }
 
     /// The next ID, as a decimal string (for JSON).
     #[napi(catch_unwind, ts_return_type = "string")]
     pub fn next_string(&self, env: Env) -> Result<DecimalId> {
-        Ok(DecimalId(self.inner.next_id().or_throw(&env)?))
+        next_string(&env, &self.inner)
     }
 
     /// `n` consecutive IDs in one call (at most 2^24, the batch limit of
@@ -261,11 +261,49 @@ pub fn stats_to_js(env: &Env, s: &snowid::Stats) -> Result<Js> {
     Ok(Js(o))
 }
 
+/// What `next()`, `nextString()` and `nextBatch(n)` ask of a core type
+/// (`Generator`, `Segment`).
+pub trait Issue {
+    /// One ID.
+    fn one(&self) -> snowid::Result<u64>;
+    /// Fills a prefix of `buf` and returns its length; an error only when
+    /// nothing was written.
+    fn fill_prefix(&self, buf: &mut [u64]) -> snowid::Result<usize>;
+}
+
+impl Issue for snowid::Generator {
+    fn one(&self) -> snowid::Result<u64> {
+        self.next_id()
+    }
+    fn fill_prefix(&self, buf: &mut [u64]) -> snowid::Result<usize> {
+        self.next_batch(buf)
+    }
+}
+
+impl Issue for snowid::Segment {
+    fn one(&self) -> snowid::Result<u64> {
+        self.next_id()
+    }
+    fn fill_prefix(&self, buf: &mut [u64]) -> snowid::Result<usize> {
+        self.fill(buf).map(|()| buf.len())
+    }
+}
+
+/// `next()`: one ID as a bigint.
+pub fn next(env: &Env, g: &impl Issue) -> Result<u64> {
+    g.one().or_throw(env)
+}
+
+/// `nextString()`: one ID as a decimal string.
+pub fn next_string(env: &Env, g: &impl Issue) -> Result<DecimalId> {
+    Ok(DecimalId(g.one().or_throw(env)?))
+}
+
 /// `nextBatch(n)`: `n` checked by the core (`snowid::MAX_BATCH`) before
 /// anything is allocated.
-pub fn batch(env: &Env, g: &snowid::Generator, n: Unknown) -> Result<Js> {
+pub fn batch(env: &Env, g: &impl Issue, n: Unknown) -> Result<Js> {
     let n: Value = js::arg(env, n.raw(), Dates::Object)?;
     let n = snowid::value::batch_len(&n).or_throw(env)?;
-    let arr = js::biguint64_array(env, n, |buf| g.next_batch(buf).or_throw(env))?;
+    let arr = js::biguint64_array(env, n, |buf| g.fill_prefix(buf).or_throw(env))?;
     Ok(Js(arr))
 }
