@@ -230,19 +230,39 @@ impl Generator {
         }
     }
 
-    /// Node values by field name.
+    /// Node values by field name (lane 0's with `lanes > 1`; see
+    /// `laneNodes`).
     #[napi(getter, catch_unwind, ts_return_type = "Record<string, number>")]
     pub fn nodes(&self, env: Env) -> Result<Js> {
         nodes_to_js(&env, &self.inner)
     }
+
+    /// Every lane's node values by field name, lane 0 first (one entry
+    /// without `lanes`).
+    #[napi(getter, catch_unwind, ts_return_type = "Array<Record<string, number>>")]
+    pub fn lane_nodes(&self, env: Env) -> Result<Js> {
+        let layout = self.inner.layout();
+        let lanes = self
+            .inner
+            .lane_nodes()
+            .into_iter()
+            .map(|nodes| node_object(&env, layout, nodes))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Js(js::new_array(&env, &lanes)?))
+    }
 }
 
+/// A generator's node values (lane 0's) by field name.
 pub fn nodes_to_js(env: &Env, g: &snowid::Generator) -> Result<Js> {
+    Ok(Js(node_object(env, g.layout(), g.nodes())?))
+}
+
+fn node_object(env: &Env, layout: &snowid::Layout, nodes: &[u32]) -> Result<sys::napi_value> {
     let o = js::new_object(env)?;
-    for (f, v) in g.layout().node_fields().zip(g.nodes()) {
+    for (f, v) in layout.node_fields().zip(nodes) {
         js::set(env, o, f.name(), js::num(env, (*v).into())?)?;
     }
-    Ok(Js(o))
+    Ok(o)
 }
 
 pub fn stats_to_js(env: &Env, s: &snowid::Stats) -> Result<Js> {
