@@ -1228,6 +1228,31 @@ mod tests {
     }
 
     #[test]
+    fn ready_checks_every_lane() {
+        let l = Layout::twitter();
+        let clock = ManualClock::new(l.epoch_ms() + 100);
+        let lane = |worker: u64| {
+            Generator::new(
+                Config::new(l.clone())
+                    .nodes(&[1, worker])
+                    .unwrap()
+                    .clock(ClockChoice::Manual(clock.clone())),
+            )
+            .unwrap()
+        };
+        let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let fence = Fence {
+            lost: lost.clone(),
+            calls: std::sync::Arc::default(),
+        };
+        let g = lane(1).with_lanes(vec![lane(2).with_reserve(Box::new(fence), 0)]);
+        assert_eq!(g.ready().unwrap_err().code(), "LEASE_LOST", "lane 1's");
+        lost.store(false, SeqCst);
+        g.ready().unwrap();
+        assert_eq!(g.stats().issued, 0);
+    }
+
+    #[test]
     fn real_clock_overflow_waits_for_the_next_tick() {
         let g = Generator::new(Config::new(Layout::twitter()).nodes(&[0, 0]).unwrap()).unwrap();
         let mut buf = vec![0; 10_000];
