@@ -396,6 +396,9 @@ const GENERATOR_METRICS: [&str; 6] = [
     "snowid_clock_skew_ms gauge Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
 ];
 
+const NODE_INFO: &str =
+    "snowid_node_info gauge The node numbers' source and the layout, one series per lane.";
+
 /// Writes one metric family in the Prometheus text format: `def` is
 /// `"<name> <type> <help>"`, each sample `(labels, value)` with labels such
 /// as `key="orders"` (escaped by the caller) or none.
@@ -438,13 +441,21 @@ async fn metrics(State(st): State<St>) -> Response {
     for (def, v) in GENERATOR_METRICS.iter().zip(values) {
         family(&mut o, def, [("", v)]);
     }
-    let _ = writeln!(
-        o,
-        "# HELP snowid_node_info The node numbers' source and the layout.\n# TYPE snowid_node_info gauge\nsnowid_node_info{{source=\"{}\",layout=\"{}\",nodes=\"{}\"}} 1",
-        esc(st.gen.source()),
-        esc(st.gen.layout().name()),
-        st.gen.nodes().iter().map(|n| n.to_string()).collect::<Vec<_>>().join(",")
-    );
+    let (source, layout) = (esc(st.gen.source()), esc(st.gen.layout().name()));
+    let lanes = st
+        .gen
+        .lane_nodes()
+        .into_iter()
+        .enumerate()
+        .map(|(lane, nodes)| {
+            let nodes: Vec<String> = nodes.iter().map(u32::to_string).collect();
+            let nodes = nodes.join(",");
+            let labels = format!(
+                "source=\"{source}\",layout=\"{layout}\",nodes=\"{nodes}\",lane=\"{lane}\""
+            );
+            (labels, 1)
+        });
+    family(&mut o, NODE_INFO, lanes);
     let _ = writeln!(o, "# HELP snowid_http_requests_total HTTP requests by endpoint and status code.\n# TYPE snowid_http_requests_total counter");
     for (e, row) in m.requests.iter().enumerate() {
         for (i, c) in row.iter().enumerate() {

@@ -537,6 +537,16 @@ fn lanes_and_random_sequence_start() {
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(sorted.len(), 10_000, "unique");
+    let m = s.get("/metrics", &[]).text();
+    let info: Vec<&str> = m
+        .lines()
+        .filter(|l| l.starts_with("snowid_node_info{"))
+        .collect();
+    assert_eq!(info.len(), 2, "one series per lane: {info:?}");
+    for (lane, worker) in workers.iter().enumerate() {
+        let series = format!("nodes=\"0,{worker}\",lane=\"{lane}\"}} 1");
+        assert!(info[lane].ends_with(&series), "{info:?} lacks {series}");
+    }
     assert!(s.term().success());
     for bad in ["0", "1025", "x"] {
         let o = command(&state)
