@@ -11,7 +11,8 @@ use std::ptr::{addr_of, addr_of_mut};
 use core_snowid::options::{GeneratorOptions, DEFAULT_WAIT_MS, NODE_SOURCES};
 use core_snowid::{Layout, ManualClock, Value};
 
-use crate::error::{arg, guard, invalid_setting, snowid_status, text, text_value, Failure};
+use crate::args::{arg, text, text_value, write_prefix};
+use crate::error::{guard, invalid_setting, snowid_status, Failure};
 use crate::layout::{index_error, snowid_layout_t, SNOWID_MAX_NODE_FIELDS};
 
 /// `snowid_config_t.clock`: the cached clock (the default). One atomic load
@@ -347,32 +348,38 @@ pub unsafe extern "C" fn snowid_config_init(
             ..Default::default()
         };
         // SAFETY: the caller's struct holds `struct_size` bytes.
-        unsafe {
-            std::ptr::copy_nonoverlapping(addr_of!(c).cast::<u8>(), config.cast::<u8>(), size)
-        };
+        unsafe { write_prefix(&c, config, size) };
         Ok(())
     })
 }
 
-/// Node field `i` of `layout` := `value` in the caller's config, checked by
+/// The body of the `snowid_config_set_node*` exports: node field number
+/// `index(layout)` of `layout` := `value` in the caller's config, checked by
 /// the core (`FIELD_OUT_OF_RANGE`). Touches only `nodes` and `nodes_set`,
 /// which every version has.
 unsafe fn set_node_at(
     config: *mut snowid_config_t,
-    l: &Layout,
-    i: usize,
+    layout: *const snowid_layout_t,
     value: u64,
-) -> Result<(), Failure> {
-    unsafe { size_of_config(config) }?;
-    let f = l.node_field(i).expect("index checked by the caller");
-    let v = Value::from(value).field_value(f.name(), f.max())? as u32;
-    // SAFETY: version 1 already holds nodes and nodes_set; i < 4.
-    unsafe {
-        addr_of_mut!((*config).nodes).cast::<u32>().add(i).write(v);
-        let set = addr_of_mut!((*config).nodes_set);
-        set.write(set.read() | 1 << i);
-    }
-    Ok(())
+    index: impl FnOnce(&Layout) -> Result<usize, Failure>,
+) -> snowid_status {
+    guard(|| {
+        if config.is_null() {
+            return Err(Failure::Null("config"));
+        }
+        let l = &unsafe { arg(layout, "layout") }?.layout;
+        let i = index(l)?;
+        unsafe { size_of_config(config) }?;
+        let f = l.node_field(i).expect("index checked by `index`");
+        let v = Value::from(value).field_value(f.name(), f.max())? as u32;
+        // SAFETY: version 1 already holds nodes and nodes_set; i < 4.
+        unsafe {
+            addr_of_mut!((*config).nodes).cast::<u32>().add(i).write(v);
+            let set = addr_of_mut!((*config).nodes_set);
+            set.write(set.read() | 1 << i);
+        }
+        Ok(())
+    })
 }
 
 /// Sets the node field called `name` of `layout` (e.g. `"worker"`) to
@@ -391,15 +398,11 @@ pub unsafe extern "C" fn snowid_config_set_node(
     name: *const c_char,
     value: u64,
 ) -> snowid_status {
-    guard(|| {
-        if config.is_null() {
-            return Err(Failure::Null("config"));
-        }
-        let l = &unsafe { arg(layout, "layout") }?.layout;
-        let name = unsafe { text(name, "name") }?;
-        let i = l.node_index(name)?;
-        unsafe { set_node_at(config, l, i, value) }
-    })
+    unsafe {
+        set_node_at(config, layout, value, |l| {
+            Ok(l.node_index(text(name, "name")?)?)
+        })
+    }
 }
 
 /// Sets node field number `index` (layout order) of `layout` to `value` in
@@ -416,16 +419,12 @@ pub unsafe extern "C" fn snowid_config_set_node_index(
     index: u32,
     value: u64,
 ) -> snowid_status {
-    guard(|| {
-        if config.is_null() {
-            return Err(Failure::Null("config"));
-        }
-        let l = &unsafe { arg(layout, "layout") }?.layout;
-        if index as usize >= l.node_count() {
-            return Err(index_error("node index", index, l.node_count()));
-        }
-        unsafe { set_node_at(config, l, index as usize, value) }
-    })
+    unsafe {
+        set_node_at(config, layout, value, |l| match index as usize {
+            i if i < l.node_count() => Ok(i),
+            _ => Err(index_error("node index", index, l.node_count())),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use std::ffi::c_char;
 
 use core_snowid::{Encoding, Error, ENCODINGS, MAX_ENCODED_LEN};
 
-use crate::error::{guard, out, snowid_status, text, write_text, Failure};
+use crate::args::{answer_text, out, text, write_text};
+use crate::error::{guard, snowid_status, Failure};
 
 /// Plain decimal, 1..=20 digits (for display and JSON; not fixed width).
 pub const SNOWID_ENCODING_DECIMAL: u32 = 0;
@@ -23,7 +24,8 @@ pub const SNOWID_ENCODE_BUFFER_SIZE: u32 = 21;
 
 const _: () = assert!(SNOWID_MAX_ENCODED_LEN as usize == MAX_ENCODED_LEN);
 
-fn encoding(number: u32) -> Result<Encoding, Failure> {
+/// The encoding of a `SNOWID_ENCODING_*` number.
+pub(crate) fn encoding(number: u32) -> Result<Encoding, Failure> {
     ENCODINGS.get(number as usize).copied().ok_or_else(|| {
         Error::UnknownEncoding {
             name: format!("#{number}"),
@@ -43,13 +45,12 @@ pub unsafe extern "C" fn snowid_encoding_from_name(
     name: *const c_char,
     out_encoding: *mut u32,
 ) -> snowid_status {
-    guard(|| {
-        let name = unsafe { text(name, "name") }?;
-        let o = unsafe { out(out_encoding, "out_encoding") }?;
-        let e = Encoding::from_name(name)?;
-        *o = ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u32;
-        Ok(())
-    })
+    unsafe {
+        answer_text(name, "name", out_encoding, "out_encoding", |name| {
+            let e = Encoding::from_name(name)?;
+            Ok(ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u32)
+        })
+    }
 }
 
 /// Writes `id` in `encoding` (a `SNOWID_ENCODING_*` value), NUL-terminated,
@@ -71,11 +72,27 @@ pub unsafe extern "C" fn snowid_encode(
     buf_len: u32,
     out_len: *mut u32,
 ) -> snowid_status {
+    unsafe {
+        encode_into(encoding, buf, buf_len, out_len, |e, tmp| {
+            e.encode_into(id, tmp)
+        })
+    }
+}
+
+/// The body of the encode exports (64-bit and wide): `encode` writes the
+/// text into a scratch array of `N` bytes; it goes to the caller's buffer
+/// as `write_text` says.
+pub(crate) unsafe fn encode_into<const N: usize>(
+    encoding: u32,
+    buf: *mut c_char,
+    buf_len: u32,
+    out_len: *mut u32,
+    encode: impl for<'a> FnOnce(Encoding, &'a mut [u8; N]) -> &'a str,
+) -> snowid_status {
     guard(|| {
         let e = self::encoding(encoding)?;
-        let mut tmp = [0u8; MAX_ENCODED_LEN];
-        let s = e.encode_into(id, &mut tmp);
-        unsafe { write_text(s, buf, buf_len, out_len, "buf") }
+        let mut tmp = [0u8; N];
+        unsafe { write_text(encode(e, &mut tmp), buf, buf_len, out_len, "buf") }
     })
 }
 
@@ -92,11 +109,22 @@ pub unsafe extern "C" fn snowid_parse(
     text: *const c_char,
     out_id: *mut u64,
 ) -> snowid_status {
+    unsafe { parse_into(encoding, text, out_id, |e, s| Ok(e.parse(s)?)) }
+}
+
+/// The body of the parse exports (64-bit and wide): the encoding, then the
+/// text, then the out-parameter, which receives what `parse` makes of them.
+pub(crate) unsafe fn parse_into<T>(
+    encoding: u32,
+    text: *const c_char,
+    out_id: *mut T,
+    parse: impl FnOnce(Encoding, &str) -> Result<T, Failure>,
+) -> snowid_status {
     guard(|| {
         let e = self::encoding(encoding)?;
-        let s = unsafe { crate::error::text(text, "text") }?;
+        let s = unsafe { self::text(text, "text") }?;
         let o = unsafe { out(out_id, "out_id") }?;
-        *o = e.parse(s)?;
+        *o = parse(e, s)?;
         Ok(())
     })
 }

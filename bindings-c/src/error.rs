@@ -6,7 +6,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use core_snowid::{Error, Value, ERROR_CODES};
+use core_snowid::{Error, ERROR_CODES};
 
 /// Result of every function that can fail: `SNOWID_OK` (0) on success,
 /// otherwise one of the `SNOWID_ERR_*` values below. Values 1..99 are the
@@ -243,80 +243,6 @@ pub(crate) fn guard_value<T, F: FnOnce() -> T>(fallback: T, body: F) -> T {
             fallback
         }
     }
-}
-
-/// A required input pointer.
-#[inline(always)]
-pub(crate) unsafe fn arg<'a, T>(p: *const T, name: &'static str) -> Result<&'a T, Failure> {
-    // SAFETY: the caller promises a non-NULL pointer is valid (header contract).
-    unsafe { p.as_ref() }.ok_or(Failure::Null(name))
-}
-
-/// A required output pointer.
-#[inline(always)]
-pub(crate) unsafe fn out<'a, T>(p: *mut T, name: &'static str) -> Result<&'a mut T, Failure> {
-    // SAFETY: as for `arg`.
-    unsafe { p.as_mut() }.ok_or(Failure::Null(name))
-}
-
-/// A required NUL-terminated UTF-8 string.
-pub(crate) unsafe fn text<'a>(p: *const c_char, name: &'static str) -> Result<&'a str, Failure> {
-    if p.is_null() {
-        return Err(Failure::Null(name));
-    }
-    // SAFETY: non-NULL strings are NUL-terminated (header contract).
-    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
-    std::str::from_utf8(bytes).map_err(|e| Failure::InvalidUtf8 {
-        what: name,
-        valid_up_to: e.valid_up_to(),
-    })
-}
-
-/// A NUL-terminated string handed to the core as a host value: UTF-8 text
-/// or, unjudged, the bytes that are not (the core reports those).
-pub(crate) unsafe fn text_value(p: *const c_char, name: &'static str) -> Result<Value, Failure> {
-    if p.is_null() {
-        return Err(Failure::Null(name));
-    }
-    // SAFETY: non-NULL strings are NUL-terminated (header contract).
-    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
-    Ok(match std::str::from_utf8(bytes) {
-        Ok(s) => Value::Str(s.to_owned()),
-        Err(_) => Value::NonUtf8(bytes.to_vec()),
-    })
-}
-
-/// Copies `s` and a NUL into a caller's buffer of `buf_len` bytes; writes the
-/// length without the NUL to `out_len` (if given) in every case.
-pub(crate) unsafe fn write_text(
-    s: &str,
-    buf: *mut c_char,
-    buf_len: u32,
-    out_len: *mut u32,
-    what: &'static str,
-) -> Result<(), Failure> {
-    let need = s.len() + 1;
-    // SAFETY: out_len is NULL or valid (header contract).
-    if let Some(l) = unsafe { out_len.as_mut() } {
-        *l = u32::try_from(s.len()).unwrap_or(u32::MAX);
-    }
-    // A NULL buffer is a size query only with length 0.
-    if buf.is_null() && buf_len != 0 {
-        return Err(Failure::Null(what));
-    }
-    if (buf_len as usize) < need {
-        return Err(Failure::BufferTooSmall {
-            what,
-            need: need as u64,
-            got: buf_len.into(),
-        });
-    }
-    // SAFETY: buf holds buf_len >= need bytes (header contract).
-    unsafe {
-        std::ptr::copy_nonoverlapping(s.as_ptr(), buf.cast::<u8>(), s.len());
-        *buf.add(s.len()) = 0;
-    }
-    Ok(())
 }
 
 fn status_names() -> &'static [(snowid_status, CString)] {

@@ -5,11 +5,11 @@
 use std::sync::Mutex;
 
 use core_snowid::options::GeneratorOptions;
-use core_snowid::value::batch_len;
-use core_snowid::{default, ClockChoice, Generator, ManualClock, Stats, Value, MAX_NODE_FIELDS};
+use core_snowid::{default, ClockChoice, Generator, ManualClock, Stats, MAX_NODE_FIELDS};
 
+use crate::args::{answer, arg, batch, boxed, free, out, write_prefix};
 use crate::config::{config_options, snowid_config_t};
-use crate::error::{arg, guard, guard_value, invalid_setting, out, snowid_status, Failure};
+use crate::error::{guard, invalid_setting, snowid_status, Failure};
 use crate::layout::{snowid_layout_t, SNOWID_MAX_NODE_FIELDS};
 
 /// Most IDs one `snowid_next_batch()` call issues (2^24), the same limit in
@@ -53,22 +53,19 @@ static DEFAULT_HANDLE: snowid_generator_t = snowid_generator_t {
 impl snowid_generator_t {
     fn owned(generator: Generator, manual: Option<ManualClock>) -> *mut Self {
         let layout = snowid_layout_t::wrap(generator.layout().clone());
-        Box::into_raw(Box::new(snowid_generator_t {
+        boxed(snowid_generator_t {
             inner: Handle::Owned(Owned {
                 generator,
                 layout,
                 manual,
             }),
-        }))
+        })
     }
 
     /// A generator from options: the core resolves and builds it.
     pub(crate) fn from_options(o: &GeneratorOptions) -> Result<*mut Self, Failure> {
         let settings = o.resolve()?;
-        let manual = match &settings.clock {
-            ClockChoice::Manual(m) => Some(m.clone()),
-            _ => None,
-        };
+        let manual = manual_clock(&settings.clock);
         Ok(Self::owned(settings.build()?, manual))
     }
 
@@ -99,6 +96,15 @@ impl snowid_generator_t {
             Handle::Owned(o) => Ok(&o.layout),
             Handle::ProcessDefault => Ok(default_layout_handle(default::layout()?)),
         }
+    }
+}
+
+/// The clock a generator's settings chose, when it is a manual one (kept
+/// in the handle so the C caller can move it).
+pub(crate) fn manual_clock(clock: &ClockChoice) -> Option<ManualClock> {
+    match clock {
+        ClockChoice::Manual(m) => Some(m.clone()),
+        _ => None,
     }
 }
 
@@ -218,13 +224,10 @@ pub unsafe extern "C" fn snowid_default_generator(
 /// call. Layout pointers obtained from `snowid_generator_layout()` die with it.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_generator_free(generator: *mut snowid_generator_t) {
-    guard_value((), || {
-        // The default generator's handle is static: never freed.
-        if !generator.is_null() && !std::ptr::eq(generator, &DEFAULT_HANDLE) {
-            // SAFETY: made by Box::into_raw in this library, freed once.
-            drop(unsafe { Box::from_raw(generator) });
-        }
-    })
+    // The default generator's handle is static: never freed.
+    if !std::ptr::eq(generator, &DEFAULT_HANDLE) {
+        unsafe { free(generator) }
+    }
 }
 
 /// Writes the generator's layout to `*out_layout` (to decode its IDs).
@@ -240,12 +243,11 @@ pub unsafe extern "C" fn snowid_generator_layout(
     generator: *const snowid_generator_t,
     out_layout: *mut *const snowid_layout_t,
 ) -> snowid_status {
-    guard(|| {
-        let g = unsafe { arg(generator, "generator") }?;
-        let o = unsafe { out(out_layout, "out_layout") }?;
-        *o = g.layout()?;
-        Ok(())
-    })
+    unsafe {
+        answer(generator, "generator", out_layout, "out_layout", |g| {
+            g.layout().map(std::ptr::from_ref)
+        })
+    }
 }
 
 /// Issues one ID into `*out_id`: unique for this layout and node values,
@@ -264,12 +266,7 @@ pub unsafe extern "C" fn snowid_next(
     generator: *const snowid_generator_t,
     out_id: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let g = unsafe { arg(generator, "generator") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = g.next_id()?;
-        Ok(())
-    })
+    unsafe { answer(generator, "generator", out_id, "out_id", |g| g.next_id()) }
 }
 
 /// Fills `out_ids[0 .. count]` with consecutive IDs (a tick's worth per
@@ -291,22 +288,14 @@ pub unsafe extern "C" fn snowid_next_batch(
     count: u64,
     out_written: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let g = unsafe { arg(generator, "generator") }?;
-        let w = unsafe { out(out_written, "out_written") }?;
-        if count == 0 {
-            *w = 0;
-            return Ok(());
-        }
-        if out_ids.is_null() {
-            return Err(Failure::Null("out_ids"));
-        }
-        let len = batch_len(&Value::from(count))?;
-        // SAFETY: out_ids holds `count` entries (header contract).
-        let buf = unsafe { std::slice::from_raw_parts_mut(out_ids, len) };
-        *w = g.next_batch(buf)? as u64;
-        Ok(())
-    })
+    unsafe {
+        answer(generator, "generator", out_written, "out_written", |g| {
+            Ok(match batch(out_ids, count)? {
+                Some(buf) => g.next_batch(buf)? as u64,
+                None => 0,
+            })
+        })
+    }
 }
 
 /// Size of `snowid_stats_t` version 1 (up to `borrowed_ticks`): what
@@ -372,13 +361,7 @@ unsafe fn write_stats(
         skew_ms: s.skew_ms,
     };
     // SAFETY: the caller's struct holds `size` bytes (header contract).
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            std::ptr::addr_of!(st).cast::<u8>(),
-            out_stats.cast::<u8>(),
-            size,
-        )
-    };
+    unsafe { write_prefix(&st, out_stats, size) };
     Ok(())
 }
 
@@ -489,19 +472,18 @@ pub unsafe extern "C" fn snowid_bench_core_next(
     count: u64,
     out_last: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let g = unsafe { arg(generator, "generator") }?;
-        let o = unsafe { out(out_last, "out_last") }?;
-        let mut last = 0;
-        for _ in 0..count {
-            last = std::hint::black_box(match &g.inner {
-                Handle::Owned(o) => o.generator.next_id()?,
-                Handle::ProcessDefault => default::next_id()?,
-            });
-        }
-        *o = last;
-        Ok(())
-    })
+    unsafe {
+        answer(generator, "generator", out_last, "out_last", |g| {
+            let mut last = 0;
+            for _ in 0..count {
+                last = std::hint::black_box(match &g.inner {
+                    Handle::Owned(o) => o.generator.next_id()?,
+                    Handle::ProcessDefault => default::next_id()?,
+                });
+            }
+            Ok(last)
+        })
+    }
 }
 
 const _: () = assert!(MAX_NODE_FIELDS == SNOWID_MAX_NODE_FIELDS);

@@ -4,10 +4,11 @@ use std::ffi::{c_char, CString};
 
 use core_snowid::{Error, FieldKind, Layout, LayoutBuilder, Parts, Value, MAX_NODE_FIELDS};
 
-use crate::error::{
-    arg, guard, guard_value, invalid_setting, out, snowid_status, text, text_value, write_text,
-    Failure,
+use crate::args::{
+    answer, answer_text, answer_with, arg, boxed, free, out, text, text_value, write_text,
+    NamedNodes,
 };
+use crate::error::{guard, invalid_setting, snowid_status, Failure};
 
 /// Most node fields a layout can have (the size of the `nodes` arrays).
 pub const SNOWID_MAX_NODE_FIELDS: usize = 4;
@@ -61,8 +62,8 @@ impl snowid_layout_t {
         self.field_names[self.node_slots[i]].as_ptr()
     }
 
-    pub(crate) fn boxed(layout: Layout) -> *mut snowid_layout_t {
-        Box::into_raw(Box::new(Self::wrap(layout)))
+    fn boxed(layout: Layout) -> *mut snowid_layout_t {
+        boxed(Self::wrap(layout))
     }
 }
 
@@ -261,12 +262,11 @@ pub unsafe extern "C" fn snowid_layout_preset(
     name: *const c_char,
     out_layout: *mut *mut snowid_layout_t,
 ) -> snowid_status {
-    guard(|| {
-        let name = unsafe { text(name, "name") }?;
-        let o = unsafe { out(out_layout, "out_layout") }?;
-        *o = snowid_layout_t::boxed(Layout::preset(name)?);
-        Ok(())
-    })
+    unsafe {
+        answer_text(name, "name", out_layout, "out_layout", |name| {
+            Ok(snowid_layout_t::boxed(Layout::preset(name)?))
+        })
+    }
 }
 
 /// Makes a custom layout from `spec` (validated: every problem is reported
@@ -290,12 +290,11 @@ pub unsafe extern "C" fn snowid_layout_new(
     spec: *const snowid_layout_spec_t,
     out_layout: *mut *mut snowid_layout_t,
 ) -> snowid_status {
-    guard(|| {
-        let spec = unsafe { arg(spec, "spec") }?;
-        let o = unsafe { out(out_layout, "out_layout") }?;
-        *o = snowid_layout_t::boxed(unsafe { build_spec(spec) }?);
-        Ok(())
-    })
+    unsafe {
+        answer(spec, "spec", out_layout, "out_layout", |spec| {
+            Ok(snowid_layout_t::boxed(build_spec(spec)?))
+        })
+    }
 }
 
 /// Frees a layout. `NULL` is ignored. Generators made from the layout keep
@@ -304,12 +303,7 @@ pub unsafe extern "C" fn snowid_layout_new(
 /// Thread safety: no other thread may use `layout` during or after the call.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_layout_free(layout: *mut snowid_layout_t) {
-    guard_value((), || {
-        if !layout.is_null() {
-            // SAFETY: made by Box::into_raw in this library, freed once.
-            drop(unsafe { Box::from_raw(layout) });
-        }
-    })
+    unsafe { free(layout) }
 }
 
 /// Writes the layout's name, epoch, tick, largest ID and field counts to
@@ -322,21 +316,20 @@ pub unsafe extern "C" fn snowid_layout_info(
     layout: *const snowid_layout_t,
     out_info: *mut snowid_layout_info_t,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let o = unsafe { out(out_info, "out_info") }?;
-        let ly = &l.layout;
-        *o = snowid_layout_info_t {
-            name: l.name.as_ptr(),
-            epoch_ms: ly.epoch_ms(),
-            tick_ms: ly.tick_ms(),
-            max_id: ly.max_id(),
-            field_count: ly.fields().len() as u32,
-            node_count: ly.node_count() as u32,
-            sign_bit: u8::from(ly.sign_bit()),
-        };
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_info, "out_info", |l| {
+            let ly = &l.layout;
+            Ok(snowid_layout_info_t {
+                name: l.name.as_ptr(),
+                epoch_ms: ly.epoch_ms(),
+                tick_ms: ly.tick_ms(),
+                max_id: ly.max_id(),
+                field_count: ly.fields().len() as u32,
+                node_count: ly.node_count() as u32,
+                sign_bit: u8::from(ly.sign_bit()),
+            })
+        })
+    }
 }
 
 /// Writes field `index` (0 = most significant, up to
@@ -413,13 +406,14 @@ pub unsafe extern "C" fn snowid_layout_node_index(
     name: *const c_char,
     out_index: *mut u32,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let name = unsafe { text(name, "name") }?;
-        let o = unsafe { out(out_index, "out_index") }?;
-        *o = l.layout.node_index(name)? as u32;
-        Ok(())
-    })
+    unsafe {
+        answer_with(
+            || Ok((arg(layout, "layout")?, text(name, "name")?)),
+            out_index,
+            "out_index",
+            |(l, name)| Ok(l.layout.node_index(name)? as u32),
+        )
+    }
 }
 
 /// Writes the layout in its display form, e.g.
@@ -459,25 +453,24 @@ pub unsafe extern "C" fn snowid_layout_decode(
     id: u64,
     out_parts: *mut snowid_parts_t,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let o = unsafe { out(out_parts, "out_parts") }?;
-        let p = l.layout.decode(id)?;
-        let count = l.layout.node_count();
-        let mut names = [std::ptr::null(); SNOWID_MAX_NODE_FIELDS];
-        for (i, n) in names.iter_mut().enumerate().take(count) {
-            *n = l.node_name(i);
-        }
-        *o = snowid_parts_t {
-            timestamp_ms: p.timestamp_ms,
-            tick: p.tick,
-            sequence: p.sequence,
-            nodes: p.nodes,
-            node_count: count as u32,
-            node_names: names,
-        };
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_parts, "out_parts", |l| {
+            let p = l.layout.decode(id)?;
+            let count = l.layout.node_count();
+            let mut names = [std::ptr::null(); SNOWID_MAX_NODE_FIELDS];
+            for (i, n) in names.iter_mut().enumerate().take(count) {
+                *n = l.node_name(i);
+            }
+            Ok(snowid_parts_t {
+                timestamp_ms: p.timestamp_ms,
+                tick: p.tick,
+                sequence: p.sequence,
+                nodes: p.nodes,
+                node_count: count as u32,
+                node_names: names,
+            })
+        })
+    }
 }
 
 /// Reads the node field called `name` from decoded `parts` into
@@ -493,14 +486,20 @@ pub unsafe extern "C" fn snowid_parts_node(
     name: *const c_char,
     out_value: *mut u32,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let p = unsafe { arg(parts, "parts") }?;
-        let name = unsafe { text(name, "name") }?;
-        let o = unsafe { out(out_value, "out_value") }?;
-        *o = p.nodes[l.layout.node_index(name)?];
-        Ok(())
-    })
+    unsafe {
+        answer_with(
+            || {
+                Ok((
+                    arg(layout, "layout")?,
+                    arg(parts, "parts")?,
+                    text(name, "name")?,
+                ))
+            },
+            out_value,
+            "out_value",
+            |(l, p, name)| Ok(p.nodes[l.layout.node_index(name)?]),
+        )
+    }
 }
 
 /// Builds an ID from `parts->timestamp_ms` (rounded down to its tick),
@@ -517,18 +516,21 @@ pub unsafe extern "C" fn snowid_layout_compose(
     parts: *const snowid_parts_t,
     out_id: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let p = unsafe { arg(parts, "parts") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = l.layout.compose(&Parts {
-            timestamp_ms: p.timestamp_ms,
-            tick: 0,
-            sequence: p.sequence,
-            nodes: p.nodes,
-        })?;
-        Ok(())
-    })
+    unsafe {
+        answer_with(
+            || Ok((arg(layout, "layout")?, arg(parts, "parts")?)),
+            out_id,
+            "out_id",
+            |(l, p)| {
+                Ok(l.layout.compose(&Parts {
+                    timestamp_ms: p.timestamp_ms,
+                    tick: 0,
+                    sequence: p.sequence,
+                    nodes: p.nodes,
+                })?)
+            },
+        )
+    }
 }
 
 /// Builds an ID from a time, a sequence and node values given by name:
@@ -553,41 +555,13 @@ pub unsafe extern "C" fn snowid_layout_compose_named(
     count: u32,
     out_id: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        let ly = &l.layout;
-        let (names, values): (&[*const c_char], &[u64]) = if count == 0 {
-            (&[], &[])
-        } else {
-            if names.is_null() {
-                return Err(Failure::Null("names"));
-            }
-            if values.is_null() {
-                return Err(Failure::Null("values"));
-            }
-            // SAFETY: both arrays hold `count` entries (header contract).
-            unsafe {
-                (
-                    std::slice::from_raw_parts(names, count as usize),
-                    std::slice::from_raw_parts(values, count as usize),
-                )
-            }
-        };
-        // A C array may name a field twice (no keyword or object key can):
-        // that is this binding's check; the rest is the core's compose.
-        let mut nodes: Vec<(&str, Value)> = Vec::with_capacity(names.len());
-        for (&n, &v) in names.iter().zip(values) {
-            let name = unsafe { text(n, "names[i]") }?;
-            if nodes.iter().any(|(m, _)| *m == name) {
-                return Err(Error::DuplicateField { name: name.into() }.into());
-            }
-            nodes.push((name, v.into()));
-        }
-        let pairs: Vec<(&str, &Value)> = nodes.iter().map(|(n, v)| (*n, v)).collect();
-        *o = ly.compose_values(&timestamp_ms.into(), Some(&sequence.into()), &pairs)?;
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_id, "out_id", |l| {
+            let nodes = NamedNodes::read(names, values, count)?;
+            let (ts, seq) = (Value::from(timestamp_ms), Value::from(sequence));
+            Ok(l.layout.compose_values(&ts, Some(&seq), &nodes.pairs())?)
+        })
+    }
 }
 
 /// Smallest ID any node can issue in the tick holding `timestamp_ms` (ms
@@ -602,12 +576,11 @@ pub unsafe extern "C" fn snowid_layout_min_id_at(
     timestamp_ms: i64,
     out_id: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = l.layout.min_id_at(timestamp_ms)?;
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_id, "out_id", |l| {
+            Ok(l.layout.min_id_at(timestamp_ms)?)
+        })
+    }
 }
 
 /// Largest ID any node can issue in the tick holding `timestamp_ms`:
@@ -622,12 +595,11 @@ pub unsafe extern "C" fn snowid_layout_max_id_at(
     timestamp_ms: i64,
     out_id: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = l.layout.max_id_at(timestamp_ms)?;
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_id, "out_id", |l| {
+            Ok(l.layout.max_id_at(timestamp_ms)?)
+        })
+    }
 }
 
 /// Writes the layout's lifespan, end date, IDs per tick and per second per
@@ -640,17 +612,16 @@ pub unsafe extern "C" fn snowid_layout_capacity(
     layout: *const snowid_layout_t,
     out_capacity: *mut snowid_capacity_t,
 ) -> snowid_status {
-    guard(|| {
-        let l = unsafe { arg(layout, "layout") }?;
-        let o = unsafe { out(out_capacity, "out_capacity") }?;
-        let c = l.layout.capacity();
-        *o = snowid_capacity_t {
-            lifespan_ms: c.lifespan_ms,
-            end_ms: c.end_ms,
-            ids_per_tick: c.ids_per_tick,
-            ids_per_second_per_node: c.ids_per_second_per_node,
-            nodes: c.nodes,
-        };
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_capacity, "out_capacity", |l| {
+            let c = l.layout.capacity();
+            Ok(snowid_capacity_t {
+                lifespan_ms: c.lifespan_ms,
+                end_ms: c.end_ms,
+                ids_per_tick: c.ids_per_tick,
+                ids_per_second_per_node: c.ids_per_second_per_node,
+                nodes: c.nodes,
+            })
+        })
+    }
 }

@@ -12,6 +12,7 @@
 
 // Declaration order is the header's order: statuses, layouts, configs,
 // generators, options, encodings.
+mod args;
 mod config;
 mod encoding;
 mod error;

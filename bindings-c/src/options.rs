@@ -4,16 +4,17 @@
 //! when a generator is made or the default generator is configured, with
 //! the same rules, order and error codes as in every other language.
 
-use std::ffi::{c_char, CStr, OsString};
+use std::ffi::{c_char, OsString};
 use std::os::unix::ffi::OsStringExt;
 
 use core_snowid::env::Environment;
 use core_snowid::options::{resolve_json, GeneratorOptions};
 use core_snowid::{default, ManualClock, Value};
 
-use crate::error::{
-    arg, guard, guard_value, out, snowid_status, text, text_value, write_text, Failure,
+use crate::args::{
+    answer, arg, boxed, free, out, parallel, raw_text, text, text_value, write_text,
 };
+use crate::error::{guard, guard_value, invalid_setting, snowid_status, Failure};
 use crate::generator::snowid_generator_t;
 use crate::layout::snowid_layout_t;
 
@@ -48,9 +49,9 @@ pub unsafe extern "C" fn snowid_options_new(
 ) -> snowid_status {
     guard(|| {
         let o = unsafe { out(out_options, "out_options") }?;
-        *o = Box::into_raw(Box::new(snowid_options_t {
+        *o = boxed(snowid_options_t {
             options: GeneratorOptions::new(),
-        }));
+        });
         Ok(())
     })
 }
@@ -61,12 +62,7 @@ pub unsafe extern "C" fn snowid_options_new(
 /// Thread safety: no other thread may use `options` during or after the call.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_options_free(options: *mut snowid_options_t) {
-    guard_value((), || {
-        if !options.is_null() {
-            // SAFETY: made by Box::into_raw in this library, freed once.
-            drop(unsafe { Box::from_raw(options) });
-        }
-    })
+    unsafe { free(options) }
 }
 
 /// Adds `key` = the value made by `value` (the one shape of every setter).
@@ -193,12 +189,11 @@ pub unsafe extern "C" fn snowid_generator_new_with_options(
     options: *const snowid_options_t,
     out_generator: *mut *mut snowid_generator_t,
 ) -> snowid_status {
-    guard(|| {
-        let o = unsafe { arg(options, "options") }?;
-        let g = unsafe { out(out_generator, "out_generator") }?;
-        *g = snowid_generator_t::from_options(&o.options)?;
-        Ok(())
-    })
+    unsafe {
+        answer(options, "options", out_generator, "out_generator", |o| {
+            snowid_generator_t::from_options(&o.options)
+        })
+    }
 }
 
 /// Sets the default generator's options (Python's `snowid.configure()`):
@@ -276,30 +271,13 @@ pub unsafe extern "C" fn snowid_test_resolve(
 ) -> snowid_status {
     guard(|| {
         let opts = (!options.is_null()).then(|| unsafe { &(*options).options });
-        let mut pairs = Vec::new();
-        if env_count > 0 {
-            if env_names.is_null() {
-                return Err(Failure::Null("env_names"));
-            }
-            if env_values.is_null() {
-                return Err(Failure::Null("env_values"));
-            }
-            // SAFETY: both arrays hold env_count entries (contract).
-            let (names, values) = unsafe {
-                (
-                    std::slice::from_raw_parts(env_names, env_count as usize),
-                    std::slice::from_raw_parts(env_values, env_count as usize),
-                )
-            };
-            for (&n, &v) in names.iter().zip(values) {
-                let n = unsafe { text(n, "env_names[i]") }?;
-                if v.is_null() {
-                    return Err(Failure::Null("env_values[i]"));
-                }
-                // SAFETY: NUL-terminated (contract).
-                let bytes = unsafe { CStr::from_ptr(v) }.to_bytes().to_vec();
-                pairs.push((n.to_owned(), OsString::from_vec(bytes)));
-            }
+        let (names, values) =
+            unsafe { parallel(env_names, "env_names", env_values, "env_values", env_count) }?;
+        let mut pairs = Vec::with_capacity(names.len());
+        for (&n, &v) in names.iter().zip(values) {
+            let n = unsafe { text(n, "env_names[i]") }?;
+            let v = unsafe { raw_text(v, "env_values[i]") }?;
+            pairs.push((n.to_owned(), OsString::from_vec(v.to_vec())));
         }
         let env = Environment::from_pairs(pairs);
         let name = match target {
@@ -308,7 +286,7 @@ pub unsafe extern "C" fn snowid_test_resolve(
             SNOWID_RESOLVE_INSPECT => "inspect",
             SNOWID_RESOLVE_SERVICE => "service",
             t => {
-                return Err(crate::error::invalid_setting(
+                return Err(invalid_setting(
                     "target",
                     t,
                     "SNOWID_RESOLVE_GENERATOR (0), _DEFAULT (1), _INSPECT (2) or _SERVICE (3)",

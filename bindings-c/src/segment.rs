@@ -6,7 +6,8 @@ use std::ffi::c_char;
 use core_snowid::segment::{key_from_value, SegmentOptions};
 use core_snowid::Segment;
 
-use crate::error::{arg, guard, guard_value, out, snowid_status, text_value, Failure};
+use crate::args::{answer, arg, batch, boxed, free, out, text_value};
+use crate::error::{guard, snowid_status};
 
 /// A segment generator for one key (opaque): dense, strictly increasing
 /// IDs (order numbers, invoice numbers) taken from ranges of the key's
@@ -62,7 +63,7 @@ pub unsafe extern "C" fn snowid_segment_new(
             opts.set("step", step);
         }
         let inner = Segment::new(&key, opts.resolve()?)?;
-        *o = Box::into_raw(Box::new(snowid_segment_t { inner }));
+        *o = boxed(snowid_segment_t { inner });
         Ok(())
     })
 }
@@ -73,12 +74,7 @@ pub unsafe extern "C" fn snowid_segment_new(
 /// Thread safety: no other thread may use `segment` during or after the call.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_segment_free(segment: *mut snowid_segment_t) {
-    guard_value((), || {
-        if !segment.is_null() {
-            // SAFETY: made by Box::into_raw in snowid_segment_new, freed once.
-            drop(unsafe { Box::from_raw(segment) });
-        }
-    })
+    unsafe { free(segment) }
 }
 
 /// Writes the next ID of the key to `*out_id`: one atomic increment while
@@ -95,12 +91,11 @@ pub unsafe extern "C" fn snowid_segment_next(
     segment: *const snowid_segment_t,
     out_id: *mut i64,
 ) -> snowid_status {
-    guard(|| {
-        let s = unsafe { arg(segment, "segment") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = s.inner.next_id()? as i64;
-        Ok(())
-    })
+    unsafe {
+        answer(segment, "segment", out_id, "out_id", |s| {
+            Ok(s.inner.next_id()? as i64)
+        })
+    }
 }
 
 /// Fills `out_ids[0 .. count]` with strictly increasing IDs. On an error
@@ -120,18 +115,11 @@ pub unsafe extern "C" fn snowid_segment_next_batch(
 ) -> snowid_status {
     guard(|| {
         let s = unsafe { arg(segment, "segment") }?;
-        let n = core_snowid::value::batch_len(&count.into())?;
-        if n == 0 {
-            return Ok(());
-        }
-        if out_ids.is_null() {
-            return Err(Failure::Null("out_ids"));
-        }
-        // SAFETY: the caller's array holds `count` i64 (header contract);
         // i64 and u64 have the same size and alignment, and every ID is
         // <= INT64_MAX, so the bits read the same as int64_t.
-        let buf = unsafe { std::slice::from_raw_parts_mut(out_ids.cast::<u64>(), n) };
-        s.inner.fill(buf)?;
+        if let Some(buf) = unsafe { batch(out_ids.cast::<u64>(), count) }? {
+            s.inner.fill(buf)?;
+        }
         Ok(())
     })
 }

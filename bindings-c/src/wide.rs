@@ -6,9 +6,12 @@
 use std::ffi::c_char;
 
 use core_snowid::wide::{self, WideGenerator, WideLayout};
-use core_snowid::{ClockChoice, Encoding, Error, ManualClock, Value, ENCODINGS};
+use core_snowid::{ManualClock, Value};
 
-use crate::error::{arg, guard, out, snowid_status, text, write_text, Failure};
+use crate::args::{answer, arg, batch, boxed, free, NamedNodes};
+use crate::encoding::{encode_into, parse_into};
+use crate::error::{guard, invalid_setting, snowid_status};
+use crate::generator::manual_clock;
 use crate::layout::SNOWID_MAX_NODE_FIELDS;
 use crate::options::snowid_options_t;
 
@@ -134,24 +137,18 @@ pub unsafe extern "C" fn snowid_wide_layout_new(
     options: *const snowid_options_t,
     out_layout: *mut *mut snowid_wide_layout_t,
 ) -> snowid_status {
-    guard(|| {
-        let o = unsafe { arg(options, "options") }?;
-        let l = unsafe { out(out_layout, "out_layout") }?;
-        let layout = wide::wide_layout_of(&o.options)?;
-        *l = Box::into_raw(Box::new(snowid_wide_layout_t { layout }));
-        Ok(())
-    })
+    unsafe {
+        answer(options, "options", out_layout, "out_layout", |o| {
+            let layout = wide::wide_layout_of(&o.options)?;
+            Ok(boxed(snowid_wide_layout_t { layout }))
+        })
+    }
 }
 
 /// Frees a wide layout. `NULL` is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_wide_layout_free(layout: *mut snowid_wide_layout_t) {
-    crate::error::guard_value((), || {
-        if !layout.is_null() {
-            // SAFETY: made by snowid_wide_layout_new (header contract).
-            drop(unsafe { Box::from_raw(layout) });
-        }
-    })
+    unsafe { free(layout) }
 }
 
 /// Writes facts about `layout` (width, epoch, tick, capacity) to `*out_info`.
@@ -163,27 +160,26 @@ pub unsafe extern "C" fn snowid_wide_layout_info(
     layout: *const snowid_wide_layout_t,
     out_info: *mut snowid_wide_layout_info_t,
 ) -> snowid_status {
-    guard(|| {
-        let l = &unsafe { arg(layout, "layout") }?.layout;
-        let o = unsafe { out(out_info, "out_info") }?;
-        let c = l.capacity();
-        *o = snowid_wide_layout_info_t {
-            width: l.width(),
-            js_safe: l.is_js_safe(),
-            field_count: l.fields().len() as u32,
-            node_count: l.node_count() as u32,
-            epoch_ms: l.epoch_ms(),
-            tick_ms: l.tick_ms(),
-            max_id: l.max_id().into(),
-            ids_per_tick: c.ids_per_tick,
-            ids_per_second_per_node: c.ids_per_second_per_node,
-            nodes: c.nodes,
-            lifespan_ms: c.lifespan_ms.into(),
-            end_ms: c.end_ms.into(),
-            issue_end_ms: c.issue_end_ms.into(),
-        };
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_info, "out_info", |l| {
+            let (l, c) = (&l.layout, l.layout.capacity());
+            Ok(snowid_wide_layout_info_t {
+                width: l.width(),
+                js_safe: l.is_js_safe(),
+                field_count: l.fields().len() as u32,
+                node_count: l.node_count() as u32,
+                epoch_ms: l.epoch_ms(),
+                tick_ms: l.tick_ms(),
+                max_id: l.max_id().into(),
+                ids_per_tick: c.ids_per_tick,
+                ids_per_second_per_node: c.ids_per_second_per_node,
+                nodes: c.nodes,
+                lifespan_ms: c.lifespan_ms.into(),
+                end_ms: c.end_ms.into(),
+                issue_end_ms: c.issue_end_ms.into(),
+            })
+        })
+    }
 }
 
 /// Splits `id` into its fields.
@@ -198,19 +194,18 @@ pub unsafe extern "C" fn snowid_wide_layout_decode(
     id: snowid_u128_t,
     out_parts: *mut snowid_wide_parts_t,
 ) -> snowid_status {
-    guard(|| {
-        let l = &unsafe { arg(layout, "layout") }?.layout;
-        let o = unsafe { out(out_parts, "out_parts") }?;
-        let p = l.decode(id.into())?;
-        *o = snowid_wide_parts_t {
-            timestamp_ms: p.timestamp_ms,
-            tick: p.tick,
-            sequence: p.sequence,
-            nodes: p.nodes,
-            node_count: l.node_count() as u32,
-        };
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_parts, "out_parts", |l| {
+            let p = l.layout.decode(id.into())?;
+            Ok(snowid_wide_parts_t {
+                timestamp_ms: p.timestamp_ms,
+                tick: p.tick,
+                sequence: p.sequence,
+                nodes: p.nodes,
+                node_count: l.layout.node_count() as u32,
+            })
+        })
+    }
 }
 
 /// Builds an ID from a time (ms since the Unix epoch, rounded down to its
@@ -232,41 +227,15 @@ pub unsafe extern "C" fn snowid_wide_layout_compose_named(
     count: u32,
     out_id: *mut snowid_u128_t,
 ) -> snowid_status {
-    guard(|| {
-        let l = &unsafe { arg(layout, "layout") }?.layout;
-        let o = unsafe { out(out_id, "out_id") }?;
-        let (names, values): (&[*const c_char], &[u64]) = if count == 0 {
-            (&[], &[])
-        } else {
-            if names.is_null() {
-                return Err(Failure::Null("names"));
-            }
-            if values.is_null() {
-                return Err(Failure::Null("values"));
-            }
-            // SAFETY: both arrays hold `count` entries (header contract).
-            unsafe {
-                (
-                    std::slice::from_raw_parts(names, count as usize),
-                    std::slice::from_raw_parts(values, count as usize),
-                )
-            }
-        };
-        let mut nodes: Vec<(&str, Value)> = Vec::with_capacity(names.len());
-        for (&n, &v) in names.iter().zip(values) {
-            let name = unsafe { text(n, "names[i]") }?;
-            if nodes.iter().any(|(m, _)| *m == name) {
-                return Err(Error::DuplicateField { name: name.into() }.into());
-            }
-            nodes.push((name, v.into()));
-        }
-        let pairs: Vec<(&str, &Value)> = nodes.iter().map(|(n, v)| (*n, v)).collect();
-        let seq = Value::from(sequence);
-        *o = l
-            .compose_values(&Value::from(timestamp_ms), Some(&seq), &pairs)?
-            .into();
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_id, "out_id", |l| {
+            let nodes = NamedNodes::read(names, values, count)?;
+            let (ts, seq) = (Value::from(timestamp_ms), Value::from(sequence));
+            Ok(l.layout
+                .compose_values(&ts, Some(&seq), &nodes.pairs())?
+                .into())
+        })
+    }
 }
 
 /// Smallest ID any node can issue in the tick holding `timestamp_ms`.
@@ -280,12 +249,11 @@ pub unsafe extern "C" fn snowid_wide_layout_min_id_at(
     timestamp_ms: i64,
     out_id: *mut snowid_u128_t,
 ) -> snowid_status {
-    guard(|| {
-        let l = &unsafe { arg(layout, "layout") }?.layout;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = l.min_id_at(timestamp_ms)?.into();
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_id, "out_id", |l| {
+            Ok(l.layout.min_id_at(timestamp_ms)?.into())
+        })
+    }
 }
 
 /// Largest ID any node can issue in the tick holding `timestamp_ms`.
@@ -298,12 +266,11 @@ pub unsafe extern "C" fn snowid_wide_layout_max_id_at(
     timestamp_ms: i64,
     out_id: *mut snowid_u128_t,
 ) -> snowid_status {
-    guard(|| {
-        let l = &unsafe { arg(layout, "layout") }?.layout;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = l.max_id_at(timestamp_ms)?.into();
-        Ok(())
-    })
+    unsafe {
+        answer(layout, "layout", out_id, "out_id", |l| {
+            Ok(l.layout.max_id_at(timestamp_ms)?.into())
+        })
+    }
 }
 
 /// Makes a wide generator from `options`: the wide layout options of
@@ -323,35 +290,27 @@ pub unsafe extern "C" fn snowid_wide_generator_new(
     options: *const snowid_options_t,
     out_generator: *mut *mut snowid_wide_generator_t,
 ) -> snowid_status {
-    guard(|| {
-        let o = unsafe { arg(options, "options") }?;
-        let g = unsafe { out(out_generator, "out_generator") }?;
-        let settings = wide::resolve_wide(&o.options, &core_snowid::env::Environment::process())?;
-        let manual = match &settings.base.clock {
-            ClockChoice::Manual(m) => Some(m.clone()),
-            _ => None,
-        };
-        let generator = settings.build()?;
-        *g = Box::into_raw(Box::new(snowid_wide_generator_t {
-            layout: snowid_wide_layout_t {
-                layout: generator.layout().clone(),
-            },
-            generator,
-            manual,
-        }));
-        Ok(())
-    })
+    unsafe {
+        answer(options, "options", out_generator, "out_generator", |o| {
+            let env = core_snowid::env::Environment::process();
+            let settings = wide::resolve_wide(&o.options, &env)?;
+            let manual = manual_clock(&settings.base.clock);
+            let generator = settings.build()?;
+            Ok(boxed(snowid_wide_generator_t {
+                layout: snowid_wide_layout_t {
+                    layout: generator.layout().clone(),
+                },
+                generator,
+                manual,
+            }))
+        })
+    }
 }
 
 /// Frees a wide generator (releasing its node numbers). `NULL` is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_wide_generator_free(generator: *mut snowid_wide_generator_t) {
-    crate::error::guard_value((), || {
-        if !generator.is_null() {
-            // SAFETY: made by snowid_wide_generator_new (header contract).
-            drop(unsafe { Box::from_raw(generator) });
-        }
-    })
+    unsafe { free(generator) }
 }
 
 /// The generator's layout, borrowed: valid until the generator is freed.
@@ -362,11 +321,11 @@ pub unsafe extern "C" fn snowid_wide_generator_layout(
     generator: *const snowid_wide_generator_t,
     out_layout: *mut *const snowid_wide_layout_t,
 ) -> snowid_status {
-    guard(|| {
-        let g = unsafe { arg(generator, "generator") }?;
-        *unsafe { out(out_layout, "out_layout") }? = &g.layout;
-        Ok(())
-    })
+    unsafe {
+        answer(generator, "generator", out_layout, "out_layout", |g| {
+            Ok(&g.layout)
+        })
+    }
 }
 
 /// Issues one ID into `*out_id`: unique for the layout and node numbers,
@@ -380,12 +339,11 @@ pub unsafe extern "C" fn snowid_wide_next(
     generator: *const snowid_wide_generator_t,
     out_id: *mut snowid_u128_t,
 ) -> snowid_status {
-    guard(|| {
-        let g = unsafe { arg(generator, "generator") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = g.generator.next_id()?.into();
-        Ok(())
-    })
+    unsafe {
+        answer(generator, "generator", out_id, "out_id", |g| {
+            Ok(g.generator.next_id()?.into())
+        })
+    }
 }
 
 /// Writes `count` consecutive IDs to `out_ids` (at most `SNOWID_MAX_BATCH`)
@@ -404,27 +362,19 @@ pub unsafe extern "C" fn snowid_wide_next_batch(
     count: u64,
     out_written: *mut u64,
 ) -> snowid_status {
-    guard(|| {
-        let g = unsafe { arg(generator, "generator") }?;
-        let w = unsafe { out(out_written, "out_written") }?;
-        let n = core_snowid::value::batch_len(&Value::from(count))?;
-        if n == 0 {
-            *w = 0;
-            return Ok(());
-        }
-        if out_ids.is_null() {
-            return Err(Failure::Null("out_ids"));
-        }
-        let mut buf = vec![0u128; n];
-        let got = g.generator.next_batch(&mut buf)?;
-        // SAFETY: out_ids holds `count` entries (header contract).
-        let dst = unsafe { std::slice::from_raw_parts_mut(out_ids, n) };
-        for (d, &s) in dst.iter_mut().zip(&buf[..got]) {
-            *d = s.into();
-        }
-        *w = got as u64;
-        Ok(())
-    })
+    unsafe {
+        answer(generator, "generator", out_written, "out_written", |g| {
+            let Some(dst) = batch(out_ids, count)? else {
+                return Ok(0);
+            };
+            let mut buf = vec![0u128; dst.len()];
+            let got = g.generator.next_batch(&mut buf)?;
+            for (d, &s) in dst.iter_mut().zip(&buf[..got]) {
+                *d = s.into();
+            }
+            Ok(got as u64)
+        })
+    }
 }
 
 /// Moves the manual clock of `generator` (made with a `clock` option from
@@ -445,21 +395,12 @@ pub unsafe extern "C" fn snowid_wide_generator_advance_time(
                 m.advance(delta_ms);
                 Ok(())
             }
-            None => Err(crate::error::invalid_setting(
+            None => Err(invalid_setting(
                 "generator",
                 "a generator on a real clock",
                 "a generator made with a manual clock",
             )),
         }
-    })
-}
-
-fn encoding(number: u32) -> Result<Encoding, Failure> {
-    ENCODINGS.get(number as usize).copied().ok_or_else(|| {
-        Error::UnknownEncoding {
-            name: format!("#{number}"),
-        }
-        .into()
     })
 }
 
@@ -481,12 +422,11 @@ pub unsafe extern "C" fn snowid_wide_encode(
     buf_len: u32,
     out_len: *mut u32,
 ) -> snowid_status {
-    guard(|| {
-        let e = self::encoding(encoding)?;
-        let mut tmp = [0u8; wide::MAX_WIDE_ENCODED_LEN];
-        let s = wide::encode_wide_into(e, id.into(), &mut tmp);
-        unsafe { write_text(s, buf, buf_len, out_len, "buf") }
-    })
+    unsafe {
+        encode_into(encoding, buf, buf_len, out_len, |e, tmp| {
+            wide::encode_wide_into(e, id.into(), tmp)
+        })
+    }
 }
 
 /// Parses NUL-terminated `text` in `encoding` into `*out_id`.
@@ -502,11 +442,9 @@ pub unsafe extern "C" fn snowid_wide_parse(
     text: *const c_char,
     out_id: *mut snowid_u128_t,
 ) -> snowid_status {
-    guard(|| {
-        let e = self::encoding(encoding)?;
-        let s = unsafe { crate::error::text(text, "text") }?;
-        let o = unsafe { out(out_id, "out_id") }?;
-        *o = wide::parse_wide(e, s)?.into();
-        Ok(())
-    })
+    unsafe {
+        parse_into(encoding, text, out_id, |e, s| {
+            Ok(wide::parse_wide(e, s)?.into())
+        })
+    }
 }

@@ -12,58 +12,15 @@ byte outside printable ASCII as a 3-digit octal escape.
 import json
 import sys
 
+from cdata import Header, cbytes, cstr, i64, load, status, u64
+
 KINDS = {"timestamp": "SNOWID_FIELD_TIMESTAMP", "node": "SNOWID_FIELD_NODE", "sequence": "SNOWID_FIELD_SEQUENCE"}
-
-
-def cstr(s):
-    return cbytes(s.encode("utf-8"))
-
-
-def cbytes(data):
-    out = []
-    for b in data:
-        c = chr(b)
-        if c in '"\\?':
-            out.append("\\" + c)
-        elif 32 <= b < 127:
-            out.append(c)
-        else:
-            out.append("\\%03o" % b)
-    return '"' + "".join(out) + '"'
-
-
-def u64(v):
-    return "UINT64_C(%d)" % int(v)
-
-
-def i64(v):
-    v = int(v)
-    return "INT64_C(%d)" % v if v >= 0 else "(-INT64_C(%d))" % -v
-
-
-def status(code):
-    return "SNOWID_ERR_" + code
-
-
-class Out:
-    def __init__(self):
-        self.lines = []
-        self.n = 0
-
-    def emit(self, s=""):
-        self.lines.append(s)
-
-    def fresh(self, prefix):
-        self.n += 1
-        return "%s_%d" % (prefix, self.n)
 
 
 def fields_array(o, fields):
     name = o.fresh("vfields")
-    o.emit("static const snowid_field_spec_t %s[] = {" % name)
-    for f in fields:
-        o.emit("  { %s, %d, %s }," % (cstr(f["name"]), f["bits"], KINDS.get(f["kind"], "SNOWID_FIELD_INFERRED")))
-    o.emit("};")
+    o.array("snowid_field_spec_t", name, [
+        "{ %s, %d, %s }" % (cstr(f["name"]), f["bits"], KINDS.get(f["kind"], "SNOWID_FIELD_INFERRED")) for f in fields])
     return name, len(fields)
 
 
@@ -72,169 +29,115 @@ def spec_init(fa, count, spec):
         cstr(spec["name"]), fa, count, 1 if spec["sign_bit"] else 0, u64(spec["epoch_ms"]), u64(spec["tick_ms"]))
 
 
-def named_nodes(o, nodes):
-    """(names array, values array, count) for a {name: value} object."""
-    if not nodes:
-        return "NULL", "NULL", 0
-    names = o.fresh("vnames")
-    values = o.fresh("vvalues")
-    o.emit("static const char *const %s[] = { %s };" % (names, ", ".join(cstr(k) for k in nodes)))
-    o.emit("static const uint64_t %s[] = { %s };" % (values, ", ".join(u64(v) for v in nodes.values())))
-    return names, values, len(nodes)
+def nodes_init(o, nodes):
+    return "%s, %s, %d" % o.named_nodes(nodes)
+
+
+def run_step(o, s):
+    op = s["op"]
+    err = status(s.get("error"))
+    if op in ("set", "advance"):
+        return "{ %s, %s, 0, NULL, 0, SNOWID_OK }" % ("V_SET" if op == "set" else "V_ADVANCE", i64(s["ms"]))
+    if op == "next":
+        if "expect" not in s:
+            return "{ V_NEXT, 0, 1, NULL, 0, %s }" % err
+        arr = o.fresh("vexpect")
+        o.emit("static const uint64_t %s[] = { %s };" % (arr, u64(s["expect"])))
+        return "{ V_NEXT, 0, 1, %s, 1, SNOWID_OK }" % arr
+    if op == "batch":
+        if "expect" not in s:
+            return "{ V_BATCH, 0, %d, NULL, 0, %s }" % (s["n"], err)
+        arr = o.fresh("vexpect")
+        vals = [u64(x) for x in s["expect"]]
+        rows = [", ".join(vals[i:i + 4]) for i in range(0, len(vals), 4)]
+        o.emit("static const uint64_t %s[] = {\n  %s\n};" % (arr, ",\n  ".join(rows)))
+        return "{ V_BATCH, 0, %d, %s, %d, SNOWID_OK }" % (s["n"], arr, len(s["expect"]))
+    raise SystemExit("unknown op " + op)
 
 
 def main():
     src, dst = sys.argv[1], sys.argv[2]
-    with open(src) as f:
-        doc = json.load(f)
-    o = Out()
-    o.emit("/* Generated from testdata/vectors.json by tests/gen_vectors_h.py. Do not edit. */")
-    o.emit("#include <stddef.h>")
-    o.emit("#include <stdint.h>")
-    o.emit('#include "snowid.h"')
+    doc = load(src)
+    o = Header("gen_vectors_h.py")
     o.emit()
 
-    o.emit("typedef struct { const char *code; uint32_t number; snowid_status status; const char *kind; } v_error;")
-    o.emit("static const v_error V_ERRORS[] = {")
-    for e in doc["errors"]:
-        o.emit("  { %s, %d, %s, %s }," % (cstr(e["code"]), e["number"], status(e["code"]), cstr(e["kind"])))
-    o.emit("};")
+    o.table("v_error", ["const char *code", "uint32_t number", "snowid_status status", "const char *kind"], "V_ERRORS", [
+        "{ %s, %d, %s, %s }" % (cstr(e["code"]), e["number"], status(e["code"]), cstr(e["kind"])) for e in doc["errors"]])
 
-    o.emit("typedef struct { const char *name; int preset; snowid_layout_spec_t spec; uint64_t max_id; snowid_capacity_t capacity; } v_layout;")
-    inits = []
+    rows = []
     for l in doc["layouts"]:
         fa, n = fields_array(o, l["fields"])
-        c = l["capacity"]
-        cap = "{ %s, %s, %s, %s, %s }" % tuple(u64(c[k]) for k in ["lifespan_ms", "end_ms", "ids_per_tick", "ids_per_second_per_node", "nodes"])
-        inits.append("  { %s, %d, %s, %s, %s }," % (cstr(l["name"]), 1 if l["preset"] else 0, spec_init(fa, n, l), u64(l["max_id"]), cap))
-    o.emit("static const v_layout V_LAYOUTS[] = {")
-    o.lines += inits
-    o.emit("};")
+        cap = "{ %s }" % ", ".join(u64(l["capacity"][k]) for k in
+                                   ["lifespan_ms", "end_ms", "ids_per_tick", "ids_per_second_per_node", "nodes"])
+        rows.append("{ %s, %d, %s, %s, %s }" % (cstr(l["name"]), 1 if l["preset"] else 0, spec_init(fa, n, l),
+                                                 u64(l["max_id"]), cap))
+    o.table("v_layout", ["const char *name", "int preset", "snowid_layout_spec_t spec", "uint64_t max_id",
+                         "snowid_capacity_t capacity"], "V_LAYOUTS", rows)
 
-    o.emit("typedef struct { const char *layout; uint64_t id; uint64_t timestamp_ms; uint64_t tick; uint64_t sequence;"
-           " const char *const *node_names; const uint64_t *node_values; uint32_t node_count; } v_id;")
-    inits = []
-    for v in doc["ids"]:
-        names, values, n = named_nodes(o, v["nodes"])
-        inits.append("  { %s, %s, %s, %s, %s, %s, %s, %d }," % (
-            cstr(v["layout"]), u64(v["id"]), u64(v["timestamp_ms"]), u64(v["tick"]), u64(v["sequence"]), names, values, n))
-    o.emit("static const v_id V_IDS[] = {")
-    o.lines += inits
-    o.emit("};")
+    rows = ["{ %s, %s, %s, %s, %s, %s }" % (cstr(v["layout"]), u64(v["id"]), u64(v["timestamp_ms"]), u64(v["tick"]),
+                                            u64(v["sequence"]), nodes_init(o, v["nodes"])) for v in doc["ids"]]
+    o.table("v_id", ["const char *layout", "uint64_t id", "uint64_t timestamp_ms", "uint64_t tick", "uint64_t sequence",
+                     "const char *const *node_names", "const uint64_t *node_values", "uint32_t node_count"], "V_IDS", rows)
 
-    o.emit("typedef struct { const char *layout; int64_t timestamp_ms; uint64_t min_id; uint64_t max_id; } v_bound;")
-    o.emit("static const v_bound V_BOUNDS[] = {")
-    for v in doc["bounds"]:
-        o.emit("  { %s, %s, %s, %s }," % (cstr(v["layout"]), i64(v["timestamp_ms"]), u64(v["min_id"]), u64(v["max_id"])))
-    o.emit("};")
+    o.table("v_bound", ["const char *layout", "int64_t timestamp_ms", "uint64_t min_id", "uint64_t max_id"], "V_BOUNDS", [
+        "{ %s, %s, %s, %s }" % (cstr(v["layout"]), i64(v["timestamp_ms"]), u64(v["min_id"]), u64(v["max_id"]))
+        for v in doc["bounds"]])
 
-    o.emit("typedef struct { uint64_t id; const char *text[4]; } v_encoding; /* decimal, hex, base32, base62 */")
-    o.emit("static const v_encoding V_ENCODINGS[] = {")
-    for v in doc["encodings"]:
-        o.emit("  { %s, { %s } }," % (u64(v["id"]), ", ".join(cstr(v[k]) for k in ["decimal", "hex", "base32", "base62"])))
-    o.emit("};")
+    o.typedef("v_encoding", ["uint64_t id", "const char *text[4]"], "decimal, hex, base32, base62")
+    o.array("v_encoding", "V_ENCODINGS", [
+        "{ %s, { %s } }" % (u64(v["id"]), ", ".join(cstr(v[k]) for k in ["decimal", "hex", "base32", "base62"]))
+        for v in doc["encodings"]])
 
-    o.emit("typedef struct { const char *encoding; const char *input; uint64_t id; } v_alias;")
-    o.emit("static const v_alias V_PARSE_ALIASES[] = {")
-    for v in doc["parse_aliases"]:
-        o.emit("  { %s, %s, %s }," % (cstr(v["encoding"]), cstr(v["input"]), u64(v["id"])))
-    o.emit("};")
+    o.table("v_alias", ["const char *encoding", "const char *input", "uint64_t id"], "V_PARSE_ALIASES", [
+        "{ %s, %s, %s }" % (cstr(v["encoding"]), cstr(v["input"]), u64(v["id"])) for v in doc["parse_aliases"]])
 
-    o.emit("typedef struct { const char *encoding; const char *input; snowid_status error; } v_invalid_string;")
-    o.emit("static const v_invalid_string V_INVALID_STRINGS[] = {")
-    for v in doc["invalid_strings"]:
-        o.emit("  { %s, %s, %s }," % (cstr(v["encoding"]), cstr(v["input"]), status(v["error"])))
-    o.emit("};")
+    o.table("v_invalid_string", ["const char *encoding", "const char *input", "snowid_status error"], "V_INVALID_STRINGS", [
+        "{ %s, %s, %s }" % (cstr(v["encoding"]), cstr(v["input"]), status(v["error"])) for v in doc["invalid_strings"]])
 
-    o.emit("typedef struct { snowid_layout_spec_t spec; snowid_status error; } v_invalid_layout;")
-    inits = []
+    rows = []
     for v in doc["invalid_layouts"]:
         fa, n = fields_array(o, v["spec"]["fields"])
-        inits.append("  { %s, %s }," % (spec_init(fa, n, v["spec"]), status(v["error"])))
-    o.emit("static const v_invalid_layout V_INVALID_LAYOUTS[] = {")
-    o.lines += inits
-    o.emit("};")
+        rows.append("{ %s, %s }" % (spec_init(fa, n, v["spec"]), status(v["error"])))
+    o.table("v_invalid_layout", ["snowid_layout_spec_t spec", "snowid_status error"], "V_INVALID_LAYOUTS", rows)
 
-    o.emit("typedef struct { const char *name; snowid_status error; } v_invalid_preset;")
-    o.emit("static const v_invalid_preset V_INVALID_PRESETS[] = {")
-    for v in doc["invalid_presets"]:
-        o.emit("  { %s, %s }," % (cstr(v["name"]), status(v["error"])))
-    o.emit("};")
+    o.table("v_invalid_preset", ["const char *name", "snowid_status error"], "V_INVALID_PRESETS", [
+        "{ %s, %s }" % (cstr(v["name"]), status(v["error"])) for v in doc["invalid_presets"]])
 
-    o.emit("typedef struct { const char *layout; uint64_t id; snowid_status error; } v_invalid_id;")
-    o.emit("static const v_invalid_id V_INVALID_IDS[] = {")
-    for v in doc["invalid_ids"]:
-        o.emit("  { %s, %s, %s }," % (cstr(v["layout"]), u64(v["id"]), status(v["error"])))
-    o.emit("};")
+    o.table("v_invalid_id", ["const char *layout", "uint64_t id", "snowid_status error"], "V_INVALID_IDS", [
+        "{ %s, %s, %s }" % (cstr(v["layout"]), u64(v["id"]), status(v["error"])) for v in doc["invalid_ids"]])
 
-    o.emit("typedef struct { const char *layout; uint64_t timestamp_ms; uint64_t sequence; const char *const *node_names;"
-           " const uint64_t *node_values; uint32_t node_count; snowid_status error; } v_invalid_compose;")
-    inits = []
-    for v in doc["invalid_compose"]:
-        names, values, n = named_nodes(o, v["nodes"])
-        inits.append("  { %s, %s, %s, %s, %s, %d, %s }," % (
-            cstr(v["layout"]), u64(v["timestamp_ms"]), u64(v["sequence"]), names, values, n, status(v["error"])))
-    o.emit("static const v_invalid_compose V_INVALID_COMPOSE[] = {")
-    o.lines += inits
-    o.emit("};")
+    rows = ["{ %s, %s, %s, %s, %s }" % (cstr(v["layout"]), u64(v["timestamp_ms"]), u64(v["sequence"]),
+                                        nodes_init(o, v["nodes"]), status(v["error"])) for v in doc["invalid_compose"]]
+    o.table("v_invalid_compose", ["const char *layout", "uint64_t timestamp_ms", "uint64_t sequence",
+                                  "const char *const *node_names", "const uint64_t *node_values", "uint32_t node_count",
+                                  "snowid_status error"], "V_INVALID_COMPOSE", rows)
 
     o.emit("enum { V_SET, V_ADVANCE, V_NEXT, V_BATCH };")
-    o.emit("typedef struct { int op; int64_t ms; uint64_t n; const uint64_t *expect; uint32_t expect_count; snowid_status error; } v_step;")
-    o.emit("typedef struct { const char *layout; const char *const *node_names; const uint64_t *node_values; uint32_t node_count;"
-           " uint64_t start_ms; uint64_t max_borrow_ticks; int fail_on_regression; const v_step *steps; uint32_t step_count; } v_run;")
-    inits = []
+    o.typedef("v_step", ["int op", "int64_t ms", "uint64_t n", "const uint64_t *expect", "uint32_t expect_count",
+                         "snowid_status error"])
+    rows = []
     for r in doc["runs"]:
-        names, values, n = named_nodes(o, r["nodes"])
-        steps = []
-        for s in r["steps"]:
-            op = s["op"]
-            err = status(s["error"]) if "error" in s else "SNOWID_OK"
-            if op in ("set", "advance"):
-                steps.append("{ %s, %s, 0, NULL, 0, SNOWID_OK }" % ("V_SET" if op == "set" else "V_ADVANCE", i64(s["ms"])))
-            elif op == "next":
-                if "expect" in s:
-                    arr = o.fresh("vexpect")
-                    o.emit("static const uint64_t %s[] = { %s };" % (arr, u64(s["expect"])))
-                    steps.append("{ V_NEXT, 0, 1, %s, 1, SNOWID_OK }" % arr)
-                else:
-                    steps.append("{ V_NEXT, 0, 1, NULL, 0, %s }" % err)
-            elif op == "batch":
-                if "expect" in s:
-                    arr = o.fresh("vexpect")
-                    vals = [u64(x) for x in s["expect"]]
-                    rows = [", ".join(vals[i:i + 4]) for i in range(0, len(vals), 4)]
-                    o.emit("static const uint64_t %s[] = {\n  %s\n};" % (arr, ",\n  ".join(rows)))
-                    steps.append("{ V_BATCH, 0, %d, %s, %d, SNOWID_OK }" % (s["n"], arr, len(s["expect"])))
-                else:
-                    steps.append("{ V_BATCH, 0, %d, NULL, 0, %s }" % (s["n"], err))
-            else:
-                raise SystemExit("unknown op " + op)
+        nodes = nodes_init(o, r["nodes"])
+        steps = [run_step(o, s) for s in r["steps"]]
         sa = o.fresh("vsteps")
         o.emit("static const v_step %s[] = {\n  %s\n};" % (sa, ",\n  ".join(steps)))
-        inits.append("  { %s, %s, %s, %d, %s, %s, %d, %s, %d }," % (
-            cstr(r["layout"]), names, values, n, u64(r["start_ms"]), u64(r["max_borrow_ticks"]),
+        rows.append("{ %s, %s, %s, %s, %d, %s, %d }" % (
+            cstr(r["layout"]), nodes, u64(r["start_ms"]), u64(r["max_borrow_ticks"]),
             1 if r["on_regression"] == "fail" else 0, sa, len(steps)))
-    o.emit("static const v_run V_RUNS[] = {")
-    o.lines += inits
-    o.emit("};")
+    o.table("v_run", ["const char *layout", "const char *const *node_names", "const uint64_t *node_values",
+                      "uint32_t node_count", "uint64_t start_ms", "uint64_t max_borrow_ticks", "int fail_on_regression",
+                      "const v_step *steps", "uint32_t step_count"], "V_RUNS", rows)
     options_section(o, doc)
     o.emit()
     o.emit("/* segment keys and store URLs (this library is built with the postgres and redis stores) */")
-    o.emit("typedef struct { const char *text; snowid_status error; } v_segment_case;")
-    o.emit("static const v_segment_case V_SEGMENT_KEYS[] = {")
-    for v in doc["segments"]["keys"]:
-        o.emit("  { %s, %s }," % (cstr(v["key"]), status(v["error"]) if v["error"] else "SNOWID_OK"))
-    o.emit("};")
-    o.emit("static const v_segment_case V_SEGMENT_URLS[] = {")
-    for v in doc["segments"]["store_urls"]:
-        e = v["error_all_features"]
-        o.emit("  { %s, %s }," % (cstr(v["url"]), status(e) if e else "SNOWID_OK"))
-    o.emit("};")
+    o.typedef("v_segment_case", ["const char *text", "snowid_status error"])
+    o.array("v_segment_case", "V_SEGMENT_KEYS", [
+        "{ %s, %s }" % (cstr(v["key"]), status(v["error"])) for v in doc["segments"]["keys"]])
+    o.array("v_segment_case", "V_SEGMENT_URLS", [
+        "{ %s, %s }" % (cstr(v["url"]), status(v["error_all_features"])) for v in doc["segments"]["store_urls"]])
 
     o.emit("#define V_COUNT(a) (sizeof(a) / sizeof((a)[0]))")
-
-    with open(dst, "w") as f:
-        f.write("\n".join(o.lines) + "\n")
+    o.write(dst)
 
 
 class Skip(Exception):
@@ -333,14 +236,13 @@ def options_section(o, doc):
                 decls.append("static const char *const %s[] = { %s };" % (names, ", ".join(cstr(k) for k in env)))
                 decls.append("static const char *const %s[] = { %s };" % (values, ", ".join(vals)))
             o.lines += decls
-            inits.append("  { %s, %s, NULL, %d, %s, %d, %s, %s, %d, %s, %s }," % (
+            inits.append("{ %s, %s, NULL, %d, %s, %d, %s, %s, %d, %s, %s }" % (
                 target, why, 0 if case["options"] is None else 1, opts, len(entries), names, values,
                 len(env), expect, error))
         except Skip as s:
-            inits.append("  { %s, %s, %s, 0, NULL, 0, NULL, NULL, 0, NULL, SNOWID_OK }," % (target, why, cstr(str(s))))
-    o.emit("static const v_options_case V_OPTIONS[] = {")
-    o.lines += inits or ["  { 0, NULL, \"no options section\", 0, NULL, 0, NULL, NULL, 0, NULL, SNOWID_OK },"]
-    o.emit("};")
+            inits.append("{ %s, %s, %s, 0, NULL, 0, NULL, NULL, 0, NULL, SNOWID_OK }" % (target, why, cstr(str(s))))
+    o.array("v_options_case", "V_OPTIONS",
+            inits or ["{ 0, NULL, \"no options section\", 0, NULL, 0, NULL, NULL, 0, NULL, SNOWID_OK }"])
 
 
 if __name__ == "__main__":

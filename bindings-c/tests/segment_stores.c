@@ -10,18 +10,7 @@
 #include <unistd.h>
 
 #include "snowid.h"
-
-static int failed;
-
-#define CHECK(cond, ...)                                     \
-  do {                                                       \
-    if (!(cond)) {                                           \
-      failed++;                                              \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-      fprintf(stderr, __VA_ARGS__);                          \
-      fprintf(stderr, " [%s]\n", snowid_last_error_message()); \
-    }                                                        \
-  } while (0)
+#include "test_util.h"
 
 #define N 1000
 
@@ -62,6 +51,5 @@ int main(void) {
   CHECK(snowid_segment_new("k", "postgres://snowid:secret@127.0.0.1:1/x", 0, &s) ==
             SNOWID_ERR_SEGMENT_STORE_UNAVAILABLE, "unreachable postgres");
   CHECK(strstr(snowid_last_error_message(), "secret") == NULL, "password hidden");
-  printf("segment_stores: %s\n", failed ? "FAILED" : "ok");
-  return failed ? 1 : 0;
+  return test_finish("c-segment-stores");
 }

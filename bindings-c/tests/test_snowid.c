@@ -25,37 +25,22 @@
 
 #include "snowid.h"
 #include "vectors.h"
+#include "test_util.h"
 
-static unsigned long passed, failed;
-
-#define CHECK(cond, ...)                                                    \
+/* Setting `cfg.field = bad` makes snowid_generator_new(layout, &cfg, ...)
+ * fail with SNOWID_ERR_INVALID_SETTING, its message naming `needle`, and
+ * make nothing; afterwards the field is set to `after`. */
+#define CONFIG_REJECTS(layout, cfg, field, bad, after, needle)             \
   do {                                                                      \
-    if (cond) {                                                             \
-      passed++;                                                             \
-    } else {                                                                \
-      failed++;                                                             \
-      fprintf(stderr, "FAIL %s:%d: %s -- ", __FILE__, __LINE__, #cond);     \
-      fprintf(stderr, __VA_ARGS__);                                         \
-      fprintf(stderr, " [last error: %s]\n", snowid_last_error_message());  \
-    }                                                                       \
+    snowid_generator_t *made_ = NULL;                                       \
+    (cfg).field = (bad);                                                    \
+    EXPECT(snowid_generator_new((layout), &(cfg), &made_),                  \
+           SNOWID_ERR_INVALID_SETTING);                                     \
+    MESSAGE_HAS(needle);                                                    \
+    CHECK(made_ == NULL, "no generator with " #field " = " #bad);           \
+    snowid_generator_free(made_);                                           \
+    (cfg).field = (after);                                                  \
   } while (0)
-
-/* A call must return `want`; on mismatch both names and the message show. */
-#define EXPECT(call, want)                                                  \
-  do {                                                                      \
-    snowid_status got_ = (call);                                            \
-    snowid_status want_ = (want);                                           \
-    CHECK(got_ == want_, "%s: got %s (%d), want %s (%d)", #call,            \
-          snowid_status_str(got_), (int)got_, snowid_status_str(want_),     \
-          (int)want_);                                                      \
-  } while (0)
-
-#define OK(call) EXPECT(call, SNOWID_OK)
-
-/* The thread's last-error message mentions `needle`. */
-#define MESSAGE_HAS(needle)                                                 \
-  CHECK(strstr(snowid_last_error_message(), (needle)) != NULL,              \
-        "message lacks \"%s\"", (needle))
 
 static const uint64_t SENTINEL = UINT64_C(0xdeadbeefcafef00d);
 
@@ -800,18 +785,9 @@ static void test_bad_input(void) {
     EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_MISSING_FIELD);
     MESSAGE_HAS("datacenter");
     OK(snowid_config_set_node(&cfg, lt, "datacenter", 1));
-    cfg.clock = 7;
-    EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_INVALID_SETTING);
-    MESSAGE_HAS("config.clock");
-    cfg.clock = SNOWID_CLOCK_CACHED;
-    cfg.on_regression = 5;
-    EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_INVALID_SETTING);
-    MESSAGE_HAS("on_regression");
-    cfg.on_regression = SNOWID_REGRESSION_FAIL;
-    cfg.nodes_set |= 1u << 3;
-    EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_INVALID_SETTING);
-    MESSAGE_HAS("nodes_set");
-    cfg.nodes_set = 3;
+    CONFIG_REJECTS(lt, cfg, clock, 7, SNOWID_CLOCK_CACHED, "config.clock");
+    CONFIG_REJECTS(lt, cfg, on_regression, 5, SNOWID_REGRESSION_FAIL, "on_regression");
+    CONFIG_REJECTS(lt, cfg, nodes_set, cfg.nodes_set | 1u << 3, 3, "nodes_set");
     cfg.nodes[1] = 40; /* written directly, bypassing set_node: still checked */
     EXPECT(snowid_generator_new(lt, &cfg, &made), SNOWID_ERR_FIELD_OUT_OF_RANGE);
     CHECK(made == NULL, "out_generator untouched on error");
@@ -838,6 +814,8 @@ static void test_bad_input(void) {
   EXPECT(snowid_next_batch(g, ids, SNOWID_MAX_BATCH + 1, &written), SNOWID_ERR_INVALID_SETTING);
   MESSAGE_HAS("16777216");
   EXPECT(snowid_next_batch(g, ids, UINT64_MAX, &written), SNOWID_ERR_INVALID_SETTING);
+  /* ... and before the buffer pointer, as in the wide and segment batches */
+  EXPECT(snowid_next_batch(g, NULL, SNOWID_MAX_BATCH + 1, &written), SNOWID_ERR_INVALID_SETTING);
   EXPECT(snowid_generator_layout(NULL, NULL), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_generator_stats(NULL, &st), SNOWID_ERR_NULL_ARGUMENT);
   EXPECT(snowid_generator_stats(g, NULL), SNOWID_ERR_NULL_ARGUMENT);
@@ -1180,34 +1158,21 @@ static void test_node_sources(void) {
   unsetenv("SNOWID_WORKER_ID");
 
   /* bad settings */
-  cfg.node_source = 7;
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("config.node_source");
-  cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
-  cfg.persist = 2; /* the core's boolean rule: 0 or 1 */
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("persist = \"2\"");
-  cfg.persist = 1;
+  CONFIG_REJECTS(l, cfg, node_source, 7, SNOWID_NODE_SOURCE_LOCAL, "config.node_source");
+  CONFIG_REJECTS(l, cfg, persist, 2, 1, "persist = \"2\""); /* the core's boolean rule: 0 or 1 */
   OK(snowid_config_set_node(&cfg, l, "worker", 1));
   EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
   MESSAGE_HAS("node_source"); /* a source together with node fields */
   OK(snowid_config_init(&cfg, sizeof cfg));
   cfg.node_source = SNOWID_NODE_SOURCE_LOCAL;
-  cfg.state_dir = "/tmp/\xff\xfe"; /* handed to the core as bytes; it refuses them */
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("state_dir");
-  cfg.state_dir = "";
+  /* handed to the core as bytes; it refuses them */
+  CONFIG_REJECTS(l, cfg, state_dir, "/tmp/\xff\xfe", "", "state_dir");
   EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
   MESSAGE_HAS("not empty");
   cfg.state_dir = dir;
-  cfg.protect = 0; /* a source always locks its numbers */
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("protect");
-  cfg.protect = 1;
-  cfg.node_source = SNOWID_NODE_SOURCE_ETCD; /* not compiled into this build */
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("etcd");
-  cfg.node_source = 6;
+  CONFIG_REJECTS(l, cfg, protect, 0, 1, "protect"); /* a source always locks its numbers */
+  /* not compiled into this build */
+  CONFIG_REJECTS(l, cfg, node_source, SNOWID_NODE_SOURCE_ETCD, 6, "etcd");
   a = NULL;
   EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
   MESSAGE_HAS("config.node_source");
@@ -1563,10 +1528,7 @@ static void test_protected_numbers(void) {
   OK(snowid_generator_new(l, &cfg, &b));
   snowid_generator_free(a);
   snowid_generator_free(b);
-  cfg.protect = 2;
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("protect");
-  cfg.protect = 0;
+  CONFIG_REJECTS(l, cfg, protect, 2, 0, "protect");
   cfg.persist = 0; /* persist 0 goes with protect 0; 1 is the default */
   OK(snowid_generator_new(l, &cfg, &a));
   snowid_generator_free(a);
@@ -1575,10 +1537,7 @@ static void test_protected_numbers(void) {
   OK(snowid_generator_new(l, &cfg, &a)); /* locked, no mark */
   snowid_generator_free(a);
   cfg.persist = 1;
-  cfg.window_ms = 3600001;
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("window_ms");
-  cfg.window_ms = 0;
+  CONFIG_REJECTS(l, cfg, window_ms, 3600001, 0, "window_ms");
   /* a wait with "fail" is a conflict; the default wait counts as not given */
   cfg.on_regression = SNOWID_REGRESSION_FAIL;
   OK(snowid_generator_new(l, &cfg, &a));
@@ -1590,18 +1549,9 @@ static void test_protected_numbers(void) {
   cfg.regression_max_wait_ms = 3600001;
   EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
   cfg.regression_max_wait_ms = 1000;
-  cfg.max_borrow_ticks = 1000001;
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("max_borrow_ticks");
-  cfg.max_borrow_ticks = 0;
-  cfg.on_regression = 2;
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("config.on_regression");
-  cfg.on_regression = SNOWID_REGRESSION_WAIT;
-  cfg.clock = 3;
-  EXPECT(snowid_generator_new(l, &cfg, &a), SNOWID_ERR_INVALID_SETTING);
-  MESSAGE_HAS("config.clock");
-  cfg.clock = SNOWID_CLOCK_CACHED;
+  CONFIG_REJECTS(l, cfg, max_borrow_ticks, 1000001, 0, "max_borrow_ticks");
+  CONFIG_REJECTS(l, cfg, on_regression, 2, SNOWID_REGRESSION_WAIT, "config.on_regression");
+  CONFIG_REJECTS(l, cfg, clock, 3, SNOWID_CLOCK_CACHED, "config.clock");
 
   /* callers compiled against versions 1 and 2 get protection by default */
   cfg.struct_size = SNOWID_CONFIG_SIZE_V2;
@@ -1974,6 +1924,10 @@ static void test_segments(void) {
   OK(snowid_segment_next(s, &id));
   CHECK(id == 1, "first id %" PRId64, id);
   OK(snowid_segment_next_batch(s, batch, 5));
+  OK(snowid_segment_next_batch(s, NULL, 0)); /* count 0: no buffer needed */
+  EXPECT(snowid_segment_next_batch(s, NULL, 1), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_segment_next_batch(s, NULL, SNOWID_MAX_BATCH + 1), SNOWID_ERR_INVALID_SETTING);
+  EXPECT(snowid_segment_next_batch(NULL, batch, 1), SNOWID_ERR_NULL_ARGUMENT);
   for (i = 0; i < 5; i++) CHECK(batch[i] == (int64_t)i + 2, "batch[%zu] = %" PRId64, i, batch[i]);
   OK(snowid_segment_new("orders", url, 10, &again));
   OK(snowid_segment_next(again, &id));
@@ -2053,6 +2007,5 @@ int main(int argc, char **argv) {
     printf("%s %s (%lu checks)\n", failed == before ? "ok  " : "FAIL", tests[i].name,
            passed + failed - checks);
   }
-  printf("c-tests: %lu passed, %lu failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return test_finish("c-tests");
 }

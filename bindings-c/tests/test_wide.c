@@ -17,31 +17,7 @@
 
 #include "snowid.h"
 #include "wide_vectors.h"
-
-static unsigned long passed, failed;
-
-#define CHECK(cond, ...)                                                    \
-  do {                                                                      \
-    if (cond) {                                                             \
-      passed++;                                                             \
-    } else {                                                                \
-      failed++;                                                             \
-      fprintf(stderr, "FAIL %s:%d: %s -- ", __FILE__, __LINE__, #cond);     \
-      fprintf(stderr, __VA_ARGS__);                                         \
-      fprintf(stderr, " [last error: %s]\n", snowid_last_error_message());  \
-    }                                                                       \
-  } while (0)
-
-#define EXPECT(call, want)                                                  \
-  do {                                                                      \
-    snowid_status got_ = (call);                                            \
-    snowid_status want_ = (want);                                           \
-    CHECK(got_ == want_, "%s: got %s (%d), want %s (%d)", #call,            \
-          snowid_status_str(got_), (int)got_, snowid_status_str(want_),     \
-          (int)want_);                                                      \
-  } while (0)
-
-#define OK(call) EXPECT(call, SNOWID_OK)
+#include "test_util.h"
 
 static int eq(snowid_u128_t a, snowid_u128_t b) { return a.hi == b.hi && a.lo == b.lo; }
 static int less(snowid_u128_t a, snowid_u128_t b) {
@@ -209,6 +185,17 @@ static void test_runs(void) {
     for (k = 0; k < r->count; k++) snowid_options_set_uint(o, r->names[k], r->values[k]);
     OK(snowid_wide_generator_new(o, &g));
     snowid_options_free(o);
+    if (i == 0 && g) {
+      /* batch arguments (nothing issued): the limit is checked before the
+         buffer, a count of 0 needs no buffer */
+      snowid_u128_t one;
+      uint64_t w = 7;
+      EXPECT(snowid_wide_next_batch(g, NULL, 1, &w), SNOWID_ERR_NULL_ARGUMENT);
+      EXPECT(snowid_wide_next_batch(g, NULL, SNOWID_MAX_BATCH + 1, &w), SNOWID_ERR_INVALID_SETTING);
+      EXPECT(snowid_wide_next_batch(g, &one, 1, NULL), SNOWID_ERR_NULL_ARGUMENT);
+      OK(snowid_wide_next_batch(g, NULL, 0, &w));
+      CHECK(w == 0, "zero written, got %" PRIu64, w);
+    }
     for (s = 0; g && s < r->nsteps; s++) {
       const w_step *st = &r->steps[s];
       snowid_u128_t id;
@@ -305,6 +292,5 @@ int main(void) {
   test_invalid();
   test_runs();
   test_threads_and_native();
-  printf("c-wide-tests: %lu passed, %lu failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return test_finish("c-wide-tests");
 }

@@ -9,11 +9,9 @@ use snowid::options::{resolve_default, GeneratorOptions, Settings};
 use snowid::{Generator, Layout, ManualClock};
 
 use crate::errors::IntoPyResult;
+use crate::fields::{fields_dict, fields_repr, id_list, node_dict, node_text};
 use crate::layout::PyLayout;
-use crate::value::{instant, key, value};
-
-/// Batches at least this long release the GIL while they are filled.
-const DETACH_BATCH: usize = 8192;
+use crate::value::{batch_len, instant, key, value};
 
 /// THE conversion of generator keywords (`Generator(...)`, `configure(...)`,
 /// the vectors' options): every keyword as given, `None` meaning not given,
@@ -52,6 +50,14 @@ pub struct PyGenerator {
 }
 
 impl PyGenerator {
+    /// `nodes` (one lane's values) by field name.
+    fn named<'a>(&'a self, nodes: &'a [u32]) -> impl Iterator<Item = (&'a str, u32)> + 'a {
+        self.layout
+            .node_fields()
+            .map(|f| f.name())
+            .zip(nodes.iter().copied())
+    }
+
     fn build(py: Python<'_>, settings: Settings) -> PyResult<Self> {
         // Claiming node numbers takes locks and reads the mark (or leases).
         let inner = py.detach(|| settings.build()).py()?;
@@ -97,66 +103,11 @@ impl PyGenerator {
 
     /// `n` consecutive IDs. Fewer only if an error stopped the batch after
     /// some were issued (the next call raises it); raises if none were.
-    fn next_batch<'py>(
-        &self,
-        py: Python<'py>,
-        n: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        // At most snowid::MAX_BATCH, checked before anything is allocated.
-        let n = snowid::value::batch_len(&value(n)?).py()?;
-        // Filled one tick's worth at a time, so turning the IDs of one chunk
-        // into Python ints overlaps with waiting for the next tick.
-        let chunk = (self.layout.capacity().ids_per_tick as usize)
-            .max(1024)
-            .min(n);
-        let mut buf = vec![0u64; chunk];
-        // SAFETY: PyList_New returns a new reference (or NULL with an
-        // exception set); the Bound owns it. Its slots start NULL, which the
-        // list's destructor tolerates if we stop early.
-        let list = unsafe { Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyList_New(n as isize))? };
-        let mut filled = 0usize;
-        let mut failure = None;
-        while filled < n {
-            let want = chunk.min(n - filled);
-            let g = &self.inner;
-            let out = &mut buf[..want];
-            let r = if n >= DETACH_BATCH {
-                py.detach(|| g.next_batch(out))
-            } else {
-                g.next_batch(out)
-            };
-            let got = match r {
-                Ok(got) => got,
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            };
-            for (k, id) in buf[..got].iter().enumerate() {
-                // SAFETY: attached; PyList_SetItem steals the new reference
-                // and the index is within the list's length.
-                unsafe {
-                    let item = pyo3::ffi::PyLong_FromUnsignedLongLong(*id);
-                    if item.is_null() {
-                        return Err(PyErr::fetch(py));
-                    }
-                    pyo3::ffi::PyList_SetItem(list.as_ptr(), (filled + k) as isize, item);
-                }
-            }
-            filled += got;
-            if got < want {
-                break; // the core stopped short: it reports why on the next call
-            }
-        }
-        let list = list.cast_into::<PyList>()?;
-        match failure {
-            Some(e) if filled == 0 => Err(crate::errors::to_py(e)),
-            _ if filled < n => list
-                .get_slice(0, filled)
-                .cast_into::<PyList>()
-                .map_err(Into::into),
-            _ => Ok(list),
-        }
+    fn next_batch<'py>(&self, n: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let per_tick = self.layout.capacity().ids_per_tick as usize;
+        id_list(n.py(), batch_len(n)?, per_tick, |out| {
+            self.inner.next_batch(out)
+        })
     }
 
     /// The layout.
@@ -167,14 +118,22 @@ impl PyGenerator {
         }
     }
 
-    /// Node values by field name.
+    /// Node values by field name (lane 0's; see `lane_nodes`).
     #[getter]
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (f, v) in self.layout.node_fields().zip(self.inner.nodes()) {
-            d.set_item(f.name(), *v)?;
-        }
-        Ok(d)
+        node_dict(py, self.named(self.inner.nodes()))
+    }
+
+    /// Every lane's node values by field name, lane 0 first (one `dict`
+    /// per lane: `lanes=4` holds 4 node numbers).
+    #[getter]
+    fn lane_nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let lanes = self.inner.lane_nodes();
+        let dicts = lanes
+            .iter()
+            .map(|nodes| node_dict(py, self.named(nodes)))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, dicts)
     }
 
     /// The counters: IDs issued, overflow waits, clock regressions seen and
@@ -184,16 +143,17 @@ impl PyGenerator {
     }
 
     fn __repr__(&self) -> String {
-        let nodes: Vec<String> = self
-            .layout
-            .node_fields()
-            .zip(self.inner.nodes())
-            .map(|(f, v)| format!("{}={v}", f.name()))
-            .collect();
+        let lanes = self.inner.lane_nodes();
+        let nodes = match lanes.as_slice() {
+            [one] => node_text(self.named(one), " "),
+            all => {
+                let each: Vec<String> = all.iter().map(|n| node_text(self.named(n), " ")).collect();
+                format!("lanes=[{}]", each.join(", "))
+            }
+        };
         format!(
-            "<snowid.Generator layout={} {} clock={}>",
+            "<snowid.Generator layout={} {nodes} clock={}>",
             self.layout.name(),
-            nodes.join(" "),
             self.clock
         )
     }
@@ -232,26 +192,11 @@ pub struct PyStats {
 impl PyStats {
     /// The counters as a `dict`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("issued", self.issued)?;
-        d.set_item("overflow_waits", self.overflow_waits)?;
-        d.set_item("clock_regressions", self.clock_regressions)?;
-        d.set_item("largest_regression_ms", self.largest_regression_ms)?;
-        d.set_item("borrowed_ticks", self.borrowed_ticks)?;
-        d.set_item("skew_ms", self.skew_ms)?;
-        Ok(d)
+        fields_dict!(py, self; issued, overflow_waits, clock_regressions, largest_regression_ms, borrowed_ticks, skew_ms)
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "Stats(issued={}, overflow_waits={}, clock_regressions={}, largest_regression_ms={}, borrowed_ticks={}, skew_ms={})",
-            self.issued,
-            self.overflow_waits,
-            self.clock_regressions,
-            self.largest_regression_ms,
-            self.borrowed_ticks,
-            self.skew_ms
-        )
+        fields_repr!("Stats", self; issued, overflow_waits, clock_regressions, largest_regression_ms, borrowed_ticks, skew_ms)
     }
 }
 

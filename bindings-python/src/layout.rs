@@ -8,6 +8,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use snowid::{Layout, LayoutBuilder, Parts, Value};
 
 use crate::errors::IntoPyResult;
+use crate::fields::{fields_repr, node_dict};
 use crate::value::{instant, ms_to_datetime, value};
 
 /// A layout argument: a `Layout`, or a preset name (`Layout::preset`).
@@ -332,10 +333,7 @@ impl PyCapacity {
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "Capacity(lifespan_ms={}, end_ms={}, ids_per_tick={}, ids_per_second_per_node={}, nodes={})",
-            self.lifespan_ms, self.end_ms, self.ids_per_tick, self.ids_per_second_per_node, self.nodes
-        )
+        fields_repr!("Capacity", self; lifespan_ms, end_ms, ids_per_tick, ids_per_second_per_node, nodes)
     }
 }
 
@@ -409,11 +407,7 @@ impl PyParts {
     /// Node fields as a `dict`, in layout order.
     #[getter]
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (k, v) in self.node_pairs() {
-            d.set_item(k, v)?;
-        }
-        Ok(d)
+        node_dict(py, self.node_pairs())
     }
 
     fn __getattr__(&self, name: &str) -> PyResult<u64> {

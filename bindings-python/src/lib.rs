@@ -11,6 +11,7 @@ use snowid::Encoding;
 
 mod default;
 mod errors;
+mod fields;
 mod generator;
 mod layout;
 mod segment;

@@ -6,7 +6,8 @@ use snowid::segment::{key_from_value, SegmentOptions};
 use snowid::Segment;
 
 use crate::errors::IntoPyResult;
-use crate::value::{key as option_name, value};
+use crate::fields::fields_dict;
+use crate::value::{batch_len, key as option_name, value};
 
 /// Dense, strictly increasing IDs for one key (order numbers, invoice
 /// numbers) from ranges of a counter kept in a store: `file:///dir`
@@ -68,7 +69,7 @@ impl PySegment {
         py: Python<'py>,
         n: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let n = snowid::value::batch_len(&value(n)?).py()?;
+        let n = batch_len(n)?;
         let ids = py.detach(|| self.inner.next_ids(n)).py()?;
         PyList::new(py, ids)
     }
@@ -78,18 +79,7 @@ impl PySegment {
     /// `current_end`, `buffered`.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.inner.stats();
-        let d = PyDict::new(py);
-        d.set_item("ranges_fetched", s.ranges_fetched)?;
-        d.set_item("fetch_failures", s.fetch_failures)?;
-        d.set_item("last_fetch_us", s.last_fetch_us)?;
-        d.set_item("max_fetch_us", s.max_fetch_us)?;
-        d.set_item("total_fetch_us", s.total_fetch_us)?;
-        d.set_item("waits", s.waits)?;
-        d.set_item("step", s.step)?;
-        d.set_item("current_start", s.current_start)?;
-        d.set_item("current_end", s.current_end)?;
-        d.set_item("buffered", s.buffered)?;
-        Ok(d)
+        fields_dict!(py, s; ranges_fetched, fetch_failures, last_fetch_us, max_fetch_us, total_fetch_us, waits, step, current_start, current_end, buffered)
     }
 
     fn __repr__(&self) -> String {

@@ -55,6 +55,12 @@ pub fn value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     Ok(Value::Other(type_name(obj)))
 }
 
+/// A batch length (`next_batch(n)`): at most `snowid::MAX_BATCH`, checked
+/// before anything is allocated.
+pub fn batch_len(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+    snowid::value::batch_len(&value(obj)?).map_err(crate::errors::to_py)
+}
+
 /// [`value`] where an instant is due: an aware `datetime` becomes its
 /// milliseconds since the Unix epoch (rounded down); a naive one is a value
 /// of the wrong type (it names no instant).

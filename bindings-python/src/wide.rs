@@ -11,8 +11,9 @@ use snowid::wide::{self, WideGenerator, WideLayout};
 use snowid::Value;
 
 use crate::errors::IntoPyResult;
+use crate::fields::{fields_dict, id_list, node_dict, node_text};
 use crate::generator::{options, stats_of, PyStats};
-use crate::value::{instant, key, value};
+use crate::value::{batch_len, instant, key, value};
 
 fn id_arg(obj: &Bound<'_, PyAny>) -> PyResult<u128> {
     wide::id_value(&value(obj)?).py()
@@ -103,10 +104,14 @@ impl PyWideLayout {
     /// Splits an ID into its fields.
     fn decode(&self, id: &Bound<'_, PyAny>) -> PyResult<PyWideParts> {
         let id = id_arg(id)?;
+        let parts = self.inner.decode(id).py()?;
         Ok(PyWideParts {
-            parts: self.inner.decode(id).py()?,
             layout: self.inner.clone(),
             id,
+            timestamp_ms: parts.timestamp_ms,
+            tick: parts.tick,
+            sequence: parts.sequence,
+            nodes: parts.nodes,
         })
     }
     /// Builds an ID: `timestamp` (ms since the Unix epoch or an aware
@@ -139,14 +144,7 @@ impl PyWideLayout {
     /// state runs out), `ids_per_tick`, `ids_per_second_per_node`, `nodes`.
     fn capacity<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = self.inner.capacity();
-        let d = PyDict::new(py);
-        d.set_item("lifespan_ms", c.lifespan_ms)?;
-        d.set_item("end_ms", c.end_ms)?;
-        d.set_item("issue_end_ms", c.issue_end_ms)?;
-        d.set_item("ids_per_tick", c.ids_per_tick)?;
-        d.set_item("ids_per_second_per_node", c.ids_per_second_per_node)?;
-        d.set_item("nodes", c.nodes)?;
-        Ok(d)
+        fields_dict!(py, c; lifespan_ms, end_ms, issue_end_ms, ids_per_tick, ids_per_second_per_node, nodes)
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
@@ -168,54 +166,41 @@ impl PyWideLayout {
 #[pyclass(frozen, module = "snowid", name = "WideParts")]
 pub struct PyWideParts {
     layout: Arc<WideLayout>,
+    /// The ID.
+    #[pyo3(get)]
     id: u128,
-    parts: snowid::Parts,
+    /// Start of the ID's tick, ms since the Unix epoch.
+    #[pyo3(get)]
+    timestamp_ms: u64,
+    /// The raw time field (ticks since the epoch).
+    #[pyo3(get)]
+    tick: u64,
+    /// The sequence field.
+    #[pyo3(get)]
+    sequence: u64,
+    nodes: [u32; snowid::MAX_NODE_FIELDS],
+}
+
+impl PyWideParts {
+    fn named(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.layout.node_fields().map(|f| f.name()).zip(self.nodes)
+    }
 }
 
 #[pymethods]
 impl PyWideParts {
-    /// The ID.
-    #[getter]
-    fn id(&self) -> u128 {
-        self.id
-    }
-    /// Start of the ID's tick, ms since the Unix epoch.
-    #[getter]
-    fn timestamp_ms(&self) -> u64 {
-        self.parts.timestamp_ms
-    }
-    /// The raw time field (ticks since the epoch).
-    #[getter]
-    fn tick(&self) -> u64 {
-        self.parts.tick
-    }
-    /// The sequence field.
-    #[getter]
-    fn sequence(&self) -> u64 {
-        self.parts.sequence
-    }
     /// Node fields by name.
     #[getter]
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (f, v) in self.layout.node_fields().zip(self.parts.nodes) {
-            d.set_item(f.name(), v)?;
-        }
-        Ok(d)
+        node_dict(py, self.named())
     }
     fn __repr__(&self) -> String {
-        let nodes: Vec<String> = self
-            .layout
-            .node_fields()
-            .zip(self.parts.nodes)
-            .map(|(f, v)| format!("{}={v}", f.name()))
-            .collect();
         format!(
             "WideParts(id={}, timestamp_ms={}, sequence={}, {})",
             self.id,
-            self.parts.timestamp_ms,
-            self.parts.sequence,
-            nodes.join(", ")
+            self.timestamp_ms,
+            self.sequence,
+            node_text(self.named(), ", ")
         )
     }
 }
@@ -253,15 +238,11 @@ impl PyWideGenerator {
     }
     /// `n` consecutive IDs (fewer only if an error stopped the batch after
     /// some were issued; raises if none were).
-    fn next_batch<'py>(
-        &self,
-        py: Python<'py>,
-        n: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let n = snowid::value::batch_len(&value(n)?).py()?;
-        let mut buf = vec![0u128; n];
-        let got = py.detach(|| self.inner.next_batch(&mut buf)).py()?;
-        PyList::new(py, &buf[..got])
+    fn next_batch<'py>(&self, n: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let per_tick = self.layout.capacity().ids_per_tick as usize;
+        id_list(n.py(), batch_len(n)?, per_tick, |out| {
+            self.inner.next_batch(out)
+        })
     }
     /// The layout.
     #[getter]
@@ -278,11 +259,8 @@ impl PyWideGenerator {
     /// Node values by name.
     #[getter]
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (name, v) in self.layout.node_names().into_iter().zip(self.inner.nodes()) {
-            d.set_item(name, v)?;
-        }
-        Ok(d)
+        let names = self.layout.node_names().into_iter();
+        node_dict(py, names.zip(self.inner.nodes().iter().copied()))
     }
     /// The counters.
     fn stats(&self) -> PyStats {

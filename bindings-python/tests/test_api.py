@@ -4,6 +4,7 @@ every public function."""
 import datetime as dt
 import itertools
 import pickle
+import tempfile
 from typing import Any, Callable
 
 import pytest
@@ -395,3 +396,33 @@ def test_lanes() -> None:
         snowid.Generator(datacenter=31, worker=31, lanes=2, protect=False)
     with pytest.raises(snowid.InvalidSettingError, match="1..=1024"):
         snowid.Generator(datacenter=1, worker=7, lanes=0, protect=False)
+
+
+def test_lane_nodes() -> None:
+    """`nodes` is lane 0's; `lane_nodes` and `repr` show every lane's."""
+    clock = ManualClock(T0)
+    one = snowid.Generator(clock=clock, datacenter=1, worker=7)
+    assert one.lane_nodes == [{"datacenter": 1, "worker": 7}]
+    assert repr(one) == "<snowid.Generator layout=twitter datacenter=1 worker=7 clock=manual>"
+
+    g = snowid.Generator(clock=clock, datacenter=1, worker=30, lanes=3)
+    lanes = g.lane_nodes
+    assert lanes == [{"datacenter": 1, "worker": 30}, {"datacenter": 1, "worker": 31},
+                     {"datacenter": 2, "worker": 0}]
+    assert g.nodes == lanes[0]
+    assert repr(g) == ("<snowid.Generator layout=twitter lanes=[datacenter=1 worker=30, "
+                       "datacenter=1 worker=31, datacenter=2 worker=0] clock=manual>")
+    # Every lane's numbers are the ones its IDs carry.
+    ids = g.next_batch(3 * 4096)
+    assert {tuple(snowid.inspect(i).nodes.items()) for i in ids} == {tuple(n.items()) for n in lanes}
+    # A fresh list of fresh dicts each time: changing one changes nothing.
+    lanes[0]["worker"] = 99
+    assert g.lane_nodes[0] == {"datacenter": 1, "worker": 30}
+
+    # Node numbers claimed lane by lane from machine-local slots.
+    with tempfile.TemporaryDirectory() as state:
+        local = snowid.Generator(node_source="local", state_dir=state, lanes=2)
+        assert local.lane_nodes == [{"datacenter": 0, "worker": 0}, {"datacenter": 0, "worker": 1}]
+        shard = snowid.Generator(layout="instagram", clock=clock, shard=5, lanes=2)
+        assert shard.lane_nodes == [{"shard": 5}, {"shard": 6}]
+        assert "lanes=[shard=5, shard=6]" in repr(shard)

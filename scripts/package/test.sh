@@ -138,9 +138,9 @@ if want etcd; then
     cp "$ROOT/scripts/package/etcd/check_node.mjs" "$npmproj/"
     (cd "$npmproj" && node check_node.mjs)
     # shellcheck disable=SC2046
-    cc $cc_strict "$ROOT/scripts/package/etcd/check_c.c" $(pkg-config --cflags --libs snowid) \
-        -Wl,-rpath,"$(pkg-config --variable=libdir snowid)" -o "$work/check_c"
-    "$work/check_c"
+    cc $cc_strict "$ROOT/bindings-c/tests/node_lease.c" $(pkg-config --cflags --libs snowid) \
+        -Wl,-rpath,"$(pkg-config --variable=libdir snowid)" -o "$work/node_lease"
+    "$work/node_lease" etcd
 fi
 
 if want kotlin; then

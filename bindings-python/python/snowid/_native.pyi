@@ -286,7 +286,11 @@ class Generator:
         """The layout."""
     @property
     def nodes(self) -> Dict[str, int]:
-        """Node values by field name."""
+        """Node values by field name (lane 0's; see ``lane_nodes``)."""
+    @property
+    def lane_nodes(self) -> List[Dict[str, int]]:
+        """Every lane's node values by field name, lane 0 first: one
+        ``dict`` per lane (``lanes=4`` holds 4 node numbers)."""
     def stats(self) -> Stats:
         """The counters."""
 
