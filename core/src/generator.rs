@@ -457,23 +457,7 @@ impl<C: Clock> Generator<C> {
     /// [`Self::ready`] on this lane only: the slow path's checks, without
     /// its compare-and-swap.
     fn lane_ready(&self) -> Result<()> {
-        if self.is_forked() {
-            return Err(Error::Forked {
-                created: self.fork_generation,
-                now: fork_generation(),
-            });
-        }
-        let now = self.clock.now_ms_precise();
-        if now < self.epoch_ms {
-            return Err(Error::ClockBeforeEpoch {
-                now_ms: now,
-                epoch_ms: self.epoch_ms,
-            });
-        }
-        let t = self.tick_at(now);
-        if t > self.max_tick {
-            return Err(self.exhausted(now));
-        }
+        let (now, t) = self.now_and_tick()?;
         let cand = self.position();
         if let Some(e) = self.refusal(self.situation(cand, t, now), now, 0) {
             return Err(e);
@@ -605,23 +589,7 @@ impl<C: Clock> Generator<C> {
         let started = Instant::now();
         let waited_ms = || started.elapsed().as_millis() as u64;
         loop {
-            if self.is_forked() {
-                return Err(Error::Forked {
-                    created: self.fork_generation,
-                    now: fork_generation(),
-                });
-            }
-            let now = self.clock.now_ms_precise();
-            if now < self.epoch_ms {
-                return Err(Error::ClockBeforeEpoch {
-                    now_ms: now,
-                    epoch_ms: self.epoch_ms,
-                });
-            }
-            let t = self.tick_at(now);
-            if t > self.max_tick {
-                return Err(self.exhausted(now));
-            }
+            let (now, t) = self.now_and_tick()?;
             let cand = self.state.0.load(SeqCst);
             if cand == RETIRED {
                 self.resume();
@@ -688,6 +656,30 @@ impl<C: Clock> Generator<C> {
                 return Ok((pos, n));
             }
         }
+    }
+
+    /// The slow path's precise clock reading and its tick, or why no ID can
+    /// be issued whatever the state: a `fork()` since creation, a clock
+    /// before the epoch, a tick past the layout's last.
+    fn now_and_tick(&self) -> Result<(u64, u64)> {
+        if self.is_forked() {
+            return Err(Error::Forked {
+                created: self.fork_generation,
+                now: fork_generation(),
+            });
+        }
+        let now = self.clock.now_ms_precise();
+        if now < self.epoch_ms {
+            return Err(Error::ClockBeforeEpoch {
+                now_ms: now,
+                epoch_ms: self.epoch_ms,
+            });
+        }
+        let t = self.tick_at(now);
+        if t > self.max_tick {
+            return Err(self.exhausted(now));
+        }
+        Ok((now, t))
     }
 
     /// The error a slow-path case ends in, or `None` while waiting for the
