@@ -64,8 +64,16 @@ export declare class Generator {
   stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }
   /** The layout. */
   get layout(): Layout
-  /** Node values by field name. */
+  /**
+   * Node values by field name (lane 0's with `lanes > 1`; see
+   * `laneNodes`).
+   */
   get nodes(): Record<string, number>
+  /**
+   * Every lane's node values by field name, lane 0 first (one entry
+   * without `lanes`).
+   */
+  get laneNodes(): Array<Record<string, number>>
 }
 
 /**

@@ -411,6 +411,10 @@ test('lanes: one generator, several node numbers; nextBatch fills from each', ()
   assert.equal(new Set(ids).size, 8192);
   assert.deepEqual(new Set(Array.from(ids, (id) => inspect(id).worker)), new Set([7, 8]));
   assert.equal(g.stats().issued, 8192);
+  assert.deepEqual(g.laneNodes, [{ datacenter: 1, worker: 7 }, { datacenter: 1, worker: 8 }]);
+  assert.deepEqual(g.nodes, g.laneNodes[0]);
+  const one = new Generator({ clock, datacenter: 2, worker: 3 });
+  assert.deepEqual(one.laneNodes, [{ datacenter: 2, worker: 3 }]);
   throwsCode(() => new Generator({ datacenter: 31, worker: 31, lanes: 2, protect: false }), 'INVALID_SETTING');
   throwsCode(() => new Generator({ datacenter: 1, worker: 7, lanes: 0, protect: false }), 'INVALID_SETTING');
 });

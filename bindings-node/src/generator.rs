@@ -189,13 +189,13 @@ impl Generator {
     /// The next ID, as a bigint.
     #[napi(catch_unwind)]
     pub fn next(&self, env: Env) -> Result<u64> {
-        self.inner.next_id().or_throw(&env)
+        next(&env, &self.inner)
     }
 
     /// The next ID, as a decimal string (for JSON).
     #[napi(catch_unwind, ts_return_type = "string")]
     pub fn next_string(&self, env: Env) -> Result<DecimalId> {
-        Ok(DecimalId(self.inner.next_id().or_throw(&env)?))
+        next_string(&env, &self.inner)
     }
 
     /// `n` consecutive IDs in one call (at most 2^24, the batch limit of
@@ -230,19 +230,39 @@ impl Generator {
         }
     }
 
-    /// Node values by field name.
+    /// Node values by field name (lane 0's with `lanes > 1`; see
+    /// `laneNodes`).
     #[napi(getter, catch_unwind, ts_return_type = "Record<string, number>")]
     pub fn nodes(&self, env: Env) -> Result<Js> {
         nodes_to_js(&env, &self.inner)
     }
+
+    /// Every lane's node values by field name, lane 0 first (one entry
+    /// without `lanes`).
+    #[napi(getter, catch_unwind, ts_return_type = "Array<Record<string, number>>")]
+    pub fn lane_nodes(&self, env: Env) -> Result<Js> {
+        let layout = self.inner.layout();
+        let lanes = self
+            .inner
+            .lane_nodes()
+            .into_iter()
+            .map(|nodes| node_object(&env, layout, nodes))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Js(js::new_array(&env, &lanes)?))
+    }
 }
 
+/// A generator's node values (lane 0's) by field name.
 pub fn nodes_to_js(env: &Env, g: &snowid::Generator) -> Result<Js> {
+    Ok(Js(node_object(env, g.layout(), g.nodes())?))
+}
+
+fn node_object(env: &Env, layout: &snowid::Layout, nodes: &[u32]) -> Result<sys::napi_value> {
     let o = js::new_object(env)?;
-    for (f, v) in g.layout().node_fields().zip(g.nodes()) {
+    for (f, v) in layout.node_fields().zip(nodes) {
         js::set(env, o, f.name(), js::num(env, (*v).into())?)?;
     }
-    Ok(Js(o))
+    Ok(o)
 }
 
 pub fn stats_to_js(env: &Env, s: &snowid::Stats) -> Result<Js> {
@@ -261,11 +281,49 @@ pub fn stats_to_js(env: &Env, s: &snowid::Stats) -> Result<Js> {
     Ok(Js(o))
 }
 
+/// What `next()`, `nextString()` and `nextBatch(n)` ask of a core type
+/// (`Generator`, `Segment`).
+pub trait Issue {
+    /// One ID.
+    fn one(&self) -> snowid::Result<u64>;
+    /// Fills a prefix of `buf` and returns its length; an error only when
+    /// nothing was written.
+    fn fill_prefix(&self, buf: &mut [u64]) -> snowid::Result<usize>;
+}
+
+impl Issue for snowid::Generator {
+    fn one(&self) -> snowid::Result<u64> {
+        self.next_id()
+    }
+    fn fill_prefix(&self, buf: &mut [u64]) -> snowid::Result<usize> {
+        self.next_batch(buf)
+    }
+}
+
+impl Issue for snowid::Segment {
+    fn one(&self) -> snowid::Result<u64> {
+        self.next_id()
+    }
+    fn fill_prefix(&self, buf: &mut [u64]) -> snowid::Result<usize> {
+        self.fill(buf).map(|()| buf.len())
+    }
+}
+
+/// `next()`: one ID as a bigint.
+pub fn next(env: &Env, g: &impl Issue) -> Result<u64> {
+    g.one().or_throw(env)
+}
+
+/// `nextString()`: one ID as a decimal string.
+pub fn next_string(env: &Env, g: &impl Issue) -> Result<DecimalId> {
+    Ok(DecimalId(g.one().or_throw(env)?))
+}
+
 /// `nextBatch(n)`: `n` checked by the core (`snowid::MAX_BATCH`) before
 /// anything is allocated.
-pub fn batch(env: &Env, g: &snowid::Generator, n: Unknown) -> Result<Js> {
+pub fn batch(env: &Env, g: &impl Issue, n: Unknown) -> Result<Js> {
     let n: Value = js::arg(env, n.raw(), Dates::Object)?;
     let n = snowid::value::batch_len(&n).or_throw(env)?;
-    let arr = js::biguint64_array(env, n, |buf| g.next_batch(buf).or_throw(env))?;
+    let arr = js::biguint64_array(env, n, |buf| g.fill_prefix(buf).or_throw(env))?;
     Ok(Js(arr))
 }

@@ -500,16 +500,15 @@ pub fn biguint64_array(
     Ok(arr)
 }
 
-/// The bytes of a `Uint8Array` (or `Buffer`), if `v` is one.
-pub fn bytes(env: &Env, v: sys::napi_value) -> napi::Result<Option<Vec<u8>>> {
-    let mut is = false;
-    // SAFETY: live env and value.
-    ok(unsafe { sys::napi_is_typedarray(env.raw(), v, &mut is) })?;
-    if !is {
-        return Ok(None);
-    }
+/// A typed array's element type, length (in elements) and data pointer;
+/// an error (no dereference) when `v` is not a typed array.
+fn typedarray_info(
+    env: &Env,
+    v: sys::napi_value,
+) -> napi::Result<(sys::napi_typedarray_type, usize, *mut std::ffi::c_void)> {
     let (mut kind, mut len, mut data) = (0, 0usize, ptr::null_mut());
-    // SAFETY: `v` is a typed array.
+    // SAFETY: live env and local out-pointers; a value that is not a typed
+    // array makes the call fail with a status.
     ok(unsafe {
         sys::napi_get_typedarray_info(
             env.raw(),
@@ -521,6 +520,19 @@ pub fn bytes(env: &Env, v: sys::napi_value) -> napi::Result<Option<Vec<u8>>> {
             ptr::null_mut(),
         )
     })?;
+    Ok((kind, len, data))
+}
+
+/// The bytes of a `Uint8Array` (or `Buffer`), if `v` is one.
+pub fn bytes(env: &Env, v: sys::napi_value) -> napi::Result<Option<Vec<u8>>> {
+    let mut is = false;
+    // SAFETY: live env and value.
+    ok(unsafe { sys::napi_is_typedarray(env.raw(), v, &mut is) })?;
+    if !is {
+        return Ok(None);
+    }
+    // `v` is a typed array.
+    let (kind, len, data) = typedarray_info(env, v)?;
     if kind != sys::TypedarrayType::uint8_array {
         return Ok(None);
     }
@@ -540,19 +552,7 @@ pub fn bytes(env: &Env, v: sys::napi_value) -> napi::Result<Option<Vec<u8>>> {
 /// code may touch the array's memory while the slice lives (true during one
 /// synchronous call: JavaScript cannot run until it returns).
 pub unsafe fn f64_array<'a>(env: &Env, v: sys::napi_value) -> napi::Result<&'a mut [f64]> {
-    let (mut kind, mut len, mut data) = (0, 0usize, ptr::null_mut());
-    // SAFETY: live env; a non-typed-array value makes this fail.
-    ok(unsafe {
-        sys::napi_get_typedarray_info(
-            env.raw(),
-            v,
-            &mut kind,
-            &mut len,
-            &mut data,
-            ptr::null_mut(),
-            ptr::null_mut(),
-        )
-    })?;
+    let (kind, len, data) = typedarray_info(env, v)?;
     if kind != sys::TypedarrayType::float64_array || len < 3 + snowid::MAX_NODE_FIELDS {
         return Err(napi::Error::from_reason(
             "_decodeInto needs index.js's Float64Array",

@@ -363,20 +363,7 @@ impl Layout {
         ts_return_type = "Array<{ name: string, bits: number, kind: 'timestamp' | 'node' | 'sequence', shift: number }>"
     )]
     pub fn fields(&self, env: Env) -> Result<Js> {
-        let items = self
-            .inner
-            .fields()
-            .iter()
-            .map(|f| {
-                let o = js::new_object(&env)?;
-                js::set(&env, o, "name", js::str_value(&env, f.name())?)?;
-                js::set(&env, o, "bits", js::num(&env, f.bits().into())?)?;
-                js::set(&env, o, "kind", js::str_value(&env, f.kind().as_str())?)?;
-                js::set(&env, o, "shift", js::num(&env, f.shift().into())?)?;
-                Ok(o)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Js(js::new_array(&env, &items)?))
+        fields_to_js(&env, self.inner.fields(), Shift::Shown)
     }
 
     /// Splits an ID (bigint, decimal string, or a number up to 2^53) into
@@ -452,4 +439,30 @@ impl Layout {
     pub fn to_js_string(&self) -> String {
         self.inner.to_string()
     }
+}
+
+/// Whether [`fields_to_js`] gives each field's `shift`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shift {
+    Shown,
+    Hidden,
+}
+
+/// Fields as `[{ name, bits, kind, shift? }]`, most significant first
+/// (`Layout#fields`, `WideLayout#fields`).
+pub fn fields_to_js(env: &Env, fields: &[snowid::Field], shift: Shift) -> Result<Js> {
+    let items = fields
+        .iter()
+        .map(|f| {
+            let o = js::new_object(env)?;
+            js::set(env, o, "name", js::str_value(env, f.name())?)?;
+            js::set(env, o, "bits", js::num(env, f.bits().into())?)?;
+            js::set(env, o, "kind", js::str_value(env, f.kind().as_str())?)?;
+            if shift == Shift::Shown {
+                js::set(env, o, "shift", js::num(env, f.shift().into())?)?;
+            }
+            Ok(o)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Js(js::new_array(env, &items)?))
 }

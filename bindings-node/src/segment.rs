@@ -6,7 +6,7 @@ use snowid::segment::{key_from_value, SegmentOptions};
 use snowid::Value;
 
 use crate::error::{core, OrThrow};
-use crate::generator::DecimalId;
+use crate::generator::{self, DecimalId};
 use crate::js::{self, Dates, Js};
 
 /// Dense, strictly increasing IDs for one key (order numbers, invoice
@@ -70,13 +70,13 @@ impl Segment {
     /// The next ID of the key, as a bigint.
     #[napi(catch_unwind)]
     pub fn next(&self, env: Env) -> Result<u64> {
-        self.inner.next_id().or_throw(&env)
+        generator::next(&env, &self.inner)
     }
 
     /// The next ID, as a decimal string (for JSON and SQL drivers).
     #[napi(catch_unwind, ts_return_type = "string")]
     pub fn next_string(&self, env: Env) -> Result<DecimalId> {
-        Ok(DecimalId(self.inner.next_id().or_throw(&env)?))
+        generator::next_string(&env, &self.inner)
     }
 
     /// `n` strictly increasing IDs (at most 2^24).
@@ -86,13 +86,7 @@ impl Segment {
         ts_return_type = "BigUint64Array"
     )]
     pub fn next_batch(&self, env: Env, n: Unknown) -> Result<Js> {
-        let n: Value = js::arg(&env, n.raw(), Dates::Object)?;
-        let n = snowid::value::batch_len(&n).or_throw(&env)?;
-        let arr = js::biguint64_array(&env, n, |buf| {
-            self.inner.fill(buf).or_throw(&env)?;
-            Ok(buf.len())
-        })?;
-        Ok(Js(arr))
+        generator::batch(&env, &self.inner, n)
     }
 
     /// Counters: ranges fetched, failed fetches, fetch latency (µs), waits

@@ -124,15 +124,7 @@ impl WideLayout {
         ts_return_type = "Array<{ name: string, bits: number, kind: 'timestamp' | 'node' | 'sequence' }>"
     )]
     pub fn fields(&self, env: Env) -> Result<Js> {
-        let mut items = Vec::new();
-        for f in self.inner.fields() {
-            let o = js::new_object(&env)?;
-            js::set(&env, o, "name", js::str_value(&env, f.name())?)?;
-            js::set(&env, o, "bits", js::num(&env, f.bits().into())?)?;
-            js::set(&env, o, "kind", js::str_value(&env, f.kind().as_str())?)?;
-            items.push(o);
-        }
-        Ok(Js(js::new_array(&env, &items)?))
+        crate::layout::fields_to_js(&env, self.inner.fields(), crate::layout::Shift::Hidden)
     }
     /// The node fields' names.
     #[napi(getter)]

@@ -237,6 +237,7 @@ struct Padded<T>(T);
 const RETIRED: u64 = u64::MAX;
 
 /// The slow path's cases.
+#[derive(Clone, Copy)]
 enum Situation {
     /// The clock's tick is at or past the state (or within the borrowing
     /// allowance): issue.
@@ -440,6 +441,38 @@ impl<C: Clock> Generator<C> {
         }
     }
 
+    /// Whether the generator can issue now, without issuing: `Ok` when the
+    /// next ID on every lane would be issued (at once, or after a wait within
+    /// the configured bounds: the rest of a spent tick, a regression the
+    /// policy waits out, the floor wait), else the error that ID would fail
+    /// with (`LEASE_LOST`, `COORDINATION_UNAVAILABLE`, `BEHIND_HIGH_WATER`,
+    /// `CLOCK_MOVED_BACKWARDS`, `FORKED`, ...). For readiness probes: no position
+    /// is taken and no counter moves. Like the next ID, it may first extend
+    /// a lane's reservation (one mark write or lease check, at most once per
+    /// window), since "can issue now" means "the reservation covers now".
+    pub fn ready(&self) -> Result<()> {
+        self.all_lanes().try_for_each(|g| g.lane_ready())
+    }
+
+    /// [`Self::ready`] on this lane only: the slow path's checks, without
+    /// its compare-and-swap.
+    fn lane_ready(&self) -> Result<()> {
+        let (now, t) = self.now_and_tick()?;
+        let cand = self.position();
+        if let Some(e) = self.refusal(self.situation(cand, t, now), now, 0) {
+            return Err(e);
+        }
+        // The tick the next ID would be issued in (after any wait).
+        let tick = t.max(cand >> self.seq_bits);
+        if tick > self.max_tick {
+            return Err(self.exhausted(self.tick_start_ms(tick)));
+        }
+        if tick > self.limit.load(SeqCst) {
+            self.extend_limit(tick)?;
+        }
+        Ok(())
+    }
+
     /// [`Self::next_batch`] on this lane only.
     fn fill(&self, out: &mut [u64]) -> Result<usize> {
         let mut filled = 0;
@@ -556,49 +589,25 @@ impl<C: Clock> Generator<C> {
         let started = Instant::now();
         let waited_ms = || started.elapsed().as_millis() as u64;
         loop {
-            if self.is_forked() {
-                return Err(Error::Forked {
-                    created: self.fork_generation,
-                    now: fork_generation(),
-                });
-            }
-            let now = self.clock.now_ms_precise();
-            if now < self.epoch_ms {
-                return Err(Error::ClockBeforeEpoch {
-                    now_ms: now,
-                    epoch_ms: self.epoch_ms,
-                });
-            }
-            let t = self.tick_at(now);
-            if t > self.max_tick {
-                return Err(self.exhausted(now));
-            }
+            let (now, t) = self.now_and_tick()?;
             let cand = self.state.0.load(SeqCst);
             if cand == RETIRED {
                 self.resume();
                 continue;
             }
-            match self.situation(cand, t, now) {
+            let case = self.situation(cand, t, now);
+            match case {
                 Situation::Issue => {}
-                Situation::BehindFloor { mark_ms, wait_ms } => {
-                    let max_wait_ms = self.floor_wait_ms;
-                    if !self.clock.advances() || wait_ms > max_wait_ms || waited_ms() > max_wait_ms
-                    {
-                        return Err(Error::BehindHighWater {
-                            mark_ms,
-                            now_ms: now,
-                            max_wait_ms,
-                        });
+                Situation::BehindFloor { wait_ms, .. } => {
+                    if let Some(e) = self.refusal(case, now, waited_ms()) {
+                        return Err(e);
                     }
                     pause(wait_ms);
                     continue;
                 }
-                Situation::SequenceSpent { last_ms, wait_ms } => {
-                    if !self.clock.advances() {
-                        return Err(Error::SequenceExhausted {
-                            tick_ms: last_ms,
-                            per_tick: 1 << self.seq_bits,
-                        });
+                Situation::SequenceSpent { wait_ms, .. } => {
+                    if let Some(e) = self.refusal(case, now, waited_ms()) {
+                        return Err(e);
                     }
                     if !counted {
                         c.overflow_waits.fetch_add(1, Relaxed);
@@ -608,23 +617,14 @@ impl<C: Clock> Generator<C> {
                     continue;
                 }
                 Situation::ClockBehind { last_ms, wait_ms } => {
-                    let behind = last_ms.saturating_sub(now);
                     if !counted {
                         c.regressions.fetch_add(1, Relaxed);
-                        c.largest_regression_ms.fetch_max(behind, Relaxed);
+                        c.largest_regression_ms
+                            .fetch_max(last_ms.saturating_sub(now), Relaxed);
                         counted = true;
                     }
-                    let fail = match self.policy {
-                        RegressionPolicy::Fail => true,
-                        RegressionPolicy::Wait { max_ms } => {
-                            !self.clock.advances() || behind > max_ms || waited_ms() > max_ms
-                        }
-                    };
-                    if fail {
-                        return Err(Error::ClockMovedBackwards {
-                            last_ms,
-                            now_ms: now,
-                        });
+                    if let Some(e) = self.refusal(case, now, waited_ms()) {
+                        return Err(e);
                     }
                     pause(wait_ms);
                     continue;
@@ -654,6 +654,68 @@ impl<C: Clock> Generator<C> {
                     c.borrowed.fetch_add(1, Relaxed);
                 }
                 return Ok((pos, n));
+            }
+        }
+    }
+
+    /// The slow path's precise clock reading and its tick, or why no ID can
+    /// be issued whatever the state: a `fork()` since creation, a clock
+    /// before the epoch, a tick past the layout's last.
+    fn now_and_tick(&self) -> Result<(u64, u64)> {
+        if self.is_forked() {
+            return Err(Error::Forked {
+                created: self.fork_generation,
+                now: fork_generation(),
+            });
+        }
+        let now = self.clock.now_ms_precise();
+        if now < self.epoch_ms {
+            return Err(Error::ClockBeforeEpoch {
+                now_ms: now,
+                epoch_ms: self.epoch_ms,
+            });
+        }
+        let t = self.tick_at(now);
+        if t > self.max_tick {
+            return Err(self.exhausted(now));
+        }
+        Ok((now, t))
+    }
+
+    /// The error a slow-path case ends in, or `None` while waiting for the
+    /// clock is allowed (`waited_ms`: how long the call has waited so far).
+    fn refusal(&self, case: Situation, now: u64, waited_ms: u64) -> Option<Error> {
+        match case {
+            Situation::Issue => None,
+            Situation::BehindFloor { mark_ms, wait_ms } => {
+                let max_wait_ms = self.floor_wait_ms;
+                let late =
+                    !self.clock.advances() || wait_ms > max_wait_ms || waited_ms > max_wait_ms;
+                late.then_some(Error::BehindHighWater {
+                    mark_ms,
+                    now_ms: now,
+                    max_wait_ms,
+                })
+            }
+            Situation::SequenceSpent { last_ms, .. } => {
+                (!self.clock.advances()).then(|| Error::SequenceExhausted {
+                    tick_ms: last_ms,
+                    per_tick: 1 << self.seq_bits,
+                })
+            }
+            Situation::ClockBehind { last_ms, .. } => {
+                let fail = match self.policy {
+                    RegressionPolicy::Fail => true,
+                    RegressionPolicy::Wait { max_ms } => {
+                        !self.clock.advances()
+                            || last_ms.saturating_sub(now) > max_ms
+                            || waited_ms > max_ms
+                    }
+                };
+                fail.then_some(Error::ClockMovedBackwards {
+                    last_ms,
+                    now_ms: now,
+                })
             }
         }
     }
@@ -1071,6 +1133,115 @@ mod tests {
             let skew = g.stats().skew_ms;
             assert!(skew.abs() < 1000, "skew {skew}");
         }
+    }
+
+    #[test]
+    fn ready_takes_no_id_and_moves_no_counter() {
+        let l = Layout::twitter();
+        let (g, clock) = manual(l.clone(), l.epoch_ms() + 100);
+        for _ in 0..5 {
+            g.ready().unwrap();
+        }
+        assert_eq!(g.stats(), Stats::default());
+        let first = g.next_id().unwrap();
+        assert_eq!(l.decode(first).unwrap().sequence, 0, "no position taken");
+        // Behind the last tick issued: the error the next ID gives (a manual
+        // clock never advances, so the policy cannot wait), uncounted.
+        clock.advance(-10);
+        let e = g.ready().unwrap_err();
+        assert_eq!(
+            e,
+            Error::ClockMovedBackwards {
+                last_ms: l.epoch_ms() + 100,
+                now_ms: l.epoch_ms() + 90
+            }
+        );
+        assert_eq!(g.stats().clock_regressions, 0);
+        assert_eq!(g.next_id().unwrap_err(), e);
+        assert_eq!(g.stats().clock_regressions, 1);
+        clock.advance(10);
+        let mut buf = vec![0; 4095];
+        assert_eq!(g.next_batch(&mut buf).unwrap(), 4095);
+        assert_eq!(g.ready().unwrap_err().code(), "SEQUENCE_EXHAUSTED");
+        clock.advance(1);
+        g.ready().unwrap();
+        assert_eq!(g.stats().issued, 4096);
+    }
+
+    /// A reservation that can be refused, like a lease whose renewals stop.
+    struct Fence {
+        lost: std::sync::Arc<std::sync::atomic::AtomicBool>,
+        calls: std::sync::Arc<AtomicU64>,
+    }
+
+    impl Reserve for Fence {
+        fn reserve(&self, tick: u64) -> Result<u64> {
+            self.calls.fetch_add(1, SeqCst);
+            if self.lost.load(SeqCst) {
+                return Err(Error::LeaseLost {
+                    worker: 3,
+                    deadline_ms: 1,
+                    now_ms: 2,
+                });
+            }
+            Ok(tick + 10)
+        }
+    }
+
+    #[test]
+    fn ready_fails_when_the_reservation_cannot_be_extended() {
+        let l = Layout::twitter();
+        let (g, clock) = manual(l.clone(), l.epoch_ms() + 100);
+        let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let calls = std::sync::Arc::new(AtomicU64::new(0));
+        let fence = Fence {
+            lost: lost.clone(),
+            calls: calls.clone(),
+        };
+        let g = g.with_reserve(Box::new(fence), 0);
+        g.ready().unwrap();
+        assert_eq!(
+            calls.load(SeqCst),
+            1,
+            "the reservation now covers the clock"
+        );
+        g.ready().unwrap();
+        assert_eq!(calls.load(SeqCst), 1, "once per window, not per probe");
+        lost.store(true, SeqCst);
+        g.ready().unwrap();
+        clock.advance(20);
+        assert_eq!(g.ready().unwrap_err().code(), "LEASE_LOST");
+        assert_eq!(g.next_id().unwrap_err().code(), "LEASE_LOST");
+        lost.store(false, SeqCst);
+        g.ready().unwrap();
+        assert_eq!(g.stats().issued, 0);
+        let id = g.next_id().unwrap();
+        assert_eq!(l.decode(id).unwrap().timestamp_ms, l.epoch_ms() + 120);
+    }
+
+    #[test]
+    fn ready_checks_every_lane() {
+        let l = Layout::twitter();
+        let clock = ManualClock::new(l.epoch_ms() + 100);
+        let lane = |worker: u64| {
+            Generator::new(
+                Config::new(l.clone())
+                    .nodes(&[1, worker])
+                    .unwrap()
+                    .clock(ClockChoice::Manual(clock.clone())),
+            )
+            .unwrap()
+        };
+        let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let fence = Fence {
+            lost: lost.clone(),
+            calls: std::sync::Arc::default(),
+        };
+        let g = lane(1).with_lanes(vec![lane(2).with_reserve(Box::new(fence), 0)]);
+        assert_eq!(g.ready().unwrap_err().code(), "LEASE_LOST", "lane 1's");
+        lost.store(false, SeqCst);
+        g.ready().unwrap();
+        assert_eq!(g.stats().issued, 0);
     }
 
     #[test]

@@ -368,20 +368,61 @@ async fn healthz() -> Response {
     healthz_response()
 }
 
-/// Ready while the generator can issue: it asks for one ID (a gap in the
-/// sequence, nothing else), which fails with the core's code (`LEASE_LOST`,
-/// `CLOCK_BEHIND`, ...) when the node numbers are not held.
+/// Ready while the generator can issue ([`Generator::ready`]: no ID is
+/// spent and no counter moves); else 503 with the core's code
+/// (`LEASE_LOST`, `BEHIND_HIGH_WATER`, `CLOCK_MOVED_BACKWARDS`, ...).
 async fn readyz(State(st): State<St>) -> Response {
-    match st.gen.next_id() {
-        Ok(_) => "ready\n".into_response(),
+    match st.gen.ready() {
+        Ok(()) => "ready\n".into_response(),
         Err(e) => core_error(&e),
     }
 }
 
-fn esc(s: &str) -> String {
+/// A Prometheus label value, escaped.
+pub(crate) fn esc(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+/// The generator's metrics as `"<name> <type> <help>"`, in the order
+/// `metrics` gives their values.
+const GENERATOR_METRICS: [&str; 6] = [
+    "snowid_ids_issued_total counter IDs issued by this process.",
+    "snowid_overflow_waits_total counter Times the sequence ran out and the generator waited for the next tick.",
+    "snowid_clock_regressions_total counter Times the clock was seen going backwards.",
+    "snowid_clock_regression_largest_ms gauge The largest clock regression seen, in ms.",
+    "snowid_borrowed_ticks_total counter Ticks borrowed from the future during regressions.",
+    "snowid_clock_skew_ms gauge Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
+];
+
+const NODE_INFO: &str =
+    "snowid_node_info gauge The node numbers' source and the layout, one series per lane.";
+
+/// Writes one metric family in the Prometheus text format: `def` is
+/// `"<name> <type> <help>"`, each sample `(labels, value)` with labels such
+/// as `key="orders"` (escaped by the caller) or none.
+pub(crate) fn family<L: std::fmt::Display, V: std::fmt::Display>(
+    o: &mut String,
+    def: &str,
+    samples: impl IntoIterator<Item = (L, V)>,
+) {
+    use std::fmt::Write;
+    let mut words = def.splitn(3, ' ');
+    let (name, kind, help) = (
+        words.next().unwrap_or(""),
+        words.next().unwrap_or(""),
+        words.next().unwrap_or(""),
+    );
+    let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    for (labels, v) in samples {
+        let labels = labels.to_string();
+        if labels.is_empty() {
+            let _ = writeln!(o, "{name} {v}");
+        } else {
+            let _ = writeln!(o, "{name}{{{labels}}} {v}");
+        }
+    }
 }
 
 async fn metrics(State(st): State<St>) -> Response {
@@ -389,52 +430,32 @@ async fn metrics(State(st): State<St>) -> Response {
     let s = st.gen.stats();
     let m = &st.metrics;
     let mut o = String::with_capacity(8192);
-    let mut counter = |name: &str, help: &str, kind: &str, v: String| {
-        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
-    };
-    counter(
-        "snowid_ids_issued_total",
-        "IDs issued by this process.",
-        "counter",
-        s.issued.to_string(),
-    );
-    counter(
-        "snowid_overflow_waits_total",
-        "Times the sequence ran out and the generator waited for the next tick.",
-        "counter",
-        s.overflow_waits.to_string(),
-    );
-    counter(
-        "snowid_clock_regressions_total",
-        "Times the clock was seen going backwards.",
-        "counter",
-        s.clock_regressions.to_string(),
-    );
-    counter(
-        "snowid_clock_regression_largest_ms",
-        "The largest clock regression seen, in ms.",
-        "gauge",
-        s.largest_regression_ms.to_string(),
-    );
-    counter(
-        "snowid_borrowed_ticks_total",
-        "Ticks borrowed from the future during regressions.",
-        "counter",
-        s.borrowed_ticks.to_string(),
-    );
-    counter(
-        "snowid_clock_skew_ms",
-        "Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
-        "gauge",
-        s.skew_ms.to_string(),
-    );
-    let _ = writeln!(
-        o,
-        "# HELP snowid_node_info The node numbers' source and the layout.\n# TYPE snowid_node_info gauge\nsnowid_node_info{{source=\"{}\",layout=\"{}\",nodes=\"{}\"}} 1",
-        esc(st.gen.source()),
-        esc(st.gen.layout().name()),
-        st.gen.nodes().iter().map(|n| n.to_string()).collect::<Vec<_>>().join(",")
-    );
+    let values: [i128; 6] = [
+        s.issued.into(),
+        s.overflow_waits.into(),
+        s.clock_regressions.into(),
+        s.largest_regression_ms.into(),
+        s.borrowed_ticks.into(),
+        s.skew_ms.into(),
+    ];
+    for (def, v) in GENERATOR_METRICS.iter().zip(values) {
+        family(&mut o, def, [("", v)]);
+    }
+    let (source, layout) = (esc(st.gen.source()), esc(st.gen.layout().name()));
+    let lanes = st
+        .gen
+        .lane_nodes()
+        .into_iter()
+        .enumerate()
+        .map(|(lane, nodes)| {
+            let nodes: Vec<String> = nodes.iter().map(u32::to_string).collect();
+            let nodes = nodes.join(",");
+            let labels = format!(
+                "source=\"{source}\",layout=\"{layout}\",nodes=\"{nodes}\",lane=\"{lane}\""
+            );
+            (labels, 1)
+        });
+    family(&mut o, NODE_INFO, lanes);
     let _ = writeln!(o, "# HELP snowid_http_requests_total HTTP requests by endpoint and status code.\n# TYPE snowid_http_requests_total counter");
     for (e, row) in m.requests.iter().enumerate() {
         for (i, c) in row.iter().enumerate() {
@@ -494,6 +515,7 @@ async fn metrics(State(st): State<St>) -> Response {
             ENDPOINTS[e]
         );
     }
+    st.segments.write_metrics(&mut o);
     (
         [(
             header::CONTENT_TYPE,

@@ -4,76 +4,29 @@
 //! restarting etcd recovers. Needs a real etcd from scripts/services.sh
 //! (`make -C server test-leases` starts and stops it by PID).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::Server;
 
 const TTL_MS: u64 = 3000;
 
-struct Server {
-    child: Child,
-    addr: String,
+fn start(state: &Path, endpoints: &str) -> Server {
+    let ttl = TTL_MS.to_string();
+    let env = [
+        ("SNOWID_NODE_SOURCE", "etcd"),
+        ("SNOWID_ETCD_ENDPOINTS", endpoints),
+        ("SNOWID_LEASE_TTL_MS", ttl.as_str()),
+    ];
+    Server::start(state, &[], &env)
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(state: &std::path::Path, endpoints: &str) -> Server {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_snowid"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SNOWID_") {
-            c.env_remove(k);
-        }
-    }
-    let mut child = c
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("SNOWID_STATE_DIR", state)
-        .env("SNOWID_HOST_LOCK_DIR", "off")
-        .env("SNOWID_NODE_SOURCE", "etcd")
-        .env("SNOWID_ETCD_ENDPOINTS", endpoints)
-        .env("SNOWID_LEASE_TTL_MS", TTL_MS.to_string())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-    });
-    Server { child, addr }
-}
-
-fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let status = raw.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let body = raw
-        .split_once("\r\n\r\n")
-        .map(|x| x.1.to_owned())
-        .unwrap_or_default();
-    (status, body)
+fn get(s: &Server, path: &str) -> (u16, String) {
+    let r = s.get(path, &[]);
+    (r.status, r.text())
 }
 
 fn services(cmd: &str) {
@@ -95,9 +48,9 @@ fn three_instances_distinct_numbers_and_lease_lost() {
         .collect();
     let mut nodes = Vec::new();
     for s in &servers {
-        let (st, body) = get(&s.addr, "/readyz");
+        let (st, body) = get(s, "/readyz");
         assert_eq!(st, 200, "{body}");
-        let (_, m) = get(&s.addr, "/metrics");
+        let (_, m) = get(s, "/metrics");
         let info = m
             .lines()
             .find(|l| l.starts_with("snowid_node_info"))
@@ -114,6 +67,13 @@ fn three_instances_distinct_numbers_and_lease_lost() {
                 .to_owned(),
         );
     }
+    for s in &servers {
+        let (_, stats) = get(s, "/v1/stats");
+        assert!(
+            stats.contains("\"issued\":0,"),
+            "/readyz spent no ID: {stats}"
+        );
+    }
     let mut d = nodes.clone();
     d.sort();
     d.dedup();
@@ -125,7 +85,7 @@ fn three_instances_distinct_numbers_and_lease_lost() {
     while lost.iter().any(|l| !l) && stopped.elapsed() < Duration::from_millis(TTL_MS) {
         for (i, s) in servers.iter().enumerate() {
             if !lost[i] {
-                let (st, body) = get(&s.addr, "/readyz");
+                let (st, body) = get(s, "/readyz");
                 if st == 503 {
                     // LEASE_LOST, or COORDINATION_UNAVAILABLE while the
                     // high-water mark cannot be raised (both unavailable).
@@ -149,7 +109,7 @@ fn three_instances_distinct_numbers_and_lease_lost() {
     let mut lease_lost = [false; 3];
     while lease_lost.iter().any(|l| !l) && stopped.elapsed() < Duration::from_millis(TTL_MS) {
         for (i, s) in servers.iter().enumerate() {
-            let (st, body) = get(&s.addr, "/v1/next_id");
+            let (st, body) = get(s, "/v1/next_id");
             lease_lost[i] = lease_lost[i] || (st == 503 && body.contains("\"LEASE_LOST\""));
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -169,7 +129,7 @@ fn three_instances_distinct_numbers_and_lease_lost() {
     let mut ok = [false; 3];
     while ok.iter().any(|o| !o) && t.elapsed() < Duration::from_secs(30) {
         for (i, s) in servers.iter().enumerate() {
-            ok[i] = ok[i] || get(&s.addr, "/readyz").0 == 200;
+            ok[i] = ok[i] || get(s, "/readyz").0 == 200;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -178,8 +138,11 @@ fn three_instances_distinct_numbers_and_lease_lost() {
         "recovered after etcd restarted: {ok:?}"
     );
     for s in &servers {
-        assert_eq!(get(&s.addr, "/v1/next_id").0, 200);
+        assert_eq!(get(s, "/v1/next_id").0, 200);
     }
-    drop(servers);
+    for s in servers {
+        // SIGTERM: a clean shutdown revokes the lease.
+        assert!(s.term().success());
+    }
     let _ = std::fs::remove_dir_all(&state);
 }

@@ -1,179 +1,15 @@
 //! The real `snowid` binary: the HTTP service on 127.0.0.1 with a temporary
 //! state directory, and the CLI's subcommands and exit codes.
 
+mod common;
+
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_snowid");
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("snowid-server-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn command(state: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SNOWID_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("SNOWID_STATE_DIR", state)
-        .env("SNOWID_HOST_LOCK_DIR", "off");
-    c
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(state: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut c = command(state);
-        c.args(["serve", "--listen", "127.0.0.1:0"]).args(args);
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        let mut child = c
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        err.read_line(&mut line).unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|s| s.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_owned();
-        // Keep draining stderr so the server never blocks on it.
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-        });
-        Server { child, addr }
-    }
-
-    fn get(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
-        request(&self.addr, "GET", path, headers).unwrap()
-    }
-
-    fn term(mut self) -> std::process::ExitStatus {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        let s = self.child.wait().unwrap();
-        std::mem::forget(self);
-        s
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug)]
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn error_code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
-    }
-}
-
-/// A minimal HTTP/1.1 client (Connection: close; bodies by length or EOF).
-fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-) -> std::io::Result<Resp> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes())?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other("no header end"))?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| std::io::Error::other("bad status line"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    if headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
-    {
-        body = dechunk(&body);
-    }
-    Ok(Resp {
-        status,
-        headers,
-        body,
-    })
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(p) = b.windows(2).position(|w| w == b"\r\n") {
-        let n = usize::from_str_radix(String::from_utf8_lossy(&b[..p]).trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        out.extend_from_slice(&b[p + 2..p + 2 + n]);
-        b = &b[p + 2 + n + 2..];
-    }
-    out
-}
+use common::{command, request, temp_dir, Resp, Server};
 
 fn ids_of(r: &Resp) -> Vec<u64> {
     r.json()["ids"]
@@ -413,21 +249,22 @@ fn openapi_document_matches_the_server() {
     let _ = std::fs::remove_dir_all(&state);
 }
 
-fn mark_tick(state: &Path) -> u64 {
-    fn find(d: &Path) -> Option<PathBuf> {
-        for e in std::fs::read_dir(d).ok()?.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                if let Some(f) = find(&p) {
-                    return Some(f);
-                }
-            } else if p.extension().is_some_and(|x| x == "mark") {
-                return Some(p);
+fn mark_file(d: &Path) -> Option<PathBuf> {
+    for e in std::fs::read_dir(d).ok()?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(f) = mark_file(&p) {
+                return Some(f);
             }
+        } else if p.extension().is_some_and(|x| x == "mark") {
+            return Some(p);
         }
-        None
     }
-    let f = find(state).expect("a mark file");
+    None
+}
+
+fn mark_tick(state: &Path) -> u64 {
+    let f = mark_file(state).expect("a mark file");
     std::fs::read_to_string(f)
         .unwrap()
         .lines()
@@ -439,6 +276,65 @@ fn mark_tick(state: &Path) -> u64 {
 
 fn twitter_tick(id: u64) -> u64 {
     id >> 22
+}
+
+/// Rewrites the mark file under `state` to hold `tick` (with its checksum,
+/// as `core/src/node/mark.rs` writes it).
+fn set_mark_tick(state: &Path, tick: u64) {
+    fn fnv64(s: &str) -> u64 {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+    let f = mark_file(state).expect("a mark file");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let body = format!("{}\n{}\ntick {tick}\n", lines[0], lines[1]);
+    let check = format!("check {:016x}\n", fnv64(&body));
+    std::fs::write(&f, body + &check).unwrap();
+    assert_eq!(mark_tick(state), tick);
+}
+
+fn issued(srv: &Server) -> u64 {
+    srv.get("/v1/stats", &[]).json()["issued"].as_u64().unwrap()
+}
+
+#[test]
+fn readyz_spends_no_id_and_fails_while_the_generator_cannot_issue() {
+    let state = temp_dir("readyz");
+    let srv = Server::start(&state, &[], &[]);
+    for _ in 0..5 {
+        let r = srv.get("/readyz", &[]);
+        assert_eq!((r.status, r.text().as_str()), (200, "ready\n"));
+    }
+    assert_eq!(issued(&srv), 0, "probes spend no ID");
+    let r = srv.get("/v1/next_id", &[]);
+    let id: u64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+    for _ in 0..5 {
+        assert_eq!(srv.get("/readyz", &[]).status, 200);
+    }
+    assert_eq!(issued(&srv), 1);
+    assert!(srv.term().success());
+    // A mark an hour ahead of the last ID (as left by a holder whose clock
+    // ran ahead): the next ID would wait longer than the floor allows.
+    set_mark_tick(&state, twitter_tick(id) + 3_600_000);
+    let srv = Server::start(&state, &[], &[]);
+    let r = srv.get("/readyz", &[]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (503, "BEHIND_HIGH_WATER"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(r.header("retry-after"), Some("1"));
+    let r = srv.get("/v1/next_id", &[]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (503, "BEHIND_HIGH_WATER")
+    );
+    assert_eq!(issued(&srv), 0);
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
 }
 
 #[test]
@@ -641,6 +537,16 @@ fn lanes_and_random_sequence_start() {
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(sorted.len(), 10_000, "unique");
+    let m = s.get("/metrics", &[]).text();
+    let info: Vec<&str> = m
+        .lines()
+        .filter(|l| l.starts_with("snowid_node_info{"))
+        .collect();
+    assert_eq!(info.len(), 2, "one series per lane: {info:?}");
+    for (lane, worker) in workers.iter().enumerate() {
+        let series = format!("nodes=\"0,{worker}\",lane=\"{lane}\"}} 1");
+        assert!(info[lane].ends_with(&series), "{info:?} lacks {series}");
+    }
     assert!(s.term().success());
     for bad in ["0", "1025", "x"] {
         let o = command(&state)
@@ -699,4 +605,90 @@ fn segments_over_http() {
         String::from_utf8_lossy(&out.stderr).contains("SEGMENT_STORE_URL")
             || String::from_utf8_lossy(&out.stderr).contains("unknown scheme")
     );
+}
+
+/// The value of the sample `series` (name and labels) in a /metrics text.
+fn sample<'a>(metrics: &'a str, series: &str) -> Option<&'a str> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+}
+
+#[test]
+fn segment_metrics_per_key() {
+    let state = temp_dir("segment-metrics");
+    let dir = state.join("counters");
+    let store = format!("file://{}", dir.display());
+    let args = ["--segment-store", &store, "--segment-max-keys", "3"];
+    let srv = Server::start(&state, &args, &[]);
+    let m = srv.get("/metrics", &[]).text();
+    assert_eq!(sample(&m, "snowid_segment_keys"), Some("0"), "{m}");
+    assert_eq!(sample(&m, "snowid_segment_max_keys"), Some("3"));
+    assert!(!m.contains("{key="), "{m}");
+
+    assert_eq!(
+        srv.get("/v1/segments/orders/next_ids?count=5", &[]).status,
+        200
+    );
+    assert_eq!(srv.get("/v1/segments/orders/next_id", &[]).status, 200);
+    assert_eq!(srv.get("/v1/segments/invoices/next_id", &[]).status, 200);
+    // A store that cannot be read for this key: a directory where its
+    // counter file belongs.
+    std::fs::create_dir_all(dir.join("broken.segment")).unwrap();
+    let r = srv.get("/v1/segments/broken/next_id", &[]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (503, "STATE_IO"),
+        "{}",
+        r.text()
+    );
+    // Past --segment-max-keys: refused, and not in the metrics.
+    let r = srv.get("/v1/segments/extra/next_id", &[]);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (400, "INVALID_SETTING")
+    );
+
+    let m = srv.get("/metrics", &[]).text();
+    let num = |series: &str| -> u64 {
+        sample(&m, series)
+            .unwrap_or_else(|| panic!("no {series} in {m}"))
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(num("snowid_segment_keys"), 3);
+    assert_eq!(num("snowid_segment_ids_issued_total{key=\"orders\"}"), 6);
+    assert_eq!(num("snowid_segment_ids_issued_total{key=\"invoices\"}"), 1);
+    assert_eq!(num("snowid_segment_ids_issued_total{key=\"broken\"}"), 0);
+    assert!(!m.contains("key=\"extra\""), "{m}");
+    for key in ["orders", "invoices"] {
+        assert!(
+            num(&format!(
+                "snowid_segment_ranges_fetched_total{{key=\"{key}\"}}"
+            )) >= 1
+        );
+        assert_eq!(
+            num(&format!(
+                "snowid_segment_fetch_failures_total{{key=\"{key}\"}}"
+            )),
+            0
+        );
+        assert!(num(&format!("snowid_segment_step{{key=\"{key}\"}}")) >= 1);
+        let buffered = num(&format!("snowid_segment_buffered{{key=\"{key}\"}}"));
+        assert!(buffered <= 1);
+    }
+    assert!(num("snowid_segment_range_start{key=\"orders\"}") <= 1);
+    assert!(num("snowid_segment_range_end{key=\"orders\"}") > 6);
+    assert!(num("snowid_segment_fetch_failures_total{key=\"broken\"}") >= 1);
+    assert_eq!(
+        num("snowid_segment_ranges_fetched_total{key=\"broken\"}"),
+        0
+    );
+    let secs: f64 = sample(&m, "snowid_segment_fetch_seconds_total{key=\"orders\"}")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(secs > 0.0, "{m}");
+    srv.term();
+    let _ = std::fs::remove_dir_all(&state);
 }
