@@ -9,7 +9,7 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
 .PHONY: demo test bench header stubs fmt lint \
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
-        bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme \
+        bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme test-interop \
         test-segments bench-segments readme-db \
         test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds \
         test-sanitizers test-tsan test-asan test-sdist
@@ -18,7 +18,7 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-python test-node test-readme test-c test-kotlin test-server test-leases \
+test: lint test-rust test-python test-node test-readme test-c test-interop test-kotlin test-server test-leases \
       test-segments test-dist test-fuzz test-sanitizers
 	@echo "make test: all suites passed"
 
@@ -44,6 +44,21 @@ test-rust:
 test-readme:
 	python3 scripts/readme_snippets.py README.md \
 	  --python bindings-python/.venv/bin/python --node-package bindings-node
+
+## test-interop: snowid against the real peer libraries, both directions
+## (interop/README.md): bwmarrin/snowflake, sony/sonyflake v1 and v2 (Go
+## module proxy), @sapphire/snowflake (npm), snowflake-id (PyPI); snowid
+## decodes in Python, Node and C. Installs the peers itself (go mod download,
+## npm ci, pip); the C and Node builds are no-ops after test-c and test-node.
+test-interop:
+	test -x bindings-python/.venv/bin/python || $(MAKE) -C bindings-python install
+	$(MAKE) -C bindings-node build
+	$(MAKE) -C bindings-c lib
+	bindings-python/.venv/bin/python -m pip install -q --disable-pip-version-check snowflake-id==1.0.2
+	cd interop/go && go mod download && go build -o $(CURDIR)/target/interop/peers .
+	cd interop && npm ci --no-audit --no-fund --silent
+	bindings-python/.venv/bin/python interop/check.py --go target/interop/peers \
+	  --snowid-node bindings-node --libsnowid bindings-c/build/lib/libsnowid.so
 
 ## test-server: the ID service and CLI (cargo tests incl. SIGKILL restart,
 ## schemathesis against openapi.json) and its web page in headless chromium
