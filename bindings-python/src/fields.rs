@@ -4,7 +4,6 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use pyo3::BoundObject;
 
 /// `{"a": s.a, "b": s.b}`: the named fields of `s` as a `dict`, in order.
 macro_rules! fields_dict {
@@ -43,6 +42,34 @@ pub fn node_text<'a>(nodes: impl IntoIterator<Item = (&'a str, u32)>, sep: &str)
     items.join(sep)
 }
 
+/// An ID as a new reference to a Python `int`, or the Python error (a
+/// `MemoryError`) when one cannot be made: never a panic.
+pub trait PyId: Copy + Default + Send {
+    fn new_int(self, py: Python<'_>) -> PyResult<*mut pyo3::ffi::PyObject>;
+}
+
+impl PyId for u64 {
+    fn new_int(self, py: Python<'_>) -> PyResult<*mut pyo3::ffi::PyObject> {
+        // SAFETY: attached; returns a new reference or NULL with an exception set.
+        let p = unsafe { pyo3::ffi::PyLong_FromUnsignedLongLong(self) };
+        if p.is_null() {
+            Err(PyErr::fetch(py))
+        } else {
+            Ok(p)
+        }
+    }
+}
+
+impl PyId for u128 {
+    fn new_int(self, py: Python<'_>) -> PyResult<*mut pyo3::ffi::PyObject> {
+        match u64::try_from(self) {
+            Ok(small) => small.new_int(py),
+            // pyo3's own conversion (the one the list constructor used).
+            Err(_) => Ok(self.into_pyobject(py)?.into_ptr()),
+        }
+    }
+}
+
 /// Batches at least this long release the GIL while they are filled.
 const DETACH_BATCH: usize = 8192;
 
@@ -58,8 +85,7 @@ pub fn id_list<'py, T>(
     fill: impl Fn(&mut [T]) -> snowid::Result<usize> + Sync,
 ) -> PyResult<Bound<'py, PyList>>
 where
-    T: Copy + Default + Send + IntoPyObject<'py>,
-    T::Error: Into<PyErr>,
+    T: PyId,
 {
     let chunk = chunk.max(1024).min(n);
     let mut buf = vec![T::default(); chunk];
@@ -85,7 +111,7 @@ where
             }
         };
         for (k, id) in buf[..got].iter().enumerate() {
-            let item = id.into_pyobject(py).map_err(Into::into)?.into_ptr();
+            let item = id.new_int(py)?;
             // SAFETY: attached; PyList_SetItem steals the new reference and
             // the index is within the list's length.
             unsafe { pyo3::ffi::PyList_SetItem(list.as_ptr(), (filled + k) as isize, item) };
