@@ -56,6 +56,16 @@ export declare class Generator {
    */
   nextBatch(n: number): BigUint64Array
   /**
+   * Whether the generator can issue now, without issuing (for your own
+   * readiness probe): returns when the next ID of every lane would be
+   * issued, else throws the error that ID would throw (`code`
+   * `SNOWID_BEHIND_HIGH_WATER`, `SNOWID_LEASE_LOST`,
+   * `SNOWID_CLOCK_MOVED_BACKWARDS`...). Takes no ID and moves no counter;
+   * like the next ID, it may first extend the reservation (one mark write
+   * or lease check per window).
+   */
+  ready(): void
+  /**
    * Counters: IDs issued, overflow waits, clock regressions seen, largest
    * regression (ms), ticks borrowed; and `skewMs`, the wall clock minus
    * the generator's clock in ms now (0 on a ManualClock; alert when
@@ -400,6 +410,14 @@ export declare function parse(text: string, encoding?: 'decimal' | 'hex' | 'base
 
 /** Parses text made by `encodeWide` back into a bigint. */
 export declare function parseWide(text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): bigint
+
+/**
+ * `Generator#ready()` of the default generator behind `next()`: reached
+ * as `next()` reaches it, so it is created on first use (claiming its node
+ * numbers) and re-created in a forked child; throws the error the next
+ * `next()` would throw.
+ */
+export declare function ready(): void
 
 /**
  * Counters of the default generator (all 0 before its first use), and the

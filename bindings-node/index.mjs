@@ -28,5 +28,6 @@ export const {
   nextString,
   parse,
   parseWide,
+  ready,
   stats,
 } = native;

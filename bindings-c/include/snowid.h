@@ -1237,6 +1237,29 @@ snowid_status snowid_next(const struct snowid_generator_t *generator, uint64_t *
 snowid_status snowid_next_batch(const struct snowid_generator_t *generator, uint64_t *out_ids, uint64_t count, uint64_t *out_written);
 
 /**
+ * Whether `generator` can issue now, without issuing: `SNOWID_OK` when
+ * the next ID of every lane would be issued (at once, or after a wait
+ * `snowid_next()` would make), else the status that ID would fail with.
+ * For your own readiness probe: no ID is taken and no counter moves. Like
+ * the next ID, it may first extend the reservation (one mark write, or a
+ * lease check, at most once per window), so it may block as long as that.
+ * For the default generator it is reached as `snowid_next()` reaches it:
+ * created on first use (claiming its node numbers), re-created in a forked
+ * child.
+ *
+ * NULL: `generator` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors (message in `snowid_last_error_message()`): as `snowid_next()`,
+ * e.g. `SNOWID_ERR_BEHIND_HIGH_WATER` (a high-water mark ahead of the clock
+ * by more than the floor wait), `_LEASE_LOST`, `_COORDINATION_UNAVAILABLE`,
+ * `_CLOCK_MOVED_BACKWARDS`, `_SEQUENCE_EXHAUSTED` (manual clock), `_FORKED`;
+ * for the default generator also the errors of its creation
+ * (`_NODE_IN_USE`...).
+ * Thread safety: any number of threads may call it, also while others
+ * issue IDs from the same generator.
+ */
+snowid_status snowid_generator_ready(const struct snowid_generator_t *generator);
+
+/**
  * Writes version 1 of the generator's counters (the fields up to
  * `borrowed_ticks`, `SNOWID_STATS_SIZE_V1` bytes) to `*out_stats`; later
  * fields (`skew_ms`) are left untouched. Kept for programs built against

@@ -1012,6 +1012,7 @@ static void test_fork(void) {
     if (snowid_next(g, &id) != SNOWID_ERR_FORKED) code |= 1;
     if (strstr(snowid_last_error_message(), "fork") == NULL) code |= 2;
     if (snowid_next_batch(g, &id, 1, &id) != SNOWID_ERR_FORKED) code |= 4;
+    if (snowid_generator_ready(g) != SNOWID_ERR_FORKED) code |= 8;
     setenv("SNOWID_WORKER_ID", "9", 1);
     if (snowid_generator_new_default(&fresh) != SNOWID_OK) code |= 16;
     if (fresh && (snowid_next(fresh, &id) != SNOWID_OK || id <= before)) code |= 32;
@@ -1752,6 +1753,10 @@ static int scenario_default(void) {
   OK(snowid_default_generator(&d1));
   OK(snowid_default_generator(&d2));
   CHECK(d1 != NULL && d1 == d2, "one default handle");
+  /* ready() of the default: it exists now (created above), nothing is issued */
+  OK(snowid_generator_ready(d1));
+  OK(snowid_generator_stats(d1, &st));
+  CHECK(st.issued == 0, "default ready() issued %" PRIu64, st.issued);
   OK(snowid_generator_layout(d1, &l));
   OK(snowid_generator_layout(d2, &l2));
   CHECK(l == l2, "one layout handle");
@@ -1905,6 +1910,93 @@ static int scenario_exit(const char *out, int clean) {
   return failed != 0;
 }
 
+/* The contents of one mark file (the first each_mark finds). */
+typedef struct {
+  char path[1536];
+  char text[512];
+  size_t len;
+} saved_mark;
+
+static void save_mark(const char *path, void *arg) {
+  saved_mark *m = (saved_mark *)arg;
+  FILE *fp = fopen(path, "rb");
+  snprintf(m->path, sizeof m->path, "%s", path);
+  if (!fp) return;
+  m->len = fread(m->text, 1, sizeof m->text, fp);
+  fclose(fp);
+}
+
+/* snowid_generator_ready(): no ID spent; the status the next ID would get. */
+static void test_ready(void) {
+  snowid_layout_t *l = NULL;
+  snowid_config_t cfg;
+  snowid_generator_t *g = NULL, *m = NULL;
+  snowid_stats_t st;
+  saved_mark mark;
+  uint64_t id = 0, ids[4096], written = 0;
+  char dir[] = "/tmp/snowid-c-ready-XXXXXX";
+  FILE *fp;
+  int i;
+
+  EXPECT(snowid_generator_ready(NULL), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("generator");
+
+  /* a fresh generator is ready, and asking spends nothing */
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  OK(snowid_layout_preset("twitter", &l));
+  OK(snowid_config_init(&cfg, sizeof cfg));
+  cfg.state_dir = dir;
+  cfg.window_ms = 3600000; /* one mark write reserves an hour */
+  OK(snowid_config_set_node(&cfg, l, "datacenter", 9));
+  OK(snowid_config_set_node(&cfg, l, "worker", 10));
+  OK(snowid_generator_new(l, &cfg, &g));
+  for (i = 0; i < 3; i++) OK(snowid_generator_ready(g));
+  OK(snowid_generator_stats(g, &st));
+  CHECK(st.issued == 0, "ready() issued %" PRIu64, st.issued);
+  OK(snowid_next(g, &id));
+  OK(snowid_generator_ready(g));
+  OK(snowid_generator_stats(g, &st));
+  CHECK(st.issued == 1, "issued %" PRIu64, st.issued);
+
+  /* A holder killed after issuing leaves its mark a window (an hour) ahead;
+     freeing lowers it, so keep the file as it was before the free and put
+     it back, as a crash would have left it. The next holder's first ID
+     would wait longer than the floor allows: BEHIND_HIGH_WATER. */
+  memset(&mark, 0, sizeof mark);
+  CHECK(each_mark(dir, save_mark, &mark) == 1 && mark.len > 0, "one mark under %s", dir);
+  snowid_generator_free(g);
+  g = NULL;
+  fp = fopen(mark.path, "wb");
+  CHECK(fp != NULL && fwrite(mark.text, 1, mark.len, fp) == mark.len, "restore %s", mark.path);
+  if (fp) fclose(fp);
+  OK(snowid_generator_new(l, &cfg, &g));
+  EXPECT(snowid_generator_ready(g), SNOWID_ERR_BEHIND_HIGH_WATER);
+  MESSAGE_HAS("high-water");
+  EXPECT(snowid_next(g, &id), SNOWID_ERR_BEHIND_HIGH_WATER);
+  OK(snowid_generator_stats(g, &st));
+  CHECK(st.issued == 0, "nothing issued behind the mark: %" PRIu64, st.issued);
+  snowid_generator_free(g);
+
+  /* a manual clock: a spent sequence, a clock behind */
+  m = manual_twitter(UINT64_C(1700000000000), 9, 11);
+  OK(snowid_generator_ready(m));
+  OK(snowid_next_batch(m, ids, 4096, &written));
+  CHECK(written == 4096, "one tick: %" PRIu64, written);
+  EXPECT(snowid_generator_ready(m), SNOWID_ERR_SEQUENCE_EXHAUSTED);
+  EXPECT(snowid_next(m, &id), SNOWID_ERR_SEQUENCE_EXHAUSTED);
+  OK(snowid_generator_advance_time(m, 1));
+  OK(snowid_generator_ready(m));
+  OK(snowid_next(m, &id));
+  OK(snowid_generator_advance_time(m, -5));
+  EXPECT(snowid_generator_ready(m), SNOWID_ERR_CLOCK_MOVED_BACKWARDS);
+  MESSAGE_HAS("behind");
+  EXPECT(snowid_next(m, &id), SNOWID_ERR_CLOCK_MOVED_BACKWARDS);
+  OK(snowid_generator_stats(m, &st));
+  CHECK(st.issued == 4097, "issued %" PRIu64, st.issued);
+  snowid_generator_free(m);
+  snowid_layout_free(l);
+}
+
 typedef struct {
   const char *name;
   void (*fn)(void);
@@ -1989,6 +2081,7 @@ int main(int argc, char **argv) {
       {"default_generator", test_default_generator},
       {"prefork", test_prefork},
       {"clean_exit_mark", test_clean_exit_mark},
+      {"ready", test_ready},
   };
   size_t i;
   self_path = argv[0];

@@ -75,6 +75,14 @@ pub fn stats() -> Stats {
     snowid::default::stats().into()
 }
 
+/// Whether the default generator can issue now, without issuing: reached
+/// as `next()` reaches it (created on first use, claiming its numbers);
+/// fails with the error the next ID would fail with.
+#[uniffi::export]
+pub fn ready() -> Result<()> {
+    Ok(snowid::default::ready()?)
+}
+
 /// A clean exit: lowers the default generator's high-water mark to its last
 /// tick, so the next process with its numbers does not wait. The facade
 /// calls it from a JVM shutdown hook.

@@ -63,6 +63,12 @@ impl NativeGenerator {
             settings: settings.summary_json(),
         }))
     }
+
+    fn layout_of(&self) -> Layout {
+        Layout {
+            inner: self.inner.layout().clone(),
+        }
+    }
 }
 
 /// `n` IDs of `g` as `Long`s (checked before anything is allocated).
@@ -100,6 +106,15 @@ impl NativeGenerator {
         batch(&self.inner, n)
     }
 
+    /// Whether the generator can issue now, without issuing: fails with the
+    /// error the next ID would fail with (`BehindHighWater`, `LeaseLost`,
+    /// `ClockMovedBackwards`...). Takes no ID and moves no counter; like the
+    /// next ID, it may first extend the reservation (one mark write or lease
+    /// check per window).
+    pub fn ready(&self) -> Result<()> {
+        Ok(self.inner.ready()?)
+    }
+
     /// Counters.
     pub fn stats(&self) -> Stats {
         self.inner.stats().into()
@@ -110,12 +125,20 @@ impl NativeGenerator {
         Layout::wrap(self.inner.layout().clone())
     }
 
-    /// Node values in layout order.
+    /// Node values in layout order (lane 0's; see `lane_nodes`).
     pub fn nodes(&self) -> Vec<NodeValue> {
-        Layout {
-            inner: self.inner.layout().clone(),
-        }
-        .node_values(self.inner.nodes())
+        self.layout_of().node_values(self.inner.nodes())
+    }
+
+    /// Every lane's node values in layout order, lane 0 first (one entry
+    /// without `lanes`).
+    pub fn lane_nodes(&self) -> Vec<Vec<NodeValue>> {
+        let layout = self.layout_of();
+        self.inner
+            .lane_nodes()
+            .iter()
+            .map(|nodes| layout.node_values(nodes))
+            .collect()
     }
 
     /// Where the node numbers came from (`explicit`, `local slot 3 in ...`).

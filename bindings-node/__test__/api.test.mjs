@@ -418,3 +418,56 @@ test('lanes: one generator, several node numbers; nextBatch fills from each', ()
   throwsCode(() => new Generator({ datacenter: 31, worker: 31, lanes: 2, protect: false }), 'INVALID_SETTING');
   throwsCode(() => new Generator({ datacenter: 1, worker: 7, lanes: 0, protect: false }), 'INVALID_SETTING');
 });
+
+test('ready(): spends no ID; throws the code the next ID would throw', () => {
+  const g = new Generator({ datacenter: 9, worker: 9, stateDir: scratch('nb-ready-') });
+  for (let i = 0; i < 3; i++) assert.equal(g.ready(), undefined);
+  assert.equal(g.stats().issued, 0);
+  g.next();
+  g.ready();
+  assert.equal(g.stats().issued, 1);
+
+  const clock = new ManualClock(new Date('2024-05-01T00:00:00Z'));
+  const m = new Generator({ layout: 'instagram', shard: 3, lanes: 2, clock, onRegression: 'fail' });
+  m.ready();
+  assert.equal(m.nextBatch(2048).length, 2048); // both lanes' sequences spent
+  throwsCode(() => m.ready(), 'SEQUENCE_EXHAUSTED');
+  throwsCode(() => m.next(), 'SEQUENCE_EXHAUSTED');
+  clock.advance(1);
+  m.ready();
+  m.next();
+  clock.advance(-5);
+  throwsCode(() => m.ready(), 'CLOCK_MOVED_BACKWARDS');
+  throwsCode(() => m.next(), 'CLOCK_MOVED_BACKWARDS');
+  assert.equal(m.stats().issued, 2049);
+});
+
+test('ready(): a killed holder left its mark an hour ahead: SNOWID_BEHIND_HIGH_WATER, as the first ID', () => {
+  const state = scratch('nb-ready-');
+  const r = runChild(`import { Generator } from '../index.mjs';
+    const g = new Generator({ datacenter: 9, worker: 10, stateDir: ${JSON.stringify(state)}, windowMs: 3600000 });
+    g.next();
+    process.kill(process.pid, 'SIGKILL');`);
+  assert.equal(r.signal, 'SIGKILL', r.err);
+  const g = new Generator({ datacenter: 9, worker: 10, stateDir: state });
+  throwsCode(() => g.ready(), 'BEHIND_HIGH_WATER');
+  throwsCode(() => g.next(), 'BEHIND_HIGH_WATER');
+  assert.equal(g.stats().issued, 0);
+  // Other numbers in the same directory are not behind.
+  new Generator({ datacenter: 9, worker: 11, stateDir: state }).ready();
+});
+
+test('ready() of the default generator: reached as next() reaches it, spends nothing', () => {
+  const fresh = runChild(`import s from '../index.mjs';
+    const before = s.defaultSource();
+    s.ready();
+    console.log(JSON.stringify([before, /^local slot 0 in /.test(s.defaultSource()), s.stats().issued]));`);
+  assert.deepEqual(JSON.parse(fresh.out), [null, true, 0], fresh.err);
+  // Its numbers held by another generator: ready() throws what next() throws.
+  const held = runChild(`import s from '../index.mjs';
+    const g = new s.Generator({ datacenter: 0, worker: 7 });
+    for (const f of [s.ready, s.next]) {
+      try { f(); console.log('ok'); } catch (e) { console.log(e.code); }
+    }`, { SNOWID_WORKER_ID: '7' });
+  assert.deepEqual(held.out.split('\n'), ['SNOWID_NODE_IN_USE', 'SNOWID_NODE_IN_USE'], held.err);
+});

@@ -175,6 +175,15 @@ pub fn next_batch(env: Env, n: Unknown) -> Result<Js> {
     batch(&env, default::generator().or_throw(&env)?, n)
 }
 
+/// `Generator#ready()` of the default generator behind `next()`: reached
+/// as `next()` reaches it, so it is created on first use (claiming its node
+/// numbers) and re-created in a forked child; throws the error the next
+/// `next()` would throw.
+#[napi(catch_unwind)]
+pub fn ready(env: Env) -> Result<()> {
+    default::ready().or_throw(&env)
+}
+
 /// Counters of the default generator (all 0 before its first use), and the
 /// clock's current `skewMs` (see `Generator.stats()`).
 #[napi(

@@ -210,6 +210,18 @@ impl Generator {
         batch(&env, &self.inner, n)
     }
 
+    /// Whether the generator can issue now, without issuing (for your own
+    /// readiness probe): returns when the next ID of every lane would be
+    /// issued, else throws the error that ID would throw (`code`
+    /// `SNOWID_BEHIND_HIGH_WATER`, `SNOWID_LEASE_LOST`,
+    /// `SNOWID_CLOCK_MOVED_BACKWARDS`...). Takes no ID and moves no counter;
+    /// like the next ID, it may first extend the reservation (one mark write
+    /// or lease check per window).
+    #[napi(catch_unwind)]
+    pub fn ready(&self, env: Env) -> Result<()> {
+        self.inner.ready().or_throw(&env)
+    }
+
     /// Counters: IDs issued, overflow waits, clock regressions seen, largest
     /// regression (ms), ticks borrowed; and `skewMs`, the wall clock minus
     /// the generator's clock in ms now (0 on a ManualClock; alert when

@@ -1,5 +1,5 @@
 //! The module-level default generator: `snowid.next()`, `configure()`,
-//! `default_source()`, `default_stats()` and the `atexit` hook. All of it
+//! `ready()`, `default_source()`, `default_stats()` and the `atexit` hook. All of it
 //! is the core's `snowid::default` (settings, first use, re-configure and
 //! fork rules, clean exit); this file only adds the fast entry point.
 
@@ -90,6 +90,15 @@ pub fn configure(options: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
 #[pyfunction]
 pub fn default_source() -> Option<String> {
     snowid::default::source()
+}
+
+/// `Generator.ready()` of the default generator behind `snowid.next()`:
+/// reached as `next()` reaches it, so it is created on first use (claiming
+/// its node numbers) and re-created in a forked child; raises the error the
+/// next `snowid.next()` would raise.
+#[pyfunction]
+pub fn ready(py: Python<'_>) -> PyResult<()> {
+    py.detach(snowid::default::ready).py()
 }
 
 /// Counters of the default generator (all zero before its first use).

@@ -136,6 +136,17 @@ impl PyGenerator {
         PyList::new(py, dicts)
     }
 
+    /// Whether the generator can issue now, without issuing (for your own
+    /// readiness probe): returns `None` when the next ID of every lane would
+    /// be issued, else raises the error that ID would raise
+    /// (`BehindHighWaterError`, `LeaseLostError`,
+    /// `ClockMovedBackwardsError`...). Takes no ID and moves no counter; like
+    /// the next ID, it may first extend the reservation (one mark write or
+    /// lease check per window), without holding the GIL.
+    fn ready(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.inner.ready()).py()
+    }
+
     /// The counters: IDs issued, overflow waits, clock regressions seen and
     /// the largest, ticks borrowed; and the clock's current skew.
     fn stats(&self) -> PyStats {

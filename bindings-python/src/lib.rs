@@ -90,6 +90,7 @@ fn bytes_to_os(b: Vec<u8>) -> std::ffi::OsString {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     default::add_next(m)?;
     m.add_function(wrap_pyfunction!(default::configure, m)?)?;
+    m.add_function(wrap_pyfunction!(default::ready, m)?)?;
     m.add_function(wrap_pyfunction!(default::default_stats, m)?)?;
     m.add_function(wrap_pyfunction!(default::default_source, m)?)?;
     m.add_function(wrap_pyfunction!(default::_shutdown, m)?)?;

@@ -10,6 +10,7 @@ from typing import Any, Callable
 import pytest
 
 import snowid
+from conftest import run_python
 from snowid.testing import ManualClock, generator
 
 UTC = dt.timezone.utc
@@ -426,3 +427,59 @@ def test_lane_nodes() -> None:
         shard = snowid.Generator(layout="instagram", clock=clock, shard=5, lanes=2)
         assert shard.lane_nodes == [{"shard": 5}, {"shard": 6}]
         assert "lanes=[shard=5, shard=6]" in repr(shard)
+
+
+def test_ready_spends_no_id_and_raises_what_the_next_id_would() -> None:
+    """`ready()` issues nothing; while the next ID would fail it raises that
+    ID's error (same class and code), and passes again once it would not."""
+    with tempfile.TemporaryDirectory() as state:
+        g = snowid.Generator(datacenter=9, worker=9, state_dir=state)
+        for _ in range(3):
+            assert g.ready() is None
+        assert g.stats().issued == 0
+        g.next()
+        g.ready()
+        assert g.stats().issued == 1
+        del g
+
+    clock = ManualClock(T0)
+    g = snowid.Generator(clock=clock, on_regression="fail", layout="instagram", shard=3, lanes=2)
+    g.ready()
+    assert len(g.next_batch(2048)) == 2048  # both lanes' sequences spent
+    with pytest.raises(snowid.SequenceExhaustedError) as r:
+        g.ready()
+    with pytest.raises(snowid.SequenceExhaustedError) as n:
+        g.next()
+    assert r.value.code == n.value.code == "SEQUENCE_EXHAUSTED"
+    clock.advance(1)
+    g.ready()
+    g.next()
+    clock.advance(-5)
+    with pytest.raises(snowid.ClockMovedBackwardsError) as r:
+        g.ready()
+    with pytest.raises(snowid.ClockMovedBackwardsError) as n:
+        g.next()
+    assert r.value.code == n.value.code == "CLOCK_MOVED_BACKWARDS"
+    assert g.stats().issued == 2049
+
+
+def test_ready_reports_a_high_water_mark_ahead_of_the_clock() -> None:
+    """A holder killed after issuing leaves its mark a window ahead (here an
+    hour): the next holder of its numbers would wait longer than the floor
+    allows, so `ready()` raises BEHIND_HIGH_WATER, as its first ID does."""
+    with tempfile.TemporaryDirectory() as state:
+        run_python(
+            "import os, snowid\n"
+            f"g = snowid.Generator(datacenter=9, worker=10, state_dir={state!r}, window_ms=3_600_000)\n"
+            "g.next()\n"
+            "os._exit(0)  # no clean exit: the mark stays an hour ahead\n"
+        )
+        g = snowid.Generator(datacenter=9, worker=10, state_dir=state)
+        with pytest.raises(snowid.BehindHighWaterError) as r:
+            g.ready()
+        with pytest.raises(snowid.BehindHighWaterError) as n:
+            g.next()
+        assert r.value.code == n.value.code == "BEHIND_HIGH_WATER"
+        assert g.stats().issued == 0
+        # Another node's numbers in the same directory are not behind.
+        snowid.Generator(datacenter=9, worker=11, state_dir=state).ready()

@@ -353,3 +353,38 @@ def test_generator_node_source_bad_input() -> None:
         snowid.Generator()
     g = snowid.Generator(worker=1, datacenter=2, protect=False)
     assert g.source == "explicit"  # unprotected: no lock, no mark
+
+
+def test_ready_reaches_the_default_as_next_does() -> None:
+    """`snowid.ready()` creates the default generator (claiming its numbers)
+    without issuing, and raises what `snowid.next()` would."""
+    text = out("""
+        import snowid
+        assert snowid.default_source() is None
+        snowid.ready()
+        print(snowid.default_source().startswith("local slot 0 in "), snowid.default_stats().issued)
+        snowid.next()
+        snowid.ready()
+        print(snowid.default_stats().issued)
+    """)
+    assert text.splitlines() == ["True 0", "1"], text
+
+
+def test_ready_in_a_fork_child_raises_what_next_would() -> None:
+    probes = """
+    for what, call in [("gen.ready", gen.ready), ("ready", snowid.ready), ("next", snowid.next)]:
+        try:
+            call()
+            lines.append(what + " ok")
+        except snowid.SnowidError as e:
+            lines.append(what + ": " + e.code)
+    lines.append("issued " + str(snowid.default_stats().issued))
+"""
+    text = out(FORK_CODE.format(setup="snowid.configure(datacenter=0, worker=3)", probe=False, child=probes))
+    assert text.splitlines()[:5] == [
+        "old generator: FORKED", "gen.ready: FORKED", "ready: NODE_IN_USE", "next: NODE_IN_USE", "issued 0"], text
+    # An unconfigured default: the child's ready() claims a slot of its own.
+    text = out(FORK_CODE.format(setup="", probe=False, child=probes.replace(
+        '("next", snowid.next)', '("source", lambda: lines.append(str(snowid.default_source() != parent_source)))')))
+    assert text.splitlines()[:6] == [
+        "old generator: FORKED", "gen.ready: FORKED", "ready ok", "True", "source ok", "issued 0"], text

@@ -25,6 +25,7 @@
 //!   tick issued (the bindings call it from `atexit`, Node's `exit` event;
 //!   C programs call `snowid_shutdown()`), so the next process with these
 //!   numbers does not wait out the reserved window.
+//! - [`ready`]: the readiness probe of the generator [`next_id`] uses.
 //! - [`layout`]: what `inspect(id)` decodes with when given no layout.
 //!
 //! Replaced generators are leaked on purpose: another thread may still hold
@@ -160,6 +161,14 @@ pub fn generator() -> Result<&'static Generator> {
     st.current = Some((g, settings));
     CURRENT.store(g as *const Generator as *mut Generator, Release);
     Ok(g)
+}
+
+/// Whether the default generator can issue now, without issuing
+/// ([`Generator::ready`]): reached as [`next_id`] reaches it, so it is
+/// created on first use (claiming its numbers) and re-created in a forked
+/// child, and the error is the one the next ID would fail with.
+pub fn ready() -> Result<()> {
+    generator()?.ready()
 }
 
 /// Sets the default generator's options (the generator options of

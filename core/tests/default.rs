@@ -44,6 +44,10 @@ fn configure_layout_reconfigure_and_clean_exit() {
     default::configure(opts()).unwrap();
     assert_eq!(default::layout().unwrap().name(), "discord");
     assert_eq!(default::source(), None, "created on first use");
+    // ready() reaches it as the first ID would (creating it), issuing nothing.
+    default::ready().unwrap();
+    assert!(default::source().unwrap().contains("worker=3"));
+    assert_eq!(default::stats().issued, 0, "ready() issues nothing");
     let a = default::next_id().unwrap();
     let b = default::next_id().unwrap();
     assert!(b > a);

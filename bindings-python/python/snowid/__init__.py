@@ -35,6 +35,7 @@ from ._native import (
     encode_wide,
     inspect,
     next,
+    ready,
 )
 from .exceptions import (
     BY_CODE as _BY_CODE,
@@ -158,4 +159,5 @@ __all__ = [
     "encode_wide",
     "inspect",
     "next",
+    "ready",
 ]

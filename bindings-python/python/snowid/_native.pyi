@@ -53,6 +53,13 @@ def configure(
     with others it replaces it if it has issued nothing yet, else raises
     ``InvalidSettingError`` naming the first setting that differs."""
 
+def ready() -> None:
+    """``Generator.ready()`` of the default generator behind ``next()``:
+    reached as ``next()`` reaches it, so it is created on first use
+    (claiming its node numbers) and re-created in a forked child. Raises
+    the error the next ``snowid.next()`` would raise (``NodeInUseError``,
+    ``BehindHighWaterError``, ``LeaseLostError``...)."""
+
 def default_stats() -> Stats:
     """Counters of the default generator (all zero before its first use)."""
 
@@ -291,6 +298,14 @@ class Generator:
     def lane_nodes(self) -> List[Dict[str, int]]:
         """Every lane's node values by field name, lane 0 first: one
         ``dict`` per lane (``lanes=4`` holds 4 node numbers)."""
+    def ready(self) -> None:
+        """Whether the generator can issue now, without issuing (for your own
+        readiness probe): returns when the next ID of every lane would be
+        issued, else raises the error that ID would raise
+        (``BehindHighWaterError``, ``LeaseLostError``,
+        ``ClockMovedBackwardsError``, ``ForkedError``...). Takes no ID and
+        moves no counter; like the next ID, it may first extend the
+        reservation (one mark write or lease check per window)."""
     def stats(self) -> Stats:
         """The counters."""
 

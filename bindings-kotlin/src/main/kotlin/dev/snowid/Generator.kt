@@ -109,8 +109,23 @@ class Generator private constructor(private val native: NativeGenerator) : AutoC
     /** The layout. */
     fun layout(): Layout = native.layout()
 
-    /** Node values by field name, in layout order. */
+    /** Node values by field name, in layout order (lane 0's; see [laneNodes]). */
     fun nodes(): Map<String, Long> = native.nodes().associateTo(LinkedHashMap()) { it.name to it.value }
+
+    /** Every lane's node values by field name, lane 0 first (one entry without `lanes`). */
+    fun laneNodes(): List<Map<String, Long>> =
+        native.laneNodes().map { lane -> lane.associateTo(LinkedHashMap()) { it.name to it.value } }
+
+    /**
+     * Whether the generator can issue now, without issuing (for your own
+     * readiness probe): returns when the next ID of every lane would be
+     * issued, else throws the [SnowidException] that ID would throw
+     * (`BehindHighWater`, `LeaseLost`, `ClockMovedBackwards`...). Takes no ID
+     * and moves no counter; like the next ID, it may first extend the
+     * reservation (one mark write or lease check per window).
+     */
+    @Throws(SnowidException::class)
+    fun ready() = native.ready()
 
     /** Where the node numbers came from: `explicit`, `local slot 3 in ...`, `env (...)`. */
     fun source(): String = native.source()

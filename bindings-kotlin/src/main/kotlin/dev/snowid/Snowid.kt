@@ -92,6 +92,15 @@ object Snowid {
     @Throws(SnowidException::class)
     fun nodes(): Map<String, Long> = defaultNodes().associateTo(LinkedHashMap()) { it.name to it.value }
 
+    /**
+     * [Generator.ready] of the default generator: reached as [next] reaches
+     * it (created on first use, claiming its node numbers); throws the
+     * [SnowidException] the next ID would throw.
+     */
+    @JvmStatic
+    @Throws(SnowidException::class)
+    fun ready() = dev.snowid.ready()
+
     /** The default generator's counters (zero before its first ID) and clock skew. */
     @JvmStatic
     fun stats(): Stats = dev.snowid.stats()

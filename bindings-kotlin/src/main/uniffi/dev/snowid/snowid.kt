@@ -707,6 +707,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_snowid_kotlin_checksum_func_parse(
     ): Int
+    external fun uniffi_snowid_kotlin_checksum_func_ready(
+    ): Int
     external fun uniffi_snowid_kotlin_checksum_func_shutdown(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_func_stats(
@@ -719,6 +721,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_snowid_kotlin_checksum_func_parse_wide(
     ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativegenerator_lane_nodes(
+    ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativegenerator_layout(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativegenerator_lean_handle(
@@ -728,6 +732,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_snowid_kotlin_checksum_method_nativegenerator_next_batch(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativegenerator_nodes(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativegenerator_ready(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativegenerator_settings_json(
     ): Int
@@ -863,6 +869,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_snowid_kotlin_fn_constructor_nativegenerator_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_snowid_kotlin_fn_method_nativegenerator_lane_nodes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_snowid_kotlin_fn_method_nativegenerator_layout(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_snowid_kotlin_fn_method_nativegenerator_lean_handle(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -873,6 +881,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_snowid_kotlin_fn_method_nativegenerator_nodes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_method_nativegenerator_ready(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_snowid_kotlin_fn_method_nativegenerator_settings_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_snowid_kotlin_fn_method_nativegenerator_shutdown(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1053,6 +1063,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_snowid_kotlin_fn_func_parse(`text`: RustBuffer.ByValue,`encoding`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_snowid_kotlin_fn_func_ready(uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_snowid_kotlin_fn_func_shutdown(uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_snowid_kotlin_fn_func_stats(uniffi_out_err: UniffiRustCallStatus, 
@@ -1232,6 +1244,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_snowid_kotlin_checksum_func_parse() and 0xFFFF) != 595) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_snowid_kotlin_checksum_func_ready() and 0xFFFF) != 50198) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_snowid_kotlin_checksum_func_shutdown() and 0xFFFF) != 63842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1250,6 +1265,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_snowid_kotlin_checksum_func_parse_wide() and 0xFFFF) != 33914) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativegenerator_lane_nodes() and 0xFFFF) != 7752) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_snowid_kotlin_checksum_method_nativegenerator_layout() and 0xFFFF) != 60285) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1262,7 +1280,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_snowid_kotlin_checksum_method_nativegenerator_next_batch() and 0xFFFF) != 50209) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_snowid_kotlin_checksum_method_nativegenerator_nodes() and 0xFFFF) != 12945) {
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativegenerator_nodes() and 0xFFFF) != 35528) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativegenerator_ready() and 0xFFFF) != 23381) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_snowid_kotlin_checksum_method_nativegenerator_settings_json() and 0xFFFF) != 16826) {
@@ -2849,6 +2870,12 @@ public object FfiConverterTypeManualClock: FfiConverter<ManualClock, Long> {
 public interface NativeGeneratorInterface {
     
     /**
+     * Every lane's node values in layout order, lane 0 first (one entry
+     * without `lanes`).
+     */
+    fun `laneNodes`(): List<List<NodeValue>>
+    
+    /**
      * The layout.
      */
     fun `layout`(): Layout
@@ -2871,9 +2898,18 @@ public interface NativeGeneratorInterface {
     fun `nextBatch`(`n`: kotlin.Long): List<kotlin.Long>
     
     /**
-     * Node values in layout order.
+     * Node values in layout order (lane 0's; see `lane_nodes`).
      */
     fun `nodes`(): List<NodeValue>
+    
+    /**
+     * Whether the generator can issue now, without issuing: fails with the
+     * error the next ID would fail with (`BehindHighWater`, `LeaseLost`,
+     * `ClockMovedBackwards`...). Takes no ID and moves no counter; like the
+     * next ID, it may first extend the reservation (one mark write or lease
+     * check per window).
+     */
+    fun `ready`()
     
     /**
      * The resolved settings as canonical JSON.
@@ -3019,6 +3055,23 @@ open class NativeGenerator: Disposable, AutoCloseable, NativeGeneratorInterface
 
     
     /**
+     * Every lane's node values in layout order, lane 0 first (one entry
+     * without `lanes`).
+     */override fun `laneNodes`(): List<List<NodeValue>> {
+            return FfiConverterSequenceSequenceTypeNodeValue.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativegenerator_lane_nodes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The layout.
      */override fun `layout`(): Layout {
             return FfiConverterTypeLayout.lift(
@@ -3088,7 +3141,7 @@ open class NativeGenerator: Disposable, AutoCloseable, NativeGeneratorInterface
 
     
     /**
-     * Node values in layout order.
+     * Node values in layout order (lane 0's; see `lane_nodes`).
      */override fun `nodes`(): List<NodeValue> {
             return FfiConverterSequenceTypeNodeValue.lift(
     callWithHandle {
@@ -3100,6 +3153,26 @@ open class NativeGenerator: Disposable, AutoCloseable, NativeGeneratorInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Whether the generator can issue now, without issuing: fails with the
+     * error the next ID would fail with (`BehindHighWater`, `LeaseLost`,
+     * `ClockMovedBackwards`...). Takes no ID and moves no counter; like the
+     * next ID, it may first extend the reservation (one mark write or lease
+     * check per window).
+     */
+    @Throws(SnowidException::class)override fun `ready`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativegenerator_ready(
+        it,
+        _status)
+}
+    }
+    
     
 
     
@@ -7741,6 +7814,34 @@ public object FfiConverterSequenceTypeOptionEntry: FfiConverterRustBuffer<List<O
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceSequenceTypeNodeValue: FfiConverterRustBuffer<List<List<NodeValue>>> {
+    override fun read(buf: ByteBuffer): List<List<NodeValue>> {
+        val len = buf.getInt()
+        return List<List<NodeValue>>(len) {
+            FfiConverterSequenceTypeNodeValue.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<List<NodeValue>>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterSequenceTypeNodeValue.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<List<NodeValue>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterSequenceTypeNodeValue.write(it, buf)
+        }
+    }
+}
         /**
          * The core's error table (`snowid::ERROR_CODES`) with the exception class
          * of each code.
@@ -7982,6 +8083,21 @@ public object FfiConverterSequenceTypeOptionEntry: FfiConverterRustBuffer<List<O
 }
     )
     }
+    
+
+        /**
+         * Whether the default generator can issue now, without issuing: reached
+         * as `next()` reaches it (created on first use, claiming its numbers);
+         * fails with the error the next ID would fail with.
+         */
+    @Throws(SnowidException::class) fun `ready`()
+        = 
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_func_ready(
+    
+        _status)
+}
+    
     
 
         /**
