@@ -252,6 +252,12 @@
 #define SNOWID_RESOLVE_SERVICE 3
 
 /**
+ * Size of `snowid_segment_stats_t` version 1: what
+ * `snowid_segment_stats()` accepts as `struct_size`.
+ */
+#define SNOWID_SEGMENT_STATS_SIZE_V1 80
+
+/**
  * Longest encoded wide ID in characters (a 39-digit decimal), without the NUL.
  */
 #define SNOWID_WIDE_MAX_ENCODED_LEN 39
@@ -285,11 +291,14 @@ typedef struct snowid_layout_t snowid_layout_t;
  * `state_dir`, `protect`, `persist`, `window_ms`, and the layout's node
  * fields (`worker`, ...) — the keywords of every snowid language, in
  * `snake_case` (or lowerCamelCase), with the rules of the README's
- * options table. Made by `snowid_options_new()`, freed by
- * `snowid_options_free()`.
+ * options table. The same object carries a segment's options (`store`,
+ * `step`, `min_step`, `max_step`, `prefetch_at`, `range_ms`) to
+ * `snowid_segment_new_with_options()`. Made by `snowid_options_new()`,
+ * freed by `snowid_options_free()`.
  *
  * The setters never judge a value: every check happens in
- * `snowid_generator_new_with_options()` / `snowid_configure()`, which
+ * `snowid_generator_new_with_options()` / `snowid_configure()` /
+ * `snowid_segment_new_with_options()`, which
  * report the first problem in the core's fixed order (so the same options
  * give the same error code in C, Python, Node and Rust).
  *
@@ -668,6 +677,59 @@ typedef struct snowid_capacity_t {
    */
   uint64_t nodes;
 } snowid_capacity_t;
+
+/**
+ * What a segment generator has done so far (`snowid_segment_stats()`), as
+ * Python's `Segment.stats()` and Node's `segment.stats()`. Each field is a
+ * recent value while other threads take IDs.
+ *
+ * Versioning rule: fields are only ever appended. Read it with
+ * `snowid_segment_stats(seg, &st, sizeof st)`, which writes exactly the
+ * version the caller was compiled with.
+ */
+typedef struct snowid_segment_stats_t {
+  /**
+   * Ranges taken from the store.
+   */
+  uint64_t ranges_fetched;
+  /**
+   * Takes that failed (store unreachable, ...).
+   */
+  uint64_t fetch_failures;
+  /**
+   * Latency of the last successful take, in microseconds.
+   */
+  uint64_t last_fetch_us;
+  /**
+   * Largest latency of a take, in microseconds.
+   */
+  uint64_t max_fetch_us;
+  /**
+   * Sum of take latencies, in microseconds (divide by `ranges_fetched`).
+   */
+  uint64_t total_fetch_us;
+  /**
+   * Calls that found both ranges spent and waited for the store.
+   */
+  uint64_t waits;
+  /**
+   * The step of the next take.
+   */
+  uint64_t step;
+  /**
+   * Start of the range IDs come from now (`[current_start, current_end)`;
+   * 0 and 0 before the first ID).
+   */
+  uint64_t current_start;
+  /**
+   * End of the current range (exclusive).
+   */
+  uint64_t current_end;
+  /**
+   * 1 when the next range is already buffered, else 0.
+   */
+  uint64_t buffered;
+} snowid_segment_stats_t;
 
 /**
  * A 128-bit unsigned integer as two 64-bit halves: the value is
@@ -1638,7 +1700,8 @@ snowid_status snowid_test_resolve(uint32_t target, const struct snowid_options_t
  * default (`SNOWID_SEGMENT_STORE`, else `file://<state dir>/segments`); a
  * bad URL is `SNOWID_ERR_SEGMENT_STORE_URL`. `step`: IDs per range at
  * first, 0 for the default (1000); the step then adapts (up to 1000000 by
- * default) so a range lasts about a minute.
+ * default) so a range lasts about a minute. For the other options use
+ * `snowid_segment_new_with_options()`.
  *
  * Ownership: `*out_segment` is new; free it with `snowid_segment_free()`.
  * Errors: `SNOWID_ERR_SEGMENT_KEY`, `_SEGMENT_STORE_URL`,
@@ -1650,6 +1713,49 @@ snowid_status snowid_test_resolve(uint32_t target, const struct snowid_options_t
  * Thread safety: safe from any thread. It may block while it connects.
  */
 snowid_status snowid_segment_new(const char *key, const char *store, uint64_t step, struct snowid_segment_t **out_segment);
+
+/**
+ * Makes a segment generator for `key` from `options` (what Python's
+ * `Segment(key, **options)` and Node's `new Segment(key, options)` make):
+ * `store` (a URL, `snowid_options_set_str()`), `step`, `min_step`,
+ * `max_step`, `prefetch_at`, `range_ms` (integers,
+ * `snowid_options_set_int()`), in `snake_case` or lowerCamelCase. Every
+ * option is judged here by the core, with the rules of
+ * `testdata/OPTIONS.md` ("Segment options"): an unknown name, an option
+ * given twice, a value of the wrong type or out of range is
+ * `SNOWID_ERR_INVALID_SETTING` / `_WRONG_TYPE`, and
+ * `snowid_last_error_message()` names the option and the valid range.
+ * Options left out take their defaults (step 1000, min_step 1000, max_step
+ * 1000000, prefetch_at 10, range_ms 60000; store `SNOWID_SEGMENT_STORE`,
+ * else `file://<state dir>/segments`).
+ *
+ * Ownership: `options` is only read (NULL: all defaults); free it whenever
+ * you like. `*out_segment` is new; free it with `snowid_segment_free()`.
+ * Errors: `SNOWID_ERR_SEGMENT_KEY`, then the options' errors in the core's
+ * order (`_INVALID_SETTING`, `_WRONG_TYPE`, `_SEGMENT_STORE_URL`), then
+ * `_SEGMENT_STORE_UNAVAILABLE` (the store cannot be reached) or
+ * `_STATE_IO` (the file store's directory cannot be made). Nothing is
+ * written to `*out_segment` on an error.
+ * NULL: `key` or `out_segment` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: safe from any thread, also with one `options` object
+ * shared by several threads (while nobody sets options on it). It may
+ * block while it connects.
+ */
+snowid_status snowid_segment_new_with_options(const char *key, const struct snowid_options_t *options, struct snowid_segment_t **out_segment);
+
+/**
+ * Writes the segment's counters, the version the caller compiled, to
+ * `*out_stats`: `snowid_segment_stats_t st; snowid_segment_stats(seg, &st,
+ * sizeof st);`. Takes the segment's internal lock briefly (not the per-ID
+ * path).
+ *
+ * Ownership: writes exactly `struct_size` bytes of the caller's struct.
+ * NULL: `segment` or `out_stats` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` if `struct_size` is not
+ * `SNOWID_SEGMENT_STATS_SIZE_V1` (nothing is written).
+ * Thread safety: safe while other threads take IDs from the same handle.
+ */
+snowid_status snowid_segment_stats(const struct snowid_segment_t *segment, struct snowid_segment_stats_t *out_stats, uint32_t struct_size);
 
 /**
  * Frees a segment generator and stops its background thread. The rest of

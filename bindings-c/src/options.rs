@@ -9,6 +9,7 @@ use std::os::unix::ffi::OsStringExt;
 
 use core_snowid::env::Environment;
 use core_snowid::options::{resolve_json, GeneratorOptions};
+use core_snowid::segment::SegmentOptions;
 use core_snowid::{default, ManualClock, Value};
 
 use crate::args::{
@@ -23,11 +24,14 @@ use crate::layout::snowid_layout_t;
 /// `state_dir`, `protect`, `persist`, `window_ms`, and the layout's node
 /// fields (`worker`, ...) — the keywords of every snowid language, in
 /// `snake_case` (or lowerCamelCase), with the rules of the README's
-/// options table. Made by `snowid_options_new()`, freed by
-/// `snowid_options_free()`.
+/// options table. The same object carries a segment's options (`store`,
+/// `step`, `min_step`, `max_step`, `prefetch_at`, `range_ms`) to
+/// `snowid_segment_new_with_options()`. Made by `snowid_options_new()`,
+/// freed by `snowid_options_free()`.
 ///
 /// The setters never judge a value: every check happens in
-/// `snowid_generator_new_with_options()` / `snowid_configure()`, which
+/// `snowid_generator_new_with_options()` / `snowid_configure()` /
+/// `snowid_segment_new_with_options()`, which
 /// report the first problem in the core's fixed order (so the same options
 /// give the same error code in C, Python, Node and Rust).
 ///
@@ -36,6 +40,9 @@ use crate::layout::snowid_layout_t;
 #[allow(non_camel_case_types)]
 pub struct snowid_options_t {
     pub(crate) options: GeneratorOptions,
+    /// The same options for `snowid_segment_new_with_options()` (the core
+    /// keeps generator and segment options apart; each judges its own).
+    pub(crate) segment: SegmentOptions,
 }
 
 /// Makes an empty options object.
@@ -51,6 +58,7 @@ pub unsafe extern "C" fn snowid_options_new(
         let o = unsafe { out(out_options, "out_options") }?;
         *o = boxed(snowid_options_t {
             options: GeneratorOptions::new(),
+            segment: SegmentOptions::new(),
         });
         Ok(())
     })
@@ -75,6 +83,7 @@ unsafe fn set(
         let o = unsafe { out(options, "options") }?;
         let key = unsafe { text(key, "key") }?;
         let v = value()?;
+        o.segment.set(key, v.clone());
         o.options.set(key, v);
         Ok(())
     })

@@ -6,8 +6,9 @@ use std::ffi::c_char;
 use core_snowid::segment::{key_from_value, SegmentOptions};
 use core_snowid::Segment;
 
-use crate::args::{answer, arg, batch, boxed, free, out, text_value};
-use crate::error::{guard, snowid_status};
+use crate::args::{answer, arg, batch, boxed, free, out, text_value, write_prefix};
+use crate::error::{guard, invalid_setting, snowid_status, Failure};
+use crate::options::snowid_options_t;
 
 /// A segment generator for one key (opaque): dense, strictly increasing
 /// IDs (order numbers, invoice numbers) taken from ranges of the key's
@@ -35,7 +36,8 @@ pub struct snowid_segment_t {
 /// default (`SNOWID_SEGMENT_STORE`, else `file://<state dir>/segments`); a
 /// bad URL is `SNOWID_ERR_SEGMENT_STORE_URL`. `step`: IDs per range at
 /// first, 0 for the default (1000); the step then adapts (up to 1000000 by
-/// default) so a range lasts about a minute.
+/// default) so a range lasts about a minute. For the other options use
+/// `snowid_segment_new_with_options()`.
 ///
 /// Ownership: `*out_segment` is new; free it with `snowid_segment_free()`.
 /// Errors: `SNOWID_ERR_SEGMENT_KEY`, `_SEGMENT_STORE_URL`,
@@ -64,6 +66,144 @@ pub unsafe extern "C" fn snowid_segment_new(
         }
         let inner = Segment::new(&key, opts.resolve()?)?;
         *o = boxed(snowid_segment_t { inner });
+        Ok(())
+    })
+}
+
+/// Makes a segment generator for `key` from `options` (what Python's
+/// `Segment(key, **options)` and Node's `new Segment(key, options)` make):
+/// `store` (a URL, `snowid_options_set_str()`), `step`, `min_step`,
+/// `max_step`, `prefetch_at`, `range_ms` (integers,
+/// `snowid_options_set_int()`), in `snake_case` or lowerCamelCase. Every
+/// option is judged here by the core, with the rules of
+/// `testdata/OPTIONS.md` ("Segment options"): an unknown name, an option
+/// given twice, a value of the wrong type or out of range is
+/// `SNOWID_ERR_INVALID_SETTING` / `_WRONG_TYPE`, and
+/// `snowid_last_error_message()` names the option and the valid range.
+/// Options left out take their defaults (step 1000, min_step 1000, max_step
+/// 1000000, prefetch_at 10, range_ms 60000; store `SNOWID_SEGMENT_STORE`,
+/// else `file://<state dir>/segments`).
+///
+/// Ownership: `options` is only read (NULL: all defaults); free it whenever
+/// you like. `*out_segment` is new; free it with `snowid_segment_free()`.
+/// Errors: `SNOWID_ERR_SEGMENT_KEY`, then the options' errors in the core's
+/// order (`_INVALID_SETTING`, `_WRONG_TYPE`, `_SEGMENT_STORE_URL`), then
+/// `_SEGMENT_STORE_UNAVAILABLE` (the store cannot be reached) or
+/// `_STATE_IO` (the file store's directory cannot be made). Nothing is
+/// written to `*out_segment` on an error.
+/// NULL: `key` or `out_segment` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+/// Thread safety: safe from any thread, also with one `options` object
+/// shared by several threads (while nobody sets options on it). It may
+/// block while it connects.
+#[no_mangle]
+pub unsafe extern "C" fn snowid_segment_new_with_options(
+    key: *const c_char,
+    options: *const snowid_options_t,
+    out_segment: *mut *mut snowid_segment_t,
+) -> snowid_status {
+    guard(|| {
+        let o = unsafe { out(out_segment, "out_segment") }?;
+        let key = key_from_value(&unsafe { text_value(key, "key") }?)?;
+        let settings = if options.is_null() {
+            SegmentOptions::new().resolve()?
+        } else {
+            unsafe { &*options }.segment.resolve()?
+        };
+        let inner = Segment::new(&key, settings)?;
+        *o = boxed(snowid_segment_t { inner });
+        Ok(())
+    })
+}
+
+/// Size of `snowid_segment_stats_t` version 1: what
+/// `snowid_segment_stats()` accepts as `struct_size`.
+pub const SNOWID_SEGMENT_STATS_SIZE_V1: u32 = 80;
+
+/// What a segment generator has done so far (`snowid_segment_stats()`), as
+/// Python's `Segment.stats()` and Node's `segment.stats()`. Each field is a
+/// recent value while other threads take IDs.
+///
+/// Versioning rule: fields are only ever appended. Read it with
+/// `snowid_segment_stats(seg, &st, sizeof st)`, which writes exactly the
+/// version the caller was compiled with.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(non_camel_case_types)]
+pub struct snowid_segment_stats_t {
+    /// Ranges taken from the store.
+    pub ranges_fetched: u64,
+    /// Takes that failed (store unreachable, ...).
+    pub fetch_failures: u64,
+    /// Latency of the last successful take, in microseconds.
+    pub last_fetch_us: u64,
+    /// Largest latency of a take, in microseconds.
+    pub max_fetch_us: u64,
+    /// Sum of take latencies, in microseconds (divide by `ranges_fetched`).
+    pub total_fetch_us: u64,
+    /// Calls that found both ranges spent and waited for the store.
+    pub waits: u64,
+    /// The step of the next take.
+    pub step: u64,
+    /// Start of the range IDs come from now (`[current_start, current_end)`;
+    /// 0 and 0 before the first ID).
+    pub current_start: u64,
+    /// End of the current range (exclusive).
+    pub current_end: u64,
+    /// 1 when the next range is already buffered, else 0.
+    pub buffered: u64,
+}
+
+const _: () =
+    assert!(size_of::<snowid_segment_stats_t>() == SNOWID_SEGMENT_STATS_SIZE_V1 as usize);
+
+/// Writes the segment's counters, the version the caller compiled, to
+/// `*out_stats`: `snowid_segment_stats_t st; snowid_segment_stats(seg, &st,
+/// sizeof st);`. Takes the segment's internal lock briefly (not the per-ID
+/// path).
+///
+/// Ownership: writes exactly `struct_size` bytes of the caller's struct.
+/// NULL: `segment` or `out_stats` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+/// Errors: `SNOWID_ERR_INVALID_SETTING` if `struct_size` is not
+/// `SNOWID_SEGMENT_STATS_SIZE_V1` (nothing is written).
+/// Thread safety: safe while other threads take IDs from the same handle.
+#[no_mangle]
+pub unsafe extern "C" fn snowid_segment_stats(
+    segment: *const snowid_segment_t,
+    out_stats: *mut snowid_segment_stats_t,
+    struct_size: u32,
+) -> snowid_status {
+    guard(|| {
+        let s = unsafe { arg(segment, "segment") }?;
+        if out_stats.is_null() {
+            return Err(Failure::Null("out_stats"));
+        }
+        if struct_size != SNOWID_SEGMENT_STATS_SIZE_V1 {
+            return Err(invalid_setting(
+                "segment stats struct_size",
+                struct_size,
+                &format!(
+                    "{SNOWID_SEGMENT_STATS_SIZE_V1} (version 1): pass \
+                     sizeof(snowid_segment_stats_t) (a larger size means the header is newer \
+                     than the library)"
+                ),
+            ));
+        }
+        let c = s.inner.stats();
+        let st = snowid_segment_stats_t {
+            ranges_fetched: c.ranges_fetched,
+            fetch_failures: c.fetch_failures,
+            last_fetch_us: c.last_fetch_us,
+            max_fetch_us: c.max_fetch_us,
+            total_fetch_us: c.total_fetch_us,
+            waits: c.waits,
+            step: c.step,
+            current_start: c.current_start,
+            current_end: c.current_end,
+            buffered: u64::from(c.buffered),
+        };
+        // SAFETY: the caller's struct holds `struct_size` bytes (header
+        // contract), checked above to be the whole struct.
+        unsafe { write_prefix(&st, out_stats, struct_size as usize) };
         Ok(())
     })
 }

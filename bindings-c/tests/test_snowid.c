@@ -2051,9 +2051,237 @@ static void test_segments(void) {
   EXPECT(snowid_segment_next(NULL, &id), SNOWID_ERR_NULL_ARGUMENT);
 }
 
+/* The README's segment example (bindings-c/README.md, "Segment mode"). */
+static int readme_segment(const char *store, int64_t *first, snowid_segment_stats_t *out) {
+#define fail(what) (fprintf(stderr, "%s: %s\n", what, snowid_last_error_message()), 1)
+  /* START segment */
+  snowid_options_t *opts = NULL;
+  snowid_segment_t *orders = NULL;
+  snowid_segment_stats_t st;
+  int64_t id = 0;
+
+  snowid_options_new(&opts);
+  snowid_options_set_str(opts, "store", store); /* left out: $SNOWID_SEGMENT_STORE, else the state dir */
+  snowid_options_set_int(opts, "step", 100);
+  snowid_options_set_int(opts, "max_step", 10000);
+  if (snowid_segment_new_with_options("orders", opts, &orders) != SNOWID_OK) return fail("segment");
+  snowid_options_free(opts); /* the segment keeps what it needs */
+  if (snowid_segment_next(orders, &id) != SNOWID_OK) return fail("next"); /* 1, then 2, 3, ... */
+  snowid_segment_stats(orders, &st, sizeof st); /* ranges_fetched, step, waits, fetch latency */
+  printf("id %lld from range %llu..%llu\n", (long long)id, (unsigned long long)st.current_start,
+         (unsigned long long)st.current_end);
+  snowid_segment_free(orders);
+  /* END segment */
+#undef fail
+  *first = id;
+  *out = st;
+  return 0;
+}
+
+/* Segment mode with every option through snowid_options_t: the options
+ * reach the core (a max_step of 20 caps every range), the core judges and
+ * names bad ones, NULL options mean the defaults, and the size-versioned
+ * stats move as IDs are taken. */
+static void test_segment_options(void) {
+  char dir[] = "/tmp/snowid-c-segopt-XXXXXX";
+  char url[64];
+  snowid_options_t *o = NULL;
+  snowid_segment_t *s = NULL, *bad = (snowid_segment_t *)1;
+  snowid_segment_stats_t st, before;
+  int64_t id = 0, ids[100];
+  const char *old_store = getenv("SNOWID_SEGMENT_STORE");
+  char *saved = old_store ? strdup(old_store) : NULL;
+  size_t i;
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  snprintf(url, sizeof url, "file://%s", dir);
+  CHECK(sizeof(snowid_segment_stats_t) == SNOWID_SEGMENT_STATS_SIZE_V1, "stats size %zu",
+        sizeof(snowid_segment_stats_t));
+
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_str(o, "store", url));
+  OK(snowid_options_set_int(o, "step", 10));
+  OK(snowid_options_set_int(o, "min_step", 5));
+  OK(snowid_options_set_int(o, "maxStep", 20)); /* lowerCamelCase too, as in Node */
+  OK(snowid_options_set_int(o, "prefetch_at", 50));
+  OK(snowid_options_set_int(o, "range_ms", 86400000));
+  OK(snowid_segment_new_with_options("opts", o, &s));
+  OK(snowid_segment_stats(s, &before, sizeof before));
+  CHECK(before.current_start == 0 && before.current_end == 0, "no range before the first ID: %" PRIu64
+        "..%" PRIu64, before.current_start, before.current_end);
+  CHECK(before.step >= 5 && before.step <= 20, "step %" PRIu64, before.step);
+  OK(snowid_segment_next(s, &id));
+  CHECK(id == 1, "first id %" PRId64, id);
+  OK(snowid_segment_stats(s, &st, sizeof st));
+  CHECK(st.current_start == 1 && st.current_end == 11, "first range of step 10: %" PRIu64 "..%" PRIu64,
+        st.current_start, st.current_end);
+  CHECK(st.ranges_fetched >= 1 && st.ranges_fetched > before.ranges_fetched, "ranges %" PRIu64 " -> %" PRIu64,
+        before.ranges_fetched, st.ranges_fetched);
+  CHECK(st.fetch_failures == 0, "fetch failures %" PRIu64, st.fetch_failures);
+  CHECK(st.total_fetch_us >= st.max_fetch_us && st.max_fetch_us >= st.last_fetch_us,
+        "latencies total %" PRIu64 " max %" PRIu64 " last %" PRIu64, st.total_fetch_us, st.max_fetch_us,
+        st.last_fetch_us);
+  CHECK(st.buffered <= 1, "buffered %" PRIu64, st.buffered);
+  OK(snowid_segment_next_batch(s, ids, 100));
+  for (i = 0; i < 100; i++) CHECK(ids[i] == (int64_t)i + 2, "ids[%zu] = %" PRId64, i, ids[i]);
+  before = st;
+  OK(snowid_segment_stats(s, &st, sizeof st));
+  /* 101 IDs in ranges of at most max_step (20): at least 6 ranges taken */
+  CHECK(st.ranges_fetched >= 6, "ranges after 101 IDs: %" PRIu64, st.ranges_fetched);
+  CHECK(st.current_end - st.current_start <= 20 && st.step <= 20, "max_step caps the range %" PRIu64 "..%" PRIu64
+        " step %" PRIu64, st.current_start, st.current_end, st.step);
+  CHECK(st.current_start <= 101 && 101 < st.current_end, "the range holds the last ID: %" PRIu64 "..%" PRIu64,
+        st.current_start, st.current_end);
+  CHECK(st.total_fetch_us >= before.total_fetch_us, "total fetch time moves");
+  snowid_segment_free(s);
+  s = NULL;
+
+  /* the README's example */
+  {
+    char dir2[] = "/tmp/snowid-c-segreadme-XXXXXX";
+    char url2[64];
+    CHECK(mkdtemp(dir2) != NULL, "mkdtemp");
+    snprintf(url2, sizeof url2, "file://%s", dir2);
+    CHECK(readme_segment(url2, &id, &st) == 0, "readme segment");
+    CHECK(id == 1 && st.current_start == 1 && st.current_end == 101, "readme: id %" PRId64 " range %" PRIu64
+          "..%" PRIu64, id, st.current_start, st.current_end);
+  }
+  /* every struct_size 0..200: only version 1 accepted, exactly its bytes written */
+  {
+    union {
+      snowid_segment_stats_t st;
+      unsigned char raw[256];
+    } big;
+    uint32_t size;
+    unsigned long accepted = 0;
+    OK(snowid_segment_new_with_options("sizes", o, &s));
+    for (size = 0; size <= 200; size++) {
+      int valid = size == SNOWID_SEGMENT_STATS_SIZE_V1;
+      memset(big.raw, 0xab, sizeof big.raw);
+      EXPECT(snowid_segment_stats(s, &big.st, size), valid ? SNOWID_OK : SNOWID_ERR_INVALID_SETTING);
+      for (i = valid ? size : 0; i < sizeof big.raw; i++) {
+        if (big.raw[i] != 0xab) break;
+      }
+      CHECK(i == sizeof big.raw, "size %u: byte %zu written", size, i);
+      if (valid) CHECK(big.st.step == 10 && big.st.buffered <= 1, "stats written");
+      accepted += valid;
+    }
+    CHECK(accepted == 1, "one published size, %lu accepted", accepted);
+    EXPECT(snowid_segment_stats(s, &big.st, UINT32_MAX), SNOWID_ERR_INVALID_SETTING);
+    snowid_segment_free(s);
+    s = NULL;
+  }
+  /* the options object is only read: a second segment on it, other key */
+  OK(snowid_segment_new_with_options("opts2", o, &s));
+  OK(snowid_segment_next(s, &id));
+  CHECK(id == 1, "another key starts at 1: %" PRId64, id);
+  /* stats: NULLs and sizes */
+  memset(&st, 0xAB, sizeof st);
+  EXPECT(snowid_segment_stats(s, &st, sizeof st - 8), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("sizeof(snowid_segment_stats_t)");
+  EXPECT(snowid_segment_stats(s, &st, sizeof st + 8), SNOWID_ERR_INVALID_SETTING);
+  CHECK(st.ranges_fetched == UINT64_C(0xABABABABABABABAB), "nothing written on a bad size");
+  EXPECT(snowid_segment_stats(NULL, &st, sizeof st), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_segment_stats(s, NULL, sizeof st), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("out_stats");
+  snowid_segment_free(s);
+  s = NULL;
+  snowid_options_free(o);
+
+  /* bad options: the core's code, and its message names the option and the valid range */
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_str(o, "store", url));
+  OK(snowid_options_set_int(o, "stepp", 10));
+  EXPECT(snowid_segment_new_with_options("k", o, &bad), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("stepp");
+  MESSAGE_HAS("one of store, step, min_step, max_step, prefetch_at, range_ms");
+  snowid_options_free(o);
+
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_int(o, "prefetch_at", 100));
+  EXPECT(snowid_segment_new_with_options("k", o, &bad), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("prefetch_at");
+  MESSAGE_HAS("0..=99");
+  snowid_options_free(o);
+
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_int(o, "step", 0));
+  EXPECT(snowid_segment_new_with_options("k", o, &bad), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("step");
+  MESSAGE_HAS("1..=1000000000");
+  snowid_options_free(o);
+
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_int(o, "step", 100));
+  OK(snowid_options_set_int(o, "min_step", 200));
+  EXPECT(snowid_segment_new_with_options("k", o, &bad), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("min_step");
+  MESSAGE_HAS("at most step (100)");
+  snowid_options_free(o);
+
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_int(o, "step", 10));
+  OK(snowid_options_set_int(o, "step", 20));
+  EXPECT(snowid_segment_new_with_options("k", o, &bad), SNOWID_ERR_INVALID_SETTING);
+  MESSAGE_HAS("given twice");
+  snowid_options_free(o);
+
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_str(o, "step", "10"));
+  EXPECT(snowid_segment_new_with_options("k", o, &bad), SNOWID_ERR_WRONG_TYPE);
+  MESSAGE_HAS("step");
+  snowid_options_free(o);
+
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_int(o, "store", 5));
+  EXPECT(snowid_segment_new_with_options("k", o, &bad), SNOWID_ERR_WRONG_TYPE);
+  MESSAGE_HAS("store");
+  snowid_options_free(o);
+
+  OK(snowid_options_new(&o));
+  OK(snowid_options_set_str(o, "store", "ftp://h/x"));
+  EXPECT(snowid_segment_new_with_options("k", o, &bad), SNOWID_ERR_SEGMENT_STORE_URL);
+  /* the key is checked first */
+  EXPECT(snowid_segment_new_with_options("a/b", o, &bad), SNOWID_ERR_SEGMENT_KEY);
+  /* NULLs */
+  EXPECT(snowid_segment_new_with_options(NULL, o, &bad), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_segment_new_with_options("k", o, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  MESSAGE_HAS("out_segment");
+  snowid_options_free(o);
+  CHECK(bad == (snowid_segment_t *)1, "no handle written on error");
+
+  /* NULL options: every default, the store from SNOWID_SEGMENT_STORE */
+  setenv("SNOWID_SEGMENT_STORE", url, 1);
+  OK(snowid_segment_new_with_options("defaults", NULL, &s));
+  OK(snowid_segment_next(s, &id));
+  CHECK(id == 1, "first id %" PRId64, id);
+  OK(snowid_segment_stats(s, &st, sizeof st));
+  CHECK(st.current_start == 1 && st.current_end == 1001, "default step 1000: %" PRIu64 "..%" PRIu64,
+        st.current_start, st.current_end);
+  snowid_segment_free(s);
+  s = NULL;
+  {
+    char path[128];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/defaults.segment", dir);
+    f = fopen(path, "r");
+    CHECK(f != NULL, "the default store from SNOWID_SEGMENT_STORE holds %s", path);
+    if (f) fclose(f);
+  }
+  setenv("SNOWID_SEGMENT_STORE", "ftp://h/x", 1);
+  EXPECT(snowid_segment_new_with_options("defaults", NULL, &bad), SNOWID_ERR_SEGMENT_STORE_URL);
+  MESSAGE_HAS("SNOWID_SEGMENT_STORE");
+  if (saved) {
+    setenv("SNOWID_SEGMENT_STORE", saved, 1);
+    free(saved);
+  } else {
+    unsetenv("SNOWID_SEGMENT_STORE");
+  }
+}
+
 int main(int argc, char **argv) {
   const test_case tests[] = {
       {"segments", test_segments},
+      {"segment_options", test_segment_options},
       {"error_table", test_error_table},
       {"version", test_version},
       {"layouts", test_layouts},
