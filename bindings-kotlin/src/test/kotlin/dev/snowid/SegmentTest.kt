@@ -105,4 +105,20 @@ class SegmentTest {
         assertEquals("this Segment is closed", assertThrows(IllegalStateException::class.java) { s.next() }.message)
         assertFalse(s.toString().isEmpty())
     }
+
+    @Test
+    fun readmeSnippet() {
+        // START kotlin-segment
+        Segment("invoices", "store" to store, "step" to 100, "maxStep" to 10_000).use { seg ->
+            val first = seg.next()                      // 1, 2, 3... per key
+            val stats = seg.stats()                     // rangesFetched, step, waits, currentStart..currentEnd
+        }
+        // END kotlin-segment
+        Segment("invoices", "store" to store).use { seg ->
+            val next = seg.next()
+            assertTrue(next > 100L, "the snippet's segment took 1..=100")
+            val stats = seg.stats()
+            assertTrue(stats.rangesFetched >= 1 && stats.currentStart <= next && next < stats.currentEnd, stats.toString())
+        }
+    }
 }
