@@ -32,7 +32,7 @@ pub use error::{ErrorCode, SnowidError, VARIANT_NAMES};
 pub use functions::*;
 pub use generator::{NativeGenerator, Stats};
 pub use layout::{Capacity, Field, FieldSpec, Layout, LayoutSpec, ManualClock, NodeValue, Parts};
-pub use segment::Segment;
+pub use segment::{NativeSegment, SegmentStats};
 pub use testing::{resolve_options_for_tests, EnvVar};
 pub use values::{OptionEntry, OptionValue};
 pub use wide::{NativeWideGenerator, WideCapacity, WideLayout, WideParts};

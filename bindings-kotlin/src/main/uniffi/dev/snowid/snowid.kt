@@ -773,11 +773,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_manualclock_set(
     ): Int
-    external fun uniffi_snowid_kotlin_checksum_method_segment_key(
+    external fun uniffi_snowid_kotlin_checksum_method_nativesegment_key(
     ): Int
-    external fun uniffi_snowid_kotlin_checksum_method_segment_next(
+    external fun uniffi_snowid_kotlin_checksum_method_nativesegment_next(
     ): Int
-    external fun uniffi_snowid_kotlin_checksum_method_segment_next_batch(
+    external fun uniffi_snowid_kotlin_checksum_method_nativesegment_next_batch(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativesegment_stats(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativewidegenerator_layout(
     ): Int
@@ -835,7 +837,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_snowid_kotlin_checksum_constructor_manualclock_new(
     ): Int
-    external fun uniffi_snowid_kotlin_checksum_constructor_segment_new(
+    external fun uniffi_snowid_kotlin_checksum_constructor_nativesegment_new(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_constructor_nativewidegenerator_new(
     ): Int
@@ -953,17 +955,19 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_snowid_kotlin_fn_method_manualclock_set(`ptr`: Long,`ms`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_snowid_kotlin_fn_clone_segment(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_snowid_kotlin_fn_clone_nativesegment(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_snowid_kotlin_fn_free_segment(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_snowid_kotlin_fn_free_nativesegment(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_snowid_kotlin_fn_constructor_segment_new(`key`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,`step`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_snowid_kotlin_fn_constructor_nativesegment_new(`key`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_snowid_kotlin_fn_method_segment_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_snowid_kotlin_fn_method_nativesegment_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_snowid_kotlin_fn_method_segment_next(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_snowid_kotlin_fn_method_nativesegment_next(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_snowid_kotlin_fn_method_segment_next_batch(`ptr`: Long,`n`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_snowid_kotlin_fn_method_nativesegment_next_batch(`ptr`: Long,`n`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_method_nativesegment_stats(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_snowid_kotlin_fn_clone_nativewidegenerator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1343,13 +1347,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_snowid_kotlin_checksum_method_manualclock_set() and 0xFFFF) != 44095) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_snowid_kotlin_checksum_method_segment_key() and 0xFFFF) != 57160) {
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativesegment_key() and 0xFFFF) != 24047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_snowid_kotlin_checksum_method_segment_next() and 0xFFFF) != 63439) {
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativesegment_next() and 0xFFFF) != 1291) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_snowid_kotlin_checksum_method_segment_next_batch() and 0xFFFF) != 101) {
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativesegment_next_batch() and 0xFFFF) != 60921) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativesegment_stats() and 0xFFFF) != 4511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_snowid_kotlin_checksum_method_nativewidegenerator_layout() and 0xFFFF) != 56646) {
@@ -1436,7 +1443,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_snowid_kotlin_checksum_constructor_manualclock_new() and 0xFFFF) != 11060) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_snowid_kotlin_checksum_constructor_segment_new() and 0xFFFF) != 1030) {
+    if ((lib.uniffi_snowid_kotlin_checksum_constructor_nativesegment_new() and 0xFFFF) != 61337) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_snowid_kotlin_checksum_constructor_nativewidegenerator_new() and 0xFFFF) != 43753) {
@@ -3388,6 +3395,356 @@ public object FfiConverterTypeNativeGenerator: FfiConverter<NativeGenerator, Lon
 
 
 /**
+ * Dense, strictly increasing IDs for one key (order numbers, invoice
+ * numbers) from ranges of a counter in a store. Use `dev.snowid.Segment`.
+ */
+public interface NativeSegmentInterface {
+    
+    /**
+     * The key.
+     */
+    fun `key`(): kotlin.String
+    
+    /**
+     * The next ID of the key.
+     */
+    fun `next`(): kotlin.Long
+    
+    /**
+     * `n` strictly increasing IDs (at most 2^24).
+     */
+    fun `nextBatch`(`n`: kotlin.Long): List<kotlin.Long>
+    
+    /**
+     * The segment's counters.
+     */
+    fun `stats`(): SegmentStats
+    
+    companion object
+}
+
+/**
+ * Dense, strictly increasing IDs for one key (order numbers, invoice
+ * numbers) from ranges of a counter in a store. Use `dev.snowid.Segment`.
+ */
+open class NativeSegment: Disposable, AutoCloseable, NativeSegmentInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * `key` (the core checks it: 1..128 characters of `A-Z a-z 0-9 _ - .`)
+     * and the segment options by name (`store`, `step`, `min_step`,
+     * `max_step`, `prefetch_at`, `range_ms`; the core validates them).
+     */
+    constructor(`key`: OptionValue, `options`: List<OptionEntry>) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_constructor_nativesegment_new(
+    
+        
+        FfiConverterTypeOptionValue.lower(`key`),
+        FfiConverterSequenceTypeOptionEntry.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_snowid_kotlin_fn_free_nativesegment(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_snowid_kotlin_fn_clone_nativesegment(handle, status)
+        }
+    }
+
+    
+    /**
+     * The key.
+     */override fun `key`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativesegment_key(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next ID of the key.
+     */
+    @Throws(SnowidException::class)override fun `next`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativesegment_next(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `n` strictly increasing IDs (at most 2^24).
+     */
+    @Throws(SnowidException::class)override fun `nextBatch`(`n`: kotlin.Long): List<kotlin.Long> {
+            return FfiConverterSequenceLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativesegment_next_batch(
+        it,
+        
+        FfiConverterLong.lower(`n`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The segment's counters.
+     */override fun `stats`(): SegmentStats {
+            return FfiConverterTypeSegmentStats.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativesegment_stats(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNativeSegment: FfiConverter<NativeSegment, Long> {
+    override fun lower(value: NativeSegment): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): NativeSegment {
+        return NativeSegment(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): NativeSegment {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: NativeSegment) = 8UL
+
+    override fun write(value: NativeSegment, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The native half of `dev.snowid.WideGenerator` (use that class: it
  * returns `BigInteger`s).
  */
@@ -3701,341 +4058,6 @@ public object FfiConverterTypeNativeWideGenerator: FfiConverter<NativeWideGenera
     override fun allocationSize(value: NativeWideGenerator) = 8UL
 
     override fun write(value: NativeWideGenerator, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * Dense, strictly increasing IDs for one key (order numbers, invoice
- * numbers) from ranges of a counter in a store: `file:///dir` (null: the
- * default, `SNOWID_SEGMENT_STORE` or the state directory), `postgres://...`
- * or `redis://...`. IDs are 1..=Long.MAX_VALUE. Thread-safe; use one per
- * key per process.
- */
-public interface SegmentInterface {
-    
-    /**
-     * The key.
-     */
-    fun `key`(): kotlin.String
-    
-    /**
-     * The next ID of the key.
-     */
-    fun `next`(): kotlin.Long
-    
-    /**
-     * `n` strictly increasing IDs (at most 2^24).
-     */
-    fun `nextBatch`(`n`: kotlin.Long): List<kotlin.Long>
-    
-    companion object
-}
-
-/**
- * Dense, strictly increasing IDs for one key (order numbers, invoice
- * numbers) from ranges of a counter in a store: `file:///dir` (null: the
- * default, `SNOWID_SEGMENT_STORE` or the state directory), `postgres://...`
- * or `redis://...`. IDs are 1..=Long.MAX_VALUE. Thread-safe; use one per
- * key per process.
- */
-open class Segment: Disposable, AutoCloseable, SegmentInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-    /**
-     * `key`: 1..128 characters of `A-Z a-z 0-9 _ - .`; `store`: a store URL
-     * or null; `step`: IDs per range at first (null: 1000; it adapts).
-     */
-    constructor(`key`: kotlin.String, `store`: kotlin.String?, `step`: kotlin.Long?) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(SnowidException) { _status ->
-    UniffiLib.uniffi_snowid_kotlin_fn_constructor_segment_new(
-    
-        
-        FfiConverterString.lower(`key`),
-        FfiConverterOptionalString.lower(`store`),
-        FfiConverterOptionalLong.lower(`step`),_status)
-}
-    )
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_snowid_kotlin_fn_free_segment(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_snowid_kotlin_fn_clone_segment(handle, status)
-        }
-    }
-
-    
-    /**
-     * The key.
-     */override fun `key`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_snowid_kotlin_fn_method_segment_key(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The next ID of the key.
-     */
-    @Throws(SnowidException::class)override fun `next`(): kotlin.Long {
-            return FfiConverterLong.lift(
-    callWithHandle {
-    uniffiRustCallWithError(SnowidException) { _status ->
-    UniffiLib.uniffi_snowid_kotlin_fn_method_segment_next(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * `n` strictly increasing IDs (at most 2^24).
-     */
-    @Throws(SnowidException::class)override fun `nextBatch`(`n`: kotlin.Long): List<kotlin.Long> {
-            return FfiConverterSequenceLong.lift(
-    callWithHandle {
-    uniffiRustCallWithError(SnowidException) { _status ->
-    UniffiLib.uniffi_snowid_kotlin_fn_method_segment_next_batch(
-        it,
-        
-        FfiConverterLong.lower(`n`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-
-    
-
-
-    
-    
-    /**
-     * @suppress
-     */
-    companion object
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSegment: FfiConverter<Segment, Long> {
-    override fun lower(value: Segment): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): Segment {
-        return Segment(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): Segment {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: Segment) = 8UL
-
-    override fun write(value: Segment, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -5156,6 +5178,118 @@ public object FfiConverterTypeParts: FfiConverterRustBuffer<Parts> {
             FfiConverterLong.write(value.`tick`, buf)
             FfiConverterLong.write(value.`sequence`, buf)
             FfiConverterSequenceTypeNodeValue.write(value.`nodes`, buf)
+    }
+}
+
+
+
+/**
+ * Counters of a segment (the core's `SegmentStats`); counts saturate at
+ * `Long.MAX_VALUE`.
+ */
+data class SegmentStats (
+    /**
+     * Ranges taken from the store.
+     */
+    var `rangesFetched`: kotlin.Long
+    , 
+    /**
+     * Takes that failed (store unreachable, ...).
+     */
+    var `fetchFailures`: kotlin.Long
+    , 
+    /**
+     * Latency of the last successful take, in microseconds.
+     */
+    var `lastFetchUs`: kotlin.Long
+    , 
+    /**
+     * Largest latency of a take, in microseconds.
+     */
+    var `maxFetchUs`: kotlin.Long
+    , 
+    /**
+     * Sum of take latencies, in microseconds (divide by `rangesFetched`).
+     */
+    var `totalFetchUs`: kotlin.Long
+    , 
+    /**
+     * Calls that found both buffers spent and waited for the store.
+     */
+    var `waits`: kotlin.Long
+    , 
+    /**
+     * The step of the next take.
+     */
+    var `step`: kotlin.Long
+    , 
+    /**
+     * The range IDs come from now (`[start, end)`; 0..0 before the first ID).
+     */
+    var `currentStart`: kotlin.Long
+    , 
+    /**
+     * End of the current range (exclusive).
+     */
+    var `currentEnd`: kotlin.Long
+    , 
+    /**
+     * Whether the next range is already buffered.
+     */
+    var `buffered`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSegmentStats: FfiConverterRustBuffer<SegmentStats> {
+    override fun read(buf: ByteBuffer): SegmentStats {
+        return SegmentStats(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SegmentStats) = (
+            FfiConverterLong.allocationSize(value.`rangesFetched`) +
+            FfiConverterLong.allocationSize(value.`fetchFailures`) +
+            FfiConverterLong.allocationSize(value.`lastFetchUs`) +
+            FfiConverterLong.allocationSize(value.`maxFetchUs`) +
+            FfiConverterLong.allocationSize(value.`totalFetchUs`) +
+            FfiConverterLong.allocationSize(value.`waits`) +
+            FfiConverterLong.allocationSize(value.`step`) +
+            FfiConverterLong.allocationSize(value.`currentStart`) +
+            FfiConverterLong.allocationSize(value.`currentEnd`) +
+            FfiConverterBoolean.allocationSize(value.`buffered`)
+    )
+
+    override fun write(value: SegmentStats, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`rangesFetched`, buf)
+            FfiConverterLong.write(value.`fetchFailures`, buf)
+            FfiConverterLong.write(value.`lastFetchUs`, buf)
+            FfiConverterLong.write(value.`maxFetchUs`, buf)
+            FfiConverterLong.write(value.`totalFetchUs`, buf)
+            FfiConverterLong.write(value.`waits`, buf)
+            FfiConverterLong.write(value.`step`, buf)
+            FfiConverterLong.write(value.`currentStart`, buf)
+            FfiConverterLong.write(value.`currentEnd`, buf)
+            FfiConverterBoolean.write(value.`buffered`, buf)
     }
 }
 

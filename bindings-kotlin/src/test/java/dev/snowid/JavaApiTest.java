@@ -69,4 +69,27 @@ class JavaApiTest {
         assertEquals(-1L, discord.maxId());                 // all 64 bits: the unsigned maximum
         assertEquals("18446744073709551615", Long.toUnsignedString(discord.maxId()));
     }
+
+    @Test
+    void segments() throws Exception {
+        String url = "file://" + java.nio.file.Files.createTempDirectory("snowid-java-seg-");
+        // START java-segment
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("store", url);                        // file:///dir, postgres://..., redis://...
+        options.put("step", 100);
+        options.put("maxStep", 10_000);
+        try (Segment orders = new Segment("orders", options)) {
+            long first = orders.next();                   // 1, 2, 3... per key
+            SegmentStats stats = orders.stats();          // getRangesFetched(), getStep(), getWaits()...
+        }
+        // END java-segment
+        try (Segment orders = new Segment("orders", url, null)) {
+            long next = orders.next();
+            assertTrue(next > 1, "a new range after the first");
+            assertTrue(orders.stats().getRangesFetched() >= 1);
+        }
+        SnowidException e = assertThrows(SnowidException.class,
+            () -> new Segment("orders", Map.of("store", url, "prefetchAt", 100)).close());
+        assertEquals("INVALID_SETTING", e.errorCode());
+    }
 }
