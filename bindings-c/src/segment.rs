@@ -153,8 +153,7 @@ pub struct snowid_segment_stats_t {
     pub buffered: u64,
 }
 
-const _: () =
-    assert!(size_of::<snowid_segment_stats_t>() == SNOWID_SEGMENT_STATS_SIZE_V1 as usize);
+const _: () = assert!(size_of::<snowid_segment_stats_t>() == SNOWID_SEGMENT_STATS_SIZE_V1 as usize);
 
 /// Writes the segment's counters, the version the caller compiled, to
 /// `*out_stats`: `snowid_segment_stats_t st; snowid_segment_stats(seg, &st,
