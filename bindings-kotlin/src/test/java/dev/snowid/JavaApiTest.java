@@ -72,8 +72,8 @@ class JavaApiTest {
 
     @Test
     void segments() throws Exception {
-        String url = "file://" + java.nio.file.Files.createTempDirectory("snowid-java-seg-");
         // START java-segment
+        String url = "file://" + java.nio.file.Files.createTempDirectory("snowid-segments");
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("store", url);                        // file:///dir, postgres://..., redis://...
         options.put("step", 100);
