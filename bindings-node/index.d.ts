@@ -105,7 +105,7 @@ export declare class Layout {
   constructor(spec: { name: string, fields: Array<{ name: string, bits: number, kind?: 'timestamp' | 'node' | 'sequence' }>, epoch?: Date | number | bigint, tickMs?: number, signBit?: boolean })
   /**
    * A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`
-   * (case-insensitive). Unknown names throw `SNOWID_UNKNOWN_LAYOUT`.
+   * (exact: `Twitter` is unknown). Unknown names throw `SNOWID_UNKNOWN_LAYOUT`.
    */
   static preset(name: string): Layout
   /**
@@ -370,8 +370,8 @@ export declare function encodeWide(id: bigint | string | number, encoding?: 'dec
 /**
  * Every error code: `{ code: 'SNOWID_…', number, kind, jsClass }`, where
  * `jsClass` is the constructor thrown (`TypeError` for a JS value of the
- * wrong type, `RangeError` for other invalid input, `Error` when IDs are
- * unavailable now).
+ * wrong type or an option the call does not take: `snowid::TYPE_ERROR_CODES`;
+ * `RangeError` for other invalid input, `Error` when IDs are unavailable now).
  */
 export declare function errorCodes(): Array<{ code: string, number: number, kind: 'invalid_input' | 'unavailable', jsClass: 'Error' | 'RangeError' | 'TypeError' }>
 

@@ -899,8 +899,11 @@ def main():
         ("SEGMENT_KEY", 80), ("SEGMENT_STORE_URL", 81), ("SEGMENT_EXHAUSTED", 82), ("SEGMENT_STORE_UNAVAILABLE", 83),
     ]
     invalid_input = {"SEGMENT_KEY", "SEGMENT_STORE_URL"}
+    # the call itself malformed (a bad keyword argument): TypeError in Python and JS
+    type_error = {"WRONG_TYPE", "UNKNOWN_FIELD", "MISSING_FIELD"}
     errors = [{"code": c, "number": n,
-               "kind": "unavailable" if (20 <= n < 30 or n >= 50) and c not in invalid_input else "invalid_input"}
+               "kind": "unavailable" if (20 <= n < 30 or n >= 50) and c not in invalid_input else "invalid_input",
+               "type_error": c in type_error}
               for c, n in from_core]
 
     doc = {

@@ -250,7 +250,8 @@ unsafe fn build_spec(spec: &snowid_layout_spec_t) -> Result<Layout, Failure> {
 
 /// Makes a preset layout: `"twitter"` (the default everywhere: sign bit, 41
 /// bits of ms, 5 datacenter, 5 worker, 12 sequence), `"discord"`,
-/// `"instagram"` or `"sonyflake"` (case-insensitive).
+/// `"instagram"` or `"sonyflake"` (exact: `"Twitter"` is
+/// `SNOWID_ERR_UNKNOWN_LAYOUT`).
 ///
 /// Ownership: on success `*out_layout` is a new layout the caller frees with
 /// `snowid_layout_free()`. On error `*out_layout` is left unchanged.

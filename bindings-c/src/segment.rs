@@ -80,9 +80,10 @@ pub unsafe extern "C" fn snowid_segment_new(
 /// given twice, a value of the wrong type or out of range is
 /// `SNOWID_ERR_INVALID_SETTING` / `_WRONG_TYPE`, and
 /// `snowid_last_error_message()` names the option and the valid range.
-/// Options left out take their defaults (step 1000, min_step 1000, max_step
-/// 1000000, prefetch_at 10, range_ms 60000; store `SNOWID_SEGMENT_STORE`,
-/// else `file://<state dir>/segments`).
+/// Options left out take their defaults (step 1000, min_step `min(step,
+/// 1000)`, max_step `max(step, 1000000)`, prefetch_at 10, range_ms 60000;
+/// store `SNOWID_SEGMENT_STORE`, else the machine's file store), the rules of
+/// `testdata/OPTIONS.md` ("Segment options").
 ///
 /// Ownership: `options` is only read (NULL: all defaults); free it whenever
 /// you like. `*out_segment` is new; free it with `snowid_segment_free()`.

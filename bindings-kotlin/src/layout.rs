@@ -180,7 +180,8 @@ impl Layout {
 
 #[uniffi::export]
 impl Layout {
-    /// A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`.
+    /// A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`
+    /// (exact: `Twitter` is `UNKNOWN_LAYOUT`).
     #[uniffi::constructor]
     pub fn preset(name: String) -> Result<Arc<Self>> {
         Ok(Self::wrap(snowid::Layout::preset(&name)?))

@@ -143,6 +143,10 @@ test('issue 10: Node now decides nothing the core decides', () => {
   }
   throwsCode(() => new Generator({ wrker: 1 }), 'UNKNOWN_FIELD');
   throwsCode(() => new Generator({ layout: 'instagram', worker: 1 }), 'UNKNOWN_FIELD');
+  // An option the call does not take, or a field it needs and did not get,
+  // is a TypeError (a bad argument), as Python's UnknownFieldError is.
+  assert.throws(() => new Generator({ noSuchOption: 1 }), (e) => e instanceof TypeError && e.code === 'SNOWID_UNKNOWN_FIELD');
+  assert.throws(() => new Generator({ worker: 3 }), (e) => e instanceof TypeError && e.code === 'SNOWID_MISSING_FIELD');
   throwsCode(() => new Generator({ worker: '1', datacenter: 0 }), 'WRONG_TYPE');
   assert.throws(() => new Generator({ worker: '1', datacenter: 0 }), TypeError);
   // Errors that had no SNOWID_ code.

@@ -3,7 +3,7 @@
 //!
 //! | core error | JS class |
 //! |---|---|
-//! | `WRONG_TYPE` (a JS value of the wrong type) | `TypeError` |
+//! | `snowid::TYPE_ERROR_CODES`: `WRONG_TYPE` (a JS value of the wrong type), `UNKNOWN_FIELD` (an option or field the call does not take), `MISSING_FIELD` | `TypeError` |
 //! | other `InvalidInput` codes | `RangeError` |
 //! | `Unavailable` codes | `Error` |
 //!
@@ -26,7 +26,7 @@ impl Class {
     /// The JS class for a core code and its kind.
     pub fn of(code: &str, kind: ErrorKind) -> Class {
         match kind {
-            _ if code == "WRONG_TYPE" => Class::TypeError,
+            _ if snowid::TYPE_ERROR_CODES.contains(&code) => Class::TypeError,
             ErrorKind::InvalidInput => Class::RangeError,
             ErrorKind::Unavailable => Class::Error,
         }

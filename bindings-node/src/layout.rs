@@ -271,7 +271,7 @@ impl Layout {
     }
 
     /// A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`
-    /// (case-insensitive). Unknown names throw `SNOWID_UNKNOWN_LAYOUT`.
+    /// (exact: `Twitter` is unknown). Unknown names throw `SNOWID_UNKNOWN_LAYOUT`.
     #[napi(factory, catch_unwind, ts_args_type = "name: string")]
     pub fn preset(env: Env, name: Unknown) -> Result<Self> {
         let v = js::arg(&env, name.raw(), Dates::Object)?;

@@ -163,8 +163,8 @@ pub fn parse(env: Env, text: Unknown, encoding: Option<Unknown>) -> Result<u64> 
 
 /// Every error code: `{ code: 'SNOWID_…', number, kind, jsClass }`, where
 /// `jsClass` is the constructor thrown (`TypeError` for a JS value of the
-/// wrong type, `RangeError` for other invalid input, `Error` when IDs are
-/// unavailable now).
+/// wrong type or an option the call does not take: `snowid::TYPE_ERROR_CODES`;
+/// `RangeError` for other invalid input, `Error` when IDs are unavailable now).
 #[napi(
     catch_unwind,
     ts_return_type = "Array<{ code: string, number: number, kind: 'invalid_input' | 'unavailable', jsClass: 'Error' | 'RangeError' | 'TypeError' }>"

@@ -125,7 +125,7 @@ impl PyLayout {
     }
 
     /// A preset by name: `"twitter"`, `"discord"`, `"instagram"`,
-    /// `"sonyflake"` (case-insensitive).
+    /// `"sonyflake"` (exact: `"Twitter"` is `UnknownLayoutError`).
     #[staticmethod]
     fn preset(name: &Bound<'_, PyAny>) -> PyResult<Self> {
         let name = value(name)?;

@@ -42,6 +42,8 @@ def test_error_table_matches_core_and_classes(vectors: Dict[str, Any]) -> None:
         assert (cls.code, cls.number, cls.kind) == (code, number, kind)
         assert issubclass(cls, SnowidError)
         assert issubclass(cls, ValueError if kind == "invalid_input" else RuntimeError), code
+    for e in vectors["errors"]:
+        assert issubclass(BY_CODE[e["code"]], TypeError) == e["type_error"], e["code"]
         assert class_name(code) in snowid.__all__
     for code in ["WRONG_TYPE", "UNKNOWN_FIELD", "MISSING_FIELD"]:
         assert issubclass(BY_CODE[code], TypeError)

@@ -373,6 +373,14 @@ impl Error {
     }
 }
 
+/// The codes that say the call itself was malformed rather than a value out
+/// of range: an argument of the wrong type, an option or field the call does
+/// not take, a field it needs and did not get. Hosts with a type-error class
+/// raise these as it (Python and JavaScript `TypeError`, like a bad keyword
+/// argument); every other `InvalidInput` code is a value error (`ValueError`,
+/// `RangeError`). The vectors' `errors` section marks them `type_error`.
+pub const TYPE_ERROR_CODES: &[&str] = &["UNKNOWN_FIELD", "MISSING_FIELD", "WRONG_TYPE"];
+
 /// Every error code with its number and kind, in number order. Bindings use it
 /// to build their exception classes and status enums; the vectors list it too.
 pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[

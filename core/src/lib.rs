@@ -53,7 +53,7 @@ mod word;
 
 pub use clock::{AnyClock, CachedClock, Clock, ManualClock, MonotonicClock};
 pub use encoding::{Encoding, ENCODINGS, MAX_ENCODED_LEN};
-pub use error::{Error, ErrorKind, FieldKind, Result, ERROR_CODES};
+pub use error::{Error, ErrorKind, FieldKind, Result, ERROR_CODES, TYPE_ERROR_CODES};
 pub use generator::{
     after_fork_in_child, fork_generation, ClockChoice, Config, Generator, RegressionPolicy,
     Reserve, Stats,

@@ -95,6 +95,14 @@ fn error_table_matches() {
         .map(|(c, n, k)| (c.to_string(), u64::from(*n), k.as_str().to_string()))
         .collect();
     assert_eq!(listed, core);
+    for e in doc["errors"].as_array().unwrap() {
+        let code = e["code"].as_str().unwrap();
+        assert_eq!(
+            e["type_error"].as_bool().unwrap(),
+            snowid::TYPE_ERROR_CODES.contains(&code),
+            "{code}"
+        );
+    }
 }
 
 #[test]

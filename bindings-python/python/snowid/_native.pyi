@@ -117,7 +117,8 @@ class Layout:
         any other name a node field. ``sign_bit=True`` keeps the top bit 0."""
     @staticmethod
     def preset(name: str) -> Layout:
-        """A preset by name (case-insensitive)."""
+        """A preset by name, exact: ``"twitter"``, ``"discord"``, ``"instagram"``,
+        ``"sonyflake"`` (``"Twitter"`` is :class:`UnknownLayoutError`)."""
     @staticmethod
     def twitter() -> Layout:
         """Sign bit, 41 bits of ms, 5 datacenter, 5 worker, 12 sequence."""
