@@ -584,3 +584,64 @@ fn volatile_redis_is_refused_unless_accepted() {
         [1, 2, 3, 4, 5]
     );
 }
+
+/// A Redis whose CONFIG command is disabled (as on some managed services)
+/// is judged by `INFO persistence`: with its AOF off it is refused (its save
+/// points cannot be known), with its AOF on it is accepted.
+#[cfg(feature = "redis")]
+#[test]
+fn redis_without_config_is_judged_by_info() {
+    let here = machine("noconfig");
+    for (aof, refused) in [("no", true), ("yes", false)] {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let data = machine("noconfig-data");
+        let mut server = Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+            ])
+            .args(["--appendonly", aof, "--rename-command", "CONFIG", ""])
+            .arg("--dir")
+            .arg(&data)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server (scripts/services.sh deps installs it)");
+        let url = format!("redis://127.0.0.1:{port}/");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while redis::Client::open(url.as_str())
+            .unwrap()
+            .get_connection()
+            .is_err()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server on {port}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let mut settings = snowid::SegmentOptions::new()
+            .with("store", url.as_str())
+            .resolve()
+            .unwrap();
+        settings.mark_dir = Some(here.clone());
+        let got = snowid::segment::Segment::new("k", settings);
+        server.kill().unwrap();
+        server.wait().unwrap();
+        match got {
+            Err(e) => {
+                assert!(refused, "appendonly {aof}: {e}");
+                assert_eq!(e.code(), "SEGMENT_STORE_URL");
+                assert!(e.to_string().contains("CONFIG is disabled"), "{e}");
+            }
+            Ok(_) => assert!(!refused, "appendonly {aof} without CONFIG was accepted"),
+        }
+    }
+}

@@ -386,7 +386,8 @@ fn segment_keys_and_store_urls() {
         } else if none {
             assert_eq!(got, case["error_default"].as_str(), "url {url:?}");
         }
-    }    for case in seg["options"].as_array().unwrap() {
+    }
+    for case in seg["options"].as_array().unwrap() {
         let mut o = snowid::SegmentOptions::new().with("store", "file:///var/lib/snowid/segments");
         for pair in case["options"].as_array().unwrap() {
             let name = pair[0].as_str().unwrap();

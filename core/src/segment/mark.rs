@@ -49,7 +49,16 @@ pub struct MachineMark {
 
 /// An exclusive hold on a key's machine mark (released when dropped, or by
 /// the kernel if the process dies).
-pub struct MarkLock(#[allow(dead_code)] File);
+pub struct MarkLock(File);
+
+impl Drop for MarkLock {
+    fn drop(&mut self) {
+        // Explicitly: a child forked during the take holds a copy of the
+        // descriptor, which would keep a mere close from releasing the lock
+        // (and hang every other process of the machine on this key).
+        let _ = self.0.unlock();
+    }
+}
 
 impl MachineMark {
     /// The mark of `key` in `store` under `marks_dir` (created if missing),

@@ -214,3 +214,25 @@ impl SegmentStore for RedisStore {
         &self.describe
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Persistence;
+
+    #[test]
+    fn volatile_means_nothing_on_disk() {
+        let p = |aof, save: Option<&str>| Persistence {
+            aof,
+            save: save.map(str::to_owned),
+        };
+        assert!(p(true, Some("")).volatile().is_none());
+        assert!(p(false, Some("3600 1 300 100")).volatile().is_none());
+        assert!(p(true, None).volatile().is_none());
+        let why = p(false, Some("")).volatile().unwrap();
+        assert!(why.contains("appendonly no"), "{why}");
+        // CONFIG disabled and the AOF off: the save points are unknown, so
+        // the server counts as volatile (accepted only by the option).
+        let why = p(false, None).volatile().unwrap();
+        assert!(why.contains("CONFIG is disabled"), "{why}");
+    }
+}
