@@ -645,3 +645,24 @@ fn redis_without_config_is_judged_by_info() {
         }
     }
 }
+
+/// The repair operation of every store: "raise to at least N", exact up to
+/// 2^63 - 1 (Redis compares decimal strings, not Lua doubles), never lowering.
+#[test]
+fn raise_to_never_lowers_and_is_exact() {
+    let _serial = serial();
+    let big = (1u64 << 53) + 1;
+    for store in stores() {
+        let s = snowid::segment::StoreUrl::parse(&store.url)
+            .unwrap()
+            .open()
+            .unwrap();
+        let key = fresh_key("raise");
+        assert_eq!(s.raise_to(&key, 0).unwrap(), 0, "{}: a new key", store.name);
+        assert_eq!(s.take(&key, 10).unwrap().end, 11);
+        assert_eq!(s.raise_to(&key, 5).unwrap(), 10, "{}: lowered", store.name);
+        assert_eq!(s.raise_to(&key, big).unwrap(), big, "{}", store.name);
+        assert_eq!(s.raise_to(&key, big - 1).unwrap(), big, "{}", store.name);
+        assert_eq!(s.take(&key, 1).unwrap().start, big + 1, "{}", store.name);
+    }
+}

@@ -15,7 +15,12 @@
 //! increasing within one `Segment` (ranges come in counter order; take one
 //! `Segment` per key per process), never reissued after a crash (the rest of
 //! a taken range is skipped, not reused), and at most [`MAX_SEGMENT_ID`]
-//! (2^63 - 1), so they fit a signed 64-bit column.
+//! (2^63 - 1), so they fit a signed 64-bit column. A store that loses data
+//! (Redis without persistence restarted, a counter restored from a backup)
+//! is raised again above what was handed out: by the running process that
+//! gets a range below its last one (it then refuses for good), and by any
+//! process of a machine that took IDs before, whose machine mark
+//! ([`mark`]) is above the store's counter.
 //!
 //! ```
 //! use snowid::segment::SegmentOptions;

@@ -153,13 +153,18 @@ pub fn persistence(c: &mut Connection) -> redis::RedisResult<Persistence> {
 }
 
 /// Sets the counter to `ARGV[1]` unless it is higher already; returns the
-/// counter after. Refuses a value that is not a counter snowid wrote.
+/// counter after, as a string. Compares decimal strings (length, then
+/// text), not Lua numbers, which are doubles and inexact above 2^53.
+/// Refuses a value that is not a counter snowid wrote.
 const RAISE_TO: &str = r"
-local cur = redis.call('GET', KEYS[1])
-local n = tonumber(ARGV[1])
-if cur == false then cur = 0 else cur = tonumber(cur) end
-if cur == nil or cur < 0 then return redis.error_reply('not a counter snowid wrote') end
-if cur < n then redis.call('SET', KEYS[1], ARGV[1]) return n end
+local cur = redis.call('GET', KEYS[1]) or '0'
+if not string.match(cur, '^%d+$') then return redis.error_reply('not a counter snowid wrote') end
+cur = string.gsub(cur, '^0+(%d)', '%1')
+local n = ARGV[1]
+if #cur < #n or (#cur == #n and cur < n) then
+  redis.call('SET', KEYS[1], n)
+  return n
+end
 return cur
 ";
 
@@ -193,14 +198,17 @@ impl SegmentStore for RedisStore {
             redis::Script::new(RAISE_TO)
                 .key(&rkey)
                 .arg(max_id)
-                .invoke::<i64>(c)
+                .invoke::<String>(c)
         });
-        match got {
-            Ok(n) if n >= 0 && n as u64 >= max_id => Ok(n as u64),
-            Ok(n) => Err(unavailable(
+        match got.as_ref().map(|t| t.parse::<u64>()) {
+            Ok(Ok(n)) if n >= max_id => Ok(n),
+            Ok(_) => Err(unavailable(
                 key,
                 &self.describe,
-                format!("raising {rkey} to {max_id} left it at {n}"),
+                format!(
+                    "raising {rkey} to {max_id} left it at {}",
+                    got.unwrap_or_default()
+                ),
             )),
             Err(e) => Err(unavailable(
                 key,
