@@ -206,11 +206,11 @@ export declare class ManualClock {
 export declare class Segment {
   /**
    * `new Segment(key, { store?, step?, minStep?, maxStep?, prefetchAt?,
-   * rangeMs? })`: `key` is 1..128 characters of `A-Z a-z 0-9 _ - .`;
+   * rangeMs?, allowVolatileStore? })`: `key` is 1..128 characters of `A-Z a-z 0-9 _ - .`;
    * the options go to the core's segment options as written (rules in
    * `testdata/OPTIONS.md`).
    */
-  constructor(key: string, options?: { store?: string, step?: number, minStep?: number, maxStep?: number, prefetchAt?: number, rangeMs?: number })
+  constructor(key: string, options?: { store?: string, step?: number, minStep?: number, maxStep?: number, prefetchAt?: number, rangeMs?: number, allowVolatileStore?: boolean })
   /** The key. */
   get key(): string
   /** The store URL (password hidden). */

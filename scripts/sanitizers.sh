@@ -47,7 +47,7 @@ tsan)
     trap 'scripts/services.sh stop; rm -rf "$state"' EXIT
     scripts/services.sh deps
     scripts/services.sh start-redis
-    export "$(scripts/services.sh env | grep REDIS)"
+    export "$(scripts/services.sh env | grep "^SNOWID_TEST_REDIS_URL=")"
     # Skipped here: the CLI test starts processes with a cleared environment
     # (TSAN_OPTIONS, and so the suppressions, do not reach them), and the
     # outage test times Redis restarts against the lease deadlines, which a

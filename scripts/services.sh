@@ -1,29 +1,40 @@
 #!/usr/bin/env bash
-# Local etcd, Redis and PostgreSQL for the lease and segment tests
+# Local etcd, two Redis and PostgreSQL for the lease and segment tests
 # (make test-leases, make test-segments).
 #
 #   scripts/services.sh deps      install etcd, redis-server, postgresql and protoc (apt) if missing
-#   scripts/services.sh start     deps, then start all three on loopback and wait until they answer
+#   scripts/services.sh start     deps, then start all four on loopback and wait until they answer
 #   scripts/services.sh stop      stop all (by PID) and wait until they are gone
-#   scripts/services.sh restart-etcd | restart-redis | restart-postgres   stop and start one, same data
-#   scripts/services.sh stop-NAME | start-NAME    one of them (NAME: etcd, redis, postgres)
+#   scripts/services.sh restart-NAME   stop and start one, same data (a volatile Redis comes back empty)
+#   scripts/services.sh stop-NAME | start-NAME    one of them
 #   scripts/services.sh env       print the variables the tests read
+#   (NAME: etcd, redis, volatile-redis, postgres)
 #
 # etcd: client 127.0.0.1:23790, peer 127.0.0.1:23800. Redis: 127.0.0.1:26379,
-# no persistence (--save '' --appendonly no). PostgreSQL (Debian's package,
+# persistent (--appendonly yes --appendfsync always, the AOF in the state
+# directory: a restart keeps every acknowledged write), for the leases and
+# the segment tests (SNOWID_TEST_REDIS_URL). A second, volatile Redis on
+# 127.0.0.1:26380 (--save '' --appendonly no: a restart comes back empty), for
+# the tests of a store that lost its data and of the refusal of such a store
+# (SNOWID_TEST_VOLATILE_REDIS_URL). PostgreSQL (Debian's package,
 # binaries in /usr/lib/postgresql/*/bin): a cluster made by initdb in the state
 # directory, TCP on 127.0.0.1:25432, unix socket in the state directory, trust
 # authentication for the superuser `snowid`, database `snowid`; PostgreSQL
 # refuses to run as root, so as root its programs run as the `postgres` user
 # (runuser). Data and PID files live in one mktemp -d directory, remembered in
 # $SNOWID_SERVICES_STATE (default /tmp/snowid-services.state). Every command is
-# idempotent.
+# idempotent. The ports can be moved (a second set of services beside a first):
+# SNOWID_SERVICES_ETCD_PORT (client; the peer port is 10 above),
+# SNOWID_SERVICES_REDIS_PORT, SNOWID_SERVICES_VOLATILE_REDIS_PORT,
+# SNOWID_SERVICES_PG_PORT; `env` prints the URLs with the same variables set.
 set -euo pipefail
 
 STATE_FILE=${SNOWID_SERVICES_STATE:-/tmp/snowid-services.state}
-ETCD_CLIENT=127.0.0.1:23790
-ETCD_PEER=127.0.0.1:23800
-REDIS_PORT=26379
+ETCD_PORT=${SNOWID_SERVICES_ETCD_PORT:-23790}
+ETCD_CLIENT=127.0.0.1:$ETCD_PORT
+ETCD_PEER=127.0.0.1:$((ETCD_PORT + 10))
+REDIS_PORT=${SNOWID_SERVICES_REDIS_PORT:-26379}
+VOLATILE_REDIS_PORT=${SNOWID_SERVICES_VOLATILE_REDIS_PORT:-26380}
 PG_PORT=${SNOWID_SERVICES_PG_PORT:-25432}
 WAIT_S=${SNOWID_SERVICES_WAIT_S:-20}
 
@@ -110,19 +121,29 @@ start_etcd() {
     log "etcd up on $ETCD_CLIENT (pid $(cat "$d/etcd.pid"))"
 }
 
-start_redis() {
-    local d=$1 pid
-    pid=$(pid_of "$d" redis)
+# run_redis DIR NAME PORT ARGS...: one redis-server, data in DIR/NAME.
+run_redis() {
+    local d=$1 name=$2 port=$3 pid
+    shift 3
+    pid=$(pid_of "$d" "$name")
     if [ -n "$pid" ] && alive "$pid"; then return 0; fi
-    mkdir -p "$d/redis"
-    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
-        --dir "$d/redis" --daemonize no >"$d/redis.log" 2>&1 </dev/null &
-    echo $! >"$d/redis.pid"
-    wait_until redis redis-cli -p "$REDIS_PORT" ping || {
-        tail -20 "$d/redis.log" >&2
+    mkdir -p "$d/$name"
+    redis-server --bind 127.0.0.1 --port "$port" "$@" \
+        --dir "$d/$name" --daemonize no >"$d/$name.log" 2>&1 </dev/null &
+    echo $! >"$d/$name.pid"
+    wait_until "$name" redis-cli -p "$port" ping || {
+        tail -20 "$d/$name.log" >&2
         return 1
     }
-    log "redis up on 127.0.0.1:$REDIS_PORT (pid $(cat "$d/redis.pid"))"
+    log "$name up on 127.0.0.1:$port (pid $(cat "$d/$name.pid"))"
+}
+
+start_redis() {
+    run_redis "$1" redis "$REDIS_PORT" --save '' --appendonly yes --appendfsync always
+}
+
+start_volatile_redis() {
+    run_redis "$1" volatile-redis "$VOLATILE_REDIS_PORT" --save '' --appendonly no
 }
 
 # The newest installed PostgreSQL's bin directory.
@@ -221,6 +242,7 @@ start)
     d=$(state_dir)
     start_etcd "$d"
     start_redis "$d"
+    start_volatile_redis "$d"
     start_postgres "$d"
     ;;
 stop)
@@ -229,33 +251,36 @@ stop)
         if [ -d "$d" ]; then
             stop_one "$d" etcd
             stop_one "$d" redis
+            stop_one "$d" volatile-redis
             stop_one "$d" postgres
             rm -rf "$d"
         fi
         rm -f "$STATE_FILE"
     fi
     ;;
-restart-etcd | restart-redis | restart-postgres)
+restart-etcd | restart-redis | restart-volatile-redis | restart-postgres)
     d=$(state_dir)
     name=${cmd#restart-}
     stop_one "$d" "$name"
-    "start_$name" "$d"
+    "start_${name//-/_}" "$d"
     ;;
-stop-etcd | stop-redis | stop-postgres)
+stop-etcd | stop-redis | stop-volatile-redis | stop-postgres)
     d=$(state_dir)
     stop_one "$d" "${cmd#stop-}"
     ;;
-start-etcd | start-redis | start-postgres)
+start-etcd | start-redis | start-volatile-redis | start-postgres)
     d=$(state_dir)
-    "start_${cmd#start-}" "$d"
+    name=${cmd#start-}
+    "start_${name//-/_}" "$d"
     ;;
 env)
     echo "SNOWID_TEST_ETCD_ENDPOINTS=$ETCD_CLIENT"
     echo "SNOWID_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
+    echo "SNOWID_TEST_VOLATILE_REDIS_URL=redis://127.0.0.1:$VOLATILE_REDIS_PORT/"
     echo "SNOWID_TEST_POSTGRES_URL=postgres://snowid@127.0.0.1:$PG_PORT/snowid"
     ;;
 *)
-    echo "usage: $0 deps|start|stop|env|restart-NAME|stop-NAME|start-NAME (NAME: etcd, redis, postgres)" >&2
+    echo "usage: $0 deps|start|stop|env|restart-NAME|stop-NAME|start-NAME (NAME: etcd, redis, volatile-redis, postgres)" >&2
     exit 2
     ;;
 esac

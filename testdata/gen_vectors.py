@@ -977,7 +977,35 @@ def segment_cases():
         "keys": [{"key": k, "error": segment_key_error(k)} for k in keys],
         "store_urls": [{"url": u, "error_default": store_url_error(u),
                         "error_all_features": store_url_error(u, ("postgres", "redis"))} for u in urls],
+        "options": segment_option_cases(),
     }
+
+
+def segment_option_cases():
+    """`allow_volatile_store` (testdata/OPTIONS.md, "Segment options"): a
+    boolean, false by default; `options` go with a file store, so no store is
+    judged. Result: the resolved value, or the error code."""
+    cases = [[], [("allow_volatile_store", True)], [("allowVolatileStore", False)],
+             [("allow_volatile_store", 1)], [("allow_volatile_store", 0)], [("allow_volatile_store", 2)],
+             [("allow_volatile_store", "yes")], [("allow_volatile_store", True), ("allowVolatileStore", True)],
+             [("allow_volatile_stores", True)]]
+    out = []
+    for pairs in cases:
+        seen = set()
+        try:
+            value = False
+            for name, _ in pairs:  # names first: unknown, or given twice
+                canon = re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+                if canon != "allow_volatile_store" or canon in seen:
+                    raise OptionError("INVALID_SETTING")
+                seen.add(canon)
+            for _, v in pairs:
+                kind = "bool" if isinstance(v, bool) else "int" if isinstance(v, int) else "str"
+                value = as_bool((kind, v))
+            out.append({"options": [[n, v] for n, v in pairs], "allow_volatile_store": value, "error": None})
+        except OptionError as e:
+            out.append({"options": [[n, v] for n, v in pairs], "allow_volatile_store": None, "error": e.code})
+    return out
 
 
 if __name__ == "__main__":

@@ -1719,7 +1719,9 @@ snowid_status snowid_segment_new(const char *key, const char *store, uint64_t st
  * `Segment(key, **options)` and Node's `new Segment(key, options)` make):
  * `store` (a URL, `snowid_options_set_str()`), `step`, `min_step`,
  * `max_step`, `prefetch_at`, `range_ms` (integers,
- * `snowid_options_set_int()`), in `snake_case` or lowerCamelCase. Every
+ * `snowid_options_set_int()`), `allow_volatile_store` (accept a Redis that
+ * keeps nothing on disk, `snowid_options_set_bool()`; default false:
+ * refused with `SNOWID_ERR_SEGMENT_STORE_URL`), in `snake_case` or lowerCamelCase. Every
  * option is judged here by the core, with the rules of
  * `testdata/OPTIONS.md` ("Segment options"): an unknown name, an option
  * given twice, a value of the wrong type or out of range is

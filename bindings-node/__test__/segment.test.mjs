@@ -47,4 +47,10 @@ test('Segment: vectors (keys, store URLs; built with postgres and redis)', () =>
   for (const c of vectors.segments.store_urls) {
     if (c.error_all_features !== null) throwsCode(() => new Segment('k', { store: c.url }), c.error_all_features, c.url);
   }
+  for (const c of vectors.segments.options) {
+    const options = Object.fromEntries(c.options);
+    if (Object.keys(options).length !== c.options.length) continue; // a name twice: not an object
+    if (c.error === null) new Segment('k', { store, ...options });
+    else throwsCode(() => new Segment('k', { store, ...options }), c.error, JSON.stringify(c.options));
+  }
 });

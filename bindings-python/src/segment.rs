@@ -22,7 +22,7 @@ pub struct PySegment {
 #[pymethods]
 impl PySegment {
     #[new]
-    #[pyo3(signature = (key, **options), text_signature = "(key, *, store=None, step=None, min_step=None, max_step=None, prefetch_at=None, range_ms=None)")]
+    #[pyo3(signature = (key, **options), text_signature = "(key, *, store=None, step=None, min_step=None, max_step=None, prefetch_at=None, range_ms=None, allow_volatile_store=None)")]
     fn new(
         py: Python<'_>,
         key: &Bound<'_, PyAny>,

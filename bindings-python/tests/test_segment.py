@@ -102,3 +102,18 @@ def test_vectors(vectors: Dict[str, Any]) -> None:
             with pytest.raises(snowid.SnowidError) as e:
                 snowid.Segment("k", store=case["url"])
             assert e.value.code == case["error_all_features"], case
+
+
+def test_vectors_options(vectors: Dict[str, Any]) -> None:
+    # allow_volatile_store passes through to the core unjudged here.
+    d = tempfile.mkdtemp(prefix="snowid-seg-vec-")
+    for case in vectors["segments"]["options"]:
+        options = dict(case["options"])
+        if len(options) != len(case["options"]):
+            continue  # the same name twice: not expressible as keywords
+        if case["error"] is None:
+            snowid.Segment("k", store="file://" + d, **options)
+        else:
+            with pytest.raises(snowid.SnowidError) as e:
+                snowid.Segment("k", store="file://" + d, **options)
+            assert e.value.code == case["error"], case

@@ -14,6 +14,7 @@ const ETCD: Backend = Backend {
     cli_prefix_var: "SNOWID_ETCD_PREFIX",
     // etcd grants whole seconds, at least 2 with its default election timeout.
     ttl_ms: 3000,
+    services_name: "etcd",
 };
 
 // etcd keeps leases (and refreshes their TTL) across a restart.

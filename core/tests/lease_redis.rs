@@ -1,5 +1,6 @@
 //! Node leases from a real Redis (`make test-leases` starts one; the
-//! endpoints come from `SNOWID_TEST_REDIS_URL`).
+//! endpoints come from `SNOWID_TEST_VOLATILE_REDIS_URL`, the Redis without
+//! persistence, so that a restart deterministically loses every lease).
 
 mod lease_common;
 
@@ -8,11 +9,12 @@ use snowid::lease::Service;
 
 const REDIS: Backend = Backend {
     service: Service::Redis,
-    var: "SNOWID_TEST_REDIS_URL",
+    var: "SNOWID_TEST_VOLATILE_REDIS_URL",
     source: "redis",
     cli_var: "SNOWID_REDIS_URL",
     cli_prefix_var: "SNOWID_REDIS_PREFIX",
     ttl_ms: 2000,
+    services_name: "volatile-redis",
 };
 
 // Started with --save '' and no AOF, Redis forgets every key on restart:

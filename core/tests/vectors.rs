@@ -395,4 +395,26 @@ fn segment_keys_and_store_urls() {
             assert_eq!(got, case["error_default"].as_str(), "url {url:?}");
         }
     }
+    for case in seg["options"].as_array().unwrap() {
+        let mut o = snowid::SegmentOptions::new().with("store", "file:///var/lib/snowid/segments");
+        for pair in case["options"].as_array().unwrap() {
+            let name = pair[0].as_str().unwrap();
+            match &pair[1] {
+                serde_json::Value::Bool(b) => o.set(name, *b),
+                serde_json::Value::Number(n) => o.set(name, n.as_i64().unwrap()),
+                v => o.set(name, v.as_str().unwrap()),
+            };
+        }
+        let got = o
+            .resolve_in(&snowid::env::Environment::default())
+            .map(|s| s.allow_volatile_store);
+        match case["error"].as_str() {
+            Some(code) => assert_eq!(got.unwrap_err().code(), code, "{case}"),
+            None => assert_eq!(
+                got.unwrap(),
+                case["allow_volatile_store"].as_bool().unwrap(),
+                "{case}"
+            ),
+        }
+    }
 }

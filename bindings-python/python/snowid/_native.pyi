@@ -328,12 +328,14 @@ class Segment:
         max_step: Optional[int] = None,
         prefetch_at: Optional[int] = None,
         range_ms: Optional[int] = None,
+        allow_volatile_store: Optional[bool] = None,
     ) -> None:
         """``key``: 1..128 characters of ``A-Z a-z 0-9 _ - .``;
         ``step``: IDs per range at first (default 1000), adapted within
         ``min_step``..``max_step`` so a range lasts about ``range_ms``
         (default 60000); ``prefetch_at``: percent of a range used before the
-        next is fetched (default 10)."""
+        next is fetched (default 10); ``allow_volatile_store``: accept a
+        Redis that keeps nothing on disk (default False: refused)."""
     @property
     def key(self) -> str:
         """The key."""

@@ -1,6 +1,7 @@
-//! `snowid-segment-worker STORE KEY COUNT STEP MAX_STEP [PAUSE_US]` (a test
-//! helper for the multi-process segment tests): prints COUNT IDs of KEY from
-//! STORE, one per line, pausing PAUSE_US microseconds every 100 IDs. An error
+//! `snowid-segment-worker STORE KEY COUNT STEP MAX_STEP [PAUSE_US [NAME=VALUE...]]`
+//! (a test helper for the multi-process segment tests): prints COUNT IDs of
+//! KEY from STORE, one per line, pausing PAUSE_US microseconds every 100 IDs;
+//! NAME=VALUE: more segment options (`true`/`false`, an integer, else a string). An error
 //! is printed as `E CODE message` and retried every 50 ms for 30 s (then exit
 //! code 3), so a test can restart the store under it. Ends with `# stats ...`.
 
@@ -18,11 +19,25 @@ fn run() -> Result<bool, String> {
     let num = |s: &str| s.parse::<u64>().map_err(|e| format!("{s}: {e}"));
     let (count, step, max_step) = (num(count)?, num(step)?, num(max_step)?);
     let pause = Duration::from_micros(rest.first().map(|s| num(s)).transpose()?.unwrap_or(0));
-    let seg = SegmentOptions::new()
+    let mut options = SegmentOptions::new()
         .with("store", store.as_str())
         .with("step", step)
         .with("max_step", max_step)
-        .with("min_step", step.min(max_step))
+        .with("min_step", step.min(max_step));
+    for extra in rest.iter().skip(1) {
+        let (name, value) = extra
+            .split_once('=')
+            .ok_or_else(|| format!("{extra}: expected NAME=VALUE"))?;
+        match value {
+            "true" => options.set(name, true),
+            "false" => options.set(name, false),
+            v => match v.parse::<i64>() {
+                Ok(i) => options.set(name, i),
+                Err(_) => options.set(name, v),
+            },
+        };
+    }
+    let seg = options
         .build(key)
         .map_err(|e| format!("{}: {e}", e.code()))?;
     let out = io::stdout();

@@ -108,8 +108,11 @@ impl FileStore {
     }
 }
 
-impl SegmentStore for FileStore {
-    fn take(&self, key: &str, step: u64) -> Result<Range> {
+impl FileStore {
+    /// The key's lock file, `flock`ed: held until the returned file is
+    /// dropped (also released by the kernel if this process dies), so a
+    /// read-modify-write is one step among processes.
+    fn lock_key(&self, key: &str) -> Result<File> {
         let lock_path = self.dir.join(format!("{key}.lock"));
         let lock = OpenOptions::new()
             .create(true)
@@ -117,9 +120,14 @@ impl SegmentStore for FileStore {
             .write(true)
             .open(&lock_path)
             .map_err(|e| io_err(&lock_path, e))?;
-        // Held until `lock` is dropped (also released by the kernel if this
-        // process dies), so read-modify-write is one step among processes.
         lock.lock().map_err(|e| io_err(&lock_path, e))?;
+        Ok(lock)
+    }
+}
+
+impl SegmentStore for FileStore {
+    fn take(&self, key: &str, step: u64) -> Result<Range> {
+        let lock = self.lock_key(key)?;
         let max_id = self.read(key)?;
         check_room(key, &self.describe, max_id, step)?;
         let new_max = max_id + step;
@@ -127,6 +135,16 @@ impl SegmentStore for FileStore {
         self.write(key, new_max)?;
         drop(lock);
         Ok(Range::ending_at(new_max, step))
+    }
+
+    fn raise_to(&self, key: &str, max_id: u64) -> Result<u64> {
+        let lock = self.lock_key(key)?;
+        let cur = self.read(key)?;
+        if cur < max_id {
+            self.write(key, max_id)?;
+        }
+        drop(lock);
+        Ok(cur.max(max_id))
     }
 
     fn describe(&self) -> &str {

@@ -15,7 +15,12 @@
 //! increasing within one `Segment` (ranges come in counter order; take one
 //! `Segment` per key per process), never reissued after a crash (the rest of
 //! a taken range is skipped, not reused), and at most [`MAX_SEGMENT_ID`]
-//! (2^63 - 1), so they fit a signed 64-bit column.
+//! (2^63 - 1), so they fit a signed 64-bit column. A store that loses data
+//! (Redis without persistence restarted, a counter restored from a backup)
+//! is raised again above what was handed out: by the running process that
+//! gets a range below its last one (it then refuses for good), and by any
+//! process of a machine that took IDs before, whose machine mark
+//! ([`mark`]) is above the store's counter.
 //!
 //! ```
 //! use snowid::segment::SegmentOptions;
@@ -31,6 +36,7 @@
 //! ```
 
 pub mod file;
+pub mod mark;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "redis")]
@@ -74,6 +80,7 @@ pub const SEGMENT_OPTION_NAMES: &[&str] = &[
     "max_step",
     "prefetch_at",
     "range_ms",
+    "allow_volatile_store",
 ];
 
 /// Checks a segment key: 1..=128 bytes of `A-Z a-z 0-9 _ - .`, not starting
@@ -146,6 +153,12 @@ pub struct SegmentSettings {
     pub prefetch_at: u64,
     /// Target lifetime of one range, in ms.
     pub range_ms: u64,
+    /// Accept a store that can lose acknowledged writes (a Redis with
+    /// neither AOF nor RDB saves); refused by default.
+    pub allow_volatile_store: bool,
+    /// Where the machine marks live ([`mark`]): `<state dir>/segment-marks`;
+    /// `None` keeps none (only for stores no other process shares).
+    pub mark_dir: Option<PathBuf>,
 }
 
 impl SegmentOptions {
@@ -209,6 +222,10 @@ impl SegmentOptions {
         let max_step = int("max_step", 1, MAX_STEP)?;
         let prefetch_at = int("prefetch_at", 0, 99)?.unwrap_or(DEFAULT_PREFETCH_AT);
         let range_ms = int("range_ms", 1, MAX_RANGE_MS)?.unwrap_or(DEFAULT_RANGE_MS);
+        let allow_volatile_store = get("allow_volatile_store")
+            .map(|(name, v)| v.boolean(name))
+            .transpose()?
+            .unwrap_or(false);
         let step = step.unwrap_or_else(|| {
             DEFAULT_STEP
                 .max(min_step.unwrap_or(1))
@@ -237,6 +254,8 @@ impl SegmentOptions {
             max_step,
             prefetch_at,
             range_ms,
+            allow_volatile_store,
+            mark_dir: Some(crate::node::default_state_dir_in(env)?.join(mark::MARK_DIR)),
         })
     }
 
@@ -272,8 +291,14 @@ impl SegmentSettings {
             StoreUrl::Postgres(u) | StoreUrl::Redis(u) => store::redact(u),
         };
         format!(
-            r#"{{"max_step":{},"min_step":{},"prefetch_at":{},"range_ms":{},"step":{},"store":{:?}}}"#,
-            self.max_step, self.min_step, self.prefetch_at, self.range_ms, self.step, store
+            r#"{{"allow_volatile_store":{},"max_step":{},"min_step":{},"prefetch_at":{},"range_ms":{},"step":{},"store":{:?}}}"#,
+            self.allow_volatile_store,
+            self.max_step,
+            self.min_step,
+            self.prefetch_at,
+            self.range_ms,
+            self.step,
+            store
         )
     }
 }
@@ -334,6 +359,7 @@ struct Inner {
     end: Padded<(AtomicU64, AtomicU64)>,
     key: String,
     store: Box<dyn SegmentStore>,
+    mark: Option<mark::MachineMark>,
     settings: SegmentSettings,
     fork_generation: u64,
     slow: Mutex<Slow>,
@@ -368,7 +394,7 @@ impl Segment {
     /// is taken until the first ID.
     pub fn new(key: &str, settings: SegmentSettings) -> Result<Segment> {
         validate_key(key)?;
-        let store = settings.store.open()?;
+        let store = settings.store.open_checked(settings.allow_volatile_store)?;
         Self::with_store(key, settings, store)
     }
 
@@ -380,11 +406,16 @@ impl Segment {
     ) -> Result<Segment> {
         validate_key(key)?;
         crate::fork::watch_forks();
+        let mark = match &settings.mark_dir {
+            Some(dir) => Some(mark::MachineMark::open(dir, store.describe(), key)?),
+            None => None,
+        };
         let inner = Arc::new(Inner {
             next: Padded(AtomicU64::new(0)),
             end: Padded((AtomicU64::new(0), AtomicU64::new(u64::MAX))),
             key: key.to_owned(),
             store,
+            mark,
             fork_generation: FORK_GENERATION.load(SeqCst),
             slow: Mutex::new(Slow {
                 buffered: None,
@@ -628,28 +659,36 @@ impl Inner {
                 self.cv.notify_all();
                 continue;
             }
-            let step = s.step;
+            let (step, floor) = (s.step, s.floor);
             drop(s);
             let t0 = Instant::now();
-            let taken = self.store.take(&self.key, step);
+            let taken = mark::take_above(&*self.store, self.mark.as_ref(), &self.key, step, floor);
             let us = t0.elapsed().as_micros() as u64;
             s = self.lock();
             s.requested = false;
             s.completed += 1;
             match taken {
-                Ok(r) if r.start < s.floor || r.len() != step => {
+                Ok(mark::Taken::WentBackwards {
+                    range: r,
+                    floor,
+                    repair,
+                }) => {
                     self.fetch_failures.fetch_add(1, Relaxed);
+                    let repair = match repair {
+                        Ok(n) => format!("raised it to {n}"),
+                        Err(e) => format!("could not raise it: {e}"),
+                    };
                     s.lost = Some(store::unavailable(
                         &self.key,
                         self.store.describe(),
                         format!(
-                            "the store's counter went backwards (range {}..{} after one ending at {}): it lost data; refusing to issue IDs that may have been issued before",
-                            r.start, r.end, s.floor
+                            "the store's counter went backwards (range {}..{} after one ending at {floor}): it lost data; {repair}; refusing to issue IDs that may have been issued before",
+                            r.start, r.end
                         ),
                     ));
                     s.error = s.lost.clone();
                 }
-                Ok(r) => {
+                Ok(mark::Taken::Range { range: r, .. }) => {
                     self.ranges_fetched.fetch_add(1, Relaxed);
                     self.last_fetch_us.store(us, Relaxed);
                     self.max_fetch_us.fetch_max(us, Relaxed);

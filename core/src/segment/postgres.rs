@@ -36,6 +36,11 @@ const UPDATE: &str =
     "UPDATE snowid_segments SET max_id = max_id + $2, step = $2, updated_at = now() \
      WHERE key = $1 AND max_id <= $3 RETURNING max_id";
 
+/// One statement, atomic with every take: the counter never moves down.
+const RAISE_TO: &str = "INSERT INTO snowid_segments (key, max_id) VALUES ($1, $2) \
+     ON CONFLICT (key) DO UPDATE SET max_id = GREATEST(snowid_segments.max_id, EXCLUDED.max_id), \
+     updated_at = now() RETURNING max_id";
+
 /// Counters in a PostgreSQL table.
 pub struct PostgresStore {
     config: Config,
@@ -126,6 +131,14 @@ impl SegmentStore for PostgresStore {
                 Err(unavailable(key, &self.describe, "the counter did not move"))
             }
         }
+    }
+
+    fn raise_to(&self, key: &str, max_id: u64) -> Result<u64> {
+        let n = i64::try_from(max_id.min(MAX_SEGMENT_ID)).unwrap_or(i64::MAX);
+        let got = self
+            .with_client(|c| Ok(c.query_one(RAISE_TO, &[&key, &n])?.get::<_, i64>(0)))
+            .map_err(|e| unavailable(key, &self.describe, format!("raising to {max_id}: {e}")))?;
+        Ok(got as u64)
     }
 
     fn describe(&self) -> &str {

@@ -49,6 +49,12 @@ pub trait SegmentStore: Send + Sync {
     /// Takes the next `step` IDs of `key` (creating the key at 0 if new).
     fn take(&self, key: &str, step: u64) -> Result<Range>;
 
+    /// Raises the counter of `key` to at least `max_id` (the last ID taken),
+    /// atomically, never lowering it, and returns the counter after the
+    /// raise. The repair of a store that lost data: after it, the next
+    /// range starts above `max_id`.
+    fn raise_to(&self, key: &str, max_id: u64) -> Result<u64>;
+
     /// The store as messages show it (the URL without a password).
     fn describe(&self) -> &str;
 }
@@ -155,14 +161,25 @@ impl StoreUrl {
     }
 
     /// Opens the store (connects for PostgreSQL and Redis, creating the
-    /// table or the directory if missing).
+    /// table or the directory if missing). A Redis that can lose
+    /// acknowledged writes is refused ([`Self::open_checked`]).
     pub fn open(&self) -> Result<Box<dyn SegmentStore>> {
+        self.open_checked(false)
+    }
+
+    /// [`Self::open`]; `allow_volatile` (the segment option
+    /// `allow_volatile_store`) accepts a Redis without persistence.
+    pub fn open_checked(&self, allow_volatile: bool) -> Result<Box<dyn SegmentStore>> {
+        let _ = allow_volatile; // only Redis asks
         match self {
             StoreUrl::File(dir) => Ok(Box::new(super::file::FileStore::open(dir)?)),
             #[cfg(feature = "postgres")]
             StoreUrl::Postgres(url) => Ok(Box::new(super::postgres::PostgresStore::open(url)?)),
             #[cfg(feature = "redis")]
-            StoreUrl::Redis(url) => Ok(Box::new(super::redis::RedisStore::open(url)?)),
+            StoreUrl::Redis(url) => Ok(Box::new(super::redis::RedisStore::open_checked(
+                url,
+                allow_volatile,
+            )?)),
             #[allow(unreachable_patterns)]
             _ => unreachable!("parse refuses schemes this build lacks"),
         }

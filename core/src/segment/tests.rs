@@ -20,6 +20,9 @@ impl SegmentStore for Arc<MemStore> {
         let m = self.max.fetch_add(step, SeqCst) + step;
         Ok(Range::ending_at(m, step))
     }
+    fn raise_to(&self, _key: &str, max_id: u64) -> Result<u64> {
+        Ok(self.max.fetch_max(max_id, SeqCst).max(max_id))
+    }
     fn describe(&self) -> &str {
         "mem://"
     }
@@ -48,7 +51,25 @@ fn settings(step: u64) -> SegmentSettings {
         .with("min_step", step)
         .with("max_step", step)
         .resolve_in(&Environment::default())
+        .map(|s| SegmentSettings {
+            mark_dir: None,
+            ..s
+        })
         .unwrap()
+}
+
+/// [`settings`] with the machine marks in `dir`.
+fn marked(step: u64, dir: &std::path::Path) -> SegmentSettings {
+    SegmentSettings {
+        mark_dir: Some(dir.to_owned()),
+        ..settings(step)
+    }
+}
+
+fn tmp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("snowid-seg-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
 }
 
 #[test]
@@ -86,7 +107,7 @@ fn options_rules() {
     let s = SegmentOptions::new().resolve_in(&env).unwrap();
     assert_eq!(
         s.summary_json(),
-        r#"{"max_step":1000000,"min_step":1000,"prefetch_at":10,"range_ms":60000,"step":1000,"store":"file:///state/segments"}"#
+        r#"{"allow_volatile_store":false,"max_step":1000000,"min_step":1000,"prefetch_at":10,"range_ms":60000,"step":1000,"store":"file:///state/segments"}"#
     );
     let env2 = Environment::from_pairs([("SNOWID_SEGMENT_STORE", "ftp://x")]);
     let e = SegmentOptions::new().resolve_in(&env2).unwrap_err();
@@ -126,6 +147,14 @@ fn options_rules() {
             "INVALID_SETTING",
         ),
         (SegmentOptions::new().with("store", 1), "WRONG_TYPE"),
+        (
+            SegmentOptions::new().with("allow_volatile_store", "yes"),
+            "WRONG_TYPE",
+        ),
+        (
+            SegmentOptions::new().with("allowVolatileStore", 2),
+            "INVALID_SETTING",
+        ),
         (
             SegmentOptions::new().with("store", "x"),
             "SEGMENT_STORE_URL",
@@ -243,6 +272,49 @@ fn store_that_goes_backwards_is_refused() {
         .unwrap_err()
         .to_string()
         .contains("went backwards"));
+}
+
+#[test]
+fn running_segment_repairs_the_store_before_refusing() {
+    let store = mem();
+    let seg = Segment::with_store("k", settings(10), Box::new(store.clone())).unwrap();
+    seg.next_ids(10).unwrap();
+    wait_buffered(&seg); // 11..21 buffered: the highest ID seen is 20
+    store.max.store(0, SeqCst);
+    seg.next_ids(10).unwrap();
+    let e = seg.next_id().unwrap_err();
+    assert!(e.to_string().contains("raised it to 20"), "{e}");
+    // The store was raised past everything this process took (the range it
+    // handed out while lost, 1..11, does not lower it).
+    assert!(store.max.load(SeqCst) >= 20, "{}", store.max.load(SeqCst));
+}
+
+#[test]
+fn fresh_segment_takes_above_the_machine_mark() {
+    let dir = tmp_dir("mark");
+    let store = mem();
+    let a = Segment::with_store("k", marked(10, &dir), Box::new(store.clone())).unwrap();
+    assert_eq!(a.next_ids(5).unwrap(), [1, 2, 3, 4, 5]);
+    drop(a);
+    let m = mark::MachineMark::open(&dir, "mem://", "k").unwrap();
+    let after_a = m.read().unwrap();
+    assert!(after_a >= 10, "the range's end is recorded: {after_a}");
+    store.max.store(0, SeqCst); // the store forgot (or was restored)
+    let b = Segment::with_store("k", marked(10, &dir), Box::new(store.clone())).unwrap();
+    let id = b.next_id().unwrap();
+    assert!(id > after_a, "{id} after a mark of {after_a}");
+    assert!(store.max.load(SeqCst) > after_a);
+    drop(b);
+    // A mark that does not read back is an error, never a restart from 0.
+    let text = std::fs::read_to_string(m.path()).unwrap();
+    std::fs::write(m.path(), text.replace("max_id ", "max_id 9")).unwrap();
+    let e = Segment::with_store("k", marked(10, &dir), Box::new(store.clone())).unwrap_err();
+    assert_eq!(e.code(), "STATE_CORRUPT", "{e}");
+    // Another store's or key's mark is its own file.
+    let other = Segment::with_store("k2", marked(10, &dir), Box::new(store.clone())).unwrap();
+    other.next_id().unwrap();
+    drop(other);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -28,6 +28,8 @@ pub struct Backend {
     pub cli_prefix_var: &'static str,
     /// TTL used by the tests (etcd grants whole seconds, at least 2).
     pub ttl_ms: u64,
+    /// Its name for `scripts/services.sh stop-NAME` / `start-NAME`.
+    pub services_name: &'static str,
 }
 
 impl Backend {
@@ -432,7 +434,7 @@ pub fn service_outage_recovers_or_fails_cleanly(b: &Backend, survives: bool) {
         }
         std::thread::sleep(Duration::from_millis(5));
     };
-    b.services_script(&format!("stop-{name}"));
+    b.services_script(&format!("stop-{}", b.services_name));
     let down_at = now();
     // Down for longer than the trusted part of the TTL, shorter than the TTL.
     let (ttl, margin) = (holders[0].1.ttl_ms(), holders[0].1.margin_ms());
@@ -443,7 +445,7 @@ pub fn service_outage_recovers_or_fails_cleanly(b: &Backend, survives: bool) {
         last_codes.iter().all(|c| *c == "LEASE_LOST"),
         "issuing stopped during the outage: {seen:?}"
     );
-    b.services_script(&format!("start-{name}"));
+    b.services_script(&format!("start-{}", b.services_name));
     let up_at = now();
     let settled = |codes: &[&str]| {
         codes

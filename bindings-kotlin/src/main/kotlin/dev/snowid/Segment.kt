@@ -10,7 +10,8 @@ package dev.snowid
  * Node's `new Segment(key, {...})`): `store` (`file:///dir`, `postgres://...`,
  * `redis://...`; default `SNOWID_SEGMENT_STORE` or the state directory),
  * `step` (IDs per range at first, it adapts), `min_step`, `max_step`,
- * `prefetch_at`, `range_ms`; keys in snake_case or lowerCamelCase.
+ * `prefetch_at`, `range_ms`, `allow_volatile_store` (accept a Redis that keeps
+ * nothing on disk; default false: refused); keys in snake_case or lowerCamelCase.
  *
  * ```kotlin
  * Segment("orders", mapOf("store" to url, "step" to 100, "maxStep" to 10_000)).use { it.next() }
