@@ -149,11 +149,7 @@ impl Environment {
 
     /// `SNOWID_POD_INDEX`: a StatefulSet ordinal `0..slots`.
     pub fn pod_index(&self, slots: u64) -> Result<Option<u64>> {
-        self.int(
-            crate::options::POD_INDEX_VAR,
-            0,
-            slots.saturating_sub(1),
-        )
+        self.int(crate::options::POD_INDEX_VAR, 0, slots.saturating_sub(1))
     }
 
     /// The `SNOWID_<FIELD>_ID` variables for `layout`'s node fields, in

@@ -593,9 +593,8 @@ const PART_NAMES: &[&str] = &[
     "to_dict",
 ];
 
-const RESERVED_COUNT: usize = PART_NAMES.len()
-    + crate::options::OPTION_NAMES.len()
-    + crate::wide::WIDE_OPTION_NAMES.len();
+const RESERVED_COUNT: usize =
+    PART_NAMES.len() + crate::options::OPTION_NAMES.len() + crate::wide::WIDE_OPTION_NAMES.len();
 
 /// `lists` one after the other (a `const` concatenation).
 const fn concat<const N: usize>(lists: [&[&'static str]; 3]) -> [&'static str; N] {

@@ -274,12 +274,13 @@ impl Settings {
             .source
             .fixed_nodes()
             .map_or_else(|| "null".to_owned(), object);
-        let lane_nodes = self
-            .lane_nodes()
-            .map_or_else(|| "null".to_owned(), |lanes| {
+        let lane_nodes = self.lane_nodes().map_or_else(
+            || "null".to_owned(),
+            |lanes| {
                 let all: Vec<String> = lanes.iter().map(|v| object(v)).collect();
                 format!("[{}]", all.join(","))
-            });
+            },
+        );
         let (policy, wait) = match self.on_regression {
             RegressionPolicy::Fail => ("fail", "null".to_owned()),
             RegressionPolicy::Wait { max_ms } => ("wait", max_ms.to_string()),
@@ -989,7 +990,61 @@ mod tests {
         .unwrap();
         assert_eq!(s.node.source.name(), "local");
         assert_eq!(statefulset_ordinal("web-24567"), None);
+        assert_eq!(
+            statefulset_ordinal(&format!("{}-1023", "s".repeat(52))),
+            Some(1023)
+        );
+        assert_eq!(statefulset_ordinal(&format!("{}-6", "s".repeat(56))), None);
         assert_eq!(statefulset_ordinal("web-03"), None);
         assert_eq!(statefulset_ordinal("web-0"), Some(0));
+    }
+
+    /// Issue 19 item 2: every replica of a Deployment whose pod names the
+    /// kubelet cut at 63 characters has the same hostname ending in `-6`;
+    /// it was taken for StatefulSet ordinal 6 on every replica. Now such a
+    /// hostname is no ordinal (NODE_SOURCE_REQUIRED, or INVALID_SETTING for
+    /// a named k8s source), and SNOWID_POD_INDEX gives the ordinal.
+    #[test]
+    fn a_hostname_the_kubelet_may_have_cut_is_no_ordinal() {
+        let cut = "payments-reconciliation-worker-europe-west-primary-cluster-ab-6";
+        assert_eq!(cut.len(), 63);
+        let k8s = [("KUBERNETES_SERVICE_HOST", "10.0.0.1"), ("HOSTNAME", cut)];
+        let e = resolve_default(None, &env(&k8s)).unwrap_err();
+        assert_eq!(e.code(), "NODE_SOURCE_REQUIRED");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("has 63 characters")
+                && msg.contains("cut at 63 by the kubelet")
+                && msg.contains("SNOWID_POD_INDEX")
+                && msg.contains("apps.kubernetes.io/pod-index"),
+            "{msg}"
+        );
+        let named = [k8s[0], k8s[1], ("SNOWID_NODE_SOURCE", "k8s")];
+        let e = resolve_default(None, &env(&named)).unwrap_err();
+        assert_eq!(e.code(), "INVALID_SETTING");
+        assert!(
+            e.to_string().contains("at most 57 characters")
+                && e.to_string().contains("SNOWID_POD_INDEX"),
+            "{e}"
+        );
+        let with_index = [k8s[0], k8s[1], ("SNOWID_POD_INDEX", "6")];
+        let a = resolve_default(None, &env(&with_index)).unwrap();
+        assert_eq!(a.node.source, NodeSource::Kubernetes(vec![0, 6]));
+        let with_index = [k8s[0], k8s[1], ("SNOWID_POD_INDEX", "7")];
+        let b = resolve_default(None, &env(&with_index)).unwrap();
+        assert_eq!(b.node.source, NodeSource::Kubernetes(vec![0, 7]));
+        let bad = [k8s[0], ("SNOWID_POD_INDEX", "1024")];
+        let e = resolve_default(None, &env(&bad)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "setting SNOWID_POD_INDEX = \"1024\" is invalid; expected an integer 0..=1023"
+        );
+        let local = [("SNOWID_NODE_SOURCE", "local"), ("SNOWID_POD_INDEX", "3")];
+        let e = resolve_default(None, &env(&local)).unwrap_err();
+        assert!(
+            e.to_string().contains("SNOWID_POD_INDEX")
+                && e.to_string().contains("read only by the k8s source"),
+            "{e}"
+        );
     }
 }

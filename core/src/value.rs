@@ -283,7 +283,10 @@ mod tests {
             assert!(e.to_string().contains("float"), "{e}");
         }
         assert_eq!(
-            Value::Real(7.0).field_value("worker", 31).unwrap_err().code(),
+            Value::Real(7.0)
+                .field_value("worker", 31)
+                .unwrap_err()
+                .code(),
             "WRONG_TYPE"
         );
         assert_eq!(
