@@ -815,10 +815,14 @@ fn env_source(layout: &Layout, env: &Environment) -> Result<NodeSource> {
         named.as_deref().or(any_id.as_ref().map(|_| "env")),
     ) {
         if other != "k8s" && other != "kubernetes" {
+            let why = match (&named, &any_id) {
+                (None, Some(var)) => format!("{var} set (the env source)"),
+                _ => format!("SNOWID_NODE_SOURCE={other}"),
+            };
             return Err(invalid(
                 POD_INDEX_VAR,
                 pod,
-                format!("unset with node source {other} ({POD_INDEX_VAR} is read only by the k8s source)"),
+                format!("unset with {why} ({POD_INDEX_VAR} is read only by the k8s source)"),
             ));
         }
     }
