@@ -685,7 +685,11 @@ def options_cases():
     gen({"lanes": 4, "datacenter": 8, "worker": 0}, "block 256 of four lanes (1024..1027) is beyond the layout")
     gen({"lanes": 2, "datacenter": 31, "worker": 30}, "two lanes from node number 1022: block 2044..2045 is beyond the layout")
     gen({"lanes": 2, "datacenter": 31, "worker": 31}, "two lanes from the last node number: beyond the layout")
-    gen({"lanes": 1024, "protect": False, "datacenter": 0, "worker": 0}, "every node number of the layout")
+    # (every node number of a 4-node layout: a 1024-entry lane_nodes would pass
+    # the 4095 characters a C99 string literal may hold)
+    gen({"lanes": 4, "protect": False, "layout": {"layout_of": "wide"}, "node": 0}, "every node number of the layout")
+    gen({"lanes": 2, "protect": False, "layout": {"layout_of": "wide"}, "node": 1}, "block 1 of two: the last two nodes")
+    gen({"lanes": 4, "layout": {"layout_of": "wide"}, "node": 1}, "block 1 of four lanes is beyond a 4-node layout")
     gen({"lanes": 1024, "datacenter": 0, "worker": 1}, "block 1 of 1024 lanes is beyond the layout")
     gen({"lanes": 1025, "datacenter": 0, "worker": 0}, "more lanes than the layout has node numbers")
     gen({"lanes": 8, "protect": False, "layout": "instagram", "shard": 1023}, "the last eight shards: block 1023 of eight")
