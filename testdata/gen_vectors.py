@@ -244,8 +244,10 @@ def host_value(v):
     if form == "int":
         n = int(x)
         return ("int", n) if -(1 << 127) <= n < (1 << 127) else ("bigint", n)
-    if form == "float":
+    if form == "float":  # a JavaScript number: an integer when integral
         return ("float", float(x))
+    if form == "real":  # a Python float, a JVM Double: never an integer
+        return ("real", float(x))
     if form == "bytes":
         return ("bytes", bytes.fromhex(x))
     if form == "layout_of":
@@ -375,17 +377,33 @@ def env_nodes(l, env):
 
 
 K8S_ORDINAL = re.compile(r"-(0|[1-9][0-9]{0,3})\Z")
+# A StatefulSet name has at most 52 characters (63 for its pods' label
+# controller-revision-hash = <name>-<10-character hash>), so a pod name
+# <name>-<ordinal of 1 to 4 digits> has at most 57 and is never cut; the
+# kubelet cuts longer pod names at 63 (then trims a trailing - or .).
+MAX_STATEFULSET_HOSTNAME = 57
+
+
+def k8s_ordinal(env):
+    """SNOWID_POD_INDEX if set, else the hostname's ordinal if the hostname
+    cannot have been cut; None when neither gives one."""
+    host = env.get("HOSTNAME") or ""
+    m = K8S_ORDINAL.search(host)
+    return int(m.group(1)) if m and len(host.encode()) <= MAX_STATEFULSET_HOSTNAME else None
 
 
 def k8s_nodes(l, env, detected):
-    """A StatefulSet ordinal spread over the node fields, last field least
-    significant. A hostname without one: NODE_SOURCE_REQUIRED when the
-    environment was only detected, INVALID_SETTING when k8s was named."""
-    m = K8S_ORDINAL.search(env.get("HOSTNAME") or "")
-    if not m:
+    """A StatefulSet ordinal (SNOWID_POD_INDEX, else the hostname's) spread
+    over the node fields, last field least significant. No ordinal:
+    NODE_SOURCE_REQUIRED when the environment was only detected,
+    INVALID_SETTING when k8s was named."""
+    node_bits = sum(f[1] for f in nodes_of(l))
+    ordinal = env.integer("SNOWID_POD_INDEX", 0, (1 << node_bits) - 1)
+    if ordinal is None:
+        ordinal = k8s_ordinal(env)
+    if ordinal is None:
         raise OptionError("NODE_SOURCE_REQUIRED" if detected else "INVALID_SETTING")
-    ordinal = int(m.group(1))
-    if ordinal >> sum(f[1] for f in nodes_of(l)):
+    if ordinal >> node_bits:
         raise OptionError("INVALID_SETTING")
     nodes = {}
     for name, bits, _, _ in reversed(nodes_of(l)):
@@ -399,12 +417,18 @@ def default_source(env, layout):
     numbers: (source, whether it was only detected from a replicated environment)."""
     source = env.name("SNOWID_NODE_SOURCE", ENV_NODE_SOURCES)
     ids = env.id_vars()
+    # SNOWID_POD_INDEX belongs to the k8s source: refused with another source
+    # (named, or env implied by ID variables), alone it selects k8s
+    if env.get("SNOWID_POD_INDEX") is not None and (source or ("env" if ids else "k8s")) != "k8s":
+        raise OptionError("INVALID_SETTING")
     if ids and source not in (None, "env"):
         raise OptionError("INVALID_SETTING")
     if source is not None:
         return source, False
     if ids:
         return "env", False
+    if env.get("SNOWID_POD_INDEX") is not None:
+        return "k8s", False
     if env.get("KUBERNETES_SERVICE_HOST") is not None:
         return "k8s", True
     if env.get("AWS_LAMBDA_FUNCTION_NAME") is not None or env.get("K_SERVICE") is not None:
@@ -524,19 +548,23 @@ def resolve(target, options, env, now_ms=None):
         persist = protect
     if persist and not protect:
         raise OptionError("INVALID_SETTING")
-    # lanes from fixed numbers take consecutive node numbers (slot order):
-    # from the given ones, or from ordinal x lanes for k8s
-    if given("lanes") and nodes is not None:
+    # a fixed number (node fields read as one number, first field most
+    # significant; a k8s ordinal) is a block index: with L lanes it owns
+    # n*L .. n*L+L-1, for every fixed source alike
+    lane_nodes = None
+    if nodes is not None:
         slot = 0
         for name, bits, _, _ in nodes_of(l):
             slot = (slot << bits) | nodes[name]
-        first = slot * lanes if source == "k8s" else slot
+        first = slot * lanes
         if first + lanes > total_nodes:
             raise OptionError("INVALID_SETTING")
+        lane_nodes = [slot_nodes(l, first + i) for i in range(lanes)]
 
     return {
         "clock": clock,
         "epoch_ms": epoch,
+        "lane_nodes": lane_nodes,
         "lanes": lanes,
         "layout": l["name"],
         "max_borrow_ticks": max_borrow,
@@ -551,6 +579,15 @@ def resolve(target, options, env, now_ms=None):
     }
 
 
+def slot_nodes(l, slot):
+    """A node number (slot order) as node values, last field least significant."""
+    out = {}
+    for name, bits, _, _ in reversed(nodes_of(l)):
+        out[name] = slot & ((1 << bits) - 1)
+        slot >>= bits
+    return {f[0]: out[f[0]] for f in nodes_of(l)}
+
+
 def options_cases():
     """Inputs only: target, options (JSON forms of OPTIONS.md), environment."""
     BIG = {"int": "100000000000000000000000000000000000000000"}  # outside i128: a BigInt
@@ -559,6 +596,9 @@ def options_cases():
     K8S = {"KUBERNETES_SERVICE_HOST": "10.96.0.1"}
     LAMBDA = {"AWS_LAMBDA_FUNCTION_NAME": "orders"}
     RUN = {"K_SERVICE": "orders"}
+    # a Deployment pod name cut by the kubelet at 63: its random suffix is gone
+    CUT63 = "payments-reconciliation-worker-europe-west-primary-cluster-ab-6"
+    assert len(CUT63) == 63
     cases = []
 
     def add(target, options, env, why):
@@ -635,12 +675,28 @@ def options_cases():
     gen({"random_sequence_start": "yes", **TW}, "random sequence start of the wrong type")
     # (unprotected, so that suites building these generators for real in one
     # process never meet each other's slot locks)
-    gen({"lanes": 4, "protect": False, **TW}, "four lanes from datacenter 1, worker 7: node numbers 39..42")
-    gen({"lanes": 2, "protect": False, "datacenter": 31, "worker": 30}, "two lanes from the last node numbers but one")
-    gen({"lanes": 2, "datacenter": 31, "worker": 31}, "two lanes from the last node number: not enough numbers")
-    gen({"lanes": 1024, "protect": False, "datacenter": 0, "worker": 0}, "every node number of the layout")
+    # a fixed number is a block index: n with L lanes owns n*L .. n*L+L-1
+    gen({"lanes": 4, "protect": False, **TW}, "four lanes from datacenter 1, worker 7 (node number 39): block 156..159")
+    gen({"lanes": 2, "protect": False, "datacenter": 0, "worker": 0}, "two lanes from worker 0: nodes 0 and 1")
+    gen({"lanes": 2, "protect": False, "datacenter": 0, "worker": 1}, "two lanes from worker 1: nodes 2 and 3, never worker 0's")
+    gen({"lanes": 4, "protect": False, "datacenter": 0, "worker": 7}, "worker 7 with four lanes owns workers 28..31")
+    gen({"lanes": 4, "protect": False, "datacenter": 0, "worker": 8}, "worker 8 with four lanes: the block carries into datacenter 1")
+    gen({"lanes": 4, "protect": False, "datacenter": 7, "worker": 31}, "the last block of four: node numbers 1020..1023")
+    gen({"lanes": 4, "datacenter": 8, "worker": 0}, "block 256 of four lanes (1024..1027) is beyond the layout")
+    gen({"lanes": 2, "datacenter": 31, "worker": 30}, "two lanes from node number 1022: block 2044..2045 is beyond the layout")
+    gen({"lanes": 2, "datacenter": 31, "worker": 31}, "two lanes from the last node number: beyond the layout")
+    # (every node number of a 4-node layout: a 1024-entry lane_nodes would pass
+    # the 4095 characters a C99 string literal may hold)
+    gen({"lanes": 4, "protect": False, "layout": {"layout_of": "wide"}, "node": 0}, "every node number of the layout")
+    gen({"lanes": 2, "protect": False, "layout": {"layout_of": "wide"}, "node": 1}, "block 1 of two: the last two nodes")
+    gen({"lanes": 4, "layout": {"layout_of": "wide"}, "node": 1}, "block 1 of four lanes is beyond a 4-node layout")
+    gen({"lanes": 1024, "datacenter": 0, "worker": 1}, "block 1 of 1024 lanes is beyond the layout")
     gen({"lanes": 1025, "datacenter": 0, "worker": 0}, "more lanes than the layout has node numbers")
-    gen({"lanes": 8, "protect": False, "layout": "instagram", "shard": 8184}, "the last eight shards")
+    gen({"lanes": 8, "protect": False, "layout": "instagram", "shard": 1023}, "the last eight shards: block 1023 of eight")
+    gen({"lanes": 8, "layout": "instagram", "shard": 1024}, "shard 1024 with eight lanes is beyond the layout")
+    gen({"lanes": 3, "protect": False, "layout": {"layout_of": "region"}, "region": 0, "zone": 1, "host": 2},
+        "three node fields read as one number (130), block 390..392")
+    gen({"lanes": 1, "protect": False, "datacenter": 31, "worker": 31}, "one lane: the number itself")
     gen({"lanes": 0, **TW}, "zero lanes")
     gen({"lanes": -1, **TW}, "negative lanes")
     gen({"lanes": {"float": 2.5}, **TW}, "fractional lanes")
@@ -648,7 +704,11 @@ def options_cases():
     gen({"lanes": 4, "node_source": "local"}, "four lanes from local slots: numbers picked at claim time")
     gen({"lanes": 2, "node_source": "k8s"}, "k8s ordinal 3 with two lanes: node numbers 6 and 7", {**K8S, "HOSTNAME": "web-3"})
     gen({"lanes": 2, "node_source": "k8s"}, "k8s ordinal 512 with two lanes: past the layout", {**K8S, "HOSTNAME": "web-512"})
-    gen({"lanes": 2, "node_source": "env"}, "env numbers with two lanes", {"SNOWID_DATACENTER_ID": "31", "SNOWID_WORKER_ID": "31"})
+    gen({"lanes": 2, "node_source": "env"}, "env numbers with two lanes: beyond the layout", {"SNOWID_DATACENTER_ID": "31", "SNOWID_WORKER_ID": "31"})
+    gen({"lanes": 2, "node_source": "env"}, "machine SNOWID_WORKER_ID=0 with two lanes: nodes 0, 1", {"SNOWID_WORKER_ID": "0"})
+    gen({"lanes": 2, "node_source": "env"}, "machine SNOWID_WORKER_ID=1 with two lanes: nodes 2, 3 (no overlap with worker 0)", {"SNOWID_WORKER_ID": "1"})
+    gen({"lanes": 2, "node_source": "env"}, "env datacenter 1 with two lanes: the same block as k8s ordinal 32", {"SNOWID_DATACENTER_ID": "1"})
+    gen({"lanes": 2, "node_source": "k8s"}, "k8s ordinal 32 with two lanes", {**K8S, "HOSTNAME": "web-32"})
     gen({"node_source": "consul"}, "unknown node source")
     gen({"node_source": 1}, "node source of the wrong type")
     gen({"node_source": {"bytes": "6c6f63616cff"}}, "non-UTF-8 node source")
@@ -657,6 +717,15 @@ def options_cases():
     gen({"protect": 2, **TW}, "an integer other than 0/1")
     gen({"protect": "yes", **TW}, "a string for a bool")
     gen({"persist": {"float": 0.5}, **TW}, "a float for a bool")
+    # a float of a host with integers (Python float, JVM Double) is never an integer
+    gen({"datacenter": 1, "worker": {"real": 1.0}}, "an integral Python float is no integer")
+    gen({"datacenter": {"real": 40.0}, "worker": 0}, "a float node value: its type before its range")
+    gen({"lanes": {"real": 2.0}, **TW}, "integral float lanes")
+    gen({"max_wait_ms": {"real": 1.5}, **TW}, "fractional float wait")
+    gen({"max_borrow_ticks": {"real": 0.0}, **TW}, "float zero")
+    gen({"epoch": {"real": 1600000000000.0}, **TW}, "float epoch")
+    gen({"persist": {"real": 1.0}, **TW}, "a float for a bool, even 1.0")
+    gen({"layout": {"real": 1.0}, **TW}, "a float for a layout")
     gen({"window_ms": 0, **TW}, "empty window")
     gen({"datacenter": 1, "worker": 32}, "worker above 5 bits")
     gen({"datacenter": -1, "worker": 0}, "negative node value")
@@ -688,6 +757,11 @@ def options_cases():
     gen({"node_source": "env"}, "SNOWID_SHARD_ID: twitter has no shard", {"SNOWID_SHARD_ID": "1"})
     gen({"node_source": "k8s"}, "ordinal needs more than 10 bits", {**K8S, "HOSTNAME": "web-1024"})
     gen({"layout": "sonyflake", "node_source": "k8s"}, "a named k8s source takes StatefulSet ordinals only", {**K8S, "HOSTNAME": "web-7f9c-24567"})
+    gen({"node_source": "k8s"}, "a named k8s source: a hostname of 63 characters may have been cut", {**K8S, "HOSTNAME": CUT63})
+    gen({"node_source": "k8s"}, "a named k8s source reads SNOWID_POD_INDEX", {**K8S, "HOSTNAME": CUT63, "SNOWID_POD_INDEX": "9"})
+    gen({"node_source": "k8s"}, "SNOWID_POD_INDEX wins over the hostname", {**K8S, "HOSTNAME": "web-3", "SNOWID_POD_INDEX": "5"})
+    gen({"node_source": "k8s"}, "SNOWID_POD_INDEX beyond the layout", {**K8S, "SNOWID_POD_INDEX": "1024"})
+    gen({"node_source": "local"}, "Generator(node_source=local) reads no SNOWID_POD_INDEX", {"SNOWID_POD_INDEX": "3"})
 
     # --- the default generator: configure() + environment
     dft(None, {}, "nothing configured: local slots, every default")
@@ -736,6 +810,34 @@ def options_cases():
     dft(None, {**K8S, "HOSTNAME": "web-7f9c-24567"}, "5-digit Deployment suffix is no ordinal")
     dft(None, {**K8S, "HOSTNAME": "web-03"}, "leading zero is no ordinal")
     dft(None, {**K8S, "HOSTNAME": "web-7f9c-abcde", "SNOWID_NODE_SOURCE": "local"}, "local accepted in Kubernetes")
+    # hostnames the kubelet may have cut at 63 (trimming a trailing - or .)
+    dft(None, {**K8S, "HOSTNAME": CUT63}, "63 characters ending in -6: a cut Deployment pod name, no ordinal")
+    dft(None, {**K8S, "HOSTNAME": CUT63[:-3] + "-6"}, "62 characters ending in -6 (a trailing - trimmed): no ordinal")
+    dft(None, {**K8S, "HOSTNAME": "s" * 56 + "-6"}, "58 characters: longer than any StatefulSet pod name, no ordinal")
+    dft(None, {**K8S, "HOSTNAME": "s" * 52 + "-1023"}, "57 characters: a 52-character StatefulSet, ordinal 1023")
+    dft(None, {**K8S, "HOSTNAME": "s" * 55 + "-6"}, "57 characters ending in -6: ordinal 6")
+    dft(None, {**K8S, "HOSTNAME": " " + "s" * 55 + "-6 "}, "padding does not count")
+    dft(None, {**K8S, "HOSTNAME": CUT63, "SNOWID_NODE_SOURCE": "k8s"}, "SNOWID_NODE_SOURCE=k8s: a cut hostname is INVALID_SETTING")
+    # SNOWID_POD_INDEX: the label apps.kubernetes.io/pod-index through the downward API
+    dft(None, {**K8S, "HOSTNAME": CUT63, "SNOWID_POD_INDEX": "6"}, "SNOWID_POD_INDEX gives the ordinal a cut hostname cannot")
+    dft(None, {**K8S, "HOSTNAME": "web-3", "SNOWID_POD_INDEX": "40"}, "SNOWID_POD_INDEX wins over the hostname's ordinal")
+    dft(None, {"SNOWID_POD_INDEX": " 12 "}, "SNOWID_POD_INDEX alone selects k8s; padded")
+    dft(None, {**K8S, "HOSTNAME": "web-7f9c-abcde", "SNOWID_POD_INDEX": "0"}, "SNOWID_POD_INDEX 0")
+    dft(None, {**K8S, "HOSTNAME": "web-3", "SNOWID_POD_INDEX": ""}, "an empty SNOWID_POD_INDEX is unset: the hostname's ordinal")
+    dft(None, {**K8S, "SNOWID_POD_INDEX": "1023"}, "the largest SNOWID_POD_INDEX of twitter")
+    dft(None, {**K8S, "SNOWID_POD_INDEX": "1024"}, "SNOWID_POD_INDEX beyond the layout")
+    dft({"layout": "sonyflake"}, {**K8S, "SNOWID_POD_INDEX": "65535"}, "sonyflake's largest SNOWID_POD_INDEX")
+    for bad in ["-1", "abc", "3.0", "0x10", "99999999999999999999999"]:
+        dft(None, {**K8S, "SNOWID_POD_INDEX": bad}, "SNOWID_POD_INDEX " + bad + " is no ordinal")
+    dft(None, {**K8S, "SNOWID_POD_INDEX": {"bytes": "33ff"}}, "non-UTF-8 SNOWID_POD_INDEX")
+    dft(None, {"SNOWID_NODE_SOURCE": "k8s", "SNOWID_POD_INDEX": "4"}, "SNOWID_NODE_SOURCE=k8s with SNOWID_POD_INDEX")
+    dft(None, {"SNOWID_NODE_SOURCE": "local", "SNOWID_POD_INDEX": "4"}, "SNOWID_POD_INDEX with the local source")
+    dft(None, {"SNOWID_NODE_SOURCE": "env", "SNOWID_WORKER_ID": "1", "SNOWID_POD_INDEX": "4"}, "SNOWID_POD_INDEX with the env source")
+    dft(None, {"SNOWID_WORKER_ID": "1", "SNOWID_POD_INDEX": "4"}, "SNOWID_POD_INDEX with an ID variable")
+    dft({"node_source": "local"}, {"SNOWID_POD_INDEX": "4"}, "a configured source wins: SNOWID_POD_INDEX not read")
+    dft({"lanes": 2}, {**K8S, "SNOWID_POD_INDEX": "5"}, "SNOWID_POD_INDEX 5 with two lanes: nodes 10, 11")
+    dft({"lanes": 2}, {**K8S, "SNOWID_POD_INDEX": "512"}, "SNOWID_POD_INDEX 512 with two lanes: beyond the layout")
+    dft({"lanes": 2}, {"SNOWID_WORKER_ID": "1"}, "configure(lanes=2) over SNOWID_WORKER_ID=1: nodes 2, 3")
     dft(None, {**K8S, "HOSTNAME": "web-7f9c-abcde", "SNOWID_WORKER_ID": "3"}, "ID variable in Kubernetes")
     dft({"worker": 3, "datacenter": 1}, {**K8S, "HOSTNAME": "web-7f9c-abcde"}, "configured nodes in Kubernetes")
     dft(None, LAMBDA, "AWS Lambda needs a node source")
@@ -843,6 +945,9 @@ def main():
         {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["tick", 10, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
         {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["worker", 5, "node"], ["layout", 5, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
         {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["__proto__", 10, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
+        # every option name is reserved (derived from the options table)
+        {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["protect", 10, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
+        {"spec": spec(fields=[["timestamp", 41, "timestamp"], ["worker", 5, "node"], ["window_ms", 5, "node"], ["sequence", 12, "sequence"]]), "error": "FIELD_NAME"},
         {"spec": spec(tick_ms=0), "error": "TICK_OUT_OF_RANGE"},
         {"spec": spec(tick_ms=86400001), "error": "TICK_OUT_OF_RANGE"},
         {"spec": spec(epoch_ms=32503680000000), "error": "EPOCH_IN_FUTURE"},

@@ -185,9 +185,15 @@ def canonical(expect, doc):
     spaces, node values in layout order."""
     order = {l["name"]: [f["name"] for f in l["fields"] if f["kind"] == "node"] for l in doc["layouts"]}
     e = dict(expect)
+
+    def in_order(nodes):
+        names = order.get(e.get("layout"), list(nodes))
+        return {k: nodes[k] for k in sorted(nodes, key=lambda k: names.index(k) if k in names else 99)}
+
     if isinstance(e.get("nodes"), dict):
-        names = order.get(e.get("layout"), list(e["nodes"]))
-        e["nodes"] = {k: e["nodes"][k] for k in sorted(e["nodes"], key=lambda k: names.index(k) if k in names else 99)}
+        e["nodes"] = in_order(e["nodes"])
+    if isinstance(e.get("lane_nodes"), list):
+        e["lane_nodes"] = [in_order(n) for n in e["lane_nodes"]]
     return json.dumps({k: e[k] for k in sorted(e)}, separators=(",", ":"), ensure_ascii=False)
 
 

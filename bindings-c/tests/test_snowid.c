@@ -549,7 +549,9 @@ static void test_lanes_and_random_start(void) {
   OK(snowid_layout_decode(l, ids[0], &p));
   uint32_t w0 = p.nodes[1];
   OK(snowid_layout_decode(l, ids[4096], &p));
-  CHECK(w0 + p.nodes[1] == 15 && w0 != p.nodes[1], "workers 7 and 8: %u %u", w0, p.nodes[1]);
+  /* datacenter 1, worker 7 is node number 39: two lanes own the block 78, 79 */
+  CHECK(p.nodes[0] == 2 && w0 + p.nodes[1] == 29 && w0 != p.nodes[1], "datacenter 2, workers 14 and 15: %u %u",
+        w0, p.nodes[1]);
   snowid_generator_free(g);
   cfg.lanes = 2;
   OK(snowid_config_set_node(&cfg, l, "worker", 31));

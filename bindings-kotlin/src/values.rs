@@ -50,7 +50,9 @@ impl From<OptionValue> for Value {
                 Ok(i) => Value::Int(i),
                 Err(_) => Value::BigInt(decimal),
             },
-            OptionValue::Float { value } => Value::Float(value),
+            // A JVM has integers (`Long`, `Int`...): a `Double` or `Float` is
+            // never one, even 1.0 (as a Python `float`).
+            OptionValue::Float { value } => Value::Real(value),
             OptionValue::Str { value } => Value::Str(value),
             OptionValue::NonUtf8 { bytes } => Value::NonUtf8(bytes),
             OptionValue::Bool { value } => Value::Bool(value),

@@ -134,6 +134,10 @@ test('deterministic runs on a ManualClock reproduce the vectors', () => {
   }
 });
 
+// A case with a float of a host that has integers ({"real": x}: a Python
+// float, a JVM Double, never an integer), which no JavaScript value is.
+class HostFloatOnly extends Error {}
+
 // The `options` section: every case through `_resolve`, which converts the
 // option object exactly as `new Generator()` / `configure()` do.
 function optionValue(v) {
@@ -142,6 +146,7 @@ function optionValue(v) {
   switch (form) {
     case 'int': return BigInt(x);
     case 'float': return Number(x);
+    case 'real': throw new HostFloatOnly(String(x));
     // A JS string cannot hold bytes that are not UTF-8; its equivalent is a
     // string that has no UTF-8 form (a lone surrogate).
     case 'bytes': return `${Buffer.from(x, 'hex').toString('latin1').replace(/[^\x00-\x7f]/g, '')}\uD800`;
@@ -160,10 +165,18 @@ test('options: every vector case resolves like the core', (t) => {
     return;
   }
   assert.ok(vectors.options.length > 50, 'options cases');
+  let skipped = 0;
   for (const c of vectors.options) {
     const what = `${c.target} ${JSON.stringify(c.options)} ${JSON.stringify(c.env)}: ${c.why}`;
-    const options = c.options === null ? null
-      : Object.fromEntries(Object.entries(c.options).map(([k, v]) => [k, optionValue(v)]));
+    let options;
+    try {
+      options = c.options === null ? null
+        : Object.fromEntries(Object.entries(c.options).map(([k, v]) => [k, optionValue(v)]));
+    } catch (e) {
+      if (!(e instanceof HostFloatOnly)) throw e;
+      skipped += 1;
+      continue;
+    }
     const env = Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, envValue(v)]));
     if (c.error) {
       assert.throws(() => snowid._resolve(c.target, options, env), (e) => {
@@ -181,4 +194,5 @@ test('options: every vector case resolves like the core', (t) => {
       assert.deepEqual(got, c.expect, what);
     }
   }
+  assert.ok(skipped > 0 && skipped < 20, `Python/JVM-only cases ({"real": x}) skipped: ${skipped}`);
 });

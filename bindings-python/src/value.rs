@@ -1,5 +1,5 @@
 //! Python values in, `snowid::Value` out, without judging them: an `int` of
-//! any size, a `float`, a `str` that may hold lone surrogates, a `bool`, a
+//! any size, a `float` (`Value::Real`: never an integer), a `str` that may hold lone surrogates, a `bool`, a
 //! `Layout`, a `ManualClock`, anything else by its type name. The core then
 //! decides, with one coded error per problem (`snowid::value`). Datetimes
 //! are converted only where an instant is due ([`instant`]).
@@ -23,7 +23,8 @@ pub fn value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         return int(obj);
     }
     if let Ok(x) = obj.cast::<PyFloat>() {
-        return Ok(Value::Float(x.value()));
+        // Python has integers: a float is never one, even 1.0.
+        return Ok(Value::Real(x.value()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
         return string(s);

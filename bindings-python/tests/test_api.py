@@ -82,10 +82,10 @@ def test_generator_node_fields_are_checked() -> None:
         snowid.Generator(datacenter=1, worker=32)
     assert e2.value.code == "FIELD_OUT_OF_RANGE" and "0..=31" in str(e2.value)
     assert isinstance(e2.value, ValueError)
-    g = snowid.Generator(datacenter=1.0, worker=1)  # type: ignore[arg-type]
-    assert g.nodes == {"datacenter": 1, "worker": 1}, "an integral float is an integer"
-    del g
-    for bad in [1.5, True, "1", [1]]:
+    with pytest.raises(snowid.WrongTypeError) as e3:
+        snowid.Generator(datacenter=1.0, worker=1)  # type: ignore[arg-type]
+    assert "datacenter" in str(e3.value) and "float 1.0" in str(e3.value), "Python has integers: 1.0 is no integer"
+    for bad in [1.5, 1.0, True, "1", [1]]:
         with pytest.raises(snowid.WrongTypeError) as e3:
             snowid.Generator(datacenter=bad, worker=1)  # type: ignore[arg-type]
         assert isinstance(e3.value, TypeError) and e3.value.code == "WRONG_TYPE" and "datacenter" in str(e3.value)
@@ -131,7 +131,8 @@ def test_next_batch() -> None:
     big = g.next_batch(100_000)
     assert len(big) == 100_000 and big == sorted(big) and len(set(big)) == 100_000
     assert g.next() > big[-1]
-    assert len(g.next_batch(2.0)) == 2  # type: ignore[arg-type]
+    with pytest.raises(snowid.WrongTypeError, match="float 2.0"):
+        g.next_batch(2.0)  # type: ignore[arg-type]  # Python has integers: 2.0 is none
     for bad in [-1, 2**24 + 1, 10**9, 10**12, 2**62, 2**100]:
         with pytest.raises(snowid.InvalidSettingError) as e:
             g.next_batch(bad)
@@ -390,10 +391,12 @@ def test_lanes() -> None:
     g = snowid.Generator(clock=clock, datacenter=1, worker=7, lanes=2)
     ids = g.next_batch(9000)  # one tick, two lanes: 2 x 4096
     assert len(ids) == 8192 and len(set(ids)) == 8192
-    assert {(snowid.inspect(i).worker) for i in ids} == {7, 8}
+    # datacenter 1, worker 7 is node number 39: with two lanes it owns the
+    # block 78, 79 (datacenter 2, workers 14 and 15)
+    assert {(snowid.inspect(i).datacenter, snowid.inspect(i).worker) for i in ids} == {(2, 14), (2, 15)}
     assert ids[:4096] == sorted(ids[:4096]) and ids[4096:] == sorted(ids[4096:])
     assert g.stats().issued == 8192
-    with pytest.raises(snowid.InvalidSettingError, match="at most 1 lanes"):
+    with pytest.raises(snowid.InvalidSettingError, match="owns node numbers 2046..=2047"):
         snowid.Generator(datacenter=31, worker=31, lanes=2, protect=False)
     with pytest.raises(snowid.InvalidSettingError, match="1..=1024"):
         snowid.Generator(datacenter=1, worker=7, lanes=0, protect=False)
@@ -406,27 +409,28 @@ def test_lane_nodes() -> None:
     assert one.lane_nodes == [{"datacenter": 1, "worker": 7}]
     assert repr(one) == "<snowid.Generator layout=twitter datacenter=1 worker=7 clock=manual>"
 
+    # node number 62 with three lanes owns the block 186..188
     g = snowid.Generator(clock=clock, datacenter=1, worker=30, lanes=3)
     lanes = g.lane_nodes
-    assert lanes == [{"datacenter": 1, "worker": 30}, {"datacenter": 1, "worker": 31},
-                     {"datacenter": 2, "worker": 0}]
+    assert lanes == [{"datacenter": 5, "worker": 26}, {"datacenter": 5, "worker": 27},
+                     {"datacenter": 5, "worker": 28}]
     assert g.nodes == lanes[0]
-    assert repr(g) == ("<snowid.Generator layout=twitter lanes=[datacenter=1 worker=30, "
-                       "datacenter=1 worker=31, datacenter=2 worker=0] clock=manual>")
+    assert repr(g) == ("<snowid.Generator layout=twitter lanes=[datacenter=5 worker=26, "
+                       "datacenter=5 worker=27, datacenter=5 worker=28] clock=manual>")
     # Every lane's numbers are the ones its IDs carry.
     ids = g.next_batch(3 * 4096)
     assert {tuple(snowid.inspect(i).nodes.items()) for i in ids} == {tuple(n.items()) for n in lanes}
     # A fresh list of fresh dicts each time: changing one changes nothing.
     lanes[0]["worker"] = 99
-    assert g.lane_nodes[0] == {"datacenter": 1, "worker": 30}
+    assert g.lane_nodes[0] == {"datacenter": 5, "worker": 26}
 
     # Node numbers claimed lane by lane from machine-local slots.
     with tempfile.TemporaryDirectory() as state:
         local = snowid.Generator(node_source="local", state_dir=state, lanes=2)
         assert local.lane_nodes == [{"datacenter": 0, "worker": 0}, {"datacenter": 0, "worker": 1}]
         shard = snowid.Generator(layout="instagram", clock=clock, shard=5, lanes=2)
-        assert shard.lane_nodes == [{"shard": 5}, {"shard": 6}]
-        assert "lanes=[shard=5, shard=6]" in repr(shard)
+        assert shard.lane_nodes == [{"shard": 10}, {"shard": 11}]
+        assert "lanes=[shard=10, shard=11]" in repr(shard)
 
 
 def test_ready_spends_no_id_and_raises_what_the_next_id_would() -> None:

@@ -147,6 +147,11 @@ impl Environment {
             .map(|v| matches!(v.as_str(), "1" | "true" | "yes")))
     }
 
+    /// `SNOWID_POD_INDEX`: a StatefulSet ordinal `0..slots`.
+    pub fn pod_index(&self, slots: u64) -> Result<Option<u64>> {
+        self.int(crate::options::POD_INDEX_VAR, 0, slots.saturating_sub(1))
+    }
+
     /// The `SNOWID_<FIELD>_ID` variables for `layout`'s node fields, in
     /// layout order (`None` where unset). A `SNOWID_<X>_ID` for a field the
     /// layout lacks is an error naming it.

@@ -223,9 +223,16 @@ pub enum Error {
     UnknownEncoding { name: String },
 
     // ---- node identity and persistence (50..) ----
-    /// Every node number of the layout is claimed by another live process.
-    #[error("no free node number: all {slots} slots under {dir} are held by live processes")]
-    NoFreeSlot { slots: u64, dir: String },
+    /// Every node number of the layout is claimed by another live process
+    /// (`wanted` 1, `free` 0), or a generator of `wanted` lanes found only
+    /// `free` free numbers.
+    #[error("{}", no_free_slot_message(*slots, dir, *wanted, *free))]
+    NoFreeSlot {
+        slots: u64,
+        dir: String,
+        wanted: u64,
+        free: u64,
+    },
     /// The persisted high-water mark is ahead of the clock by more than the
     /// generator may wait.
     #[error("clock is behind the persisted high-water mark: mark {mark_ms} ms, clock now {now_ms} ms ({} ms behind, may wait {max_wait_ms} ms)", mark_ms.saturating_sub(*now_ms))]
@@ -303,6 +310,17 @@ pub enum Error {
         store: String,
         reason: String,
     },
+}
+
+/// [`Error::NoFreeSlot`]'s message: what was asked and what was free.
+fn no_free_slot_message(slots: u64, dir: &str, wanted: u64, free: u64) -> String {
+    if wanted <= 1 {
+        format!("no free node number: all {slots} slots under {dir} are held by live processes")
+    } else {
+        format!(
+            "not enough free node numbers: {wanted} lanes asked for {wanted} node numbers and only {free} of the {slots} slots under {dir} were free (the others are held by live processes)"
+        )
+    }
 }
 
 impl Error {
@@ -439,6 +457,8 @@ mod tests {
             Error::NoFreeSlot {
                 slots: 3,
                 dir: "/x".into(),
+                wanted: 1,
+                free: 0,
             },
             Error::FieldOutOfRange {
                 field: "worker".into(),

@@ -12,9 +12,17 @@
 //!
 //! | source | lane i's node number (in slot order) |
 //! |---|---|
-//! | explicit node fields, `env` | the given number + i (L consecutive numbers from it) |
-//! | `k8s` ordinal o | o x L + i (pods never overlap) |
+//! | explicit node fields, `env`: number n | n x L + i |
+//! | `k8s` ordinal o | o x L + i |
 //! | `local`, `etcd`, `redis` | each lane claims the next free number, as another generator would |
+//!
+//! A fixed number n (node fields read as one number, the first field most
+//! significant, exactly as a StatefulSet ordinal is spread over them) is a
+//! block index: with L lanes it owns the block n x L ..= n x L + L - 1, so
+//! two machines given 0 and 1 hold {0, 1} and {2, 3}, never a shared
+//! number. With one lane the block is n itself. Every generator sharing a
+//! layout's node numbers must use the same lane count: worker 1 with 2 lanes
+//! owns 2 and 3, which worker 2 with 1 lane also holds.
 //!
 //! Ordering, honestly: IDs from one lane increase (a thread that keeps its
 //! lane sees its own IDs increase); across lanes IDs are time-sortable (by
@@ -34,7 +42,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::clock::Clock;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::generator::Generator;
 use crate::layout::Layout;
 use crate::node::NodeSource;
@@ -71,17 +79,30 @@ pub(crate) fn lane_of(index: u32, lanes: u32, magic: u64) -> usize {
     ((u128::from(low) * u128::from(lanes)) >> 64) as usize
 }
 
-/// The first slot of the L consecutive slots a fixed source gives.
-fn first_slot(layout: &Layout, source: &NodeSource, fixed: &[u64], lanes: u32) -> u64 {
-    let slot = layout.slot_of(fixed);
-    match source {
-        NodeSource::Kubernetes(_) => slot * u64::from(lanes),
-        _ => slot,
-    }
+/// The first slot of the block of `lanes` slots a fixed number owns: the
+/// number (its slot) is the block index, for every fixed source alike.
+fn first_slot(layout: &Layout, fixed: &[u64], lanes: u32) -> u64 {
+    layout.slot_of(fixed).saturating_mul(u64::from(lanes))
+}
+
+/// The node values of each lane of a fixed number (lane 0 first), or the
+/// `expected` text of `INVALID_SETTING` when the block passes the layout.
+pub(crate) fn fixed_lane_nodes(
+    layout: &Layout,
+    source: &NodeSource,
+    fixed: &[u64],
+    lanes: u32,
+) -> std::result::Result<Vec<Vec<u64>>, String> {
+    check_fixed(layout, source, fixed, lanes)?;
+    let first = first_slot(layout, fixed, lanes);
+    Ok((0..u64::from(lanes))
+        .map(|i| layout.slot_nodes(first + i))
+        .collect())
 }
 
 /// Whether a fixed source (explicit, env, k8s) provides `lanes` node
-/// numbers; the error is the `expected` text of `INVALID_SETTING`.
+/// numbers; the error is the `expected` text of `INVALID_SETTING`, naming
+/// the block the number owns and the largest block index that fits.
 pub(crate) fn check_fixed(
     layout: &Layout,
     source: &NodeSource,
@@ -89,26 +110,30 @@ pub(crate) fn check_fixed(
     lanes: u32,
 ) -> std::result::Result<(), String> {
     let nodes = layout.capacity().nodes;
-    let first = first_slot(layout, source, fixed, lanes);
-    if first.saturating_add(lanes.into()) <= nodes {
+    let index = layout.slot_of(fixed);
+    let first = first_slot(layout, fixed, lanes);
+    let lanes = u64::from(lanes);
+    if first.saturating_add(lanes) <= nodes {
         return Ok(());
     }
-    let from = match source {
-        NodeSource::Kubernetes(_) => format!(
-            "the StatefulSet ordinal {} x {lanes} lanes = node number {first}",
-            layout.slot_of(fixed)
-        ),
+    let given = match source {
+        NodeSource::Kubernetes(_) => format!("StatefulSet ordinal {index}"),
+        _ if fixed.len() == 1 => crate::node::format_nodes(layout, fixed),
         _ => format!(
-            "{} ({}), node number {first}",
-            source.name(),
+            "{} (node number {index})",
             crate::node::format_nodes(layout, fixed)
         ),
     };
+    let last_block = nodes / lanes - 1;
     Err(format!(
-        "at most {} lanes from {from}: lanes take consecutive node numbers and layout {} has {nodes} (0..={})",
-        nodes.saturating_sub(first),
+        "{given} with {lanes} lanes owns node numbers {first}..={}, beyond layout {}'s 0..={}: \
+         a number given with lanes is a block index (n x {lanes} .. n x {lanes} + {}), \
+         at most {last_block} ({}) with {lanes} lanes",
+        first.saturating_add(lanes - 1),
         layout.name(),
-        nodes - 1
+        nodes - 1,
+        lanes - 1,
+        crate::node::format_nodes(layout, &layout.slot_nodes(last_block)),
     ))
 }
 
@@ -121,15 +146,28 @@ pub(crate) fn build(settings: &Settings) -> Result<Generator> {
         let mut one = settings.clone();
         one.lanes = 1;
         if let Some(fixed) = settings.node.source.fixed_nodes() {
-            let first = first_slot(layout, &settings.node.source, fixed, lanes);
-            let nodes = layout.slot_nodes(first + u64::from(i));
+            let nodes = layout.slot_nodes(first_slot(layout, fixed, lanes) + u64::from(i));
             one.node.source = match &settings.node.source {
                 NodeSource::Env(_) => NodeSource::Env(nodes),
                 NodeSource::Kubernetes(_) => NodeSource::Kubernetes(nodes),
                 _ => NodeSource::Explicit(nodes),
             };
         }
-        built.push(one.build()?);
+        match one.build() {
+            Ok(g) => built.push(g),
+            // A claiming source ran out part-way: say what was asked and
+            // what was free (the lanes built so far are dropped, freeing
+            // their numbers).
+            Err(Error::NoFreeSlot { slots, dir, .. }) => {
+                return Err(Error::NoFreeSlot {
+                    slots,
+                    dir,
+                    wanted: lanes.into(),
+                    free: i.into(),
+                })
+            }
+            Err(e) => return Err(e),
+        }
     }
     let first = built.remove(0);
     Ok(first.with_lanes(built))

@@ -581,31 +581,52 @@ impl fmt::Display for Layout {
     }
 }
 
-/// Names a node field may not take: every binding shows node fields next to
-/// these, as attributes of a parts object (`parts.worker` beside
-/// `parts.tick`) or as keyword options (`Generator(layout=..., worker=7)`),
-/// so a node field with one of these names would be hidden or ambiguous.
-/// Names starting with `_` are reserved too (`__proto__`, Python's dunders).
-pub const RESERVED_NODE_NAMES: &[&str] = &[
+/// Names of the parts shown beside node fields (`parts.tick`,
+/// `parts.to_dict()`): reserved, with every option name.
+const PART_NAMES: &[&str] = &[
     "id",
-    "layout",
-    "epoch",
-    "clock",
     "timestamp",
     "timestamp_ms",
     "tick",
     "sequence",
     "nodes",
     "to_dict",
-    "on_regression",
-    "max_wait_ms",
-    "max_borrow_ticks",
-    "node_source",
-    "state_dir",
-    "persist",
-    "random_sequence_start",
-    "lanes",
 ];
+
+const RESERVED_COUNT: usize =
+    PART_NAMES.len() + crate::options::OPTION_NAMES.len() + crate::wide::WIDE_OPTION_NAMES.len();
+
+/// `lists` one after the other (a `const` concatenation).
+const fn concat<const N: usize>(lists: [&[&'static str]; 3]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut n = 0;
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            out[n] = lists[l][i];
+            n += 1;
+            i += 1;
+        }
+        l += 1;
+    }
+    assert!(n == N, "RESERVED_COUNT counts every list");
+    out
+}
+
+/// Names a node field may not take: every binding shows node fields next to
+/// these, as attributes of a parts object (`parts.worker` beside
+/// `parts.tick`) or as keyword options (`Generator(layout=..., worker=7)`),
+/// so a node field with one of these names would be hidden or ambiguous.
+/// The parts' names, then every option name
+/// ([`crate::options::OPTION_NAMES`], [`crate::wide::WIDE_OPTION_NAMES`]):
+/// derived from the option tables, so a new option is reserved at once.
+/// Names starting with `_` are reserved too (`__proto__`, Python's dunders).
+pub const RESERVED_NODE_NAMES: &[&str] = &concat::<RESERVED_COUNT>([
+    PART_NAMES,
+    crate::options::OPTION_NAMES,
+    crate::wide::WIDE_OPTION_NAMES,
+]);
 
 pub(crate) fn check_node_name(name: &str) -> Result<()> {
     let reason = if name.starts_with('_') {
@@ -744,6 +765,28 @@ mod tests {
         let e = Layout::new(spec).unwrap_err();
         assert_eq!(e.code(), "LAYOUT_BITS_SUM");
         assert!(e.to_string().contains("62 bits"), "{e}");
+    }
+
+    #[test]
+    fn every_option_name_is_reserved() {
+        for name in crate::options::OPTION_NAMES
+            .iter()
+            .chain(crate::wide::WIDE_OPTION_NAMES)
+            .chain(PART_NAMES)
+        {
+            assert!(RESERVED_NODE_NAMES.contains(name), "{name}");
+            let mut spec = Layout::twitter().spec();
+            spec.fields[2].name = (*name).into();
+            let e = Layout::new(spec).unwrap_err();
+            assert_eq!(e.code(), "FIELD_NAME", "{name}");
+            assert!(e.to_string().contains("reserved"), "{e}");
+        }
+        assert_eq!(
+            RESERVED_NODE_NAMES.len(),
+            PART_NAMES.len()
+                + crate::options::OPTION_NAMES.len()
+                + crate::wide::WIDE_OPTION_NAMES.len()
+        );
     }
 
     #[test]

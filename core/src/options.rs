@@ -16,7 +16,7 @@
 //!     .with("process", 1)
 //!     .with("protect", false)
 //!     .resolve()?;
-//! assert_eq!(settings.summary_json(), r#"{"clock":"cached","epoch_ms":1420070400000,"lanes":1,"layout":"discord","max_borrow_ticks":0,"max_wait_ms":1000,"nodes":{"worker":3,"process":1},"on_regression":"wait","persist":false,"protect":false,"random_sequence_start":false,"source":"explicit","window_ms":1000}"#);
+//! assert_eq!(settings.summary_json(), r#"{"clock":"cached","epoch_ms":1420070400000,"lane_nodes":[{"worker":3,"process":1}],"lanes":1,"layout":"discord","max_borrow_ticks":0,"max_wait_ms":1000,"nodes":{"worker":3,"process":1},"on_regression":"wait","persist":false,"protect":false,"random_sequence_start":false,"source":"explicit","window_ms":1000}"#);
 //! let gen = settings.build()?;
 //! # Ok::<(), snowid::Error>(())
 //! ```
@@ -238,6 +238,15 @@ impl Settings {
         node::build(config, &self.node)
     }
 
+    /// Each lane's node values (lane 0 first) when the numbers are fixed
+    /// (node fields, `env`, `k8s`): the block the given number owns (see
+    /// [`crate::lanes`]); `None` when the source picks them at claim time
+    /// (or the block does not fit the layout).
+    pub fn lane_nodes(&self) -> Option<Vec<Vec<u64>>> {
+        let fixed = self.node.source.fixed_nodes()?;
+        crate::lanes::fixed_lane_nodes(&self.layout, &self.node.source, fixed, self.lanes).ok()
+    }
+
     /// The clock's name: `cached`, `monotonic` or `manual`.
     pub fn clock_name(&self) -> &'static str {
         match self.clock {
@@ -249,20 +258,29 @@ impl Settings {
 
     /// The resolved settings as (name, JSON value) pairs, in sorted order:
     /// `nodes` is `null` when the source picks the numbers at claim time.
-    fn fields(&self) -> [(&'static str, String); 13] {
-        let nodes = match self.node.source.fixed_nodes() {
-            None => "null".to_owned(),
-            Some(v) => {
-                let pairs: Vec<String> = self
-                    .layout
-                    .node_names()
-                    .iter()
-                    .zip(v)
-                    .map(|(n, v)| format!("\"{n}\":{v}"))
-                    .collect();
-                format!("{{{}}}", pairs.join(","))
-            }
+    fn fields(&self) -> [(&'static str, String); 14] {
+        let object = |v: &[u64]| {
+            let pairs: Vec<String> = self
+                .layout
+                .node_names()
+                .iter()
+                .zip(v)
+                .map(|(n, v)| format!("\"{n}\":{v}"))
+                .collect();
+            format!("{{{}}}", pairs.join(","))
         };
+        let nodes = self
+            .node
+            .source
+            .fixed_nodes()
+            .map_or_else(|| "null".to_owned(), object);
+        let lane_nodes = self.lane_nodes().map_or_else(
+            || "null".to_owned(),
+            |lanes| {
+                let all: Vec<String> = lanes.iter().map(|v| object(v)).collect();
+                format!("[{}]", all.join(","))
+            },
+        );
         let (policy, wait) = match self.on_regression {
             RegressionPolicy::Fail => ("fail", "null".to_owned()),
             RegressionPolicy::Wait { max_ms } => ("wait", max_ms.to_string()),
@@ -270,6 +288,7 @@ impl Settings {
         [
             ("clock", json_string(self.clock_name())),
             ("epoch_ms", self.layout.epoch_ms().to_string()),
+            ("lane_nodes", lane_nodes),
             ("lanes", self.lanes.to_string()),
             ("layout", json_string(self.layout.name())),
             ("max_borrow_ticks", self.max_borrow_ticks.to_string()),
@@ -288,7 +307,8 @@ impl Settings {
     }
 
     /// The settings as canonical JSON (sorted keys, no spaces), as the
-    /// `options` vectors give them: `nodes` is `null` when the source picks
+    /// `options` vectors give them: `nodes` (the numbers given) and
+    /// `lane_nodes` (each lane's numbers) are `null` when the source picks
     /// the numbers at claim time.
     pub fn summary_json(&self) -> String {
         let body: Vec<String> = self
@@ -764,8 +784,11 @@ fn named_source(name: &str, layout: &Layout, env: &Environment) -> Result<NodeSo
             ))
         }
         "k8s" | "kubernetes" => {
-            let host = env.hostname()?;
-            let ordinal = node::k8s_ordinal(&host, layout.capacity().nodes)?;
+            let slots = layout.capacity().nodes;
+            let ordinal = match env.pod_index(slots)? {
+                Some(index) => index,
+                None => node::k8s_ordinal(&env.hostname()?, slots)?,
+            };
             Ok(NodeSource::Kubernetes(layout.slot_nodes(ordinal)))
         }
         other => crate::node::lease_source(other, env),
@@ -785,6 +808,27 @@ fn env_source(layout: &Layout, env: &Environment) -> Result<NodeSource> {
         "SNOWID_NODE_SOURCE",
         &["env", "local", "k8s", "kubernetes", "etcd", "redis"],
     )?;
+    // SNOWID_POD_INDEX is the k8s source's: with another source named (or
+    // implied by ID variables) it is refused; alone it selects k8s.
+    if let (Some(pod), Some(other)) = (
+        env.get(POD_INDEX_VAR)?,
+        named.as_deref().or(any_id.as_ref().map(|_| "env")),
+    ) {
+        if other != "k8s" && other != "kubernetes" {
+            let why = match (&named, &any_id) {
+                (None, Some(var)) => format!("{var} set (the env source)"),
+                _ => format!("SNOWID_NODE_SOURCE={other}"),
+            };
+            return Err(invalid(
+                POD_INDEX_VAR,
+                pod,
+                format!("unset with {why} ({POD_INDEX_VAR} is read only by the k8s source)"),
+            ));
+        }
+    }
+    if named.is_none() && any_id.is_none() && env.get(POD_INDEX_VAR)?.is_some() {
+        return named_source("k8s", layout, env);
+    }
     match (named.as_deref(), any_id) {
         (Some("env"), _) | (None, Some(_)) => named_source("env", layout, env),
         (Some(other), Some(var)) => Err(invalid(
@@ -813,9 +857,12 @@ fn replicated_default(layout: &Layout, env: &Environment) -> Result<NodeSource> 
         }
         return Err(Error::NodeSourceRequired {
             environment: format!(
-                "Kubernetes (KUBERNETES_SERVICE_HOST is set; hostname {host:?} is not a StatefulSet pod name ending in -<ordinal>)"
+                "Kubernetes (KUBERNETES_SERVICE_HOST is set; hostname {host:?} {})",
+                not_an_ordinal(&host)
             ),
-            safe: safe(", SNOWID_NODE_SOURCE=k8s in a StatefulSet"),
+            safe: safe(&format!(
+                ", {POD_INDEX_VAR} from the label {POD_INDEX_LABEL} in a StatefulSet"
+            )),
         });
     }
     if let Some(f) = env.get("AWS_LAMBDA_FUNCTION_NAME")? {
@@ -833,15 +880,50 @@ fn replicated_default(layout: &Layout, env: &Environment) -> Result<NodeSource> 
     Ok(NodeSource::Local)
 }
 
-/// A StatefulSet pod's ordinal: the hostname ends in `-<digits>`, 1 to 4
-/// digits without a leading zero (a Deployment pod's 5-character random
-/// suffix never matches).
+/// The variable that passes a StatefulSet pod's ordinal explicitly (the
+/// label [`POD_INDEX_LABEL`] through the downward API); it wins over the
+/// hostname.
+pub const POD_INDEX_VAR: &str = "SNOWID_POD_INDEX";
+
+/// The label the StatefulSet controller puts on each pod with its ordinal
+/// (Kubernetes 1.28 and later).
+pub const POD_INDEX_LABEL: &str = "apps.kubernetes.io/pod-index";
+
+/// The longest hostname whose `-<ordinal>` ending is trusted: a StatefulSet
+/// name has at most 52 characters (its pods carry the label
+/// `controller-revision-hash: <name>-<10-character hash>`, at most 63), so
+/// its pod `<name>-<ordinal>` with an ordinal of at most 4 digits has at
+/// most 57 and is never cut. The kubelet cuts a longer pod name at 63 and
+/// trims a trailing `-` or `.`, which can leave `-<digits>` from the
+/// middle of a Deployment pod's name on every replica; such a cut is 62 or
+/// 63 characters long (57 or less only if six `-` in a row were trimmed).
+pub const MAX_STATEFULSET_HOSTNAME: usize = 57;
+
+/// A StatefulSet pod's ordinal: the hostname has at most
+/// [`MAX_STATEFULSET_HOSTNAME`] characters (a longer one may have been cut)
+/// and ends in `-<digits>`, 1 to 4 digits without a leading zero (a
+/// Deployment pod's 5-character random suffix never matches).
 pub fn statefulset_ordinal(hostname: &str) -> Option<u64> {
+    if hostname.len() > MAX_STATEFULSET_HOSTNAME {
+        return None;
+    }
     let (_, digits) = hostname.rsplit_once('-')?;
     let ok = (1..=4).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())
         && (digits == "0" || !digits.starts_with('0'));
     ok.then(|| digits.parse().ok()).flatten()
+}
+
+/// Why `hostname` gives no ordinal, for error messages.
+pub(crate) fn not_an_ordinal(hostname: &str) -> String {
+    if hostname.len() > MAX_STATEFULSET_HOSTNAME {
+        format!(
+            "has {} characters: a hostname longer than {MAX_STATEFULSET_HOSTNAME} may have been cut at 63 by the kubelet, so its ending is no StatefulSet ordinal; pass the ordinal as {POD_INDEX_VAR} (the label {POD_INDEX_LABEL} through the downward API)",
+            hostname.len()
+        )
+    } else {
+        format!("is not a StatefulSet pod name ending in -<ordinal> (or set {POD_INDEX_VAR})")
+    }
 }
 
 #[cfg(test)]
@@ -912,7 +994,61 @@ mod tests {
         .unwrap();
         assert_eq!(s.node.source.name(), "local");
         assert_eq!(statefulset_ordinal("web-24567"), None);
+        assert_eq!(
+            statefulset_ordinal(&format!("{}-1023", "s".repeat(52))),
+            Some(1023)
+        );
+        assert_eq!(statefulset_ordinal(&format!("{}-6", "s".repeat(56))), None);
         assert_eq!(statefulset_ordinal("web-03"), None);
         assert_eq!(statefulset_ordinal("web-0"), Some(0));
+    }
+
+    /// Issue 19 item 2: every replica of a Deployment whose pod names the
+    /// kubelet cut at 63 characters has the same hostname ending in `-6`;
+    /// it was taken for StatefulSet ordinal 6 on every replica. Now such a
+    /// hostname is no ordinal (NODE_SOURCE_REQUIRED, or INVALID_SETTING for
+    /// a named k8s source), and SNOWID_POD_INDEX gives the ordinal.
+    #[test]
+    fn a_hostname_the_kubelet_may_have_cut_is_no_ordinal() {
+        let cut = "payments-reconciliation-worker-europe-west-primary-cluster-ab-6";
+        assert_eq!(cut.len(), 63);
+        let k8s = [("KUBERNETES_SERVICE_HOST", "10.0.0.1"), ("HOSTNAME", cut)];
+        let e = resolve_default(None, &env(&k8s)).unwrap_err();
+        assert_eq!(e.code(), "NODE_SOURCE_REQUIRED");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("has 63 characters")
+                && msg.contains("cut at 63 by the kubelet")
+                && msg.contains("SNOWID_POD_INDEX")
+                && msg.contains("apps.kubernetes.io/pod-index"),
+            "{msg}"
+        );
+        let named = [k8s[0], k8s[1], ("SNOWID_NODE_SOURCE", "k8s")];
+        let e = resolve_default(None, &env(&named)).unwrap_err();
+        assert_eq!(e.code(), "INVALID_SETTING");
+        assert!(
+            e.to_string().contains("at most 57 characters")
+                && e.to_string().contains("SNOWID_POD_INDEX"),
+            "{e}"
+        );
+        let with_index = [k8s[0], k8s[1], ("SNOWID_POD_INDEX", "6")];
+        let a = resolve_default(None, &env(&with_index)).unwrap();
+        assert_eq!(a.node.source, NodeSource::Kubernetes(vec![0, 6]));
+        let with_index = [k8s[0], k8s[1], ("SNOWID_POD_INDEX", "7")];
+        let b = resolve_default(None, &env(&with_index)).unwrap();
+        assert_eq!(b.node.source, NodeSource::Kubernetes(vec![0, 7]));
+        let bad = [k8s[0], ("SNOWID_POD_INDEX", "1024")];
+        let e = resolve_default(None, &env(&bad)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "setting SNOWID_POD_INDEX = \"1024\" is invalid; expected an integer 0..=1023"
+        );
+        let local = [("SNOWID_NODE_SOURCE", "local"), ("SNOWID_POD_INDEX", "3")];
+        let e = resolve_default(None, &env(&local)).unwrap_err();
+        assert!(
+            e.to_string().contains("SNOWID_POD_INDEX")
+                && e.to_string().contains("read only by the k8s source"),
+            "{e}"
+        );
     }
 }

@@ -27,8 +27,14 @@ pub enum Value {
     Int(i128),
     /// An integer outside `i128`, as decimal text (Python's big integers).
     BigInt(String),
-    /// A floating-point number (Python `float`, a JavaScript `number`).
+    /// A number of a host whose numbers are all floating-point (a
+    /// JavaScript `number`, a JSON number): an integer when it is integral
+    /// and exact.
     Float(f64),
+    /// A floating-point number of a host that has integers of their own
+    /// (Python `float`, a JVM `Double` or `Float`): never an integer, even
+    /// when integral (`worker=1.0` is [`Error::WrongType`]).
+    Real(f64),
     /// A string.
     Str(String),
     /// A host string that is not valid UTF-8.
@@ -56,7 +62,7 @@ impl Value {
         match self {
             Value::Int(i) => i.to_string(),
             Value::BigInt(s) => s.clone(),
-            Value::Float(x) => format!("{x:?}"),
+            Value::Float(x) | Value::Real(x) => format!("{x:?}"),
             Value::Str(s) => format!("{s:?}"),
             Value::NonUtf8(b) => format!("{:?} (not UTF-8)", String::from_utf8_lossy(b)),
             Value::Bool(b) => b.to_string(),
@@ -71,6 +77,7 @@ impl Value {
         match self {
             Value::Int(_) | Value::BigInt(_) => "an integer".into(),
             Value::Float(x) => format!("the number {x:?}"),
+            Value::Real(x) => format!("the float {x:?}"),
             Value::Str(s) => format!("the string {s:?}"),
             Value::NonUtf8(_) => "a string".into(),
             Value::Bool(b) => format!("the boolean {b}"),
@@ -90,8 +97,8 @@ impl Value {
     }
 
     /// The integer, as a number or, for `BigInt`, `None` (out of any range).
-    /// Floats count when integral and exact (|x| <= 2^53); everything else is
-    /// [`Error::WrongType`].
+    /// `Float`s (JavaScript numbers) count when integral and exact
+    /// (|x| <= 2^53); everything else, `Real` too, is [`Error::WrongType`].
     pub fn integer(&self, name: &str) -> Result<Option<i128>> {
         match self {
             Value::Int(i) => Ok(Some(*i)),
@@ -100,6 +107,7 @@ impl Value {
                 Ok(Some(*x as i128))
             }
             Value::Float(_) => Err(self.wrong_type(name, "an integer (exactly representable)")),
+            Value::Real(_) => Err(self.wrong_type(name, "an integer (not a float)")),
             _ => Err(self.wrong_type(name, "an integer")),
         }
     }
@@ -267,6 +275,18 @@ mod tests {
         );
         assert_eq!(
             Value::Float(1e300).integer("x").unwrap_err().code(),
+            "WRONG_TYPE"
+        );
+        for x in [7.0, 0.0, 1.5] {
+            let e = Value::Real(x).integer("worker").unwrap_err();
+            assert_eq!(e.code(), "WRONG_TYPE");
+            assert!(e.to_string().contains("float"), "{e}");
+        }
+        assert_eq!(
+            Value::Real(7.0)
+                .field_value("worker", 31)
+                .unwrap_err()
+                .code(),
             "WRONG_TYPE"
         );
         assert_eq!(

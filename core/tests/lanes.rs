@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use snowid::env::Environment;
 use snowid::generator::{sequence_offset, spread_mask};
 use snowid::{GeneratorOptions, Layout, ManualClock};
 
@@ -108,8 +109,9 @@ fn random_start_with_threads_on_the_real_clock_stays_unique() {
     assert!(common::assert_unique(&runs) >= 90_000);
 }
 
-/// Four lanes from explicit numbers take four consecutive node numbers;
-/// each thread keeps to one lane (its IDs increase and carry one node), no
+/// Four lanes from explicit numbers take the block of four node numbers
+/// the given number (datacenter 1, worker 7: node number 39) owns,
+/// 156..=159; each thread keeps to one lane (its IDs increase and carry one node), no
 /// ID repeats, and the counters add up.
 #[test]
 fn lanes_from_explicit_numbers() {
@@ -122,7 +124,7 @@ fn lanes_from_explicit_numbers() {
         .unwrap();
     assert_eq!(g.lane_count(), 4);
     let lanes: Vec<Vec<u32>> = g.lane_nodes().iter().map(|n| n.to_vec()).collect();
-    assert_eq!(lanes, [[1, 7], [1, 8], [1, 9], [1, 10]]);
+    assert_eq!(lanes, [[4, 28], [4, 29], [4, 30], [4, 31]]);
     let g = Arc::new(g);
     let l = Layout::twitter();
     // Only next_id here: next_batch may fill from several lanes.
@@ -187,7 +189,23 @@ fn lane_errors_name_the_value_and_the_range() {
         .resolve()
         .unwrap_err();
     assert_eq!(e.code(), "INVALID_SETTING");
-    assert!(e.to_string().contains("at most 1 lanes"), "{e}");
+    assert!(
+        e.to_string().ends_with(
+        "datacenter=31, worker=31 (node number 1023) with 2 lanes owns node numbers 2046..=2047, beyond layout twitter's 0..=1023: a number given with lanes is a block index (n x 2 .. n x 2 + 1), at most 511 (datacenter=15, worker=31) with 2 lanes"
+        ),
+        "{e}"
+    );
+    let e = GeneratorOptions::new()
+        .with("layout", common::small_node_layout("tiny"))
+        .with("node", 1)
+        .with("lanes", 3)
+        .resolve()
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("node=1 with 3 lanes owns node numbers 3..=5, beyond layout tiny's 0..=3"),
+        "{e}"
+    );
     let e = GeneratorOptions::new()
         .with("datacenter", 0)
         .with("worker", 0)
@@ -214,8 +232,15 @@ fn local_lanes_claim_distinct_slots() {
     let mut nodes: Vec<u32> = a.lane_nodes().iter().map(|n| n[0]).collect();
     nodes.sort();
     assert_eq!(nodes, [0, 1, 2]);
+    // Two lanes, one free number: the error says what was asked and free.
     let e = opts(2).build().unwrap_err();
     assert_eq!(e.code(), "NO_FREE_SLOT");
+    assert!(
+        e.to_string().starts_with(
+            "not enough free node numbers: 2 lanes asked for 2 node numbers and only 1 of the 4 slots under"
+        ),
+        "{e}"
+    );
     let b = opts(1).build().unwrap();
     assert_eq!(b.nodes(), &[3]);
     let runs = common::hammer(Arc::new(a), 3, 5_000);
@@ -233,27 +258,82 @@ fn local_lanes_claim_distinct_slots() {
 #[test]
 fn protected_lanes_lock_every_number_and_shut_down_cleanly() {
     let dir = temp_dir("protect");
-    let opts = |worker: u32, lanes: u32| {
+    let opts = |datacenter: u32, worker: u32, lanes: u32| {
         GeneratorOptions::new()
-            .with("datacenter", 3)
+            .with("datacenter", datacenter)
             .with("worker", worker)
             .with("state_dir", dir.to_str().unwrap())
             .with("lanes", lanes)
     };
-    let g = opts(4, 2).build().unwrap();
-    let e = opts(5, 1).build().unwrap_err();
+    // Node number 100 with two lanes owns 200 and 201: datacenter 6,
+    // workers 8 and 9.
+    let g = opts(3, 4, 2).build().unwrap();
+    let e = opts(6, 9, 1).build().unwrap_err();
     assert_eq!(e.code(), "NODE_IN_USE");
     let first = g.next_id().unwrap();
     g.shutdown();
     let after = g.next_id().unwrap();
     assert_ne!(first, after);
     assert!(
-        g.source().contains("worker=4") && g.source().contains("worker=5"),
+        g.source().contains("datacenter=6, worker=8")
+            && g.source().contains("datacenter=6, worker=9"),
         "{}",
         g.source()
     );
     drop(g);
-    let again = opts(5, 1).build().unwrap();
+    let again = opts(6, 9, 1).build().unwrap();
     drop(again);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 19 item 1: two machines configured the documented safe way,
+/// `SNOWID_WORKER_ID=0` and `=1`, both with two lanes, held workers {0, 1}
+/// and {1, 2} and issued the same IDs. Each env number is now a block
+/// index: {0, 1} and {2, 3}, and 2 x 100,000 IDs issued at the same time
+/// share none.
+#[test]
+fn env_numbers_with_lanes_on_two_machines_never_overlap() {
+    let machine = |worker: &str| {
+        let dir = temp_dir(&format!("machine-{worker}"));
+        let env = Environment::from_pairs([
+            ("SNOWID_WORKER_ID", worker.to_owned()),
+            ("SNOWID_STATE_DIR", dir.display().to_string()),
+        ]);
+        let configured = GeneratorOptions::new().with("lanes", 2);
+        let g = snowid::options::resolve_default(Some(&configured), &env)
+            .unwrap()
+            .build()
+            .unwrap();
+        (g, dir)
+    };
+    let (a, dir_a) = machine("0");
+    let (b, dir_b) = machine("1");
+    let nodes = |g: &snowid::Generator| -> HashSet<Vec<u32>> {
+        g.lane_nodes().iter().map(|n| n.to_vec()).collect()
+    };
+    let (na, nb) = (nodes(&a), nodes(&b));
+    assert_eq!(na, HashSet::from([vec![0, 0], vec![0, 1]]));
+    assert_eq!(nb, HashSet::from([vec![0, 2], vec![0, 3]]));
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let (ha, hb) = (
+        std::thread::spawn(move || common::hammer(a, 2, 50_000)),
+        std::thread::spawn(move || common::hammer(b, 2, 50_000)),
+    );
+    let (ra, rb) = (ha.join().unwrap(), hb.join().unwrap());
+    let l = Layout::twitter();
+    let issued_on = |runs: &[Vec<u64>]| -> HashSet<Vec<u32>> {
+        runs.iter()
+            .flatten()
+            .map(|&id| l.decode(id).unwrap().nodes[..2].to_vec())
+            .collect()
+    };
+    assert!(issued_on(&ra).is_subset(&na), "{:?}", issued_on(&ra));
+    assert!(issued_on(&rb).is_subset(&nb));
+    let ids_a: HashSet<u64> = ra.iter().flatten().copied().collect();
+    assert!(ids_a.len() >= 100_000);
+    let shared = rb.iter().flatten().filter(|id| ids_a.contains(id)).count();
+    assert_eq!(shared, 0, "IDs issued by both machines");
+    assert!(common::assert_unique(&[ra, rb].concat()) >= 200_000);
+    let _ = std::fs::remove_dir_all(dir_a);
+    let _ = std::fs::remove_dir_all(dir_b);
 }

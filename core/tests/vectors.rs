@@ -307,6 +307,7 @@ fn option_value(doc: &Value, v: &Value) -> Option<snowid::Value> {
                     }
                 }
                 "float" => V::Float(x.as_f64().unwrap()),
+                "real" => V::Real(x.as_f64().unwrap()),
                 "bytes" => V::NonUtf8(hex(x.as_str().unwrap())),
                 "other" => V::Other(x.as_str().unwrap().to_owned()),
                 "manual_clock" => V::Clock(ManualClock::new(u(x))),

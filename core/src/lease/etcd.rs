@@ -164,6 +164,8 @@ pub(crate) fn claim(spec: &LeaseSpec, base: &str, slots: u64) -> Result<Claimed>
         return Err(Error::NoFreeSlot {
             slots,
             dir: format!("etcd {workers} at {}", spec.endpoints.join(",")),
+            wanted: 1,
+            free: 0,
         });
     };
     let key = format!("{workers}{worker}");

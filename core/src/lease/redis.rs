@@ -152,6 +152,8 @@ pub(crate) fn claim(spec: &LeaseSpec, base: &str, slots: u64) -> Result<Claimed>
         return Err(Error::NoFreeSlot {
             slots,
             dir: format!("redis {workers} at {url}"),
+            wanted: 1,
+            free: 0,
         });
     };
     let key = format!("{workers}{worker}");

@@ -163,6 +163,8 @@ pub fn claim(layout: &Layout, options: &NodeOptions) -> Result<NodeClaim> {
             return Err(Error::NoFreeSlot {
                 slots,
                 dir: dir.display().to_string(),
+                wanted: 1,
+                free: 0,
             });
         }
         #[cfg(any(feature = "etcd", feature = "redis"))]
@@ -214,8 +216,10 @@ pub(crate) fn format_nodes(layout: &Layout, nodes: &[u64]) -> String {
 }
 
 /// The StatefulSet ordinal of `hostname` (`web-3` -> 3), if below `slots`:
-/// the hostname ends in `-<digits>`, 1 to 4 digits without a leading zero
-/// (see [`crate::options::statefulset_ordinal`]; a Deployment pod's random
+/// the hostname has at most [`crate::options::MAX_STATEFULSET_HOSTNAME`]
+/// characters (a longer one may have been cut by the kubelet) and ends in
+/// `-<digits>`, 1 to 4 digits without a leading zero (see
+/// [`crate::options::statefulset_ordinal`]; a Deployment pod's random
 /// 5-character suffix, even an all-digit one, is never taken for one).
 pub fn k8s_ordinal(hostname: &str, slots: u64) -> Result<u64> {
     crate::options::statefulset_ordinal(hostname)
@@ -224,8 +228,19 @@ pub fn k8s_ordinal(hostname: &str, slots: u64) -> Result<u64> {
             setting: "hostname".into(),
             value: hostname.to_owned(),
             expected: format!(
-                "a StatefulSet pod name ending in -<ordinal> (1 to 4 digits, no leading zero), ordinal 0..={}",
-                slots - 1
+                "a StatefulSet pod name of at most {} characters ending in -<ordinal> (1 to 4 digits, no leading zero), ordinal 0..={}, or the ordinal in {} (the label {} through the downward API){}",
+                crate::options::MAX_STATEFULSET_HOSTNAME,
+                slots - 1,
+                crate::options::POD_INDEX_VAR,
+                crate::options::POD_INDEX_LABEL,
+                if hostname.len() > crate::options::MAX_STATEFULSET_HOSTNAME {
+                    format!(
+                        "; this hostname has {} characters and may have been cut at 63 by the kubelet",
+                        hostname.len()
+                    )
+                } else {
+                    String::new()
+                }
             ),
         })
 }

@@ -5,7 +5,7 @@ import java.math.BigInteger
 /**
  * Host values to [OptionValue], by JVM type only (the core judges them):
  * integers to `Int` (a [BigInteger] beyond `Long` as `BigInt`), `Double` and
- * `Float` to `Float`, strings to `Str` (`NonUtf8` when not valid UTF-16),
+ * `Float` to `Float` (never an integer, even 1.0: a JVM has integers), strings to `Str` (`NonUtf8` when not valid UTF-16),
  * booleans, [Layout], [ManualClock]; anything else is `Other` naming its
  * type. `null` values are not given.
  */

@@ -30,6 +30,8 @@ class BadInputTest {
         expect("FIELD_OUT_OF_RANGE", huge.toString()) { gen("datacenter" to 0, "worker" to huge) }
         expect("FIELD_OUT_OF_RANGE") { gen("datacenter" to 0, "worker" to Long.MIN_VALUE) }
         expect("WRONG_TYPE", "1.5") { gen("datacenter" to 0, "worker" to 1.5) }
+        // A JVM has integers: a Double is never one, even 1.0.
+        expect("WRONG_TYPE", "float 1.0") { gen("datacenter" to 0, "worker" to 1.0) }
         expect("WRONG_TYPE") { gen("datacenter" to 0, "worker" to "7") }
         expect("WRONG_TYPE", "list") { gen("datacenter" to 0, "worker" to listOf(1)) }
         expect("WRONG_TYPE") { gen("datacenter" to 0, "worker" to Any()) }

@@ -40,6 +40,9 @@ object Vectors {
     fun nodes(v: JsonObject): LinkedHashMap<String, Long> =
         v.entrySet().associateTo(LinkedHashMap()) { it.key to it.value.asLong }
 
+    /** A case with a JavaScript number (`{"float": x}`), which no JVM value is. */
+    class JsOnly : Exception()
+
     /** An option value in the vectors' JSON form, as the JVM host value a user would pass. */
     fun hostValue(v: JsonElement): Any? {
         if (v.isJsonNull) return null
@@ -59,7 +62,10 @@ object Vectors {
         val (kind, x) = o.entrySet().single()
         return when (kind) {
             "int" -> BigInteger(x.asString).let { if (it.bitLength() < 64) it.toLong() else it }
-            "float" -> x.asDouble
+            // A JavaScript number (an integer when integral): no JVM value is one.
+            "float" -> throw JsOnly()
+            // A float of a host with integers: a JVM Double.
+            "real" -> x.asDouble
             // A JVM string cannot hold bytes that are not UTF-8; its
             // counterpart is a string that is not valid UTF-16.
             "bytes" -> "\uD800" + String(hex(x.asString), Charsets.ISO_8859_1)
