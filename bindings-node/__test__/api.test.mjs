@@ -476,3 +476,11 @@ test('ready() of the default generator: reached as next() reaches it, spends not
     }`, { SNOWID_WORKER_ID: '7' });
   assert.deepEqual(held.out.split('\n'), ['SNOWID_NODE_IN_USE', 'SNOWID_NODE_IN_USE'], held.err);
 });
+
+test('numbers held by a generator of this process: NODE_IN_USE says so', () => {
+  const held = new Generator({ datacenter: 29, worker: 29 });
+  assert.ok(held.next() > 0n);
+  assert.throws(() => new Generator({ datacenter: 29, worker: 29 }),
+    (e) => e.code === 'SNOWID_NODE_IN_USE' && /another generator of this process/.test(e.message)
+      && !/another live process/.test(e.message));
+});

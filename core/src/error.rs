@@ -252,8 +252,14 @@ pub enum Error {
         hint: String,
     },
     /// The node numbers are locked by another live process on this machine.
-    #[error("node numbers {nodes} are in use by another live process on this machine (lock {path}); give each process its own numbers or use SNOWID_NODE_SOURCE=local")]
-    NodeInUse { nodes: String, path: String },
+    #[error("{}", node_in_use_message(nodes, path, *this_process))]
+    NodeInUse {
+        nodes: String,
+        path: String,
+        /// The holder is a generator of this very process (one not dropped
+        /// yet: `shutdown()` lowers its mark but it keeps its numbers).
+        this_process: bool,
+    },
     /// The lease on the node numbers was not confirmed recently enough to be
     /// sure no other process holds them: the generator refuses to issue until
     /// a renewal succeeds again.
@@ -388,6 +394,14 @@ impl Error {
             SegmentExhausted { .. } => ("SEGMENT_EXHAUSTED", 82),
             SegmentStoreUnavailable { .. } => ("SEGMENT_STORE_UNAVAILABLE", 83),
         }
+    }
+}
+
+fn node_in_use_message(nodes: &str, path: &str, this_process: bool) -> String {
+    if this_process {
+        format!("node numbers {nodes} are held by another generator of this process (lock {path}): a generator keeps its numbers until it is dropped or closed (shutdown() lowers its mark, it does not give them up); drop it first, or give this one other numbers")
+    } else {
+        format!("node numbers {nodes} are in use by another live process on this machine (lock {path}); give each process its own numbers or use SNOWID_NODE_SOURCE=local")
     }
 }
 

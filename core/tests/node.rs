@@ -117,7 +117,9 @@ fn explicit_numbers_held_by_another_process_are_refused() {
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(!second.status.success());
     assert!(
-        err.contains("NODE_IN_USE") && err.contains("worker=7"),
+        err.contains("NODE_IN_USE")
+            && err.contains("worker=7")
+            && err.contains("another live process"),
         "{err}"
     );
     first.stdin.take().unwrap().write_all(b"").unwrap();
@@ -241,8 +243,15 @@ fn the_same_numbers_cannot_be_locked_twice_even_in_one_process() {
     let clock = ManualClock::new(1_700_000_000_000);
     let config = || Config::new(Layout::twitter()).clock(ClockChoice::Manual(clock.clone()));
     let a = node::build(config(), &explicit(&state, true)).unwrap();
+    a.next_id().unwrap();
+    // shutdown() lowers the mark but keeps the numbers: the error says the
+    // holder is a generator of this process, not another process.
+    a.shutdown();
     let e = node::build(config(), &explicit(&state, true)).unwrap_err();
     assert_eq!(e.code(), "NODE_IN_USE");
+    let text = e.to_string();
+    assert!(text.contains("another generator of this process"), "{text}");
+    assert!(!text.contains("another live process"), "{text}");
     drop(a);
     node::build(config(), &explicit(&state, true)).unwrap();
 }

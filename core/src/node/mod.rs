@@ -187,6 +187,7 @@ pub fn claim(layout: &Layout, options: &NodeOptions) -> Result<NodeClaim> {
             SlotTry::Busy(path) => {
                 return Err(Error::NodeInUse {
                     nodes: format_nodes(layout, &fixed),
+                    this_process: slots::held_here(&path),
                     path: path.display().to_string(),
                 })
             }

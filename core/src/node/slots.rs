@@ -4,6 +4,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::env::Environment;
 use crate::error::{Error, Result};
@@ -126,12 +127,45 @@ pub struct SlotLock {
     _file: File,
     _host: Option<File>,
     path: PathBuf,
+    host_path: Option<PathBuf>,
 }
 
 impl SlotLock {
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        std::iter::once(&self.path).chain(self.host_path.as_ref())
+    }
+}
+
+/// The lock files held by the slot locks of this process, with the process
+/// that took them (a forked child inherits the list, not the ownership), so a
+/// busy slot can be told apart: held by a generator of this process, or by
+/// another process. Touched only when numbers are claimed or released.
+static HELD_HERE: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
+
+fn held() -> std::sync::MutexGuard<'static, Vec<(u32, PathBuf)>> {
+    HELD_HERE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Whether `path` is a lock file a live [`SlotLock`] of this process holds.
+pub(crate) fn held_here(path: &Path) -> bool {
+    let pid = std::process::id();
+    held().iter().any(|(p, f)| *p == pid && f == path)
+}
+
+impl Drop for SlotLock {
+    fn drop(&mut self) {
+        let pid = std::process::id();
+        let mut held = held();
+        for path in self.paths() {
+            if let Some(i) = held.iter().position(|(p, f)| *p == pid && f == path) {
+                held.swap_remove(i);
+            }
+        }
     }
 }
 
@@ -144,11 +178,15 @@ fn try_lock(dir: &Path, slot: u64) -> Result<Option<SlotLock>> {
         .open(&path)
         .map_err(|e| io_err(&path, e))?;
     match file.try_lock() {
-        Ok(()) => Ok(Some(SlotLock {
-            _file: file,
-            _host: None,
-            path,
-        })),
+        Ok(()) => {
+            held().push((std::process::id(), path.clone()));
+            Ok(Some(SlotLock {
+                _file: file,
+                _host: None,
+                path,
+                host_path: None,
+            }))
+        }
         Err(fs::TryLockError::WouldBlock) => Ok(None),
         Err(fs::TryLockError::Error(e)) => Err(io_err(&path, e)),
     }
@@ -253,7 +291,11 @@ pub(crate) fn lock_slot(
             Err(e) => return Err(io_err(&path, e)),
         };
         match file.try_lock() {
-            Ok(()) => lock._host = Some(file),
+            Ok(()) => {
+                held().push((std::process::id(), path.clone()));
+                lock._host = Some(file);
+                lock.host_path = Some(path);
+            }
             Err(fs::TryLockError::WouldBlock) => return Ok(SlotTry::Busy(path)),
             Err(fs::TryLockError::Error(_)) if unusable_is_busy => return Ok(SlotTry::Busy(path)),
             Err(fs::TryLockError::Error(e)) => return Err(io_err(&path, e)),
