@@ -833,6 +833,23 @@ fn replicated_default(layout: &Layout, env: &Environment) -> Result<NodeSource> 
     Ok(NodeSource::Local)
 }
 
+/// The replicated environment this process runs in, as messages name it,
+/// when the environment says it is one of several replicas that each have
+/// their own filesystem: Kubernetes (any pod, a StatefulSet's too), AWS
+/// Lambda, Cloud Run or Knative. `None` elsewhere.
+pub(crate) fn replicated_environment(env: &Environment) -> Result<Option<String>> {
+    if env.get("KUBERNETES_SERVICE_HOST")?.is_some() {
+        return Ok(Some("Kubernetes (KUBERNETES_SERVICE_HOST is set)".into()));
+    }
+    if let Some(f) = env.get("AWS_LAMBDA_FUNCTION_NAME")? {
+        return Ok(Some(format!("AWS Lambda (AWS_LAMBDA_FUNCTION_NAME={f})")));
+    }
+    if let Some(s) = env.get("K_SERVICE")? {
+        return Ok(Some(format!("Cloud Run or Knative (K_SERVICE={s})")));
+    }
+    Ok(None)
+}
+
 /// A StatefulSet pod's ordinal: the hostname ends in `-<digits>`, 1 to 4
 /// digits without a leading zero (a Deployment pod's 5-character random
 /// suffix never matches).
