@@ -1,6 +1,6 @@
 //! `snowid-segment-worker STORE KEY COUNT STEP MAX_STEP [PAUSE_US]` (a test
 //! helper for the multi-process segment tests): prints COUNT IDs of KEY from
-//! STORE, one per line, pausing PAUSE_US microseconds every 100 IDs. An error
+//! STORE (`-`: no store option, the default store), one per line, pausing PAUSE_US microseconds every 100 IDs. An error
 //! is printed as `E CODE message` and retried every 50 ms for 30 s (then exit
 //! code 3), so a test can restart the store under it. Ends with `# stats ...`.
 
@@ -18,8 +18,11 @@ fn run() -> Result<bool, String> {
     let num = |s: &str| s.parse::<u64>().map_err(|e| format!("{s}: {e}"));
     let (count, step, max_step) = (num(count)?, num(step)?, num(max_step)?);
     let pause = Duration::from_micros(rest.first().map(|s| num(s)).transpose()?.unwrap_or(0));
-    let seg = SegmentOptions::new()
-        .with("store", store.as_str())
+    let mut options = SegmentOptions::new();
+    if store != "-" {
+        options.set("store", store.as_str());
+    }
+    let seg = options
         .with("step", step)
         .with("max_step", max_step)
         .with("min_step", step.min(max_step))

@@ -78,6 +78,8 @@ impl FileStore {
     /// The store in `dir` (created if missing; [`MACHINE_STORE_DIR`] is
     /// created open to every user).
     pub fn open(dir: &Path) -> Result<FileStore> {
+        // A child forked during a take must close its copy of the lock.
+        crate::fork::watch_forks();
         let machine = dir == Path::new(MACHINE_STORE_DIR);
         let mut store = FileStore {
             dir: dir.to_owned(),
@@ -322,6 +324,42 @@ mod tests {
         assert_eq!(s.take("k", 10).unwrap_err().code(), "STATE_CORRUPT");
         fs::write(&p, "snowid-segment 1\n").unwrap();
         assert_eq!(s.take("k", 10).unwrap_err().code(), "STATE_CORRUPT");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn stale_temp_files_of_the_key_are_removed_when_it_is_opened() {
+        let d = tmp("temps");
+        let s = FileStore::open(&d).unwrap();
+        s.take("k", 10).unwrap();
+        // As writers killed between create and rename leave them (75
+        // SIGKILLs left 8), and files that are not the key's temp files.
+        let stale = ["k.segment.tmp4242", "k.segment.tmp1"];
+        let kept = [
+            "k.segment.tmp",
+            "k.segment.tmpx",
+            "other.segment.tmp7",
+            "k.segment.segment.tmp3",
+            "kk.segment.tmp8",
+        ];
+        for n in stale.iter().chain(&kept) {
+            fs::write(d.join(n), "snowid-segment 1\nkey k\n").unwrap();
+        }
+        let fresh = FileStore::open(&d).unwrap();
+        assert_eq!(fresh.take("k", 5).unwrap(), Range { start: 11, end: 16 });
+        for n in stale {
+            assert!(!d.join(n).exists(), "{n} left behind");
+        }
+        for n in kept {
+            assert!(d.join(n).exists(), "{n} removed");
+        }
+        let mut left: Vec<String> = fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.starts_with("k.segment.tmp") && !kept.contains(&n.as_str()))
+            .collect();
+        left.sort();
+        assert!(left.is_empty(), "{left:?}");
         fs::remove_dir_all(&d).unwrap();
     }
 
