@@ -147,7 +147,8 @@ fn close_inherited_locks() {
         let me = u64::from(std::process::id());
         for held in &HELD {
             let tag = held.load(SeqCst);
-            if tag != 0 && tag >> 32 != me && held.compare_exchange(tag, 0, SeqCst, SeqCst).is_ok() {
+            if tag != 0 && tag >> 32 != me && held.compare_exchange(tag, 0, SeqCst, SeqCst).is_ok()
+            {
                 // SAFETY: the descriptor was open in the parent when it
                 // forked, so this process has its copy; no thread of this
                 // process uses it (the parent's thread does not exist here).

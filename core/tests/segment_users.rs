@@ -30,11 +30,7 @@ fn worker(user: Option<&str>, home: &Path, exe: &Path, key: &str) -> Command {
     let mut c = match user {
         Some(u) => {
             let mut c = Command::new("setpriv");
-            c.args([
-                &format!("--reuid={u}"),
-                "--regid=nogroup",
-                "--clear-groups",
-            ]);
+            c.args([&format!("--reuid={u}"), "--regid=nogroup", "--clear-groups"]);
             c.arg(exe);
             c
         }
@@ -96,7 +92,11 @@ fn root_and_nobody_share_the_default_store() {
         let children: Vec<_> = order
             .iter()
             .map(|u| {
-                let home = if u.is_some() { &nobody_home } else { &root_home };
+                let home = if u.is_some() {
+                    &nobody_home
+                } else {
+                    &root_home
+                };
                 let child = worker(*u, home, &exe, &key)
                     .stdout(std::process::Stdio::piped())
                     .stderr(std::process::Stdio::piped())
@@ -109,7 +109,10 @@ fn root_and_nobody_share_the_default_store() {
             let got = ids(who, child.wait_with_output().unwrap());
             assert_eq!(got.len(), 3000, "{who}");
             for id in got {
-                assert!(seen.insert(id), "round {round}: {who} issued {id}, issued before");
+                assert!(
+                    seen.insert(id),
+                    "round {round}: {who} issued {id}, issued before"
+                );
             }
         }
     }

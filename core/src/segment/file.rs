@@ -208,7 +208,11 @@ impl FileStore {
         }
         if let Ok(entries) = fs::read_dir(&self.dir) {
             for entry in entries.flatten() {
-                if entry.file_name().to_str().is_some_and(|n| Self::is_temp_of(n, key)) {
+                if entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| Self::is_temp_of(n, key))
+                {
                     let _ = fs::remove_file(entry.path());
                 }
             }

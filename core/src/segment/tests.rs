@@ -268,16 +268,28 @@ fn file_store_survives_a_new_segment() {
 fn default_store_is_refused_where_every_replica_has_its_own_filesystem() {
     for (pairs, named) in [
         (
-            vec![("KUBERNETES_SERVICE_HOST", "10.0.0.1"), ("HOSTNAME", "web-7f9c-abcde")],
+            vec![
+                ("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
+                ("HOSTNAME", "web-7f9c-abcde"),
+            ],
             "Kubernetes",
         ),
         // A StatefulSet pod has its own node number, but still its own disk.
         (
-            vec![("KUBERNETES_SERVICE_HOST", "10.0.0.1"), ("HOSTNAME", "web-3")],
+            vec![
+                ("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
+                ("HOSTNAME", "web-3"),
+            ],
             "Kubernetes",
         ),
-        (vec![("AWS_LAMBDA_FUNCTION_NAME", "billing")], "AWS_LAMBDA_FUNCTION_NAME=billing"),
-        (vec![("K_SERVICE", "api"), ("SNOWID_STATE_DIR", "/data")], "K_SERVICE=api"),
+        (
+            vec![("AWS_LAMBDA_FUNCTION_NAME", "billing")],
+            "AWS_LAMBDA_FUNCTION_NAME=billing",
+        ),
+        (
+            vec![("K_SERVICE", "api"), ("SNOWID_STATE_DIR", "/data")],
+            "K_SERVICE=api",
+        ),
     ] {
         let env = Environment::from_pairs(pairs.clone());
         let e = SegmentOptions::new().resolve_in(&env).unwrap_err();
