@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use snowid::segment::file::{FileStore, MACHINE_STORE_DIR};
+use snowid::segment::SegmentStore;
 
 const WORKER: &str = env!("CARGO_BIN_EXE_snowid-segment-worker");
 
@@ -116,6 +117,26 @@ fn root_and_nobody_share_the_default_store() {
             }
         }
     }
+    // A key counted in the user's former default store (per user, under
+    // the state directory) goes on above it in the machine-wide one.
+    let old_key = format!("users-old-{}", std::process::id());
+    let old_dir = root_home.join(".local/state/snowid/segments");
+    FileStore::open(&old_dir)
+        .unwrap()
+        .take(&old_key, 5000)
+        .unwrap();
+    let out = worker(None, &root_home, &exe, &old_key).output().unwrap();
+    let got = ids("root, former counter", out);
+    assert!(
+        got[0] > 5000,
+        "restarted below the former counter: {}",
+        got[0]
+    );
+    fs::remove_dir_all(root_home.join(".local")).unwrap();
+    for f in [format!("{old_key}.segment"), format!("{old_key}.lock")] {
+        let _ = fs::remove_file(Path::new(MACHINE_STORE_DIR).join(f));
+    }
+
     // Every ID came from the one machine-wide counter.
     let store = FileStore::open(Path::new(MACHINE_STORE_DIR)).unwrap();
     assert!(store.read(&key).unwrap() >= 6 * 3000);

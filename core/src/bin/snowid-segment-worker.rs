@@ -1,8 +1,9 @@
 //! `snowid-segment-worker STORE KEY COUNT STEP MAX_STEP [PAUSE_US]` (a test
 //! helper for the multi-process segment tests): prints COUNT IDs of KEY from
-//! STORE (`-`: no store option, the default store), one per line, pausing PAUSE_US microseconds every 100 IDs. An error
-//! is printed as `E CODE message` and retried every 50 ms for 30 s (then exit
-//! code 3), so a test can restart the store under it. Ends with `# stats ...`.
+//! STORE (`-`: no store option, so the default store), one per line, pausing
+//! PAUSE_US microseconds every 100 IDs. An error is printed as
+//! `E CODE message` and retried every 50 ms for 30 s (then exit code 3), so a
+//! test can restart the store under it. Ends with `# stats ...`.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
