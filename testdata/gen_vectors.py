@@ -1083,6 +1083,7 @@ def segment_cases():
         "store_urls": [{"url": u, "error_default": store_url_error(u),
                         "error_all_features": store_url_error(u, ("postgres", "redis"))} for u in urls],
         "options": segment_option_cases(),
+        "default_stores": default_store_cases(),
     }
 
 
@@ -1111,6 +1112,48 @@ def segment_option_cases():
         except OptionError as e:
             out.append({"options": [[n, v] for n, v in pairs], "allow_volatile_store": None, "error": e.code})
     return out
+
+
+MACHINE_STORE_DIR = "/var/lib/snowid/segments"
+REPLICATED_MARKERS = ("KUBERNETES_SERVICE_HOST", "AWS_LAMBDA_FUNCTION_NAME", "K_SERVICE")
+
+
+def default_store(store, env):
+    """The store a Segment uses (testdata/OPTIONS.md, "Segment options",
+    `store`), as a URL, or the error code. Unix."""
+    if store is not None:
+        return store_url_error(store) or store
+    if env.get("SNOWID_SEGMENT_STORE"):
+        url = env["SNOWID_SEGMENT_STORE"]
+        return store_url_error(url) or url
+    if any(env.get(k) for k in REPLICATED_MARKERS):
+        # Every replica has its own filesystem: a default file store there
+        # would hand out the same IDs on every replica.
+        return "SEGMENT_STORE_URL"
+    if env.get("SNOWID_STATE_DIR"):
+        return "file://" + env["SNOWID_STATE_DIR"] + "/segments"
+    return "file://" + MACHINE_STORE_DIR
+
+
+def default_store_cases():
+    k8s = {"KUBERNETES_SERVICE_HOST": "10.0.0.1"}
+    cases = [
+        (None, {}),
+        (None, {"HOME": "/home/alice"}),
+        (None, {"HOME": "/nonexistent", "USER": "nobody", "XDG_STATE_HOME": "/x"}),
+        (None, {"SNOWID_STATE_DIR": "/srv/state"}),
+        (None, {"SNOWID_SEGMENT_STORE": "file:///shared/segments"}),
+        (None, dict(k8s, HOSTNAME="web-7f9c-abcde")),
+        (None, dict(k8s, HOSTNAME="web-3")),
+        (None, dict(k8s, SNOWID_STATE_DIR="/data")),
+        (None, dict(k8s, SNOWID_SEGMENT_STORE="file:///mnt/shared")),
+        ("file:///data/segments", dict(k8s, HOSTNAME="web-3")),
+        (None, {"AWS_LAMBDA_FUNCTION_NAME": "f"}),
+        ("file:///tmp/segments", {"AWS_LAMBDA_FUNCTION_NAME": "f"}),
+        (None, {"K_SERVICE": "svc"}),
+        (None, {"K_SERVICE": "svc", "SNOWID_NODE_SOURCE": "local"}),
+    ]
+    return [{"store": store, "env": env, "expect": default_store(store, env)} for store, env in cases]
 
 
 if __name__ == "__main__":

@@ -880,6 +880,23 @@ fn replicated_default(layout: &Layout, env: &Environment) -> Result<NodeSource> 
     Ok(NodeSource::Local)
 }
 
+/// The replicated environment this process runs in, as messages name it,
+/// when the environment says it is one of several replicas that each have
+/// their own filesystem: Kubernetes (any pod, a StatefulSet's too), AWS
+/// Lambda, Cloud Run or Knative. `None` elsewhere.
+pub(crate) fn replicated_environment(env: &Environment) -> Result<Option<String>> {
+    if env.get("KUBERNETES_SERVICE_HOST")?.is_some() {
+        return Ok(Some("Kubernetes (KUBERNETES_SERVICE_HOST is set)".into()));
+    }
+    if let Some(f) = env.get("AWS_LAMBDA_FUNCTION_NAME")? {
+        return Ok(Some(format!("AWS Lambda (AWS_LAMBDA_FUNCTION_NAME={f})")));
+    }
+    if let Some(s) = env.get("K_SERVICE")? {
+        return Ok(Some(format!("Cloud Run or Knative (K_SERVICE={s})")));
+    }
+    Ok(None)
+}
+
 /// The variable that passes a StatefulSet pod's ordinal explicitly (the
 /// label [`POD_INDEX_LABEL`] through the downward API); it wins over the
 /// hostname.

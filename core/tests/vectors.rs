@@ -418,4 +418,26 @@ fn segment_keys_and_store_urls() {
             ),
         }
     }
+    #[cfg(unix)]
+    for case in seg["default_stores"].as_array().unwrap() {
+        let env = snowid::env::Environment::from_pairs(
+            case["env"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())),
+        );
+        let mut o = snowid::SegmentOptions::new();
+        if let Some(store) = case["store"].as_str() {
+            o.set("store", store);
+        }
+        let got = match o.resolve_in(&env) {
+            Ok(s) => serde_json::from_str::<serde_json::Value>(&s.summary_json()).unwrap()["store"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            Err(e) => e.code().to_owned(),
+        };
+        assert_eq!(got, case["expect"].as_str().unwrap(), "{case}");
+    }
 }

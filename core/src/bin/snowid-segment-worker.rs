@@ -1,9 +1,10 @@
 //! `snowid-segment-worker STORE KEY COUNT STEP MAX_STEP [PAUSE_US [NAME=VALUE...]]`
 //! (a test helper for the multi-process segment tests): prints COUNT IDs of
-//! KEY from STORE, one per line, pausing PAUSE_US microseconds every 100 IDs;
-//! NAME=VALUE: more segment options (`true`/`false`, an integer, else a string). An error
-//! is printed as `E CODE message` and retried every 50 ms for 30 s (then exit
-//! code 3), so a test can restart the store under it. Ends with `# stats ...`.
+//! KEY from STORE (`-`: no store option, so the default store), one per line,
+//! pausing PAUSE_US microseconds every 100 IDs; NAME=VALUE: more segment
+//! options (`true`/`false`, an integer, else a string). An error is printed as
+//! `E CODE message` and retried every 50 ms for 30 s (then exit code 3), so a
+//! test can restart the store under it. Ends with `# stats ...`.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -19,8 +20,11 @@ fn run() -> Result<bool, String> {
     let num = |s: &str| s.parse::<u64>().map_err(|e| format!("{s}: {e}"));
     let (count, step, max_step) = (num(count)?, num(step)?, num(max_step)?);
     let pause = Duration::from_micros(rest.first().map(|s| num(s)).transpose()?.unwrap_or(0));
-    let mut options = SegmentOptions::new()
-        .with("store", store.as_str())
+    let mut options = SegmentOptions::new();
+    if store != "-" {
+        options.set("store", store.as_str());
+    }
+    let mut options = options
         .with("step", step)
         .with("max_step", max_step)
         .with("min_step", step.min(max_step));

@@ -222,7 +222,7 @@ fn ensure_shared_dir(dir: &Path) -> Result<()> {
 
 /// Opens (creating if needed) a machine-wide lock file that other users'
 /// processes must be able to lock too.
-fn open_host_lock(path: &Path) -> io::Result<File> {
+pub(crate) fn open_host_lock(path: &Path) -> io::Result<File> {
     // In a world-writable directory, never follow a planted symlink.
     if let Ok(m) = fs::symlink_metadata(path) {
         if !m.file_type().is_file() {

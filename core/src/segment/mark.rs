@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use super::store::{unavailable, Range, SegmentStore};
 use crate::error::{Error, Result};
+use crate::fork::{parent_only, ParentOnly};
 
 const MAGIC: &str = "snowid-segment-mark 1";
 
@@ -49,14 +50,19 @@ pub struct MachineMark {
 
 /// An exclusive hold on a key's machine mark (released when dropped, or by
 /// the kernel if the process dies).
-pub struct MarkLock(File);
+pub struct MarkLock {
+    // Dropped before `file` closes (declaration order), as it must be.
+    _parent_only: ParentOnly,
+    file: File,
+}
 
 impl Drop for MarkLock {
     fn drop(&mut self) {
         // Explicitly: a child forked during the take holds a copy of the
         // descriptor, which would keep a mere close from releasing the lock
-        // (and hang every other process of the machine on this key).
-        let _ = self.0.unlock();
+        // (and hang every other process of the machine on this key); the
+        // child closes its copy at once too (`crate::fork::parent_only`).
+        let _ = self.file.unlock();
     }
 }
 
@@ -91,8 +97,12 @@ impl MachineMark {
             .write(true)
             .open(&path)
             .map_err(|e| io_err(&path, e))?;
-        f.lock().map_err(|e| io_err(&path, e))?;
-        Ok(MarkLock(f))
+        let lock = MarkLock {
+            _parent_only: parent_only(&f),
+            file: f,
+        };
+        lock.file.lock().map_err(|e| io_err(&path, e))?;
+        Ok(lock)
     }
 
     fn corrupt(&self, reason: &str) -> Error {

@@ -266,8 +266,13 @@ impl SegmentOptions {
     }
 }
 
-/// The store when none is given: `SNOWID_SEGMENT_STORE`, else
-/// `file://<state dir>/segments`.
+/// The store when none is given: `SNOWID_SEGMENT_STORE`; else, in a
+/// replicated environment (Kubernetes, AWS Lambda, Cloud Run), an error:
+/// each replica has its own filesystem, so a file store there would hand
+/// out the same IDs on every replica; else `file://$SNOWID_STATE_DIR/segments`
+/// when `SNOWID_STATE_DIR` is set (the processes that share that directory
+/// share the counters), else [`file::MACHINE_STORE_DIR`], one directory for
+/// every user of the machine.
 pub fn default_store(env: &Environment) -> Result<StoreUrl> {
     if let Some(url) = env.get("SNOWID_SEGMENT_STORE")? {
         return StoreUrl::parse(&url).map_err(|e| match e {
@@ -278,8 +283,23 @@ pub fn default_store(env: &Environment) -> Result<StoreUrl> {
             e => e,
         });
     }
-    let dir: PathBuf = crate::node::default_state_dir_in(env)?;
-    Ok(StoreUrl::File(dir.join("segments")))
+    if let Some(environment) = crate::options::replicated_environment(env)? {
+        return Err(Error::SegmentStoreUrl {
+            url: "(none configured)".into(),
+            reason: format!(
+                "no segment store is configured and this process runs in {environment}, where every replica has its own filesystem, \
+                 so the default file store would hand out the same IDs of a key on every replica; \
+                 choose a store every replica shares: store=\"postgres://...\" or store=\"redis://...\" (or SNOWID_SEGMENT_STORE); \
+                 a file:// store given explicitly is used as given"
+            ),
+        });
+    }
+    let dir: PathBuf = match env.path("SNOWID_STATE_DIR")? {
+        Some(state) => state.join("segments"),
+        None if cfg!(unix) => PathBuf::from(file::MACHINE_STORE_DIR),
+        None => crate::node::default_state_dir_in(env)?.join("segments"),
+    };
+    Ok(StoreUrl::File(dir))
 }
 
 impl SegmentSettings {

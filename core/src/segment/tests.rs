@@ -335,3 +335,71 @@ fn file_store_survives_a_new_segment() {
     drop(b); // joins its prefetch thread
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn default_store_is_refused_where_every_replica_has_its_own_filesystem() {
+    for (pairs, named) in [
+        (
+            vec![
+                ("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
+                ("HOSTNAME", "web-7f9c-abcde"),
+            ],
+            "Kubernetes",
+        ),
+        // A StatefulSet pod has its own node number, but still its own disk.
+        (
+            vec![
+                ("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
+                ("HOSTNAME", "web-3"),
+            ],
+            "Kubernetes",
+        ),
+        (
+            vec![("AWS_LAMBDA_FUNCTION_NAME", "billing")],
+            "AWS_LAMBDA_FUNCTION_NAME=billing",
+        ),
+        (
+            vec![("K_SERVICE", "api"), ("SNOWID_STATE_DIR", "/data")],
+            "K_SERVICE=api",
+        ),
+    ] {
+        let env = Environment::from_pairs(pairs.clone());
+        let e = SegmentOptions::new().resolve_in(&env).unwrap_err();
+        assert_eq!(e.code(), "SEGMENT_STORE_URL", "{pairs:?}: {e}");
+        let msg = e.to_string();
+        for part in [named, "postgres://", "redis://", "SNOWID_SEGMENT_STORE"] {
+            assert!(msg.contains(part), "{pairs:?}: {msg}");
+        }
+        // A store the user chose is used as given, a file store too.
+        let s = SegmentOptions::new()
+            .with("store", "file:///mnt/segments")
+            .resolve_in(&env)
+            .unwrap();
+        assert_eq!(s.store, StoreUrl::File("/mnt/segments".into()));
+        let mut with_env = pairs.clone();
+        with_env.push(("SNOWID_SEGMENT_STORE", "file:///mnt/shared"));
+        let s = SegmentOptions::new()
+            .resolve_in(&Environment::from_pairs(with_env))
+            .unwrap();
+        assert_eq!(s.store, StoreUrl::File("/mnt/shared".into()));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn default_store_is_one_directory_for_every_user() {
+    for pairs in [
+        vec![("HOME", "/root"), ("USER", "root")],
+        vec![("HOME", "/nonexistent"), ("USER", "nobody")],
+        vec![("XDG_STATE_HOME", "/home/a/.state")],
+    ] {
+        let s = SegmentOptions::new()
+            .resolve_in(&Environment::from_pairs(pairs))
+            .unwrap();
+        assert_eq!(s.store, StoreUrl::File(file::MACHINE_STORE_DIR.into()));
+    }
+    let s = SegmentOptions::new()
+        .resolve_in(&Environment::from_pairs([("SNOWID_STATE_DIR", "/srv/s")]))
+        .unwrap();
+    assert_eq!(s.store, StoreUrl::File("/srv/s/segments".into()));
+}
