@@ -44,7 +44,9 @@ pub fn options(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<GeneratorOptions>
 /// `node_source`. The rules are the core's (`testdata/OPTIONS.md`).
 #[pyclass(frozen, module = "snowid", name = "Generator")]
 pub struct PyGenerator {
-    inner: Generator,
+    // Boxed: the core's types are cache-line aligned (128 bytes), which
+    // Python's allocator, which places this object, does not honour.
+    inner: Box<Generator>,
     layout: Arc<Layout>,
     clock: &'static str,
 }
@@ -64,7 +66,7 @@ impl PyGenerator {
         Ok(PyGenerator {
             layout: Arc::new(inner.layout().clone()),
             clock: settings.clock_name(),
-            inner,
+            inner: Box::new(inner),
         })
     }
 }
@@ -253,3 +255,14 @@ impl PyManualClock {
         format!("<snowid.testing.ManualClock now_ms={}>", self.inner.get())
     }
 }
+
+// Python's allocator places pyclass objects at 16-byte alignment; a field
+// aligned more strictly (the core's cache-line padded atomics) would be
+// misaligned (undefined behaviour; a debug build aborts). Box such fields.
+const _: () = {
+    const PY_ALIGN: usize = 16;
+    assert!(std::mem::align_of::<PyGenerator>() <= PY_ALIGN);
+    assert!(std::mem::align_of::<crate::segment::PySegment>() <= PY_ALIGN);
+    assert!(std::mem::align_of::<crate::wide::PyWideGenerator>() <= PY_ALIGN);
+    assert!(std::mem::align_of::<PyManualClock>() <= PY_ALIGN);
+};

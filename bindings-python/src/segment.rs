@@ -16,7 +16,9 @@ use crate::value::{batch_len, key as option_name, value};
 /// range is fetched in the background. Thread-safe: one per key per process.
 #[pyclass(frozen, module = "snowid", name = "Segment")]
 pub struct PySegment {
-    inner: Segment,
+    // Boxed: the core's types are cache-line aligned (128 bytes), which
+    // Python's allocator, which places this object, does not honour.
+    inner: Box<Segment>,
 }
 
 #[pymethods]
@@ -38,7 +40,9 @@ impl PySegment {
         let settings = o.resolve().py()?;
         // Opening a store connects (PostgreSQL, Redis): without the GIL.
         let inner = py.detach(|| Segment::new(&k, settings)).py()?;
-        Ok(PySegment { inner })
+        Ok(PySegment {
+            inner: Box::new(inner),
+        })
     }
 
     /// The key.

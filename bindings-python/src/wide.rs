@@ -215,7 +215,9 @@ impl PyWideParts {
 /// sources, slot locks, high-water mark, fork rule), with a wide layout.
 #[pyclass(frozen, module = "snowid", name = "WideGenerator")]
 pub struct PyWideGenerator {
-    inner: WideGenerator,
+    // Boxed: the core's types are cache-line aligned (128 bytes), which
+    // Python's allocator, which places this object, does not honour.
+    inner: Box<WideGenerator>,
     layout: Arc<WideLayout>,
 }
 
@@ -229,7 +231,7 @@ impl PyWideGenerator {
         let inner = py.detach(|| settings.build()).py()?;
         Ok(PyWideGenerator {
             layout: Arc::new(inner.layout().clone()),
-            inner,
+            inner: Box::new(inner),
         })
     }
     /// Issues one ID, greater than every ID this generator issued before.
