@@ -33,8 +33,10 @@ pub struct snowid_segment_t {
 ///
 /// `key`: 1..128 characters of `A-Z a-z 0-9 _ - .`, not starting with `.`
 /// (else `SNOWID_ERR_SEGMENT_KEY`). `store`: a store URL, or NULL for the
-/// default (`SNOWID_SEGMENT_STORE`, else `file://<state dir>/segments`); a
-/// bad URL is `SNOWID_ERR_SEGMENT_STORE_URL`. `step`: IDs per range at
+/// default (`SNOWID_SEGMENT_STORE`, else the machine's
+/// `file:///var/lib/snowid/segments`, or `$SNOWID_STATE_DIR/segments` when
+/// that is set; in Kubernetes, Lambda and Cloud Run there is no default:
+/// `SNOWID_ERR_SEGMENT_STORE_URL`); a bad URL is `SNOWID_ERR_SEGMENT_STORE_URL`. `step`: IDs per range at
 /// first, 0 for the default (1000); the step then adapts (up to 1000000 by
 /// default) so a range lasts about a minute. For the other options use
 /// `snowid_segment_new_with_options()`.

@@ -11,7 +11,8 @@ use crate::js::{self, Dates, Js};
 
 /// Dense, strictly increasing IDs for one key (order numbers, invoice
 /// numbers) from ranges of a counter kept in a store: `file:///dir`
-/// (default: `SNOWID_SEGMENT_STORE`, else the state directory),
+/// (default: `SNOWID_SEGMENT_STORE`, else the machine's
+/// `/var/lib/snowid/segments`; none in Kubernetes, Lambda, Cloud Run),
 /// `postgres://...` or `redis://...`. One atomic increment per ID; the next
 /// range is fetched in the background. Use one per key per process.
 #[napi]

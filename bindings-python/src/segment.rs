@@ -11,7 +11,8 @@ use crate::value::{batch_len, key as option_name, value};
 
 /// Dense, strictly increasing IDs for one key (order numbers, invoice
 /// numbers) from ranges of a counter kept in a store: `file:///dir`
-/// (default: `SNOWID_SEGMENT_STORE`, else the state directory),
+/// (default: `SNOWID_SEGMENT_STORE`, else the machine's
+/// `/var/lib/snowid/segments`; none in Kubernetes, Lambda, Cloud Run),
 /// `postgres://...` or `redis://...`. One atomic increment per ID; the next
 /// range is fetched in the background. Thread-safe: one per key per process.
 #[pyclass(frozen, module = "snowid", name = "Segment")]
