@@ -422,6 +422,11 @@ async fn drive<C>(
         if conn.as_mut().poll(cx).is_ready() {
             return Poll::Ready(());
         }
+        if stopping && watch.reading_head() {
+            // A request not received whole is not in flight: hyper would
+            // wait for the rest of its head; close now.
+            return Poll::Ready(());
+        }
         loop {
             let (at, header) = match watch.deadline(limits) {
                 Some(d) => d,

@@ -241,20 +241,37 @@ fn connections_beyond_the_limit_get_503_and_the_service_recovers() {
 }
 
 #[test]
-fn sigterm_with_an_idle_keep_alive_client_exits_at_once_and_lowers_the_mark() {
+fn sigterm_with_idle_and_half_sent_connections_exits_at_once_and_lowers_the_mark() {
     let state = temp_dir("term-idle");
-    let mut srv = Server::start(&state, &["--shutdown-grace-ms", "30000"], &[]);
+    let args = [
+        "--shutdown-grace-ms",
+        "30000",
+        "--header-timeout-ms",
+        "600000",
+    ];
+    let mut srv = Server::start(&state, &args, &[]);
     let mut s = TcpStream::connect(&srv.addr).unwrap();
     let r = get_on(&mut s, "/v1/next_ids?count=10");
     let last: u64 = r.json()["ids"][9].as_str().unwrap().parse().unwrap();
     let running = mark_tick(&state);
     assert!(running > last >> 22);
+    // And one connected without a request yet (a client's pool, a
+    // preconnecting browser).
+    let mut fresh = TcpStream::connect(&srv.addr).unwrap();
+    // And one in the middle of sending a head.
+    let mut partial = TcpStream::connect(&srv.addr).unwrap();
+    partial
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
     sigterm(&srv.child);
     // The grace (30 s) bounds requests in flight; an idle connection does
     // not wait for it.
     let status = wait_exit(&mut srv.child, MARGIN).expect("exited while a client idled");
     assert!(status.success(), "{status:?}");
     assert!(wait_closed(&mut s, MARGIN).is_some());
+    assert!(wait_closed(&mut fresh, MARGIN).is_some());
+    assert!(wait_closed(&mut partial, MARGIN).is_some());
     let after = mark_tick(&state);
     assert!(after < running, "mark lowered ({after} < {running})");
     assert!(after >= last >> 22);
