@@ -165,11 +165,8 @@ fn slowloris_heads_are_cut_at_the_header_timeout() {
     );
     assert_eq!(srv.get("/healthz", &[]).status, 200, "still serving");
     assert!(metric(&srv, "snowid_http_connections_header_timeouts_total") >= 200);
-    assert_eq!(
-        metric(&srv, "snowid_http_connections_open"),
-        1,
-        "only /metrics"
-    );
+    // This /metrics request's connection, perhaps the /healthz one ending.
+    assert!(metric(&srv, "snowid_http_connections_open") <= 2);
     assert!(srv.term().success());
     let _ = std::fs::remove_dir_all(&state);
 }
