@@ -90,7 +90,7 @@ enum Cmd {
         cmd: LayoutCmd,
     },
     /// Run the HTTP ID service.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
 }
 
 #[derive(Subcommand)]
@@ -407,7 +407,7 @@ fn main() -> ExitCode {
         Cmd::Layout {
             cmd: LayoutCmd::Check { spec },
         } => cmd_layout_check(&spec),
-        Cmd::Serve(args) => serve::run(args),
+        Cmd::Serve(args) => serve::run(*args),
     };
     match r {
         Ok(()) => ExitCode::from(EXIT_OK),
