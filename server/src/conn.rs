@@ -122,31 +122,19 @@ impl Watch {
         self.head_since.load(Relaxed) != 0 && self.in_flight.load(Relaxed) == 0
     }
 
-    /// When the connection is closed unless something happens first:
-    /// `(wake, expires, is_header_timeout)`; `None` while a request is in
-    /// flight. An idle connection wakes early, one header timeout after it
-    /// went idle, so that the deadline of the next head (its first byte +
-    /// the header timeout) always lies after the timer's: the timer then
-    /// only ever moves later, which tokio does without waking its driver
-    /// (moving it earlier, once per request, cost a wake-up per request).
-    fn deadline(&self, l: &Limits) -> Option<(Instant, Instant, bool)> {
+    /// When the connection is closed unless something happens first, and
+    /// why: `(deadline, is_header_timeout)`; `None` while a request is in
+    /// flight.
+    fn deadline(&self, l: &Limits) -> Option<(Instant, bool)> {
         let at = |ms: u64, d: Duration| self.base + Duration::from_millis(ms - 1) + d;
         let head = self.head_since.load(Relaxed);
         if head != 0 {
-            let expires = at(head, l.header_timeout);
-            return Some((expires, expires, true));
+            return Some((at(head, l.header_timeout), true));
         }
         if self.in_flight.load(Relaxed) > 0 {
             return None;
         }
-        let last = self.last_active.load(Relaxed);
-        let (expires, early) = (at(last, l.idle_timeout), at(last, l.header_timeout));
-        let wake = if early < expires && early > Instant::now() {
-            early
-        } else {
-            expires
-        };
-        Some((wake, expires, false))
+        Some((at(self.last_active.load(Relaxed), l.idle_timeout), false))
     }
 }
 
@@ -441,11 +429,11 @@ async fn drive<C>(
         loop {
             // A request in flight: no deadline; the connection's next
             // poll (its answer) sets one.
-            let Some((wake, _, header)) = watch.deadline(limits) else {
+            let Some((at, header)) = watch.deadline(limits) else {
                 return Poll::Pending;
             };
-            if timer.deadline() != wake {
-                timer.as_mut().reset(wake);
+            if timer.deadline() != at {
+                timer.as_mut().reset(at);
             }
             if timer.as_mut().poll(cx).is_pending() {
                 return Poll::Pending;
@@ -453,7 +441,7 @@ async fn drive<C>(
             // Expired unless the state moved on meanwhile (then loop).
             if watch
                 .deadline(limits)
-                .is_some_and(|(_, expires, _)| expires <= Instant::now())
+                .is_some_and(|(d, _)| d <= Instant::now())
             {
                 let c = if header {
                     &stats.header_timeouts
