@@ -1029,6 +1029,7 @@ def main():
         "options": options_cases(),
         "segments": segment_cases(),
         "wide": wide_vectors(),
+        "service_counts": service_count_cases(),
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
     with open(path, "w") as f:
@@ -1154,6 +1155,32 @@ def default_store_cases():
         (None, {"K_SERVICE": "svc", "SNOWID_NODE_SOURCE": "local"}),
     ]
     return [{"store": store, "env": env, "expect": default_store(store, env)} for store, env in cases]
+
+
+def service_count(raw, most):
+    """The `count` of a service batch from its raw query text
+    (`snowid::value::query_count`): percent-decoded (`+` is a space, a
+    malformed escape stays as it is), then an optional `-` and ASCII
+    digits is an integer, which must be 1..=most; anything else
+    (not UTF-8 either) is WRONG_TYPE."""
+    import re
+    import urllib.parse
+    b = urllib.parse.unquote_to_bytes(raw.replace("+", " "))
+    try:
+        text = b.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"error": "WRONG_TYPE"}
+    if not re.fullmatch(r"-?[0-9]+", text, flags=re.ASCII):
+        return {"error": "WRONG_TYPE"}
+    n = int(text)
+    return {"count": n} if 1 <= n <= most else {"error": "INVALID_SETTING"}
+
+
+def service_count_cases():
+    raws = ["1", "65536", "007", "%35", "%36%35%35%33%36", "%36%35%35%33%37", "65537", "0", "-0", "-1",
+            "9" * 44, "-" + "9" * 44, "", "-", "abc", "1.5", "1e3", "0x10", "+5", "%2B5", " 5", "%20",
+            "%zz", "%ff", "%3", "5%00"]
+    return [{"raw": r, "max": 65536, **service_count(r, 65536)} for r in raws]
 
 
 if __name__ == "__main__":

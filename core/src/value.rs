@@ -317,3 +317,90 @@ mod tests {
         );
     }
 }
+
+/// Text that should hold a decimal integer (a command-line flag, a URL
+/// query value) as a [`Value`]: an optional `-` and one or more ASCII digits
+/// is an [`Value::Int`] (a [`Value::BigInt`] outside `i128`, so a huge
+/// number is out of range, never of the wrong type); anything else stays a
+/// [`Value::Str`], which the integer rules refuse as `WRONG_TYPE`.
+pub fn integer_text(text: &str) -> Value {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Value::Str(text.to_owned());
+    }
+    match text.parse::<i128>() {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::BigInt(text.to_owned()),
+    }
+}
+
+/// The `count` of a batch request as it arrives in a URL query string
+/// (`count=%35`): percent-decoded first (`%35` is `5`, `+` a space; a
+/// result that is not UTF-8 is [`Value::NonUtf8`]), then read by
+/// [`integer_text`] and checked against `1..=max` (`max` at most
+/// [`MAX_BATCH`]): not an integer is `WRONG_TYPE`, out of range (a
+/// 44-digit count too) `INVALID_SETTING` naming `count`.
+pub fn query_count(raw: &str, max: u64) -> Result<usize> {
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut rest = raw.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        match (b, tail) {
+            (b'%', [h, l, more @ ..]) if hex(*h).is_some() && hex(*l).is_some() => {
+                bytes.push(hex(*h).unwrap_or(0) << 4 | hex(*l).unwrap_or(0));
+                rest = more;
+                continue;
+            }
+            (b'+', _) => bytes.push(b' '),
+            _ => bytes.push(b),
+        }
+        rest = tail;
+    }
+    let v = match String::from_utf8(bytes) {
+        Ok(s) => integer_text(&s),
+        Err(e) => Value::NonUtf8(e.into_bytes()),
+    };
+    v.int_in("count", 1, max.min(MAX_BATCH).into())
+        .map(|n| n as usize)
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn counts_from_query_text() {
+        assert_eq!(query_count("5", 10).unwrap(), 5);
+        assert_eq!(query_count("%35", 10).unwrap(), 5);
+        assert_eq!(query_count("%31%30", 10).unwrap(), 10);
+        assert_eq!(query_count("007", 10).unwrap(), 7);
+        for (raw, code) in [
+            ("0", "INVALID_SETTING"),
+            ("-1", "INVALID_SETTING"),
+            ("11", "INVALID_SETTING"),
+            (&"9".repeat(44), "INVALID_SETTING"),
+            (&format!("-{}", "9".repeat(44)), "INVALID_SETTING"),
+            ("", "WRONG_TYPE"),
+            ("abc", "WRONG_TYPE"),
+            ("1.5", "WRONG_TYPE"),
+            ("+5", "WRONG_TYPE"),
+            ("%2B5", "WRONG_TYPE"),
+            (" 5", "WRONG_TYPE"),
+            ("%zz", "WRONG_TYPE"),
+            ("%ff", "WRONG_TYPE"),
+            ("-", "WRONG_TYPE"),
+        ] {
+            let e = query_count(raw, 10).unwrap_err();
+            assert_eq!(e.code(), code, "{raw:?}: {e}");
+        }
+        let e = query_count(&"9".repeat(44), 10).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("count") && msg.contains(&"9".repeat(44)) && msg.contains("1..=10"),
+            "{msg}"
+        );
+        assert!(matches!(integer_text("12"), Value::Int(12)));
+        assert!(matches!(integer_text(&"1".repeat(50)), Value::BigInt(_)));
+        assert!(matches!(integer_text("0x1"), Value::Str(_)));
+    }
+}

@@ -441,3 +441,17 @@ fn segment_keys_and_store_urls() {
         assert_eq!(got, case["expect"].as_str().unwrap(), "{case}");
     }
 }
+
+/// The service's `count` query text (`snowid::value::query_count`).
+#[test]
+fn service_counts() {
+    let doc = vectors();
+    for case in doc["service_counts"].as_array().unwrap() {
+        let raw = case["raw"].as_str().unwrap();
+        let got = snowid::value::query_count(raw, u(&case["max"]));
+        match case["count"].as_u64() {
+            Some(n) => assert_eq!(got.ok(), Some(n as usize), "count={raw:?}"),
+            None => assert_code(got, case["error"].as_str().unwrap(), raw),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! (`snowid`); this binary only converts command-line and HTTP values to
 //! `snowid::Value` and core errors to exit codes / HTTP responses.
 
+mod conn;
 mod segment;
 mod serve;
 
@@ -89,7 +90,7 @@ enum Cmd {
         cmd: LayoutCmd,
     },
     /// Run the HTTP ID service.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
 }
 
 #[derive(Subcommand)]
@@ -119,13 +120,11 @@ fn io_fail(e: io::Error) -> Fail {
     Fail(EXIT_IO, e.to_string())
 }
 
-/// A command-line number as the core's `Value`: an integer if it reads as
-/// one, else the text (which the core then refuses with its own error).
+/// A command-line number as the core's `Value` (`value::integer_text`):
+/// an integer if it reads as one (out of range if huge), else the text
+/// (which the core then refuses with its own error).
 pub fn number_value(s: &str) -> Value {
-    match s.trim().parse::<i128>() {
-        Ok(i) => Value::Int(i),
-        Err(_) => Value::Str(s.to_owned()),
-    }
+    snowid::value::integer_text(s.trim())
 }
 
 /// The layout named by `name`, or the default layout of the environment.
@@ -408,7 +407,7 @@ fn main() -> ExitCode {
         Cmd::Layout {
             cmd: LayoutCmd::Check { spec },
         } => cmd_layout_check(&spec),
-        Cmd::Serve(args) => serve::run(args),
+        Cmd::Serve(args) => serve::run(*args),
     };
     match r {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -197,12 +197,12 @@ pub async fn next_id(State(st): State<St>, Path(key): Path<String>) -> Response 
 
 /// `GET /v1/segments/{key}/next_ids?count=N` -> `{"key": "...", "ids": [...]}`.
 pub async fn next_ids(State(st): State<St>, Path(key): Path<String>, req: Request) -> Response {
-    let count = match query_param(req.uri(), "count") {
+    let count = match query_param(req.uri(), "count")
+        .map(|s| snowid::value::query_count(s, st.max_batch))
+    {
         None => 1,
-        Some(s) => match crate::number_value(s).int_in("count", 1, st.max_batch.into()) {
-            Ok(n) => n as usize,
-            Err(e) => return core_error(&e),
-        },
+        Some(Ok(n)) => n,
+        Some(Err(e)) => return core_error(&e),
     };
     match take(st, key.clone(), count).await {
         Ok(ids) => {

@@ -34,19 +34,38 @@ pub struct ServeArgs {
     /// Address to listen on (loopback by default; port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: String,
-    /// Largest `count` accepted by /v1/next_ids.
-    #[arg(long, default_value_t = 65_536)]
-    max_batch: u64,
+    /// Largest `count` accepted by /v1/next_ids (1..=16777216).
+    #[arg(long, default_value = "65536", allow_hyphen_values = true)]
+    max_batch: String,
     /// File holding the bearer token (else $SNOWID_TOKEN; neither: no auth).
     #[arg(long)]
     token_file: Option<std::path::PathBuf>,
     /// Longest time a batch (/v1/next_ids) may take before it gets 503
-    /// TIMEOUT (ms); the other endpoints never wait.
-    #[arg(long, default_value_t = 10_000)]
-    request_timeout_ms: u64,
-    /// Largest total size of the request line and headers (bytes; else 431).
-    #[arg(long, default_value_t = 16 * 1024)]
-    max_header_bytes: usize,
+    /// TIMEOUT (ms, 1..=3600000); the other endpoints never wait.
+    #[arg(long, default_value = "10000", allow_hyphen_values = true)]
+    request_timeout_ms: String,
+    /// Largest total size of the request line and headers (bytes,
+    /// 1024..=262144; else 431).
+    #[arg(long, default_value = "16384", allow_hyphen_values = true)]
+    max_header_bytes: String,
+    /// Longest time to receive a request's line and headers, from accept
+    /// or from its first byte after the previous response (ms,
+    /// 1..=3600000); then the connection is closed (slowloris).
+    #[arg(long, default_value = "10000", allow_hyphen_values = true)]
+    header_timeout_ms: String,
+    /// Longest time a keep-alive connection stays open with no request in
+    /// flight and nothing sent or received (ms, 1..=3600000).
+    #[arg(long, default_value = "75000", allow_hyphen_values = true)]
+    idle_timeout_ms: String,
+    /// Most connections served at once (1..=1000000); beyond it a new
+    /// connection gets 503 TOO_MANY_CONNECTIONS and is closed at once.
+    #[arg(long, default_value = "1024", allow_hyphen_values = true)]
+    max_connections: String,
+    /// On SIGTERM/SIGINT: idle connections close at once; requests in
+    /// flight get at most this long to finish (ms, 0..=3600000) before the
+    /// generator shuts down (mark lowered) and the process exits.
+    #[arg(long, default_value = "10000", allow_hyphen_values = true)]
+    shutdown_grace_ms: String,
     /// Request worker threads (default: one per core). On a machine shared
     /// with a load generator or other busy processes, fewer workers than
     /// cores avoid preemption in the middle of requests (see the README's
@@ -66,9 +85,48 @@ pub struct ServeArgs {
     /// file://<state dir>/segments).
     #[arg(long)]
     segment_store: Option<String>,
-    /// Most segment keys one service serves (each holds a prefetch thread).
-    #[arg(long, default_value_t = 1024)]
+    /// Most segment keys one service serves (1..=1000000; each holds a
+    /// prefetch thread).
+    #[arg(long, default_value = "1024", allow_hyphen_values = true)]
+    segment_max_keys: String,
+}
+
+/// The service's numeric settings, each checked against its range with the
+/// core's coded error naming the flag (`INVALID_SETTING`, `WRONG_TYPE`).
+struct Settings {
+    max_batch: u64,
+    request_timeout: Duration,
+    max_header_bytes: usize,
     segment_max_keys: usize,
+    limits: crate::conn::Limits,
+}
+
+fn setting(flag: &str, text: &str, min: i128, max: i128) -> Result<i128, Error> {
+    snowid::value::integer_text(text).int_in(flag, min, max)
+}
+
+fn ms(flag: &str, text: &str, min: i128) -> Result<Duration, Error> {
+    setting(flag, text, min, 3_600_000).map(|v| Duration::from_millis(v as u64))
+}
+
+impl Settings {
+    fn from_args(a: &ServeArgs) -> Result<Settings, Error> {
+        Ok(Settings {
+            max_batch: setting("--max-batch", &a.max_batch, 1, snowid::MAX_BATCH.into())? as u64,
+            request_timeout: ms("--request-timeout-ms", &a.request_timeout_ms, 1)?,
+            max_header_bytes: setting("--max-header-bytes", &a.max_header_bytes, 1024, 262_144)?
+                as usize,
+            segment_max_keys: setting("--segment-max-keys", &a.segment_max_keys, 1, 1_000_000)?
+                as usize,
+            limits: crate::conn::Limits {
+                header_timeout: ms("--header-timeout-ms", &a.header_timeout_ms, 1)?,
+                idle_timeout: ms("--idle-timeout-ms", &a.idle_timeout_ms, 1)?,
+                max_connections: setting("--max-connections", &a.max_connections, 1, 1_000_000)?
+                    as usize,
+                shutdown_grace: ms("--shutdown-grace-ms", &a.shutdown_grace_ms, 0)?,
+            },
+        })
+    }
 }
 
 /// Endpoint labels for metrics.
@@ -119,6 +177,7 @@ pub(crate) struct AppState {
     timeout: Duration,
     max_header_bytes: usize,
     metrics: Metrics,
+    conns: Arc<crate::conn::ConnStats>,
 }
 
 pub(crate) type St = Arc<AppState>;
@@ -172,8 +231,9 @@ fn accepts(h: &HeaderMap, mime: &str) -> bool {
         .any(|v| v.to_str().map(|s| s.contains(mime)).unwrap_or(false))
 }
 
-/// The first value of `key` in the raw query (no decoding beyond `+`; IDs,
-/// numbers and preset names need none).
+/// The first value of `key` in the raw query, undecoded (a `count` is
+/// decoded by the core's `value::query_count`; IDs and preset names need
+/// no decoding).
 pub(crate) fn query_param<'a>(uri: &'a Uri, key: &str) -> Option<&'a str> {
     uri.query()?.split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
@@ -232,12 +292,11 @@ fn fill(gen: &Generator, n: usize) -> Result<Vec<u64>, Error> {
 
 async fn next_ids(State(st): State<St>, req: Request) -> Response {
     let (headers, uri) = (req.headers(), req.uri());
-    let count = match query_param(uri, "count") {
+    let count = match query_param(uri, "count").map(|s| snowid::value::query_count(s, st.max_batch))
+    {
         None => 1,
-        Some(s) => match crate::number_value(s).int_in("count", 1, st.max_batch.into()) {
-            Ok(n) => n as usize,
-            Err(e) => return core_error(&e),
-        },
+        Some(Ok(n)) => n,
+        Some(Err(e)) => return core_error(&e),
     };
     let ids = if count > 4096 {
         let st2 = st.clone();
@@ -396,6 +455,16 @@ const GENERATOR_METRICS: [&str; 6] = [
     "snowid_clock_skew_ms gauge Wall clock minus the generator's monotonic clock, in ms (alert when |skew| > 100).",
 ];
 
+/// The connection counters of [`crate::conn::ConnStats`], in its order.
+const CONNECTION_METRICS: [&str; 6] = [
+    "snowid_http_connections_open gauge Connections open now (at most --max-connections).",
+    "snowid_http_connections_accepted_total counter Connections accepted.",
+    "snowid_http_connections_refused_total counter Connections beyond --max-connections, answered 503 TOO_MANY_CONNECTIONS and closed.",
+    "snowid_http_connections_header_timeouts_total counter Connections closed because a request head took longer than --header-timeout-ms.",
+    "snowid_http_connections_idle_timeouts_total counter Connections closed after --idle-timeout-ms with nothing moving.",
+    "snowid_http_malformed_requests_total counter Request heads the HTTP layer could not take (400 malformed, 414, 431 beyond its buffer), answered with a coded body and closed.",
+];
+
 const NODE_INFO: &str =
     "snowid_node_info gauge The node numbers' source and the layout, one series per lane.";
 
@@ -515,6 +584,17 @@ async fn metrics(State(st): State<St>) -> Response {
             ENDPOINTS[e]
         );
     }
+    let c = &st.conns;
+    for (def, v) in CONNECTION_METRICS.iter().zip([
+        &c.open,
+        &c.accepted,
+        &c.refused,
+        &c.header_timeouts,
+        &c.idle_timeouts,
+        &c.http_errors,
+    ]) {
+        family(&mut o, def, [("", v.load(Relaxed))]);
+    }
     st.segments.write_metrics(&mut o);
     (
         [(
@@ -553,12 +633,15 @@ async fn not_found() -> Response {
 }
 
 async fn method_not_allowed() -> Response {
-    error_body(
+    let mut r = error_body(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
         0,
-        "only GET (and HEAD) are served",
-    )
+        "only GET (and HEAD where no ID is issued) are served",
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    r
 }
 
 /// Constant-time comparison of a presented token with the expected one
@@ -570,6 +653,73 @@ fn token_eq(given: &[u8], expected: &[u8]) -> bool {
         diff |= usize::from(g ^ b);
     }
     std::hint::black_box(diff) == 0
+}
+
+/// The token of an `Authorization: Bearer <token>` value: the scheme is
+/// case-insensitive (RFC 9110 11.1) and followed by one or more spaces.
+fn bearer_token(v: &[u8]) -> Option<&[u8]> {
+    let (scheme, rest) = v.split_at_checked(6)?;
+    if !scheme.eq_ignore_ascii_case(b"bearer") || rest.first() != Some(&b' ') {
+        return None;
+    }
+    let token = rest.trim_ascii_start();
+    (!token.is_empty()).then_some(token)
+}
+
+/// Routes that issue IDs: HEAD on them gets 405 (axum would run the GET
+/// handler for a HEAD and spend IDs on an answer without a body).
+fn issues_ids(path: &str) -> bool {
+    matches!(path, "/v1/next_id" | "/v1/next_ids")
+        || path.strip_prefix("/v1/segments/").is_some_and(|rest| {
+            rest.split_once('/').is_some_and(|(key, tail)| {
+                !key.is_empty() && matches!(tail, "next_id" | "next_ids")
+            })
+        })
+}
+
+fn head_refused() -> Response {
+    let mut r = error_body(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        0,
+        "this endpoint issues IDs: only GET is served (HEAD would spend IDs)",
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET"));
+    r
+}
+
+/// A routed error answer without the coded JSON body (an axum extractor's
+/// rejection, ...) rewritten to carry it, keeping its status and message.
+async fn coded(resp: Response) -> Response {
+    if resp.status().as_u16() < 400 || resp.extensions().get::<ErrCode>().is_some() {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let code = match parts.status {
+        StatusCode::BAD_REQUEST => "BAD_REQUEST",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        StatusCode::METHOD_NOT_ALLOWED => "METHOD_NOT_ALLOWED",
+        StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
+        StatusCode::URI_TOO_LONG => "URI_TOO_LONG",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "HEADERS_TOO_LARGE",
+        s if s.is_server_error() => "INTERNAL",
+        _ => "HTTP_ERROR",
+    };
+    let message = if text.trim().is_empty() {
+        parts.status.canonical_reason().unwrap_or("error")
+    } else {
+        text.trim()
+    };
+    let mut r = error_body(parts.status, code, 0, message);
+    for name in [header::ALLOW, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            r.headers_mut().insert(name, v.clone());
+        }
+    }
+    r
 }
 
 fn needs_token(path: &str) -> bool {
@@ -598,7 +748,7 @@ fn refuse(st: &AppState, req: &Request) -> Option<Response> {
             && !req
                 .headers()
                 .get(header::AUTHORIZATION)
-                .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+                .and_then(|v| bearer_token(v.as_bytes()))
                 .is_some_and(|g| token_eq(g, t))
     }) {
         let mut r = error_body(
@@ -644,18 +794,33 @@ fn record(st: &AppState, ep: usize, start: Instant, resp: &Response) {
 }
 
 /// In front of the router: limits, authentication and metrics for every
-/// request, and the two hot endpoints (`GET /v1/next_id`, `GET /healthz`)
-/// answered here without the router's per-request boxing (callgrind: ~20%
-/// fewer instructions per request than a `from_fn` middleware + route).
-/// Every other request goes through the router unchanged.
+/// request, HEAD refused on the routes that issue IDs, and the two hot
+/// endpoints (`GET /v1/next_id`, `GET /healthz`) answered here without the
+/// router's per-request boxing (callgrind: ~20% fewer instructions per
+/// request than a `from_fn` middleware + route). Every other request goes
+/// through the router; an error it answers without the coded JSON body
+/// gets one.
 #[derive(Clone)]
 struct Front {
     st: St,
     router: Router,
 }
 
-/// A response ready now, or the router's future.
-enum FrontFuture {
+/// One connection's service: the [`Front`] and the connection's watch
+/// (a request in flight suspends its timeouts).
+struct ConnService {
+    front: Front,
+    watch: Arc<crate::conn::Watch>,
+}
+
+/// A response ready now, or the router's future; the request counts as in
+/// flight on its connection until this is done or dropped.
+struct FrontFuture {
+    inner: Inner,
+    _in_flight: crate::conn::InFlight,
+}
+
+enum Inner {
     Ready(Option<Response>),
     Routed(Pin<Box<dyn Future<Output = Response> + Send>>),
 }
@@ -664,67 +829,56 @@ impl Future for FrontFuture {
     type Output = Result<Response, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.get_mut() {
-            FrontFuture::Ready(r) => match r.take() {
+        match &mut self.get_mut().inner {
+            Inner::Ready(r) => match r.take() {
                 Some(r) => Poll::Ready(Ok(r)),
                 None => Poll::Pending, // polled after completion: never
             },
-            FrontFuture::Routed(f) => f.as_mut().poll(cx).map(Ok),
+            Inner::Routed(f) => f.as_mut().poll(cx).map(Ok),
         }
     }
 }
 
-impl tower::Service<Request> for Front {
+impl hyper::service::Service<hyper::Request<hyper::body::Incoming>> for ConnService {
     type Response = Response;
     type Error = Infallible;
     type Future = FrontFuture;
 
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
+    fn call(&self, req: hyper::Request<hyper::body::Incoming>) -> FrontFuture {
+        let in_flight = self.watch.request_started();
+        FrontFuture {
+            inner: self.front.handle(req.map(axum::body::Body::new)),
+            _in_flight: in_flight,
+        }
     }
+}
 
-    fn call(&mut self, req: Request) -> FrontFuture {
+impl Front {
+    fn handle(&self, req: Request) -> Inner {
         let start = Instant::now();
         let ep = endpoint_of(req.uri().path());
-        let fast = req.method() == axum::http::Method::GET;
+        let get = req.method() == axum::http::Method::GET;
+        let head = req.method() == axum::http::Method::HEAD;
         let resp = match refuse(&self.st, &req) {
             Some(r) => r,
-            None if fast && ep == EP_NEXT_ID => next_id_response(&self.st, req.headers()),
-            None if fast && ep == EP_HEALTHZ => healthz_response(),
+            None if head && issues_ids(req.uri().path()) => head_refused(),
+            None if get && ep == EP_NEXT_ID => next_id_response(&self.st, req.headers()),
+            None if get && ep == EP_HEALTHZ => healthz_response(),
             None => {
                 let (st, router) = (self.st.clone(), self.router.clone());
-                return FrontFuture::Routed(Box::pin(async move {
+                return Inner::Routed(Box::pin(async move {
                     let resp = match router.oneshot(req).await {
                         Ok(r) => r,
                         Err(never) => match never {},
                     };
+                    let resp = coded(resp).await;
                     record(&st, ep, start, &resp);
                     resp
                 }));
             }
         };
         record(&self.st, ep, start, &resp);
-        FrontFuture::Ready(Some(resp))
-    }
-}
-
-/// One [`Front`] per connection (a clone: two `Arc`s).
-struct MakeFront(Front);
-
-impl<'a> tower::Service<axum::serve::IncomingStream<'a, tokio::net::TcpListener>> for MakeFront {
-    type Response = Front;
-    type Error = Infallible;
-    type Future = std::future::Ready<Result<Front, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(
-        &mut self,
-        _conn: axum::serve::IncomingStream<'a, tokio::net::TcpListener>,
-    ) -> Self::Future {
-        std::future::ready(Ok(self.0.clone()))
+        Inner::Ready(Some(resp))
     }
 }
 
@@ -780,12 +934,7 @@ fn read_token(args: &ServeArgs) -> Result<Option<Vec<u8>>, Fail> {
 
 pub fn run(args: ServeArgs) -> Result<(), Fail> {
     let token = read_token(&args)?;
-    if args.max_batch == 0 || args.max_batch > snowid::MAX_BATCH {
-        return Err(Fail(
-            EXIT_USAGE,
-            format!("--max-batch must be 1..={}", snowid::MAX_BATCH),
-        ));
-    }
+    let set = Settings::from_args(&args)?;
     let addr: SocketAddr = args
         .listen
         .parse()
@@ -803,16 +952,18 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
     )?;
     let gen = settings.build()?;
     let segments =
-        crate::segment::Segments::new(args.segment_store.as_deref(), args.segment_max_keys)
+        crate::segment::Segments::new(args.segment_store.as_deref(), set.segment_max_keys)
             .map_err(|e| Fail(EXIT_USAGE, format!("--segment-store: {e}")))?;
+    let conns = Arc::new(crate::conn::ConnStats::default());
     let st = Arc::new(AppState {
         gen,
         segments,
-        max_batch: args.max_batch,
+        max_batch: set.max_batch,
         token,
-        timeout: Duration::from_millis(args.request_timeout_ms.max(1)),
-        max_header_bytes: args.max_header_bytes,
+        timeout: set.request_timeout,
+        max_header_bytes: set.max_header_bytes,
         metrics: Metrics::default(),
+        conns: conns.clone(),
     });
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {
@@ -826,8 +977,8 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         st: st.clone(),
         router: router(st.clone()),
     };
-    let app = MakeFront(front);
     let st2 = st.clone();
+    let limits = set.limits;
     let r = rt.block_on(async move {
         let st = st2;
         let listener = tokio::net::TcpListener::bind(addr)
@@ -846,12 +997,17 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
                 "off"
             }
         );
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| Fail(EXIT_UNAVAILABLE, format!("server: {e}")))
+        let service = |watch| ConnService {
+            front: front.clone(),
+            watch,
+        };
+        crate::conn::serve(listener, limits, conns, service, shutdown_signal()).await;
+        Ok(())
     });
-    rt.shutdown_timeout(Duration::from_secs(5));
+    // Connections still open after the grace are dropped here; a batch
+    // still being filled on the blocking pool gets a moment (its IDs are
+    // never sent: a gap, never a duplicate).
+    rt.shutdown_timeout(Duration::from_secs(1));
     // Lower the high-water mark to the last tick issued and release the
     // node numbers (lease / slot lock) before exiting.
     st.gen.shutdown();

@@ -4,12 +4,12 @@
 mod common;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{command, request, temp_dir, Resp, Server};
+use common::{command, mark_file, mark_tick, request, temp_dir, Resp, Server};
 
 fn ids_of(r: &Resp) -> Vec<u64> {
     r.json()["ids"]
@@ -56,7 +56,20 @@ fn endpoints_and_bad_input() {
         ("0", "INVALID_SETTING"),
         ("-1", "INVALID_SETTING"),
         ("5001", "INVALID_SETTING"),
-        ("99999999999999999999999999999999999999999", "WRONG_TYPE"),
+        (
+            "99999999999999999999999999999999999999999",
+            "INVALID_SETTING",
+        ),
+        (
+            "99999999999999999999999999999999999999999999",
+            "INVALID_SETTING",
+        ),
+        (
+            "-99999999999999999999999999999999999999999999",
+            "INVALID_SETTING",
+        ),
+        ("%35%30%30%31", "INVALID_SETTING"),
+        ("%2B5", "WRONG_TYPE"),
         ("abc", "WRONG_TYPE"),
         ("", "WRONG_TYPE"),
         ("1.5", "WRONG_TYPE"),
@@ -66,6 +79,10 @@ fn endpoints_and_bad_input() {
         assert_eq!(r.error_code(), code, "count={count}");
         assert!(r.json()["error"]["number"].as_u64().unwrap() > 0);
     }
+
+    // The query is percent-decoded before the count is read: %35 is 5.
+    let r = srv.get("/v1/next_ids?count=%35", &[]);
+    assert_eq!(ids_of(&r).len(), 5, "{}", r.text());
 
     // Discord's documented example, in every encoding.
     let discord = 175928847299117063u64;
@@ -130,7 +147,7 @@ fn endpoints_and_bad_input() {
         assert!(j[k].is_i64() || j[k].is_u64(), "{k}: {j}");
     }
     assert!(j["issued"].as_u64().unwrap() >= 2 + 1 + 5000 + 4096);
-    assert!(j["errors"].as_u64().unwrap() >= 7);
+    assert!(j["errors"].as_u64().unwrap() >= 11);
 
     assert_eq!(srv.get("/healthz", &[]).status, 200);
     assert_eq!(srv.get("/readyz", &[]).status, 200);
@@ -148,9 +165,10 @@ fn endpoints_and_bad_input() {
         (r.status, r.error_code().as_str()),
         (405, "METHOD_NOT_ALLOWED")
     );
-    // HEAD goes through the router (GET routes answer HEAD), without a body.
+    assert_eq!(r.header("allow"), Some("GET, HEAD"));
+    // HEAD on a route that issues IDs: 405, only GET (see connections.rs).
     let r = request(&srv.addr, "HEAD", "/v1/next_id", &[]).unwrap();
-    assert_eq!(r.status, 200);
+    assert_eq!((r.status, r.header("allow")), (405, Some("GET")));
     let big = "x".repeat(20_000);
     let r = srv.get("/healthz", &[("X-Big", &big)]);
     assert_eq!(r.status, 431);
@@ -162,7 +180,7 @@ fn endpoints_and_bad_input() {
         "snowid_clock_regressions_total ",
         "snowid_clock_regression_largest_ms ",
         "snowid_clock_skew_ms ",
-        "snowid_http_requests_total{endpoint=\"next_ids\",code=\"400\"} 7",
+        "snowid_http_requests_total{endpoint=\"next_ids\",code=\"400\"} 11",
         "snowid_http_errors_total{endpoint=\"ids\",error_code=\"UNKNOWN_LAYOUT\"} 1",
         "snowid_http_request_duration_seconds_bucket{endpoint=\"next_id\",le=\"+Inf\"} 4",
         "snowid_http_requests_total{endpoint=\"healthz\",code=\"431\"} 1",
@@ -194,11 +212,20 @@ fn bearer_tokens() {
             assert_eq!(r.header("www-authenticate"), Some("Bearer"));
         }
     }
-    assert_eq!(
-        srv.get("/v1/next_id", &[("Authorization", "Bearer s3cret")])
-            .status,
-        200
-    );
+    // The scheme is case-insensitive (RFC 9110 11.1); one or more spaces.
+    for ok in [
+        "Bearer s3cret",
+        "bearer s3cret",
+        "BEARER s3cret",
+        "bEaReR  s3cret",
+    ] {
+        let r = srv.get("/v1/next_id", &[("Authorization", ok)]);
+        assert_eq!(r.status, 200, "{ok}: {}", r.text());
+    }
+    for bad in ["Bearers3cret", "bearer", "bearer ", "Basic s3cret"] {
+        let r = srv.get("/v1/next_id", &[("Authorization", bad)]);
+        assert_eq!(r.status, 401, "{bad:?}");
+    }
     assert_eq!(srv.get("/healthz", &[]).status, 200);
     drop(srv);
     let tf = state.join("token");
@@ -247,31 +274,6 @@ fn openapi_document_matches_the_server() {
     assert_eq!(routes, paths);
     drop(srv);
     let _ = std::fs::remove_dir_all(&state);
-}
-
-fn mark_file(d: &Path) -> Option<PathBuf> {
-    for e in std::fs::read_dir(d).ok()?.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if let Some(f) = mark_file(&p) {
-                return Some(f);
-            }
-        } else if p.extension().is_some_and(|x| x == "mark") {
-            return Some(p);
-        }
-    }
-    None
-}
-
-fn mark_tick(state: &Path) -> u64 {
-    let f = mark_file(state).expect("a mark file");
-    std::fs::read_to_string(f)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("tick "))
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 fn twitter_tick(id: u64) -> u64 {
@@ -573,11 +575,22 @@ fn segments_over_http() {
     assert_eq!(ids_of(&r), [2, 3, 4, 5]);
     let r = srv.get("/v1/segments/invoices/next_id", &[]);
     assert_eq!(r.json()["id"], "1", "keys count on their own");
+    let r = srv.get("/v1/segments/orders/next_ids?count=%32", &[]);
+    assert_eq!(ids_of(&r), [6, 7], "count=%32 is 2");
     for (path, code) in [
         ("/v1/segments/.hidden/next_id", "SEGMENT_KEY"),
         ("/v1/segments/a%20b/next_id", "SEGMENT_KEY"),
         ("/v1/segments/orders/next_ids?count=0", "INVALID_SETTING"),
         ("/v1/segments/orders/next_ids?count=x", "WRONG_TYPE"),
+        (
+            "/v1/segments/orders/next_ids?count=99999999999999999999999999999999999999999999",
+            "INVALID_SETTING",
+        ),
+        ("/v1/segments/orders/next_ids?count=-1", "INVALID_SETTING"),
+        (
+            "/v1/segments/orders/next_ids?count=65537",
+            "INVALID_SETTING",
+        ),
     ] {
         let r = srv.get(path, &[]);
         assert_eq!((r.status, r.error_code().as_str()), (400, code), "{path}");
@@ -587,7 +600,7 @@ fn segments_over_http() {
     let srv = Server::start(&state, &["--segment-store", &store], &[]);
     let r = srv.get("/v1/segments/orders/next_id", &[]);
     let id: u64 = r.json()["id"].as_str().unwrap().parse().unwrap();
-    assert!(id > 5, "{id}");
+    assert!(id > 7, "{id}");
     srv.term();
     // A bad store stops the service at start-up.
     let out = command(&state)

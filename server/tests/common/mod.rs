@@ -174,3 +174,30 @@ pub fn dechunk(mut b: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// The high-water mark file under a state directory.
+pub fn mark_file(d: &Path) -> Option<PathBuf> {
+    for e in std::fs::read_dir(d).ok()?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(f) = mark_file(&p) {
+                return Some(f);
+            }
+        } else if p.extension().is_some_and(|x| x == "mark") {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// The tick the mark file under `state` holds.
+pub fn mark_tick(state: &Path) -> u64 {
+    let f = mark_file(state).expect("a mark file");
+    std::fs::read_to_string(f)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("tick "))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
