@@ -64,6 +64,8 @@ def value_bytes(v):
             return u8(0) + n.to_bytes(16, "little", signed=True) if -(2**127) <= n < 2**127 else u8(2) + text(x)
         if kind == "float":
             return u8(3) + struct.pack("<d", float(x))
+        if kind == "real":
+            return u8(9) + struct.pack("<d", float(x))
         if kind == "manual_clock":
             return u8(8) + u64(x)
         if kind in ("layout_of", "other"):

@@ -78,7 +78,7 @@ impl<'a> Input<'a> {
 
     /// A host value: a type byte, then its payload.
     pub fn value(&mut self) -> Value {
-        match self.u8() % 9 {
+        match self.u8() % 10 {
             0 => Value::Int(self.i128()),
             1 => Value::Int(i128::from(self.i64())),
             2 => Value::BigInt(self.string()),
@@ -93,7 +93,8 @@ impl<'a> Input<'a> {
                     Err(_) => Value::Other(name),
                 }
             }
-            _ => Value::Clock(ManualClock::new(self.u64())),
+            8 => Value::Clock(ManualClock::new(self.u64())),
+            _ => Value::Real(f64::from_bits(self.u64())),
         }
     }
 }
