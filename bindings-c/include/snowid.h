@@ -1380,7 +1380,8 @@ snowid_status snowid_bench_core_next(const struct snowid_generator_t *generator,
 /**
  * Makes a preset layout: `"twitter"` (the default everywhere: sign bit, 41
  * bits of ms, 5 datacenter, 5 worker, 12 sequence), `"discord"`,
- * `"instagram"` or `"sonyflake"` (case-insensitive).
+ * `"instagram"` or `"sonyflake"` (exact: `"Twitter"` is
+ * `SNOWID_ERR_UNKNOWN_LAYOUT`).
  *
  * Ownership: on success `*out_layout` is a new layout the caller frees with
  * `snowid_layout_free()`. On error `*out_layout` is left unchanged.
@@ -1697,8 +1698,10 @@ snowid_status snowid_test_resolve(uint32_t target, const struct snowid_options_t
  *
  * `key`: 1..128 characters of `A-Z a-z 0-9 _ - .`, not starting with `.`
  * (else `SNOWID_ERR_SEGMENT_KEY`). `store`: a store URL, or NULL for the
- * default (`SNOWID_SEGMENT_STORE`, else `file://<state dir>/segments`); a
- * bad URL is `SNOWID_ERR_SEGMENT_STORE_URL`. `step`: IDs per range at
+ * default (`SNOWID_SEGMENT_STORE`, else the machine's
+ * `file:///var/lib/snowid/segments`, or `$SNOWID_STATE_DIR/segments` when
+ * that is set; in Kubernetes, Lambda and Cloud Run there is no default:
+ * `SNOWID_ERR_SEGMENT_STORE_URL`); a bad URL is `SNOWID_ERR_SEGMENT_STORE_URL`. `step`: IDs per range at
  * first, 0 for the default (1000); the step then adapts (up to 1000000 by
  * default) so a range lasts about a minute. For the other options use
  * `snowid_segment_new_with_options()`.
@@ -1727,9 +1730,10 @@ snowid_status snowid_segment_new(const char *key, const char *store, uint64_t st
  * given twice, a value of the wrong type or out of range is
  * `SNOWID_ERR_INVALID_SETTING` / `_WRONG_TYPE`, and
  * `snowid_last_error_message()` names the option and the valid range.
- * Options left out take their defaults (step 1000, min_step 1000, max_step
- * 1000000, prefetch_at 10, range_ms 60000; store `SNOWID_SEGMENT_STORE`,
- * else `file://<state dir>/segments`).
+ * Options left out take their defaults (step 1000, min_step `min(step,
+ * 1000)`, max_step `max(step, 1000000)`, prefetch_at 10, range_ms 60000;
+ * store `SNOWID_SEGMENT_STORE`, else the machine's file store), the rules of
+ * `testdata/OPTIONS.md` ("Segment options").
  *
  * Ownership: `options` is only read (NULL: all defaults); free it whenever
  * you like. `*out_segment` is new; free it with `snowid_segment_free()`.
