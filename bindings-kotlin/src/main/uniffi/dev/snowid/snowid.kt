@@ -1431,7 +1431,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_snowid_kotlin_checksum_constructor_layout_instagram() and 0xFFFF) != 50446) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_snowid_kotlin_checksum_constructor_layout_preset() and 0xFFFF) != 7093) {
+    if ((lib.uniffi_snowid_kotlin_checksum_constructor_layout_preset() and 0xFFFF) != 46867) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_snowid_kotlin_checksum_constructor_layout_sonyflake() and 0xFFFF) != 34836) {
@@ -2375,7 +2375,8 @@ open class Layout: Disposable, AutoCloseable, LayoutInterface
 
         
     /**
-     * A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`.
+     * A preset by name: `twitter`, `discord`, `instagram` or `sonyflake`
+     * (exact: `Twitter` is `UNKNOWN_LAYOUT`).
      */
     @Throws(SnowidException::class) fun `preset`(`name`: kotlin.String): Layout {
             return FfiConverterTypeLayout.lift(
