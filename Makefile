@@ -36,7 +36,7 @@ demo-rust:
 test-rust:
 	python3 testdata/gen_vectors.py && git diff --exit-code -- testdata/vectors.json
 	$(CARGO) test -p snowid
-	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --release --lib loom
+	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --profile loom --lib loom
 	$(CARGO) run -q -p snowid-example > /dev/null
 
 ## test-readme: the root README's Python and JavaScript snippets, run against
@@ -99,9 +99,16 @@ dist:
 ## test-dist: every artifact installed with cargo and rustc off PATH (fresh
 ## venv, empty npm project, empty C project via pkg-config and CMake, the jar
 ## on a class path), the README quickstarts, SNOWID_NODE_SOURCE=etcd against
-## a real etcd from Python, Node and C
-test-dist: dist
-	scripts/package/test.sh python node c etcd kotlin
+## a real etcd from Python, Node and C. On its own it builds and tests the
+## artifacts of `make dist` (release profile, dist/); under `make test` the
+## same artifacts built with [profile.dist-test] (release without fat LTO,
+## Cargo.toml) into target/dist-test/artifacts, never into dist/.
+DIST_TEST_PROFILE ?= release
+test: DIST_TEST_PROFILE = dist-test
+dist_out = $(if $(filter release,$(1)),$(CURDIR)/dist,$(CURDIR)/target/$(1)/artifacts)
+test-dist:
+	SNOWID_DIST_PROFILE=$(DIST_TEST_PROFILE) DIST=$(call dist_out,$(DIST_TEST_PROFILE)) scripts/package/build.sh
+	DIST=$(call dist_out,$(DIST_TEST_PROFILE)) scripts/package/test.sh python node c etcd kotlin
 
 ## test-sdist: the Python sdist of `make dist` builds into a wheel (with
 ## cargo; ~1 min, so not in `make test`)

