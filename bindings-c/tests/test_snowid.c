@@ -1083,7 +1083,7 @@ static void test_owned_default_from_environment(void) {
     snowid_generator_t *a = NULL, *b = NULL;
     OK(snowid_generator_new_default(&a));
     EXPECT(snowid_generator_new_default(&b), SNOWID_ERR_NODE_IN_USE);
-    MESSAGE_HAS("in use by another");
+    MESSAGE_HAS("held by another generator of this process");
     CHECK(b == NULL, "no second generator");
     snowid_generator_free(a); /* releases the numbers */
     OK(snowid_generator_new_default(&b));
