@@ -79,11 +79,12 @@ class ReadyTest {
         val clock = ManualClock(1_700_000_000_000)
         Generator("datacenter" to 1, "worker" to 30, "lanes" to 3, "clock" to clock).use { g ->
             val lanes = g.laneNodes()
+            // Node number 1 x 32 + 30 = 62 with 3 lanes is the block 186..188.
             assertEquals(
                 listOf(
-                    mapOf("datacenter" to 1L, "worker" to 30L),
-                    mapOf("datacenter" to 1L, "worker" to 31L),
-                    mapOf("datacenter" to 2L, "worker" to 0L),
+                    mapOf("datacenter" to 5L, "worker" to 26L),
+                    mapOf("datacenter" to 5L, "worker" to 27L),
+                    mapOf("datacenter" to 5L, "worker" to 28L),
                 ),
                 lanes,
             )
