@@ -46,8 +46,10 @@ tsan)
     export SNOWID_SERVICES_STATE=$state/services.state
     trap 'scripts/services.sh stop; rm -rf "$state"' EXIT
     scripts/services.sh deps
-    scripts/services.sh start-redis
-    export "$(scripts/services.sh env | grep "^SNOWID_TEST_REDIS_URL=")"
+    # The lease tests use the volatile Redis (their outage test needs a
+    # restart that forgets every lease).
+    scripts/services.sh start-volatile-redis
+    export "$(scripts/services.sh env | grep "^SNOWID_TEST_VOLATILE_REDIS_URL=")"
     # Skipped here: the CLI test starts processes with a cleared environment
     # (TSAN_OPTIONS, and so the suppressions, do not reach them), and the
     # outage test times Redis restarts against the lease deadlines, which a
