@@ -13,7 +13,9 @@ use crate::layout::Layout;
 
 const MARK_MAGIC: &str = "snowid-high-water 1";
 
-fn fnv64(s: &str) -> u64 {
+/// FNV-1a 64 of `s`: the checksum of every state file (node marks, segment
+/// counters, segment machine marks) and the name of a store's mark folder.
+pub(crate) fn fnv64(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -20,6 +20,8 @@ use std::sync::Mutex;
 use super::store::{check_room, Range, SegmentStore};
 use crate::error::{Error, Result};
 use crate::fork::{parent_only, ParentOnly};
+use crate::node::mark::fnv64;
+use crate::node::slots::io_err;
 
 const MAGIC: &str = "snowid-segment 1";
 
@@ -31,19 +33,6 @@ const MACHINE_HINT: &str = "the default segment store is one directory for every
      create it writable by all of them, without the sticky bit (as root: install -d -m 0777 /var/lib/snowid/segments), \
      or choose a store: SNOWID_SEGMENT_STORE=postgres://..., redis://... or file:///DIR (a directory every process \
      of the key can write), or SNOWID_STATE_DIR (its `segments` directory is shared by the processes that share it)";
-
-fn fnv64(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-fn io_err(path: &Path, e: io::Error) -> Error {
-    Error::StateIo {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
-}
 
 /// Counters in files under one directory.
 #[derive(Debug)]

@@ -19,24 +19,13 @@ use std::path::{Path, PathBuf};
 use super::store::{unavailable, Range, SegmentStore};
 use crate::error::{Error, Result};
 use crate::fork::{parent_only, ParentOnly};
+use crate::node::mark::fnv64;
+use crate::node::slots::io_err;
 
 const MAGIC: &str = "snowid-segment-mark 1";
 
 /// Directory of the machine marks under a state directory.
 pub const MARK_DIR: &str = "segment-marks";
-
-fn fnv64(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-fn io_err(path: &Path, e: io::Error) -> Error {
-    Error::StateIo {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
-}
 
 /// The machine mark of one key in one store (named by its URL without a
 /// password, as [`SegmentStore::describe`] shows it).
