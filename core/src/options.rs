@@ -865,15 +865,11 @@ fn replicated_default(layout: &Layout, env: &Environment) -> Result<NodeSource> 
             )),
         });
     }
-    if let Some(f) = env.get("AWS_LAMBDA_FUNCTION_NAME")? {
+    // Kubernetes was judged above; Lambda and Cloud Run are named as the
+    // segment store's refusal names them.
+    if let Some(environment) = replicated_environment(env)? {
         return Err(Error::NodeSourceRequired {
-            environment: format!("AWS Lambda (AWS_LAMBDA_FUNCTION_NAME={f})"),
-            safe: safe(""),
-        });
-    }
-    if let Some(s) = env.get("K_SERVICE")? {
-        return Err(Error::NodeSourceRequired {
-            environment: format!("Cloud Run or Knative (K_SERVICE={s})"),
+            environment,
             safe: safe(""),
         });
     }
