@@ -404,3 +404,52 @@ mod text_tests {
         assert!(matches!(integer_text("0x1"), Value::Str(_)));
     }
 }
+
+/// An ID written as text in any of its encodings (a command-line argument,
+/// a URL path segment), read without being told which: all ASCII digits is
+/// decimal; otherwise the encoding whose fixed width is the text's length
+/// in characters (16 hex, 13 base32, 11 base62); anything else is refused
+/// by the decimal parser with its coded error (`PARSE_CHARACTER`, ...).
+pub fn id_text(text: &str) -> Result<u64> {
+    use crate::encoding::Encoding;
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Encoding::Decimal.parse(text);
+    }
+    let n = text.chars().count();
+    for e in [Encoding::Hex, Encoding::Base32, Encoding::Base62] {
+        if e.width() == Some(n) {
+            return e.parse(text);
+        }
+    }
+    Encoding::Decimal.parse(text)
+}
+
+#[cfg(test)]
+mod id_text_tests {
+    use super::*;
+
+    #[test]
+    fn ids_in_any_encoding() {
+        // Discord's documented example in every encoding.
+        for text in [
+            "175928847299117063",
+            "0271065ac1020007",
+            "04W86BB0G4007",
+            "0Czks0tP37X",
+        ] {
+            assert_eq!(id_text(text).unwrap(), 175928847299117063, "{text}");
+        }
+        // 16 digits are decimal, not hex.
+        assert_eq!(id_text("1000000000000000").unwrap(), 1_000_000_000_000_000);
+        for (text, code) in [
+            ("", "PARSE_EMPTY"),
+            ("zz", "PARSE_CHARACTER"),
+            ("-1", "PARSE_CHARACTER"),
+            ("18446744073709551616", "PARSE_OVERFLOW"),
+            ("0271065ac102000g", "PARSE_CHARACTER"),
+        ] {
+            let e = id_text(text).unwrap_err();
+            assert_eq!(e.code(), code, "{text:?}: {e}");
+        }
+    }
+}
