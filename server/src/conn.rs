@@ -35,6 +35,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::time::Instant;
 
+use crate::http::error_json;
+
 /// `ready!` for a `Poll<io::Result<T>>` inside a function returning one.
 macro_rules! ready_io {
     ($e:expr) => {
@@ -166,8 +168,7 @@ fn coded_http_error(status: &[u8]) -> Vec<u8> {
         _ => ("BAD_REQUEST", "Bad Request", "malformed HTTP request"),
     };
     let status = std::str::from_utf8(status).unwrap_or("400");
-    let body =
-        serde_json::json!({"error": {"code": code, "number": 0, "message": message}}).to_string();
+    let body = error_json(code, 0, message);
     format!(
         "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
@@ -177,9 +178,11 @@ fn coded_http_error(status: &[u8]) -> Vec<u8> {
 
 /// 503 to a connection beyond `--max-connections`.
 fn too_many_connections() -> Vec<u8> {
-    let body = serde_json::json!({"error": {"code": "TOO_MANY_CONNECTIONS", "number": 0,
-        "message": "the service holds its --max-connections connections; retry later"}})
-    .to_string();
+    let body = error_json(
+        "TOO_MANY_CONNECTIONS",
+        0,
+        "the service holds its --max-connections connections; retry later",
+    );
     format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{body}",
         body.len()

@@ -1,19 +1,18 @@
-//! Segment mode in the service: `GET /v1/segments/{key}/next_id` and
-//! `/v1/segments/{key}/next_ids?count=N`. One core `Segment` per key, made
-//! on first use from the store of `--segment-store` (else the core's
-//! default: `SNOWID_SEGMENT_STORE`, else the state directory).
+//! Segment mode in the service: the segments behind
+//! `GET /v1/segments/{key}/next_id` and `/v1/segments/{key}/next_ids?count=N`
+//! (routes in `routes.rs`). One core `Segment` per key, made on first use
+//! from the store of `--segment-store` (else the core's default:
+//! `SNOWID_SEGMENT_STORE`, else the state directory), at most
+//! `--segment-max-keys` of them, and their metrics.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
 use snowid::segment::{validate_key, SegmentOptions, SegmentSettings};
 use snowid::{Error, Segment, SegmentStats};
 
-use crate::serve::{core_error, esc, family, query_param, St};
+use crate::metrics::{esc, family};
 
 /// The segments of the service, by key.
 pub struct Segments {
@@ -69,12 +68,17 @@ impl Segments {
         open.insert(key.to_owned(), seg.clone());
         Ok(seg)
     }
-}
 
-impl Segments {
+    fn ids_of(&self, key: &str, n: usize) -> Result<Vec<u64>, Error> {
+        let served = self.get(key)?;
+        let ids = served.segment.next_ids(n)?;
+        served.issued.fetch_add(ids.len() as u64, Relaxed);
+        Ok(ids)
+    }
+
     /// The per-key counters of [`Segment::stats`] in the Prometheus text
     /// format (at most `--segment-max-keys` keys, in key order).
-    pub(crate) fn write_metrics(&self, o: &mut String) {
+    pub fn write_metrics(&self, o: &mut String) {
         let mut keys: Vec<(String, Arc<Served>)> = self
             .open
             .lock()
@@ -143,72 +147,23 @@ fn seconds(us: u64) -> String {
     (us as f64 / 1e6).to_string()
 }
 
-fn ids_of(st: &St, key: &str, n: usize) -> Result<Vec<u64>, Error> {
-    let served = st.segments.get(key)?;
-    let ids = served.segment.next_ids(n)?;
-    served.issued.fetch_add(ids.len() as u64, Relaxed);
-    Ok(ids)
-}
-
-async fn take(st: St, key: String, n: usize) -> Result<Vec<u64>, Response> {
+/// `n` IDs of `key`'s segment (the key opened on first use).
+pub async fn take(segments: Arc<Segments>, key: String, n: usize) -> Result<Vec<u64>, Error> {
     // The fast path needs no thread; opening a key or waiting for a range
     // may block on the store, so those run on the blocking pool.
     if n == 1 {
-        let seg = st
-            .segments
-            .open
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&key).cloned());
+        let seg = segments.open.lock().ok().and_then(|m| m.get(&key).cloned());
         if let Some((s, id)) = seg.and_then(|s| s.segment.try_next_id().map(|id| (s, id))) {
             s.issued.fetch_add(1, Relaxed);
             return Ok(vec![id]);
         }
     }
-    match tokio::task::spawn_blocking(move || ids_of(&st, &key, n)).await {
-        Ok(Ok(ids)) => Ok(ids),
-        Ok(Err(e)) => Err(core_error(&e)),
-        Err(_) => Err(core_error(&Error::SegmentStoreUnavailable {
+    match tokio::task::spawn_blocking(move || segments.ids_of(&key, n)).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::SegmentStoreUnavailable {
             key: String::new(),
             store: String::new(),
             reason: "the request's task failed".into(),
-        })),
-    }
-}
-
-fn body(v: String) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        v,
-    )
-        .into_response()
-}
-
-/// `GET /v1/segments/{key}/next_id` -> `{"key": "...", "id": "123"}`.
-pub async fn next_id(State(st): State<St>, Path(key): Path<String>) -> Response {
-    match take(st, key.clone(), 1).await {
-        Ok(ids) => body(serde_json::json!({"key": key, "id": ids[0].to_string()}).to_string()),
-        Err(r) => r,
-    }
-}
-
-/// `GET /v1/segments/{key}/next_ids?count=N` -> `{"key": "...", "ids": [...]}`.
-pub async fn next_ids(State(st): State<St>, Path(key): Path<String>, req: Request) -> Response {
-    let count = match query_param(req.uri(), "count")
-        .map(|s| snowid::value::query_count(s, st.max_batch))
-    {
-        None => 1,
-        Some(Ok(n)) => n,
-        Some(Err(e)) => return core_error(&e),
-    };
-    match take(st, key.clone(), count).await {
-        Ok(ids) => {
-            let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
-            body(serde_json::json!({"key": key, "ids": ids}).to_string())
-        }
-        Err(r) => r,
+        }),
     }
 }

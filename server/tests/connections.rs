@@ -443,6 +443,9 @@ fn bad_server_settings_stop_the_service_at_start_up() {
             "1..=1000000",
         ),
         ("--max-connections", "many", "WRONG_TYPE", "an integer"),
+        ("--workers", "0", "INVALID_SETTING", "1..=1024"),
+        ("--workers", "1025", "INVALID_SETTING", "1..=1024"),
+        ("--workers", "two", "WRONG_TYPE", "an integer"),
     ] {
         let mut child = command(&state)
             .args(["serve", "--listen", "127.0.0.1:0", flag, value])

@@ -264,7 +264,7 @@ fn openapi_document_matches_the_server() {
         assert_eq!(r.status, 200, "{p} answers");
     }
     // Every route the router has is documented (routes read from the source).
-    let src = include_str!("../src/serve.rs");
+    let src = include_str!("../src/routes.rs");
     let routes: HashSet<String> = src
         .split(".route(\"")
         .skip(1)
