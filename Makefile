@@ -22,17 +22,21 @@ test: lint test-rust test-python test-node test-readme test-c test-interop test-
       test-segments test-dist test-fuzz test-sanitizers
 	@echo "make test: all suites passed"
 
+## lint: cargo fmt --check and clippy -D warnings over the workspace
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+## vectors: regenerate testdata/vectors.json from the Python model; fails if it changed
 vectors:
 	python3 testdata/gen_vectors.py
 	git diff --exit-code testdata/vectors.json
 
+## demo-rust: the Rust example (examples/rust)
 demo-rust:
 	$(CARGO) run --release -q -p snowid-example
 
+## test-rust: vectors up to date, the core's tests, loom model checking, the Rust example
 test-rust:
 	python3 testdata/gen_vectors.py && git diff --exit-code -- testdata/vectors.json
 	$(CARGO) test -p snowid
@@ -132,6 +136,7 @@ fuzz:
 ## the core's and the C binding's Rust tests (scripts/sanitizers.sh)
 test-sanitizers: test-tsan test-asan
 
+## test-tsan, test-asan: one half of test-sanitizers
 test-tsan test-asan: test-%:
 	scripts/sanitizers.sh $*
 
@@ -165,6 +170,7 @@ readme-db:
 	  --python bindings-python/.venv/bin/python --node-package bindings-node \
 	  --node-modules target/db-drivers/node_modules
 
+## bench-rust: the core's criterion benchmarks (generator, codec, lanes, wide)
 bench-rust:
 	$(CARGO) bench -p snowid --bench generator --bench codec --bench lanes
 	$(CARGO) bench -p snowid --bench wide
@@ -181,12 +187,15 @@ bench-segments:
 	fi; \
 	scripts/services.sh stop; exit $$status
 
+## demo-<lang>: one binding's example, <lang> python, node, c or kotlin (make -C bindings-<lang> demo)
 demo-python demo-node demo-c demo-kotlin: demo-%:
 	$(MAKE) -C bindings-$* demo
 
+## test-<lang>: one binding's suite, <lang> python, node, c or kotlin (make -C bindings-<lang> test)
 test-python test-node test-c test-kotlin: test-%:
 	$(MAKE) -C bindings-$* test
 
+## bench-<lang>: one binding's benchmark, <lang> python, node, c or kotlin (not a test)
 bench-python bench-node bench-c bench-kotlin: bench-%:
 	$(MAKE) -C bindings-$* bench
 
@@ -207,5 +216,14 @@ header:
 stubs:
 	$(MAKE) -C bindings-node stubs
 
+## fmt: cargo fmt over the workspace
 fmt:
 	$(CARGO) fmt --all
+
+## help: this list (the `## target: what it does` lines of this Makefile)
+.PHONY: help
+help:
+	@awk '/^## [a-z0-9<>, -]+:/ { sub(/^## /, ""); i = index($$0, ": "); \
+	  printf "  %-22s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2); more = 1; next } \
+	  more && /^## / { sub(/^## /, ""); printf "  %-22s %s\n", "", $$0; next } \
+	  { more = 0 }' $(firstword $(MAKEFILE_LIST))
