@@ -14,13 +14,13 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use tower::ServiceExt;
 
 use crate::conn::{InFlight, Watch};
-use crate::http::{coded, error_body};
+use crate::http::{coded, error_body, error_with_header};
 use crate::metrics::Endpoint;
 use crate::routes::{healthz_response, next_id_response, St};
 
@@ -84,15 +84,13 @@ impl Gate {
                     .and_then(|v| bearer_token(v.as_bytes()))
                     .is_some_and(|g| token_eq(g, t))
         }) {
-            let mut r = error_body(
+            return Some(error_with_header(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHORIZED",
-                0,
                 "a valid bearer token is required",
-            );
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return Some(r);
+                header::WWW_AUTHENTICATE,
+                "Bearer",
+            ));
         }
         None
     }
@@ -110,15 +108,13 @@ fn issues_ids(path: &str) -> bool {
 }
 
 fn head_refused() -> Response {
-    let mut r = error_body(
+    error_with_header(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
-        0,
         "this endpoint issues IDs: only GET is served (HEAD would spend IDs)",
-    );
-    r.headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("GET"));
-    r
+        header::ALLOW,
+        "GET",
+    )
 }
 
 /// The front: the gate, the shared state and the router behind them.

@@ -6,7 +6,7 @@
 //! Values are not read here: a `count` goes through the core's
 //! `value::query_count`, numbers of flags through `value::integer_text`.
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use snowid::{Error, ErrorKind};
 
@@ -50,6 +50,21 @@ pub fn error_body(status: StatusCode, code: &str, number: u32, message: &str) ->
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     r.extensions_mut().insert(ErrCode(code.to_owned()));
+    r
+}
+
+/// A coded error answer (code number 0: the HTTP layer's own) that also
+/// carries one header (`Allow`, `WWW-Authenticate`).
+pub fn error_with_header(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    name: HeaderName,
+    value: &'static str,
+) -> Response {
+    let mut r = error_body(status, code, 0, message);
+    r.headers_mut()
+        .insert(name, HeaderValue::from_static(value));
     r
 }
 

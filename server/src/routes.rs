@@ -14,7 +14,9 @@ use axum::Router;
 use snowid::{Error, Generator, Layout, Value};
 
 use crate::conn::ConnStats;
-use crate::http::{accepts, core_error, count_param, error_body, json, query_param, with_type};
+use crate::http::{
+    accepts, core_error, count_param, error_body, error_with_header, json, query_param, with_type,
+};
 use crate::metrics::Metrics;
 use crate::segment::{self, Segments};
 use crate::shapes;
@@ -269,15 +271,11 @@ async fn not_found() -> Response {
 }
 
 async fn method_not_allowed() -> Response {
-    let mut r = error_body(
+    error_with_header(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
-        0,
         "only GET (and HEAD where no ID is issued) are served",
-    );
-    r.headers_mut().insert(
         axum::http::header::ALLOW,
-        axum::http::HeaderValue::from_static("GET, HEAD"),
-    );
-    r
+        "GET, HEAD",
+    )
 }
