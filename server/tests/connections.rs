@@ -299,7 +299,13 @@ fn sigterm_finishes_requests_in_flight_within_the_grace() {
     for s in [&mut reader, &mut stalled] {
         write!(s, "GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
     }
-    std::thread::sleep(Duration::from_millis(300));
+    // Both requests are in flight before the signal: the server has begun
+    // answering each (a slow debug build under load may take seconds to
+    // make 1M IDs; a fixed sleep raced with that). Peeking reads nothing.
+    for s in [&reader, &stalled] {
+        s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+        assert!(s.peek(&mut [0u8; 1]).unwrap() > 0, "the answer started");
+    }
     let t = Instant::now();
     sigterm(&srv.child);
     std::thread::sleep(Duration::from_millis(200));
