@@ -121,7 +121,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(default::_shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(_resolve, m)?)?;
     m.add_function(wrap_pyfunction!(after_fork_in_child, m)?)?;
-    m.add_function(wrap_pyfunction!(layout::inspect, m)?)?;
+    raw::add_inspect(m)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(decode_str, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_codes, m)?)?;

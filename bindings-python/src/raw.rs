@@ -4,12 +4,18 @@
 //! a third of the call; these call the same core functions and convert the
 //! result with `PyLong_FromUnsignedLongLong`. The method is a real method
 //! descriptor, so CPython checks its receiver's type before calling it.
+//!
+//! `snowid.inspect` likewise: a plain `METH_VARARGS | METH_KEYWORDS`
+//! function that takes the positional forms `inspect(id)` and
+//! `inspect(id, layout)` itself and hands every other form (keywords, a
+//! wrong count) to the `#[pyfunction]`, whose errors it keeps.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyModule;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule, PyTuple};
 
 use crate::errors::to_py;
 use crate::generator::PyGenerator;
@@ -96,6 +102,90 @@ unsafe extern "C" fn generator_next_raw(
         let g = Bound::ref_from_ptr(py, &slf).cast_unchecked::<PyGenerator>();
         issue(|| g.get().issue())
     }
+}
+
+static INSPECT_DEF: MethodDef = MethodDef(ffi::PyMethodDef {
+    ml_name: c"inspect".as_ptr(),
+    ml_meth: ffi::PyMethodDefPointer {
+        PyCFunctionWithKeywords: inspect_raw,
+    },
+    ml_flags: ffi::METH_VARARGS | ffi::METH_KEYWORDS,
+    ml_doc: c"inspect(id, layout=None)\n--\n\n\
+Decodes `id` with `layout` (a preset name or a `Layout`; default: the\n\
+default generator's layout, i.e. the configured one, else\n\
+`SNOWID_LAYOUT`, else Twitter) and returns its parts."
+        .as_ptr(),
+});
+
+/// The `#[pyfunction]` `inspect`, for the call forms `inspect_raw` passes on.
+static INSPECT_GENERAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+unsafe extern "C" fn inspect_raw(
+    _module: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: called by CPython with the interpreter attached; `args` is a
+    // tuple and `kwargs` a dict or NULL.
+    let r = catch_unwind(AssertUnwindSafe(|| unsafe {
+        let py = Python::assume_attached();
+        let args = Bound::ref_from_ptr(py, &args).cast_unchecked::<PyTuple>();
+        let no_keywords = kwargs.is_null() || ffi::PyDict_Size(kwargs) == 0;
+        match (args.len(), no_keywords) {
+            (1, true) => inspect(&args.get_item(0)?, None),
+            (2, true) => inspect(&args.get_item(0)?, Some(&args.get_item(1)?)),
+            _ => {
+                let general = INSPECT_GENERAL
+                    .get(py)
+                    .expect("the module adds inspect with its general form");
+                let kwargs = (!kwargs.is_null())
+                    .then(|| Bound::ref_from_ptr(py, &kwargs).cast_unchecked::<PyDict>());
+                general.bind(py).call(args, kwargs).map(Bound::into_ptr)
+            }
+        }
+    }));
+    // SAFETY: as above.
+    let py = unsafe { Python::assume_attached() };
+    match r {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
+            e.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            pyo3::panic::PanicException::new_err("snowid.inspect() panicked (a bug in snowid)")
+                .restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// `inspect(id, layout)` as a new `Parts` object.
+fn inspect(
+    id: &Bound<'_, PyAny>,
+    layout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<*mut ffi::PyObject> {
+    let parts = crate::layout::inspect(id, layout)?;
+    Ok(Bound::new(id.py(), parts)?.into_ptr())
+}
+
+/// Adds `inspect` to the module: [`inspect_raw`] over the `#[pyfunction]`.
+pub fn add_inspect(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    let general = wrap_pyfunction!(crate::layout::inspect, m)?;
+    let _ = INSPECT_GENERAL.set(py, general.into_any().unbind());
+    let name = m.name()?;
+    // SAFETY: INSPECT_DEF is 'static; CPython only reads it. The new
+    // reference is owned by the Bound.
+    let f = unsafe {
+        let ptr = ffi::PyCFunction_NewEx(
+            &INSPECT_DEF.0 as *const ffi::PyMethodDef as *mut ffi::PyMethodDef,
+            std::ptr::null_mut(),
+            name.as_ptr(),
+        );
+        Bound::from_owned_ptr_or_err(py, ptr)?
+    };
+    m.add("inspect", f)
 }
 
 /// Adds `next` to the module as a builtin function.

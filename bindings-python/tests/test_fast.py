@@ -78,3 +78,13 @@ def test_encode_of_a_bad_encoding_as_before() -> None:
         assert got[0] == "error" and isinstance(got[3], str), bad
     assert snowid.encode(12345, "decimal") == "12345"
     assert snowid.encode(255, "hex") == "00000000000000ff"
+
+
+@pytest.mark.parametrize("x", [0, 2**63 - 1, 2**63, -1, 1.5, "1", True, None])
+def test_inspect_positional_forms_as_the_keyword_forms(x: Any) -> None:
+    # inspect(id) and inspect(id, layout) are handled by the plain C function;
+    # keywords go to the general #[pyfunction]: both must agree.
+    assert outcome(lambda: snowid.inspect(x)) == outcome(lambda: snowid.inspect(id=x))
+    for layout in [None, "discord", snowid.Layout.instagram(), "bogus", 3]:
+        assert outcome(lambda: snowid.inspect(x, layout)) == outcome(lambda: snowid.inspect(x, layout=layout))
+        assert outcome(lambda: snowid.inspect(x, layout)) == outcome(lambda: snowid.inspect(id=x, layout=layout))
