@@ -27,9 +27,10 @@ def per_call(fn: Callable[[], object], n: int = N, repeat: int = 5) -> float:
     return min(timeit.repeat(fn, number=n, repeat=repeat)) / n * 1e9
 
 
-def interleaved(cases: Dict[str, Tuple[Callable[[], object], int]], rounds: int = 5) -> Dict[str, float]:
-    """Best ns per call of each case, the cases taking turns in each round, so
-    that a loaded machine slows every case of a ratio alike."""
+def interleaved(cases: Dict[str, Tuple[Callable[[], object], int]], rounds: int = 15) -> Dict[str, float]:
+    """Best ns per call of each case, the cases taking turns in each of many
+    short rounds, so that a loaded machine slows every case of a ratio alike
+    and the best round of each is an unloaded one."""
     best = {k: float("inf") for k in cases}
     for _ in range(rounds):
         for k, (fn, n) in cases.items():
@@ -60,12 +61,12 @@ def main() -> None:
     some_id = snowid.next()
     per_id = interleaved(
         {
-            "floor": (time.time_ns, N),
-            "next": (snowid.next, N),
-            "gen_next": (g.next, N),
+            "floor": (time.time_ns, N // 3),
+            "next": (snowid.next, N // 3),
+            "gen_next": (g.next, N // 3),
             # partial: no Python frame around the call, as for the floor.
-            "inspect": (functools.partial(snowid.inspect, some_id), N // 2),
-            "encode": (functools.partial(snowid.encode, some_id, "base62"), N // 2),
+            "inspect": (functools.partial(snowid.inspect, some_id), N // 6),
+            "encode": (functools.partial(snowid.encode, some_id, "base62"), N // 6),
         }
     )
     floor, unsat, gen_next = per_id["floor"], per_id["next"], per_id["gen_next"]
