@@ -86,6 +86,7 @@ function interleaved(cases, iterations = Math.ceil(ITER / 3), rounds = 15) {
   }
   return best;
 }
+const sample = next();
 const per = interleaved({
   hrtime: () => process.hrtime.bigint(),
   next,
@@ -93,6 +94,7 @@ const per = interleaved({
   explicit: () => explicit.next(),
   explicitString: () => explicit.nextString(),
   unprotected: () => unprotected.next(),
+  inspect: () => inspect(sample),
 });
 rows[0].ns = per.hrtime;
 const hrtime = per.hrtime;
@@ -144,8 +146,7 @@ const twWaits = twNext.stats().overflowWaits;
 add(`snowid Generator.next(), twitter${twWaits > 0 ? ' (cap-bound)' : ''}`, twNs,
   bigintDuplicates(Array.from({ length: DUP_N / 4 }, () => twNext.next())),
   `${twWaits} overflow waits while timed${twWaits > 0 ? ': 4096 per ms by design' : ''}`);
-const sample = next();
-const inspectNs = bench(() => inspect(sample), ITER / 4);
+const inspectNs = per.inspect;
 add('snowid inspect(id)', inspectNs, '-', 'decode to an object');
 
 // peers
@@ -161,7 +162,7 @@ add('uuid v7()', bench(uuidv7, ITER / 10), duplicates(uuidv7, DUP_N / 10));
 
 const ref = rows.find((r) => r.name.startsWith('@sapphire')).ns;
 const w = Math.max(...rows.map((r) => r.name.length));
-console.log(`node ${process.version}, ${ITER} calls per row (best of 3; the first six rows: best of 15 interleaved rounds of a third as many); duplicates counted over a tight loop`);
+console.log(`node ${process.version}, ${ITER} calls per row (best of 3; next, nextString, the explicit generators and inspect: best of 15 interleaved rounds of a third as many); duplicates counted over a tight loop`);
 console.log(`${'what'.padEnd(w)} | ns/ID   | vs sapphire | duplicates | note`);
 console.log(`${'-'.repeat(w)}-|---------|-------------|------------|-----`);
 for (const r of rows) {

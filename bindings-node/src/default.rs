@@ -35,7 +35,7 @@ pub fn configure(env: Env, options: Option<Unknown>) -> Result<()> {
 }
 
 // This item declares `next` for index.d.ts; at run time the module's `next`
-// is `raw::default_next`, which calls the same core function without
+// is `raw::DEFAULT_NEXT`, which calls the same core function without
 // napi-rs's call machinery (likewise `nextString`).
 /// The next ID of the process-wide default generator, as a bigint.
 #[napi(catch_unwind)]
@@ -86,8 +86,8 @@ pub fn fast_exports(exports: Object, env: Env) -> Result<()> {
         &env,
         exports.raw(),
         &[
-            (c"next", raw::default_next),
-            (c"nextString", raw::default_next_string),
+            (c"next", raw::DEFAULT_NEXT),
+            (c"nextString", raw::DEFAULT_NEXT_STRING),
             (c"_decodeInto", decode_into_raw),
             (c"_bindMethods", raw::bind_methods),
         ],

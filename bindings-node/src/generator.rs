@@ -197,7 +197,7 @@ impl Generator {
     }
 
     /// The next ID, as a bigint.
-    // At run time this is `raw::method_next` (see `default::fast_exports`),
+    // At run time this is a raw callback (see `raw`, `default::fast_exports`),
     // which calls the same core function.
     #[napi(catch_unwind)]
     pub fn next(&self, env: Env) -> Result<u64> {

@@ -41,30 +41,42 @@ pub trait FastIssue: TypeTag + 'static {
     fn issuer(&self) -> &Self::Core;
 }
 
-/// An ID as a bigint.
-unsafe fn bigint(env: sys::napi_env, id: u64, out: *mut sys::napi_value) -> sys::napi_status {
-    // SAFETY: the caller passes its live env and a slot for the result.
-    unsafe { sys::napi_create_bigint_uint64(env, id, out) }
+/// How a per-ID call returns its ID.
+trait Form {
+    /// The call, for a panic's message.
+    const WHAT: &'static str;
+    /// The ID as a JS value, into `out`.
+    unsafe fn make(env: sys::napi_env, id: u64, out: *mut sys::napi_value) -> sys::napi_status;
 }
 
-/// An ID as a decimal string, formatted on the stack.
-unsafe fn decimal(env: sys::napi_env, id: u64, out: *mut sys::napi_value) -> sys::napi_status {
-    let mut buf = [0u8; MAX_ENCODED_LEN];
-    let s = Encoding::Decimal.encode_into(id, &mut buf);
-    // SAFETY: `s` is ASCII and valid for its length; live env.
-    unsafe { sys::napi_create_string_latin1(env, s.as_ptr().cast(), s.len() as isize, out) }
+/// `next()`: a bigint.
+struct AsBigint;
+impl Form for AsBigint {
+    const WHAT: &'static str = "next()";
+    unsafe fn make(env: sys::napi_env, id: u64, out: *mut sys::napi_value) -> sys::napi_status {
+        // SAFETY: the caller passes its live env and a slot for the result.
+        unsafe { sys::napi_create_bigint_uint64(env, id, out) }
+    }
 }
 
-type Make = unsafe fn(sys::napi_env, u64, *mut sys::napi_value) -> sys::napi_status;
+/// `nextString()`: a decimal string, formatted on the stack.
+struct AsDecimal;
+impl Form for AsDecimal {
+    const WHAT: &'static str = "nextString()";
+    unsafe fn make(env: sys::napi_env, id: u64, out: *mut sys::napi_value) -> sys::napi_status {
+        let mut buf = [0u8; MAX_ENCODED_LEN];
+        let s = Encoding::Decimal.encode_into(id, &mut buf);
+        // SAFETY: `s` is ASCII and valid for its length; live env.
+        unsafe { sys::napi_create_string_latin1(env, s.as_ptr().cast(), s.len() as isize, out) }
+    }
+}
 
 /// The whole of a raw `next()`-like callback: one ID from `one`, made into
 /// a JS value by `make`; else null with the core's error thrown.
 #[inline(always)]
-unsafe fn issue(
+unsafe fn issue<F: Form>(
     env: sys::napi_env,
-    what: &str,
     one: impl FnOnce() -> snowid::Result<u64>,
-    make: Make,
 ) -> sys::napi_value {
     // The error is boxed inside so that the result crossing `catch_unwind`
     // is two words, not the whole `snowid::Error`.
@@ -72,17 +84,17 @@ unsafe fn issue(
         Ok(Ok(id)) => {
             let mut out = std::ptr::null_mut();
             // SAFETY: `env` is the live environment of this call.
-            if unsafe { make(env, id, &mut out) } == sys::Status::napi_ok {
+            if unsafe { F::make(env, id, &mut out) } == sys::Status::napi_ok {
                 return out;
             }
             let e = Error::from_reason("could not create the ID's value");
-            settle(&Env::from_raw(env), what, Ok(Err(e)))
+            settle(&Env::from_raw(env), F::WHAT, Ok(Err(e)))
         }
         Ok(Err(e)) => {
             core(&Env::from_raw(env), *e);
             std::ptr::null_mut()
         }
-        Err(p) => settle(&Env::from_raw(env), what, Err(p)),
+        Err(p) => settle(&Env::from_raw(env), F::WHAT, Err(p)),
     }
 }
 
@@ -117,10 +129,8 @@ unsafe fn receiver<'a, T: FastIssue>(
 ) -> Option<&'a T> {
     let mut this = std::ptr::null_mut();
     let mut argc = 0usize;
-    let mut tagged = false;
-    let mut wrapped = std::ptr::null_mut();
     // SAFETY: `env`/`info` are this call's; no argument slots are asked for.
-    let found = unsafe {
+    let st = unsafe {
         sys::napi_get_cb_info(
             env,
             info,
@@ -128,21 +138,22 @@ unsafe fn receiver<'a, T: FastIssue>(
             std::ptr::null_mut(),
             &mut this,
             std::ptr::null_mut(),
-        ) == sys::Status::napi_ok
-            && sys::napi_check_object_type_tag(env, this, &T::type_tag(), &mut tagged)
-                == sys::Status::napi_ok
-            && tagged
-            && sys::napi_unwrap(env, this, &mut wrapped) == sys::Status::napi_ok
-            && !wrapped.is_null()
+        )
     };
-    if found {
+    let found = if st == sys::Status::napi_ok {
+        unwrap_tagged::<T>(&Env::from_raw(env), this)
+    } else {
+        None
+    };
+    match found {
         // SAFETY: an object tagged as `T` wraps the `Box<T>` napi-rs made
         // for it; it lives until the object is collected, which cannot
         // happen while the object is this call's receiver.
-        Some(unsafe { &*wrapped.cast::<T>() })
-    } else {
-        wrong_receiver::<T>(env, this);
-        None
+        Some(p) => Some(unsafe { &*p }),
+        None => {
+            wrong_receiver::<T>(env, this);
+            None
+        }
     }
 }
 
@@ -161,26 +172,15 @@ fn wrong_receiver<T: FastIssue>(env: sys::napi_env, this: sys::napi_value) {
     settle(&env, "a method", r);
 }
 
-unsafe extern "C" fn method_next<T: FastIssue>(
+/// `next()` / `nextString()` on the prototype: the receiver checked.
+unsafe extern "C" fn method<T: FastIssue, F: Form>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     // SAFETY: called by Node-API with this call's env and info.
     match unsafe { receiver::<T>(env, info) } {
         // SAFETY: as above.
-        Some(g) => unsafe { issue(env, "next()", || g.issuer().one(), bigint) },
-        None => std::ptr::null_mut(),
-    }
-}
-
-unsafe extern "C" fn method_next_string<T: FastIssue>(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: called by Node-API with this call's env and info.
-    match unsafe { receiver::<T>(env, info) } {
-        // SAFETY: as above.
-        Some(g) => unsafe { issue(env, "nextString()", || g.issuer().one(), decimal) },
+        Some(g) => unsafe { issue::<F>(env, || g.issuer().one()) },
         None => std::ptr::null_mut(),
     }
 }
@@ -205,35 +205,19 @@ unsafe fn bound<'a, T>(env: sys::napi_env, info: sys::napi_callback_info) -> Opt
     (st == sys::Status::napi_ok && !data.is_null()).then(|| unsafe { &*data.cast::<T>() })
 }
 
-unsafe extern "C" fn bound_next<T: FastIssue>(
+/// `next()` / `nextString()` of one object (see [`bind`]).
+unsafe extern "C" fn bound_method<T: FastIssue, F: Form>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     // SAFETY: called by Node-API with this call's env and info.
     match unsafe { bound::<T>(env, info) } {
         // SAFETY: as above.
-        Some(g) => unsafe { issue(env, "next()", || g.issuer().one(), bigint) },
-        None => settle(
-            &Env::from_raw(env),
-            "next()",
-            Ok(Err(Error::from_reason("no data"))),
-        ),
-    }
-}
-
-unsafe extern "C" fn bound_next_string<T: FastIssue>(
-    env: sys::napi_env,
-    info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: called by Node-API with this call's env and info.
-    match unsafe { bound::<T>(env, info) } {
-        // SAFETY: as above.
-        Some(g) => unsafe { issue(env, "nextString()", || g.issuer().one(), decimal) },
-        None => settle(
-            &Env::from_raw(env),
-            "nextString()",
-            Ok(Err(Error::from_reason("no data"))),
-        ),
+        Some(g) => unsafe { issue::<F>(env, || g.issuer().one()) },
+        None => {
+            let e = Error::from_reason("a bound method without its object");
+            settle(&Env::from_raw(env), F::WHAT, Ok(Err(e)))
+        }
     }
 }
 
@@ -258,8 +242,8 @@ fn unwrap_tagged<T: FastIssue>(env: &Env, obj: sys::napi_value) -> Option<*const
 /// freed by `obj`'s finalizer) lives as long as either function.
 fn bind<T: FastIssue>(env: &Env, obj: sys::napi_value, ptr: *const T) -> napi::Result<()> {
     let methods: [(&std::ffi::CStr, Callback); 2] = [
-        (c"next", bound_next::<T>),
-        (c"nextString", bound_next_string::<T>),
+        (c"next", bound_method::<T, AsBigint>),
+        (c"nextString", bound_method::<T, AsDecimal>),
     ];
     let mut holder = std::ptr::null_mut();
     // SAFETY: live env.
@@ -357,25 +341,22 @@ pub unsafe extern "C" fn bind_methods(
     settle(&wrapped, "_bindMethods()", r)
 }
 
-/// The module-level `next()`: it takes no arguments, so it skips even
-/// `napi_get_cb_info`; its whole path is the core's `default::next_id` (one
-/// atomic load and the lock-free generator) and the bigint.
-pub unsafe extern "C" fn default_next(
+/// The module-level `next()` and `nextString()`: they take no arguments, so
+/// they skip even `napi_get_cb_info`; the whole path is the core's
+/// `default::next_id` (one atomic load and the lock-free generator) and the
+/// ID's value.
+unsafe extern "C" fn default_method<F: Form>(
     env: sys::napi_env,
     _info: sys::napi_callback_info,
 ) -> sys::napi_value {
     // SAFETY: called by Node-API with this call's env.
-    unsafe { issue(env, "next()", snowid::default::next_id, bigint) }
+    unsafe { issue::<F>(env, snowid::default::next_id) }
 }
 
-/// The module-level `nextString()`, likewise.
-pub unsafe extern "C" fn default_next_string(
-    env: sys::napi_env,
-    _info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // SAFETY: called by Node-API with this call's env.
-    unsafe { issue(env, "nextString()", snowid::default::next_id, decimal) }
-}
+/// The module-level `next()`.
+pub const DEFAULT_NEXT: Callback = default_method::<AsBigint>;
+/// The module-level `nextString()`.
+pub const DEFAULT_NEXT_STRING: Callback = default_method::<AsDecimal>;
 
 /// A function named `name` made of `cb`.
 fn function(env: &Env, name: &std::ffi::CStr, cb: Callback) -> napi::Result<sys::napi_value> {
@@ -445,8 +426,8 @@ pub fn install_methods<T: FastIssue>(
         ))?;
     }
     let methods: [(&std::ffi::CStr, Callback); 2] = [
-        (c"next", method_next::<T>),
-        (c"nextString", method_next_string::<T>),
+        (c"next", method::<T, AsBigint>),
+        (c"nextString", method::<T, AsDecimal>),
     ];
     for (name, cb) in methods {
         // As napi-rs defines methods: writable, enumerable, configurable.
