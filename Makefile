@@ -9,7 +9,7 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
 .PHONY: demo test bench header stubs fmt lint \
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
-        bench-python bench-node bench-c bench-kotlin bench-first-id vectors test-leases test-readme test-interop \
+        bench-python bench-node bench-c bench-kotlin bench-check bench-first-id vectors test-leases test-readme test-interop \
         test-segments bench-segments readme-db \
         test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds \
         test-sanitizers test-tsan test-asan test-sdist
@@ -198,6 +198,16 @@ test-python test-node test-c test-kotlin: test-%:
 ## bench-<lang>: one binding's benchmark, <lang> python, node, c or kotlin (not a test)
 bench-python bench-node bench-c bench-kotlin: bench-%:
 	$(MAKE) -C bindings-$* bench
+
+## bench-check: the per-ID benches (core generator, Python, Node), each
+## ratio compared with scripts/bench_baselines.json; prints and fails on
+## what regressed (not part of `make test`: it measures speed)
+bench-check:
+	rm -f target/bench-ratios.jsonl && mkdir -p target
+	BENCH_RATIOS=$(CURDIR)/target/bench-ratios.jsonl $(CARGO) bench -p snowid --bench generator
+	BENCH_RATIOS=$(CURDIR)/target/bench-ratios.jsonl $(MAKE) -C bindings-python bench
+	BENCH_RATIOS=$(CURDIR)/target/bench-ratios.jsonl $(MAKE) -C bindings-node bench
+	python3 scripts/bench_check.py target/bench-ratios.jsonl
 
 ## bench: every benchmark (prints tables; never fails on speed)
 bench: bench-rust bench-python bench-node bench-c bench-kotlin bench-first-id bench-server bench-segments

@@ -83,14 +83,28 @@ Object.defineProperty(native.Layout.prototype, 'decode', {
 
 // A class called without `new` throws the core's SNOWID_WRONG_TYPE before
 // anything runs (napi-rs would build the object, then fail uncoded).
+// A Generator or Segment (not a subclass's object, whose own methods must
+// win) gets its own next() and nextString(), bound to its native object
+// (src/raw.rs): the prototype's check the receiver on every call.
 const notConstructed = native._notConstructed;
 delete native._notConstructed;
+const bindMethods = native._bindMethods;
+delete native._bindMethods;
 for (const name of ['Generator', 'Layout', 'ManualClock', 'Segment', 'WideGenerator', 'WideLayout']) {
-  native[name] = new Proxy(native[name], {
+  const handler = {
     apply() {
       notConstructed(name);
     },
-  });
+  };
+  if (name === 'Generator' || name === 'Segment') {
+    handler.construct = (target, args, newTarget) => {
+      const obj = Reflect.construct(target, args, newTarget);
+      if (newTarget === proxy) bindMethods(obj);
+      return obj;
+    };
+  }
+  const proxy = new Proxy(native[name], handler);
+  native[name] = proxy;
 }
 
 module.exports = native;

@@ -10,10 +10,11 @@ use napi_derive::napi;
 use snowid::default;
 use snowid::env::Environment;
 
-use crate::error::{bug, core, OrThrow};
+use crate::error::OrThrow;
 use crate::generator::{batch, nodes_to_js, options_of, stats_to_js, DecimalId};
 use crate::js::{self, Dates, Js};
 use crate::layout::Layout;
+use crate::raw;
 
 /// Configures the default generator behind `next()` / `nextString()`:
 /// the options of `new Generator()`; what is not given comes from the
@@ -34,42 +35,12 @@ pub fn configure(env: Env, options: Option<Unknown>) -> Result<()> {
 }
 
 // This item declares `next` for index.d.ts; at run time the module's `next`
-// is `next_raw`, which calls the same core function without napi-rs's call
-// machinery.
+// is `raw::DEFAULT_NEXT`, which calls the same core function without
+// napi-rs's call machinery (likewise `nextString`).
 /// The next ID of the process-wide default generator, as a bigint.
 #[napi(catch_unwind)]
 pub fn next(env: Env) -> Result<u64> {
     default::next_id().or_throw(&env)
-}
-
-/// `next()` as a plain N-API callback: it takes no arguments, so it skips
-/// `napi_get_cb_info` and napi-rs's argument and result conversions; its
-/// whole path is the core's `default::next_id` (one atomic load and the
-/// lock-free generator) and `napi_create_bigint_uint64`.
-unsafe extern "C" fn next_raw(
-    env: sys::napi_env,
-    _info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // The error is boxed inside so that the result crossing `catch_unwind`
-    // is two words, not the whole `snowid::Error`: the hot path stays as
-    // short as calling the generator directly.
-    match std::panic::catch_unwind(|| default::next_id().map_err(Box::new)) {
-        Ok(Ok(id)) => {
-            let mut out = std::ptr::null_mut();
-            // SAFETY: `env` is the live environment of this call.
-            if unsafe { sys::napi_create_bigint_uint64(env, id, &mut out) } == sys::Status::napi_ok
-            {
-                return out;
-            }
-            let e = Error::from_reason("could not create a bigint");
-            settle_raw(&Env::from_raw(env), "next()", Ok(Err(e)))
-        }
-        Ok(Err(e)) => {
-            core(&Env::from_raw(env), *e);
-            std::ptr::null_mut()
-        }
-        Err(p) => settle_raw(&Env::from_raw(env), "next()", Err(p)),
-    }
 }
 
 /// `_decodeInto(id, layout, out, method)` as a plain N-API callback around
@@ -102,60 +73,27 @@ unsafe extern "C" fn decode_into_raw(
         }
         crate::text::decode_into(&wrapped, argv)
     }));
-    settle_raw(&wrapped, "inspect()", r)
+    raw::settle(&wrapped, "inspect()", r)
 }
 
-/// The end of a raw callback: its value, or null with a JS error pending —
-/// the one already thrown (see `error::core`), `SNOWID_INTERNAL` for a
-/// napi-rs error without one, `SNOWID_PANIC` for a caught panic.
-fn settle_raw(
-    env: &Env,
-    what: &str,
-    r: std::thread::Result<Result<sys::napi_value>>,
-) -> sys::napi_value {
-    let (code, msg) = match r {
-        Ok(Ok(v)) => return v,
-        Ok(Err(e)) if e.status == napi::Status::PendingException => return std::ptr::null_mut(),
-        Ok(Err(e)) => ("SNOWID_INTERNAL", e.reason.clone()),
-        Err(_) => (
-            "SNOWID_PANIC",
-            format!("snowid {what} panicked (a bug in snowid)"),
-        ),
-    };
-    bug(env, code, &msg);
-    std::ptr::null_mut()
-}
-
-/// Replaces the `next` export with [`next_raw`] once napi-rs has registered
-/// the `#[napi]` items, and adds `_decodeInto` for index.js.
+/// Replaces the `next` and `nextString` exports and the methods of the
+/// same names of `Generator` and `Segment` with raw callbacks (see
+/// [`crate::raw`]) once napi-rs has registered the `#[napi]` items, and adds
+/// `_decodeInto` and `_bindMethods` for index.js.
 #[napi(module_exports)]
 pub fn fast_exports(exports: Object, env: Env) -> Result<()> {
-    type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
-    let raw: [(&std::ffi::CStr, Callback); 2] =
-        [(c"next", next_raw), (c"_decodeInto", decode_into_raw)];
-    for (name, cb) in raw {
-        let mut f = std::ptr::null_mut();
-        // SAFETY: `env` and `exports` are the live module-initialisation
-        // values; the name is a static C string.
-        unsafe {
-            let st = sys::napi_create_function(
-                env.raw(),
-                name.as_ptr(),
-                name.to_bytes().len() as isize,
-                Some(cb),
-                std::ptr::null_mut(),
-                &mut f,
-            );
-            if st != sys::Status::napi_ok {
-                return Err(Error::from_reason(format!("could not create {name:?}")));
-            }
-            let st = sys::napi_set_named_property(env.raw(), exports.raw(), name.as_ptr(), f);
-            if st != sys::Status::napi_ok {
-                return Err(Error::from_reason(format!("could not export {name:?}")));
-            }
-        }
-    }
-    Ok(())
+    raw::install_functions(
+        &env,
+        exports.raw(),
+        &[
+            (c"next", raw::DEFAULT_NEXT),
+            (c"nextString", raw::DEFAULT_NEXT_STRING),
+            (c"_decodeInto", decode_into_raw),
+            (c"_bindMethods", raw::bind_methods),
+        ],
+    )?;
+    raw::install_methods::<crate::generator::Generator>(&env, exports.raw(), c"Generator")?;
+    raw::install_methods::<crate::segment::Segment>(&env, exports.raw(), c"Segment")
 }
 
 /// The next ID of the default generator, as a decimal string (for JSON and

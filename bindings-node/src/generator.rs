@@ -134,6 +134,16 @@ pub struct Generator {
     inner: snowid::Generator,
 }
 
+// `next()` and `nextString()` are these raw callbacks at run time.
+impl crate::raw::FastIssue for Generator {
+    const EXPECTED: &'static str = "a Generator";
+    type Core = snowid::Generator;
+    #[inline(always)]
+    fn issuer(&self) -> &snowid::Generator {
+        &self.inner
+    }
+}
+
 #[napi]
 impl Generator {
     /// `new Generator({ layout?, epoch?, <nodeField>..., clock?,
@@ -187,6 +197,8 @@ impl Generator {
     }
 
     /// The next ID, as a bigint.
+    // At run time this is a raw callback (see `raw`, `default::fast_exports`),
+    // which calls the same core function.
     #[napi(catch_unwind)]
     pub fn next(&self, env: Env) -> Result<u64> {
         next(&env, &self.inner)
@@ -304,6 +316,7 @@ pub trait Issue {
 }
 
 impl Issue for snowid::Generator {
+    #[inline(always)]
     fn one(&self) -> snowid::Result<u64> {
         self.next_id()
     }
@@ -313,6 +326,7 @@ impl Issue for snowid::Generator {
 }
 
 impl Issue for snowid::Segment {
+    #[inline(always)]
     fn one(&self) -> snowid::Result<u64> {
         self.next_id()
     }

@@ -16,6 +16,7 @@ mod error;
 mod generator;
 mod js;
 mod layout;
+mod raw;
 mod segment;
 mod text;
 mod wide;

@@ -20,6 +20,16 @@ pub struct Segment {
     inner: snowid::Segment,
 }
 
+// `next()` and `nextString()` are these raw callbacks at run time.
+impl crate::raw::FastIssue for Segment {
+    const EXPECTED: &'static str = "a Segment";
+    type Core = snowid::Segment;
+    #[inline(always)]
+    fn issuer(&self) -> &snowid::Segment {
+        &self.inner
+    }
+}
+
 #[napi]
 impl Segment {
     /// `new Segment(key, { store?, step?, minStep?, maxStep?, prefetchAt?,

@@ -60,6 +60,12 @@ impl PyGenerator {
             .zip(nodes.iter().copied())
     }
 
+    /// One ID: what `next()` returns.
+    #[inline(always)]
+    pub(crate) fn issue(&self) -> snowid::Result<u64> {
+        self.inner.next_id()
+    }
+
     fn build(py: Python<'_>, settings: Settings) -> PyResult<Self> {
         // Claiming node numbers takes locks and reads the mark (or leases).
         let inner = py.detach(|| settings.build()).py()?;
@@ -99,8 +105,10 @@ impl PyGenerator {
 
     /// Issues one ID: unique for this layout and node numbers, greater than
     /// every ID this generator issued before.
+    // At run time `Generator.next` is `raw::generator_next_raw`, which calls
+    // the same `issue`; this item keeps the method's signature for pyo3.
     fn next(&self) -> PyResult<u64> {
-        self.inner.next_id().py()
+        self.issue().py()
     }
 
     /// `n` consecutive IDs. Fewer only if an error stopped the batch after

@@ -1,10 +1,11 @@
 //! `snowid.Layout`, `snowid.Parts`, `snowid.Capacity` and `snowid.inspect`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicPtr, Ordering::*};
+use std::sync::Arc;
 
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyDict, PyInt, PyList, PyTuple};
 use snowid::{Layout, LayoutBuilder, Parts, Value};
 
 use crate::errors::IntoPyResult;
@@ -22,26 +23,44 @@ pub fn layout_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arc<Layout>> {
 /// The layout `inspect(id)` uses given none: the core's
 /// `snowid::default::layout()`. Once the default generator exists that is
 /// its layout, kept here by the generator's (never reused) address so a
-/// call costs no copy.
+/// call costs no copy and no lock: one entry, replaced (and the old one
+/// leaked, as the core leaks replaced generators) when the default
+/// generator changes.
 fn default_layout() -> PyResult<Arc<Layout>> {
-    static SEEN: Mutex<Option<(usize, Arc<Layout>)>> = Mutex::new(None);
+    static SEEN: AtomicPtr<(usize, Arc<Layout>)> = AtomicPtr::new(std::ptr::null_mut());
     let Some(g) = snowid::default::current() else {
         return Ok(Arc::new(snowid::default::layout().py()?));
     };
     let key = g as *const snowid::Generator as usize;
-    let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
-    match &*seen {
-        Some((k, l)) if *k == key => Ok(l.clone()),
-        _ => {
-            let l = Arc::new(g.layout().clone());
-            *seen = Some((key, l.clone()));
-            Ok(l)
+    let seen = SEEN.load(Acquire);
+    // SAFETY: SEEN only ever holds leaked, never freed, entries.
+    if let Some((k, l)) = unsafe { seen.as_ref() } {
+        if *k == key {
+            return Ok(l.clone());
         }
     }
+    let l = Arc::new(g.layout().clone());
+    let entry = Box::into_raw(Box::new((key, l.clone())));
+    // A race with another thread's store leaks one more entry, nothing else.
+    SEEN.store(entry, Release);
+    Ok(l)
 }
 
 /// An ID argument: an integer `0..=2^64 - 1`.
 pub fn id_arg(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
+    // The usual case, an `int` in range, without a `Value`; anything else
+    // (out of range, a subclass, `bool`, numpy...) takes the general path
+    // and its coded error.
+    if obj.is_exact_instance_of::<PyInt>() {
+        let mut overflow = 0;
+        // SAFETY: `obj` is an int; attached. No exception on overflow, and
+        // none otherwise for an exact int. (Faster than
+        // `PyLong_AsUnsignedLongLong`, which goes through a byte array.)
+        let v = unsafe { pyo3::ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+        if overflow == 0 && v >= 0 {
+            return Ok(v as u64);
+        }
+    }
     value(obj)?.id().py()
 }
 

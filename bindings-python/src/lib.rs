@@ -5,7 +5,8 @@
 //! environment, the default generator, fork and exit rules) is the core's.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString};
 use snowid::env::Environment;
 use snowid::Encoding;
 
@@ -14,6 +15,7 @@ mod errors;
 mod fields;
 mod generator;
 mod layout;
+mod raw;
 mod segment;
 mod value;
 mod wide;
@@ -21,9 +23,23 @@ mod wide;
 use errors::IntoPyResult;
 use value::value;
 
+/// The encodings' names as interned `str`s: a name written in Python code is
+/// the same object, so the usual argument is found by identity.
+static ENCODING_NAMES: PyOnceLock<Vec<(Py<PyString>, Encoding)>> = PyOnceLock::new();
+
 fn encoding_arg(obj: &Bound<'_, PyAny>) -> PyResult<Encoding> {
-    // The usual case without a Value: a str holding a name.
-    if let Ok(Ok(name)) = obj.cast::<pyo3::types::PyString>().map(|s| s.to_cow()) {
+    let py = obj.py();
+    let names = ENCODING_NAMES.get_or_init(py, || {
+        snowid::ENCODINGS
+            .iter()
+            .map(|e| (PyString::intern(py, e.name()).unbind(), *e))
+            .collect()
+    });
+    if let Some((_, e)) = names.iter().find(|(n, _)| obj.is(n)) {
+        return Ok(*e);
+    }
+    // Any other str holding a name, without a Value.
+    if let Ok(Ok(name)) = obj.cast::<PyString>().map(|s| s.to_cow()) {
         return Encoding::from_name(&name).py();
     }
     let v = value(obj)?;
@@ -34,9 +50,18 @@ fn encoding_arg(obj: &Bound<'_, PyAny>) -> PyResult<Encoding> {
 /// digits) or `"base62"` (11 digits). The fixed-width forms sort like the
 /// numbers.
 #[pyfunction]
-fn encode(id: &Bound<'_, PyAny>, encoding: &Bound<'_, PyAny>) -> PyResult<String> {
+fn encode<'py>(
+    id: &Bound<'py, PyAny>,
+    encoding: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyString>> {
+    let py = id.py();
     let id = layout::id_arg(id)?;
-    Ok(encoding_arg(encoding)?.encode(id))
+    let mut buf = [0u8; snowid::MAX_ENCODED_LEN];
+    // Formatted on the stack: the str is the only allocation.
+    Ok(PyString::new(
+        py,
+        encoding_arg(encoding)?.encode_into(id, &mut buf),
+    ))
 }
 
 /// Parses text made by `encode(id, encoding)` back into the ID.
@@ -88,7 +113,7 @@ fn bytes_to_os(b: Vec<u8>) -> std::ffi::OsString {
 
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    default::add_next(m)?;
+    raw::add_next(m)?;
     m.add_function(wrap_pyfunction!(default::configure, m)?)?;
     m.add_function(wrap_pyfunction!(default::ready, m)?)?;
     m.add_function(wrap_pyfunction!(default::default_stats, m)?)?;
@@ -96,7 +121,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(default::_shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(_resolve, m)?)?;
     m.add_function(wrap_pyfunction!(after_fork_in_child, m)?)?;
-    m.add_function(wrap_pyfunction!(layout::inspect, m)?)?;
+    raw::add_inspect(m)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(decode_str, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_codes, m)?)?;
@@ -105,6 +130,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<layout::PyParts>()?;
     m.add_class::<layout::PyCapacity>()?;
     m.add_class::<generator::PyGenerator>()?;
+    raw::replace_generator_next(m)?;
     m.add_class::<generator::PyStats>()?;
     m.add_class::<generator::PyManualClock>()?;
     m.add_class::<segment::PySegment>()?;

@@ -1,13 +1,15 @@
 //! `cargo bench -p snowid --bench generator`
 //!
 //! Criterion groups (one ID, bursts, decode, encodings; the encodings against
-//! their reference crates are in `codec.rs`), then a summary table
-//! measured in the same run: ns per ID against the peers (ferroid's atomic
-//! generator, snowflaked's sync generator) with the ratio to the fastest peer,
-//! saturated IDs/s against the layout's cap, and two threads on one generator.
+//! their reference crates are in `codec.rs`), then a summary: the one-ID
+//! rows are criterion's own estimates of this run (one measurement, so the
+//! two cannot disagree) with the ratio to ferroid's atomic generator; then,
+//! measured in the same run, saturated IDs/s against the layout's cap and two
+//! threads on one generator.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{Criterion, Throughput};
 use ferroid::define_snowflake_id;
@@ -71,6 +73,10 @@ fn criterion_groups(c: &mut Criterion) {
     g.bench_function("ferroid_atomic", |b| {
         b.iter(|| black_box(ferroid_next(&fw)))
     });
+    let typed = static_dispatch();
+    g.bench_function("snowid_cached_static_dispatch", |b| {
+        b.iter(|| black_box(typed.next_id().unwrap()))
+    });
     g.finish();
 
     let tw_cached = node_one(Layout::twitter(), ClockChoice::Cached);
@@ -128,71 +134,124 @@ fn criterion_groups(c: &mut Criterion) {
     g.finish();
 }
 
-fn ns_bursts(n: u64, f: impl FnMut()) -> f64 {
-    bursts(n, 1000, f).as_nanos() as f64 / n as f64
-}
-
-fn summary() {
-    println!("\n== snowid summary (same run) ==");
-    let cached = node_one(wide_layout(), ClockChoice::Cached);
-    let mono = node_one(wide_layout(), ClockChoice::Monotonic);
-    let fw = ferroid_wide();
-    let sw = best_ns(5, 2_000_000, || {
-        black_box(cached.next_id().unwrap());
-    });
-    let sm = best_ns(5, 2_000_000, || {
-        black_box(mono.next_id().unwrap());
-    });
-    let fe = best_ns(5, 2_000_000, || {
-        black_box(ferroid_next(&fw));
-    });
+/// A generator on the cached clock as a type parameter, not [`snowid::AnyClock`].
+fn static_dispatch() -> Generator<snowid::CachedClock> {
     let n = wide_layout().node_count();
-    let typed = Generator::with_clock(
+    Generator::with_clock(
         Config::new(wide_layout()).nodes(&vec![1; n]).unwrap(),
         snowid::CachedClock::new(),
     )
-    .unwrap();
-    let st = best_ns(5, 2_000_000, || {
-        black_box(typed.next_id().unwrap());
-    });
-    println!(
-        "  snowid Generator<CachedClock> (static dispatch) {st:7.2}   x{:.2}",
-        st / fe
-    );
-    println!("unsaturated, wide layout (41|2|20), ns per ID:");
-    println!(
-        "  snowid cached clock     {sw:7.2}   x{:.2} of fastest peer",
-        sw / fe
-    );
-    println!("  snowid monotonic clock  {sm:7.2}   x{:.2}", sm / fe);
-    println!("  ferroid atomic          {fe:7.2}   (fastest peer)");
+    .unwrap()
+}
 
-    let tc = node_one(Layout::twitter(), ClockChoice::Cached);
-    let tm = node_one(Layout::twitter(), ClockChoice::Monotonic);
-    let ft = ferroid_twitter();
-    let sf = snowflaked::sync::Generator::new(1);
-    let n = 400_000;
-    let bc = ns_bursts(n, || {
-        black_box(tc.next_id().unwrap());
-    });
-    let bm = ns_bursts(n, || {
-        black_box(tm.next_id().unwrap());
-    });
-    let bf = ns_bursts(n, || {
-        black_box(ferroid_next(&ft));
-    });
-    let bs = ns_bursts(n, || {
-        black_box(sf.generate::<u64>());
-    });
-    let fastest = bf.min(bs);
-    println!("unsaturated, twitter layout, bursts of 1000 at tick start, ns per ID:");
-    println!(
-        "  snowid cached clock     {bc:7.2}   x{:.2} of fastest peer",
-        bc / fastest
+/// Where criterion writes its estimates, by criterion's own rule
+/// (`$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else the
+/// workspace's `target/criterion`); `main` sets it on criterion too, so the
+/// summary reads what this run measured.
+fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("criterion")
+}
+
+/// ns per ID of `group/bench` as criterion printed it in this run (the
+/// middle of its `time:` line: the slope of its linear sampling, else the
+/// mean); `None` if criterion did not run it now (a filtered run).
+fn criterion_ns(group: &str, bench: &str, since: SystemTime) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(bench)
+        .join("new/estimates.json");
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+    if modified < since {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+    let est = |k: &str| v.get(k)?.get("point_estimate")?.as_f64();
+    est("slope").or_else(|| est("mean"))
+}
+
+/// One summary row: criterion's ns per ID and the ratio to `reference`.
+fn row(name: &str, ns: Option<f64>, reference: Option<f64>, what: &str) {
+    match (ns, reference) {
+        (Some(ns), Some(r)) => println!("  {name:<48} {ns:7.2}   x{:.2} {what}", ns / r),
+        (Some(ns), None) => println!("  {name:<48} {ns:7.2}"),
+        _ => println!("  {name:<48}       -   (not run: filtered)"),
+    }
+}
+
+/// Appends `key`'s ratio to `$BENCH_RATIOS` (for `make bench-check`).
+fn record_ratio(key: &str, ratio: Option<f64>) {
+    let (Some(path), Some(r)) = (std::env::var_os("BENCH_RATIOS"), ratio) else {
+        return;
+    };
+    use std::io::Write;
+    let line = format!("{}\n", serde_json::json!({ "key": key, "ratio": r }));
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    if let Ok(mut f) = f {
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+fn summary(since: SystemTime) {
+    println!("\n== snowid summary (same run; one-ID rows are criterion's estimates above) ==");
+    let wide = "one_id_unsaturated_wide_layout";
+    let fe = criterion_ns(wide, "ferroid_atomic", since);
+    let sw = criterion_ns(wide, "snowid_cached_clock", since);
+    println!("unsaturated, wide layout (41|2|20), ns per ID:");
+    row(
+        "snowid cached clock (the default)",
+        sw,
+        fe,
+        "of ferroid atomic",
     );
-    println!("  snowid monotonic clock  {bm:7.2}   x{:.2}", bm / fastest);
-    println!("  ferroid atomic          {bf:7.2}");
-    println!("  snowflaked sync         {bs:7.2}");
+    row(
+        "snowid Generator<CachedClock> (static dispatch)",
+        criterion_ns(wide, "snowid_cached_static_dispatch", since),
+        fe,
+        "",
+    );
+    row(
+        "snowid monotonic clock",
+        criterion_ns(wide, "snowid_monotonic_clock", since),
+        fe,
+        "",
+    );
+    row("ferroid atomic", fe, None, "");
+
+    let bursts = "one_id_bursts_of_1000_twitter";
+    let bf = criterion_ns(bursts, "ferroid_atomic", since);
+    let bc = criterion_ns(bursts, "snowid_cached_clock", since);
+    println!("unsaturated, twitter layout, bursts of 1000 at tick start, ns per ID:");
+    row(
+        "snowid cached clock (the default)",
+        bc,
+        bf,
+        "of ferroid atomic",
+    );
+    row(
+        "snowid monotonic clock",
+        criterion_ns(bursts, "snowid_monotonic_clock", since),
+        bf,
+        "",
+    );
+    row("ferroid atomic", bf, None, "");
+    row(
+        "snowflaked sync",
+        criterion_ns(bursts, "snowflaked_sync", since),
+        bf,
+        "",
+    );
+    let ratio = |a: Option<f64>, b: Option<f64>| Some(a? / b?);
+    record_ratio("core.one_id_wide_vs_ferroid", ratio(sw, fe));
+    record_ratio("core.one_id_bursts_vs_ferroid", ratio(bc, bf));
 
     let cap = Layout::twitter().capacity().ids_per_second_per_node as f64;
     for (name, clock) in [
@@ -280,13 +339,15 @@ fn persistence_summary() {
 }
 
 fn main() {
+    let since = SystemTime::now();
     let mut c = Criterion::default()
+        .output_directory(&criterion_dir())
         .configure_from_args()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
         .sample_size(30);
     criterion_groups(&mut c);
     c.final_summary();
-    summary();
+    summary(since);
     persistence_summary();
 }
