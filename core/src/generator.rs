@@ -23,6 +23,8 @@ pub use crate::fork::{after_fork_in_child, fork_generation};
 use crate::fork::{watch_forks, FORK_GENERATION};
 use crate::layout::{mask, Layout, MAX_NODE_FIELDS};
 
+mod lane;
+
 /// What a generator does when the clock reads earlier than the last tick it
 /// issued (beyond any borrowed lead).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,7 +283,7 @@ pub struct Generator<C: Clock = AnyClock> {
     counters: Padded<Counters>,
     /// Lanes 1.. (see [`crate::lanes`]); empty for one lane.
     pub(crate) others: Box<[Generator<C>]>,
-    /// `lanes::lane_magic(lane count)`.
+    /// `lane::lane_magic(lane count)`.
     pub(crate) lane_magic: u64,
 }
 
@@ -352,7 +354,7 @@ impl<C: Clock> Generator<C> {
             source: "explicit".to_owned(),
             counters: Padded(Counters::default()),
             others: Box::new([]),
-            lane_magic: crate::lanes::lane_magic(1),
+            lane_magic: lane::lane_magic(1),
         })
     }
 

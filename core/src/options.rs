@@ -30,6 +30,11 @@ use crate::layout::{Layout, LayoutSpec};
 use crate::node::{self, NodeOptions, NodeSource};
 use crate::value::Value;
 
+use crate::env::replicated_environment;
+pub use crate::env::POD_INDEX_VAR;
+use crate::node::k8s::not_an_ordinal;
+pub use crate::node::k8s::{statefulset_ordinal, MAX_STATEFULSET_HOSTNAME, POD_INDEX_LABEL};
+
 /// Longest regression wait an option may ask for (1 hour).
 pub const MAX_WAIT_MS: u64 = 3_600_000;
 /// Most ticks a generator may borrow ahead of the clock.
@@ -212,30 +217,31 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The core configuration (node numbers set when they are fixed).
-    pub fn config(&self) -> Result<Config> {
-        let mut c = Config::new(self.layout.clone())
+    /// The core configuration without node numbers.
+    fn base_config(&self) -> Config {
+        Config::new(self.layout.clone())
             .clock(self.clock.clone())
             .on_regression(self.on_regression)
             .max_borrow_ticks(self.max_borrow_ticks)
-            .random_sequence_start(self.random_sequence_start);
-        if let Some(nodes) = self.node.source.fixed_nodes() {
-            c = c.nodes(nodes)?;
+            .random_sequence_start(self.random_sequence_start)
+    }
+
+    /// The core configuration (node numbers set when they are fixed).
+    pub fn config(&self) -> Result<Config> {
+        let c = self.base_config();
+        match self.node.source.fixed_nodes() {
+            Some(nodes) => c.nodes(nodes),
+            None => Ok(c),
         }
-        Ok(c)
     }
 
     /// Builds the generator: claims (and locks) the node numbers and reads
     /// the high-water mark if protected.
     pub fn build(&self) -> Result<Generator> {
         if self.lanes > 1 {
-            return crate::lanes::build(self);
+            return crate::lanes::build(&self.base_config(), &self.node, self.protect, self.lanes);
         }
-        let config = self.config()?;
-        if !self.protect {
-            return Generator::new(config);
-        }
-        node::build(config, &self.node)
+        node::build_lane(self.base_config(), &self.node, self.protect)
     }
 
     /// Each lane's node values (lane 0 first) when the numbers are fixed
@@ -396,6 +402,13 @@ pub fn resolve_default(
     env: &Environment,
 ) -> Result<Settings> {
     resolve(configured, env, Target::Default)
+}
+
+/// The generator the bindings' module-level `next()` would make with no
+/// `configure()`: the environment's settings (see [`resolve_default`]);
+/// with nothing set, a machine-local slot with a persisted high-water mark.
+pub fn from_env() -> Result<Generator> {
+    resolve_default(None, &Environment::process())?.build()
 }
 
 /// The ID service's settings (`snowid serve`): the default generator's rule
@@ -874,69 +887,6 @@ fn replicated_default(layout: &Layout, env: &Environment) -> Result<NodeSource> 
         });
     }
     Ok(NodeSource::Local)
-}
-
-/// The replicated environment this process runs in, as messages name it,
-/// when the environment says it is one of several replicas that each have
-/// their own filesystem: Kubernetes (any pod, a StatefulSet's too), AWS
-/// Lambda, Cloud Run or Knative. `None` elsewhere.
-pub(crate) fn replicated_environment(env: &Environment) -> Result<Option<String>> {
-    if env.get("KUBERNETES_SERVICE_HOST")?.is_some() {
-        return Ok(Some("Kubernetes (KUBERNETES_SERVICE_HOST is set)".into()));
-    }
-    if let Some(f) = env.get("AWS_LAMBDA_FUNCTION_NAME")? {
-        return Ok(Some(format!("AWS Lambda (AWS_LAMBDA_FUNCTION_NAME={f})")));
-    }
-    if let Some(s) = env.get("K_SERVICE")? {
-        return Ok(Some(format!("Cloud Run or Knative (K_SERVICE={s})")));
-    }
-    Ok(None)
-}
-
-/// The variable that passes a StatefulSet pod's ordinal explicitly (the
-/// label [`POD_INDEX_LABEL`] through the downward API); it wins over the
-/// hostname.
-pub const POD_INDEX_VAR: &str = "SNOWID_POD_INDEX";
-
-/// The label the StatefulSet controller puts on each pod with its ordinal
-/// (Kubernetes 1.28 and later).
-pub const POD_INDEX_LABEL: &str = "apps.kubernetes.io/pod-index";
-
-/// The longest hostname whose `-<ordinal>` ending is trusted: a StatefulSet
-/// name has at most 52 characters (its pods carry the label
-/// `controller-revision-hash: <name>-<10-character hash>`, at most 63), so
-/// its pod `<name>-<ordinal>` with an ordinal of at most 4 digits has at
-/// most 57 and is never cut. The kubelet cuts a longer pod name at 63 and
-/// trims a trailing `-` or `.`, which can leave `-<digits>` from the
-/// middle of a Deployment pod's name on every replica; such a cut is 62 or
-/// 63 characters long (57 or less only if six `-` in a row were trimmed).
-pub const MAX_STATEFULSET_HOSTNAME: usize = 57;
-
-/// A StatefulSet pod's ordinal: the hostname has at most
-/// [`MAX_STATEFULSET_HOSTNAME`] characters (a longer one may have been cut)
-/// and ends in `-<digits>`, 1 to 4 digits without a leading zero (a
-/// Deployment pod's 5-character random suffix never matches).
-pub fn statefulset_ordinal(hostname: &str) -> Option<u64> {
-    if hostname.len() > MAX_STATEFULSET_HOSTNAME {
-        return None;
-    }
-    let (_, digits) = hostname.rsplit_once('-')?;
-    let ok = (1..=4).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'));
-    ok.then(|| digits.parse().ok()).flatten()
-}
-
-/// Why `hostname` gives no ordinal, for error messages.
-pub(crate) fn not_an_ordinal(hostname: &str) -> String {
-    if hostname.len() > MAX_STATEFULSET_HOSTNAME {
-        format!(
-            "has {} characters: a hostname longer than {MAX_STATEFULSET_HOSTNAME} may have been cut at 63 by the kubelet, so its ending is no StatefulSet ordinal; pass the ordinal as {POD_INDEX_VAR} (the label {POD_INDEX_LABEL} through the downward API)",
-            hostname.len()
-        )
-    } else {
-        format!("is not a StatefulSet pod name ending in -<ordinal> (or set {POD_INDEX_VAR})")
-    }
 }
 
 #[cfg(test)]
