@@ -228,12 +228,22 @@ fn use_decls(code: &str) -> (Vec<UseDecl>, String) {
         let at_word = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
         if at_word && code[i..].starts_with("use ") {
             let end = i + code[i..].find(';').expect("a use ends with ;");
+            // `pub use` / `pub(crate) use`: the visibility leaves the code
+            // with the declaration.
             let before = rest.trim_end();
-            let reexport = before.ends_with("pub")
-                || before.ends_with(')') && {
-                    let open = before.rfind("pub(").unwrap_or(0);
-                    before[open..].starts_with("pub(")
-                };
+            let visibility = if before.ends_with("pub") {
+                Some(before.len() - 3)
+            } else if before.ends_with(')') {
+                before
+                    .rfind("pub(")
+                    .filter(|&open| !before[open..].contains(['\n', ';', '{', '}']))
+            } else {
+                None
+            };
+            let reexport = visibility.is_some();
+            if let Some(at) = visibility {
+                rest.truncate(at);
+            }
             let mut paths = Vec::new();
             expand(&code[i + 4..end], &[], &mut paths);
             decls.push(UseDecl { reexport, paths });
@@ -465,6 +475,37 @@ fn cycles(edges: &BTreeMap<(Module, Module), BTreeSet<String>>) -> Vec<Vec<Modul
     st.out
 }
 
+/// The shortest way from the group's first module back to itself.
+fn one_cycle(
+    edges: &BTreeMap<(Module, Module), BTreeSet<String>>,
+    group: &[Module],
+) -> Vec<String> {
+    let start = &group[0];
+    let mut came_from: BTreeMap<&Module, &Module> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for (a, b) in edges.keys() {
+            if a != v || !group.contains(b) || came_from.contains_key(b) {
+                continue;
+            }
+            came_from.insert(b, a);
+            if b == start {
+                let mut path = vec![name(start)];
+                let mut at = came_from[start];
+                while at != start {
+                    path.push(name(at));
+                    at = came_from[at];
+                }
+                path.push(name(start));
+                path.reverse();
+                return path;
+            }
+            queue.push_back(b);
+        }
+    }
+    unreachable!("a strongly connected group has a cycle")
+}
+
 #[test]
 fn core_modules_import_without_a_cycle() {
     let edges = edges();
@@ -473,6 +514,10 @@ fn core_modules_import_without_a_cycle() {
     for (n, group) in groups.iter().enumerate() {
         let names: Vec<String> = group.iter().map(|m| name(m)).collect();
         report.push_str(&format!("cycle {}: {}\n", n + 1, names.join(", ")));
+        report.push_str(&format!(
+            "  e.g. {}\n",
+            one_cycle(&edges, group).join(" -> ")
+        ));
         for ((a, b), items) in &edges {
             if group.contains(a) && group.contains(b) {
                 let items: Vec<&str> = items.iter().map(String::as_str).collect();
@@ -508,9 +553,23 @@ fn the_reader_sees_the_known_edges() {
     assert!(has("wide::layout", "value"), "crate::Value in code");
     // `pub use` is a name, not a use: `node` re-exports `options::from_env`.
     assert!(!has("node", "options"), "a re-export is no edge");
+    // A `use` right after a `pub use` is no re-export (segment/mod.rs).
+    assert!(
+        has("segment", "options"),
+        "use crate::options::canonical_key"
+    );
     // Comments and strings are not code.
     assert_eq!(
         code_only("a // crate::x::Y\nb \"crate::z\" '\"' c"),
         "a \nb     c"
     );
+}
+
+#[test]
+#[ignore = "prints the graph: cargo test --test layers -- --ignored --nocapture"]
+fn print_the_edges() {
+    for ((a, b), items) in edges() {
+        let items: Vec<&str> = items.iter().map(String::as_str).collect();
+        println!("{} -> {}: {}", name(&a), name(&b), items.join(", "));
+    }
 }
