@@ -288,37 +288,32 @@ impl<'a> Request<'a> {
     /// `SNOWID_CLOCK` when the environment is read, else cached (the
     /// service: monotonic).
     fn clock(&self) -> Result<ClockChoice> {
-        let Some(g) = self.o.get("clock") else {
-            if !self.reads_env() {
-                return Ok(ClockChoice::Cached);
-            }
-            return Ok(
-                match self
-                    .env
-                    .choice("SNOWID_CLOCK", &["cached", "monotonic"])?
-                    .as_deref()
-                {
-                    Some("monotonic") => ClockChoice::Monotonic,
-                    Some(_) => ClockChoice::Cached,
-                    None if self.target == Target::Service => ClockChoice::Monotonic,
-                    None => ClockChoice::Cached,
+        const CLOCKS: &[&str] = &["cached", "monotonic"];
+        let name = match self.o.get("clock") {
+            Some(Given {
+                value: Value::Clock(m),
+                ..
+            }) => return Ok(ClockChoice::Manual(m.clone())),
+            Some(g) => Some(choice(&g, CLOCKS).map_err(|e| match e {
+                Error::WrongType { name, got, .. } => Error::WrongType {
+                    name,
+                    got,
+                    expected: "\"cached\", \"monotonic\" or a ManualClock".into(),
                 },
-            );
-        };
-        if let Value::Clock(m) = g.value {
-            return Ok(ClockChoice::Manual(m.clone()));
-        }
-        let name = choice(&g, &["cached", "monotonic"]).map_err(|e| match e {
-            Error::WrongType { name, got, .. } => Error::WrongType {
-                name,
-                got,
-                expected: "\"cached\", \"monotonic\" or a ManualClock".into(),
+                e => e,
+            })?),
+            None if self.reads_env() => match self.env.choice("SNOWID_CLOCK", CLOCKS)? {
+                Some(v) if v == "monotonic" => Some("monotonic"),
+                Some(_) => Some("cached"),
+                None => None,
             },
-            e => e,
-        })?;
+            None => None,
+        };
         Ok(match name {
-            "monotonic" => ClockChoice::Monotonic,
-            _ => ClockChoice::Cached,
+            Some("monotonic") => ClockChoice::Monotonic,
+            Some(_) => ClockChoice::Cached,
+            None if self.target == Target::Service => ClockChoice::Monotonic,
+            None => ClockChoice::Cached,
         })
     }
 
