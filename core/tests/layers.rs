@@ -11,7 +11,9 @@
 //!   the code (comments and string literals are skipped). The path is followed
 //!   to the module that *defines* the item: through `pub use` re-exports (so
 //!   `crate::Value` is `value`, `crate::node::parse_setting` is `env`). A
-//!   re-export alone is a name, not a use, and makes no edge.
+//!   re-export alone is a name, not a use, and makes no edge (a public item
+//!   moved to its layer keeps its old path that way); a re-exported name
+//!   the module's own code uses is an edge.
 //! - **Inside is not an edge**: a module and its own sub-modules (`node` and
 //!   `node::mark`) are one piece of code that Rust lets see each other's
 //!   private items; edges between a module and its ancestors or descendants
@@ -21,11 +23,12 @@
 //!   strongly connected group of modules is printed as one cycle, with the
 //!   names that tie each edge.
 //!
-//! The layers this gives (top to bottom): `default`, `wide::generator`,
-//! `segment` -> `options::*` (the rules) -> `lanes`, `node`, `lease` ->
-//! `generator` -> `clock`, `fork`, `layout`, `value`, `env` -> `error`,
-//! `word`, and the options' names (`options`, the table every layer may
-//! read).
+//! The layers this gives, top to bottom: `default`, `wide::generator` ->
+//! `options::*` (the rules) -> `lanes` -> `node` (the sources) and
+//! `segment` -> `generator`, and beside it `lease` and `node::mark`, which
+//! serve it through the trait in `reserve` without importing it -> `value`
+//! -> `layout`, `clock`, `fork`, `env` -> `error`, `word` and `options`
+//! itself (the option names, limits and defaults every layer may read).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -287,6 +290,15 @@ fn code_paths(code: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// Whether `word` occurs in `code` as a whole identifier.
+fn uses_word(code: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    code.match_indices(word).any(|(i, _)| {
+        !code[..i].chars().next_back().is_some_and(ident)
+            && !code[i + word.len()..].chars().next().is_some_and(ident)
+    })
+}
+
 /// A path as written in module `at`, made absolute (without `crate`).
 fn absolute(at: &Module, is_mod_rs: bool, path: &[String]) -> Option<Vec<String>> {
     let mut p = path.iter().peekable();
@@ -392,10 +404,12 @@ fn edges() -> BTreeMap<(Module, Module), BTreeSet<String>> {
     }
     let mut out: BTreeMap<(Module, Module), BTreeSet<String>> = BTreeMap::new();
     for (m, is_mod_rs, decls, rest) in &parsed {
+        // A re-exported name the module's own code uses is a use too.
         let mut paths: Vec<Vec<String>> = decls
             .iter()
-            .filter(|d| !d.reexport)
-            .flat_map(|d| d.paths.iter().map(|(p, _)| p.clone()))
+            .flat_map(|d| d.paths.iter().map(move |(p, bound)| (d.reexport, p, bound)))
+            .filter(|(reexport, _, bound)| !reexport || uses_word(rest, bound))
+            .map(|(_, p, _)| p.clone())
             .collect();
         paths.extend(code_paths(rest));
         for p in paths {
@@ -553,6 +567,12 @@ fn the_reader_sees_the_known_edges() {
     assert!(has("wide::layout", "value"), "crate::Value in code");
     // `pub use` is a name, not a use: `node` re-exports `options::from_env`.
     assert!(!has("node", "options"), "a re-export is no edge");
+    // A re-exported name the module uses itself is an edge:
+    // `generator` re-exports `reserve::Reserve` and holds a `dyn Reserve`.
+    assert!(
+        has("generator", "reserve"),
+        "pub use crate::reserve::Reserve"
+    );
     // A `use` right after a `pub use` is no re-export (segment/mod.rs).
     assert!(
         has("segment", "options"),

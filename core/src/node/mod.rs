@@ -225,17 +225,12 @@ pub fn build(mut config: Config, options: &NodeOptions) -> Result<Generator> {
     match &options.source {
         #[cfg(feature = "etcd")]
         NodeSource::Etcd(spec) => {
-            return crate::lease::build(
-                config,
-                crate::lease::Service::Etcd,
-                spec,
-                options.window_ms,
-            )
-            .map(|(g, _)| g)
+            return build_leased(config, crate::lease::Service::Etcd, spec, options.window_ms)
+                .map(|(g, _)| g)
         }
         #[cfg(feature = "redis")]
         NodeSource::Redis(spec) => {
-            return crate::lease::build(
+            return build_leased(
                 config,
                 crate::lease::Service::Redis,
                 spec,
@@ -264,6 +259,30 @@ pub fn build(mut config: Config, options: &NodeOptions) -> Result<Generator> {
     }
     let description = claim.description.clone();
     Ok(g.with_guard(Box::new(claim), description))
+}
+
+/// Builds a generator whose node numbers are leased from `service` (the
+/// node values in `config` are replaced), with its mark window
+/// `window_ms`; also `lease::build`. Returns it with a
+/// [`crate::lease::LeaseHandle`] for monitoring.
+#[cfg(any(feature = "etcd", feature = "redis"))]
+pub fn build_leased(
+    mut config: Config,
+    service: crate::lease::Service,
+    spec: &crate::lease::LeaseSpec,
+    window_ms: u64,
+) -> Result<(Generator, crate::lease::LeaseHandle)> {
+    let leased = crate::lease::acquire(service, spec, &config.layout, window_ms)?;
+    // An error from here on drops `leased`, which releases the number.
+    config = config.nodes(&leased.nodes)?;
+    if let Some(m) = leased.mark {
+        config.floor_tick = Some(config.floor_tick.map_or(m, |f| f.max(m)));
+    }
+    let floor = config.floor_tick;
+    let g = Generator::new(config)?
+        .with_reserve(leased.reserve, floor.unwrap_or(0))
+        .with_guard(leased.guard, leased.description);
+    Ok((g, leased.handle))
 }
 
 /// Builds a one-lane generator from resolved parts: `config` without node
