@@ -26,8 +26,8 @@ const OTHER_VARS: &[&str] = &[
 ];
 
 /// The variable that passes a StatefulSet pod's ordinal explicitly (the
-/// label [`crate::node::k8s::POD_INDEX_LABEL`] through the downward API); it wins over the
-/// hostname.
+/// label [`crate::node::k8s::POD_INDEX_LABEL`] through the downward API);
+/// it wins over the hostname.
 pub const POD_INDEX_VAR: &str = "SNOWID_POD_INDEX";
 
 /// A snapshot of the environment variables snowid reads.
