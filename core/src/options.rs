@@ -2,9 +2,9 @@
 //!
 //! A binding hands over (name, [`Value`](crate::Value)) pairs exactly as
 //! the user wrote them (`worker=7`, `{ maxWaitMs: 10 }`, a C struct's
-//! fields) and the core
-//! resolves them into [`Settings`]: defaults, parsing of names, node fields,
-//! conflicting options, the environment, and errors with codes. The rules,
+//! fields) and the core resolves them into [`Settings`]: defaults, parsing
+//! of names, node fields, conflicting options, the environment, and errors
+//! with codes. The rules,
 //! and the order in which errors are reported, are `testdata/OPTIONS.md`;
 //! the `options` section of `testdata/vectors.json` checks them in every
 //! language.
