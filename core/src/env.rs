@@ -25,6 +25,11 @@ const OTHER_VARS: &[&str] = &[
     "K_SERVICE",
 ];
 
+/// The variable that passes a StatefulSet pod's ordinal explicitly (the
+/// label [`crate::node::k8s::POD_INDEX_LABEL`] through the downward API);
+/// it wins over the hostname.
+pub const POD_INDEX_VAR: &str = "SNOWID_POD_INDEX";
+
 /// A snapshot of the environment variables snowid reads.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
@@ -149,7 +154,7 @@ impl Environment {
 
     /// `SNOWID_POD_INDEX`: a StatefulSet ordinal `0..slots`.
     pub fn pod_index(&self, slots: u64) -> Result<Option<u64>> {
-        self.int(crate::options::POD_INDEX_VAR, 0, slots.saturating_sub(1))
+        self.int(POD_INDEX_VAR, 0, slots.saturating_sub(1))
     }
 
     /// The `SNOWID_<FIELD>_ID` variables for `layout`'s node fields, in
@@ -207,6 +212,23 @@ pub fn parse_setting(setting: &str, value: &str, min: u64, max: u64) -> Result<u
             value: value.to_owned(),
             expected: format!("an integer {min}..={max}"),
         })
+}
+
+/// The replicated environment this process runs in, as messages name it,
+/// when the environment says it is one of several replicas that each have
+/// their own filesystem: Kubernetes (any pod, a StatefulSet's too), AWS
+/// Lambda, Cloud Run or Knative. `None` elsewhere.
+pub(crate) fn replicated_environment(env: &Environment) -> Result<Option<String>> {
+    if env.get("KUBERNETES_SERVICE_HOST")?.is_some() {
+        return Ok(Some("Kubernetes (KUBERNETES_SERVICE_HOST is set)".into()));
+    }
+    if let Some(f) = env.get("AWS_LAMBDA_FUNCTION_NAME")? {
+        return Ok(Some(format!("AWS Lambda (AWS_LAMBDA_FUNCTION_NAME={f})")));
+    }
+    if let Some(s) = env.get("K_SERVICE")? {
+        return Ok(Some(format!("Cloud Run or Knative (K_SERVICE={s})")));
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

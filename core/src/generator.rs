@@ -22,6 +22,9 @@ use crate::error::{Error, Result};
 pub use crate::fork::{after_fork_in_child, fork_generation};
 use crate::fork::{watch_forks, FORK_GENERATION};
 use crate::layout::{mask, Layout, MAX_NODE_FIELDS};
+pub use crate::reserve::Reserve;
+
+mod lane;
 
 /// What a generator does when the clock reads earlier than the last tick it
 /// issued (beyond any borrowed lead).
@@ -53,18 +56,6 @@ pub enum ClockChoice {
     Cached,
     /// A [`ManualClock`] the caller moves.
     Manual(ManualClock),
-}
-
-/// Persists how far ahead a generator may issue (the high-water mark).
-/// Called on the cold path only, at most once per reserved window.
-pub trait Reserve: Send + Sync {
-    /// Durably records that ticks up to `tick` may have been issued, and
-    /// returns the highest tick now covered (at least `tick`).
-    fn reserve(&self, tick: u64) -> Result<u64>;
-    /// Called once when the generator is dropped (a clean shutdown) with the
-    /// last tick it issued, so the mark can be lowered to exactly that and a
-    /// restart need not wait out the reserved window.
-    fn release(&self, _last_tick: Option<u64>) {}
 }
 
 /// Configuration of a [`Generator`], validated by [`Generator::new`].
@@ -281,7 +272,7 @@ pub struct Generator<C: Clock = AnyClock> {
     counters: Padded<Counters>,
     /// Lanes 1.. (see [`crate::lanes`]); empty for one lane.
     pub(crate) others: Box<[Generator<C>]>,
-    /// `lanes::lane_magic(lane count)`.
+    /// `lane::lane_magic(lane count)`.
     pub(crate) lane_magic: u64,
 }
 
@@ -352,7 +343,7 @@ impl<C: Clock> Generator<C> {
             source: "explicit".to_owned(),
             counters: Padded(Counters::default()),
             others: Box::new([]),
-            lane_magic: crate::lanes::lane_magic(1),
+            lane_magic: lane::lane_magic(1),
         })
     }
 

@@ -39,45 +39,13 @@
 //! Fork and shutdown: every lane follows the generator's rules (a forked
 //! copy refuses to issue; `shutdown()` and drop lower every lane's mark).
 
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-
-use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::generator::Generator;
+use crate::generator::{Config, Generator};
 use crate::layout::Layout;
-use crate::node::NodeSource;
-use crate::options::Settings;
+use crate::node::{self, NodeOptions, NodeSource};
 
 /// The most lanes one generator may hold.
 pub const MAX_LANES: u32 = 1024;
-
-static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static THREAD_INDEX: u32 = NEXT_THREAD.fetch_add(1, Relaxed) as u32;
-}
-
-/// This thread's round-robin index (the same for every lane generator).
-#[inline]
-pub(crate) fn thread_index() -> u32 {
-    THREAD_INDEX.with(|i| *i)
-}
-
-/// The constant that makes [`lane_of`] a remainder by `lanes` without a
-/// division instruction (Lemire, Kaser and Kurz, "Faster remainder by
-/// direct computation", 2019): `ceil(2^64 / lanes)`.
-pub(crate) const fn lane_magic(lanes: u32) -> u64 {
-    (u64::MAX / lanes as u64).wrapping_add(1)
-}
-
-/// `index % lanes` for any 32-bit `index`, with `magic = lane_magic(lanes)`:
-/// two multiplications instead of a 64-bit division (tens of cycles, a
-/// large part of the cost of one ID).
-#[inline(always)]
-pub(crate) fn lane_of(index: u32, lanes: u32, magic: u64) -> usize {
-    let low = magic.wrapping_mul(u64::from(index));
-    ((u128::from(low) * u128::from(lanes)) >> 64) as usize
-}
 
 /// The first slot of the block of `lanes` slots a fixed number owns: the
 /// number (its slot) is the block index, for every fixed source alike.
@@ -118,10 +86,10 @@ pub(crate) fn check_fixed(
     }
     let given = match source {
         NodeSource::Kubernetes(_) => format!("StatefulSet ordinal {index}"),
-        _ if fixed.len() == 1 => crate::node::format_nodes(layout, fixed),
+        _ if fixed.len() == 1 => node::format_nodes(layout, fixed),
         _ => format!(
             "{} (node number {index})",
-            crate::node::format_nodes(layout, fixed)
+            node::format_nodes(layout, fixed)
         ),
     };
     let last_block = nodes / lanes - 1;
@@ -133,27 +101,33 @@ pub(crate) fn check_fixed(
         layout.name(),
         nodes - 1,
         lanes - 1,
-        crate::node::format_nodes(layout, &layout.slot_nodes(last_block)),
+        node::format_nodes(layout, &layout.slot_nodes(last_block)),
     ))
 }
 
-/// Builds a generator of `settings.lanes` lanes (see the module docs).
-pub(crate) fn build(settings: &Settings) -> Result<Generator> {
-    let layout = &settings.layout;
-    let lanes = settings.lanes;
+/// Builds a generator of `lanes` lanes (see the module docs) from resolved
+/// parts: `config` is every lane's configuration without node numbers,
+/// `node` where the numbers come from and how they are guarded; each lane is
+/// built as a one-lane generator would be ([`node::build_lane`]).
+pub(crate) fn build(
+    config: &Config,
+    node: &NodeOptions,
+    protect: bool,
+    lanes: u32,
+) -> Result<Generator> {
+    let layout = &config.layout;
     let mut built: Vec<Generator> = Vec::with_capacity(lanes as usize);
     for i in 0..lanes {
-        let mut one = settings.clone();
-        one.lanes = 1;
-        if let Some(fixed) = settings.node.source.fixed_nodes() {
+        let mut one = node.clone();
+        if let Some(fixed) = node.source.fixed_nodes() {
             let nodes = layout.slot_nodes(first_slot(layout, fixed, lanes) + u64::from(i));
-            one.node.source = match &settings.node.source {
+            one.source = match &node.source {
                 NodeSource::Env(_) => NodeSource::Env(nodes),
                 NodeSource::Kubernetes(_) => NodeSource::Kubernetes(nodes),
                 _ => NodeSource::Explicit(nodes),
             };
         }
-        match one.build() {
+        match node::build_lane(config.clone(), &one, protect) {
             Ok(g) => built.push(g),
             // A claiming source ran out part-way: say what was asked and
             // what was free (the lanes built so far are dropped, freeing
@@ -171,82 +145,4 @@ pub(crate) fn build(settings: &Settings) -> Result<Generator> {
     }
     let first = built.remove(0);
     Ok(first.with_lanes(built))
-}
-
-impl<C: Clock> Generator<C> {
-    /// Adds `others` as lanes 1.. of this generator (lane 0). Each must be a
-    /// complete generator of the same layout with its own node numbers.
-    pub fn with_lanes(mut self, others: Vec<Generator<C>>) -> Self {
-        for g in &others {
-            self.source = format!("{}; {}", self.source, g.source());
-        }
-        self.others = others.into_boxed_slice();
-        self.lane_magic = lane_magic(self.lane_count() as u32);
-        self
-    }
-
-    /// How many lanes (node numbers) the generator holds.
-    pub fn lane_count(&self) -> usize {
-        self.others.len() + 1
-    }
-
-    /// Every lane's node values in layout order, lane 0 first.
-    pub fn lane_nodes(&self) -> Vec<&[u32]> {
-        std::iter::once(self.nodes())
-            .chain(self.others.iter().map(|g| g.nodes()))
-            .collect()
-    }
-
-    /// The lane of the calling thread.
-    #[inline(always)]
-    pub(crate) fn lane(&self) -> &Self {
-        if self.others.is_empty() {
-            self
-        } else {
-            self.thread_lane()
-        }
-    }
-
-    #[inline]
-    fn thread_lane(&self) -> &Self {
-        let lanes = self.others.len() as u32 + 1;
-        match lane_of(thread_index(), lanes, self.lane_magic) {
-            0 => self,
-            i => &self.others[i - 1],
-        }
-    }
-
-    /// Every lane, starting with the calling thread's.
-    pub(crate) fn lanes_from_mine(&self) -> impl Iterator<Item = &Self> {
-        let n = self.others.len() + 1;
-        let mine = lane_of(thread_index(), n as u32, self.lane_magic);
-        (0..n).map(move |k| match (mine + k) % n {
-            0 => self,
-            i => &self.others[i - 1],
-        })
-    }
-
-    /// Every lane, lane 0 first.
-    pub(crate) fn all_lanes(&self) -> impl Iterator<Item = &Self> {
-        std::iter::once(self).chain(self.others.iter())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lane_of_is_the_remainder() {
-        for lanes in 1..=MAX_LANES {
-            let magic = lane_magic(lanes);
-            for index in (0..5000).chain([u32::MAX - 1, u32::MAX, 1 << 31, 123_456_789]) {
-                assert_eq!(
-                    lane_of(index, lanes, magic),
-                    (index % lanes) as usize,
-                    "{index} % {lanes}"
-                );
-            }
-        }
-    }
 }

@@ -8,7 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::error::{Error, FieldKind, Result};
 use crate::word::Word;
 
+mod host;
 mod shape;
+pub use host::LayoutBuilder;
 pub(crate) use shape::{check_fields, check_tick_and_epoch, Shape};
 
 /// Most node fields a layout may have.
@@ -261,14 +263,6 @@ impl Layout {
             _ => Err(Error::UnknownLayout {
                 name: name.to_owned(),
             }),
-        }
-    }
-
-    /// A layout argument from a host: a `Layout`, or a preset name (exact).
-    pub fn from_value(v: &crate::Value, name: &str) -> Result<Layout> {
-        match v {
-            crate::Value::Layout(l) => Ok(l.clone()),
-            v => Layout::preset(v.string(name, "a preset name or a Layout")?),
         }
     }
 
@@ -680,6 +674,10 @@ pub(crate) fn now_unix_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Most fields a layout may have: the time field, the sequence and
+/// [`MAX_NODE_FIELDS`] node fields.
+pub const MAX_FIELDS: usize = MAX_NODE_FIELDS + 2;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -812,161 +810,5 @@ mod tests {
         assert_eq!(c.ids_per_second_per_node, 4_096_000);
         assert_eq!(c.nodes, 1024);
         assert_eq!(c.lifespan_ms, 1 << 41);
-    }
-}
-
-/// A custom layout from host values, checked as they arrive: a binding
-/// feeds the user's fields one by one (stopping at the first error, so an
-/// endless iterable is never collected) and the core makes every decision:
-/// widths outside `u32` or negative, kind names, too many fields, the
-/// epoch, the tick and the sign bit.
-#[derive(Debug, Clone)]
-pub struct LayoutBuilder {
-    spec: LayoutSpec,
-}
-
-/// Most fields a layout may have: the time field, the sequence and
-/// [`MAX_NODE_FIELDS`] node fields.
-pub const MAX_FIELDS: usize = MAX_NODE_FIELDS + 2;
-
-impl LayoutBuilder {
-    /// A layout named `name` (a string).
-    pub fn new(name: &crate::Value) -> Result<Self> {
-        let name = name.string("name", "a layout name")?.to_owned();
-        Ok(LayoutBuilder {
-            spec: LayoutSpec {
-                name,
-                fields: Vec::new(),
-                epoch_ms: 0,
-                tick_ms: 1,
-                sign_bit: true,
-            },
-        })
-    }
-
-    /// Checks a field count known up front (a list's length), before any
-    /// field is read.
-    pub fn expect_fields(&self, count: u64) -> Result<()> {
-        if count > MAX_FIELDS as u64 {
-            return Err(Error::FieldCount {
-                kind: FieldKind::Node,
-                got: u32::try_from(count.saturating_sub(2)).unwrap_or(u32::MAX),
-                min: 1,
-                max: MAX_NODE_FIELDS as u32,
-            });
-        }
-        Ok(())
-    }
-
-    /// Adds the next field (most significant first): a name, a width and an
-    /// optional kind name (`timestamp`, `node`, `sequence`; default: from the
-    /// name, see [`FieldSpec::inferred`]).
-    pub fn field(
-        &mut self,
-        name: &crate::Value,
-        bits: &crate::Value,
-        kind: Option<&crate::Value>,
-    ) -> Result<&mut Self> {
-        let n = self.spec.fields.len() + 1;
-        if n > MAX_FIELDS {
-            return Err(Error::FieldCount {
-                kind: FieldKind::Node,
-                got: (n - 2) as u32,
-                min: 1,
-                max: MAX_NODE_FIELDS as u32,
-            });
-        }
-        let name = name.string("field name", "a field name")?.to_owned();
-        let kind = match kind {
-            None => FieldSpec::inferred(&name, 0).kind,
-            Some(k) => FieldKind::from_name(
-                k.string("field kind", "\"timestamp\", \"node\" or \"sequence\"")?,
-            )?,
-        };
-        let width = match bits.integer(&format!("{name}.bits"))? {
-            Some(b) if (0..=64).contains(&b) => b as u32,
-            _ => {
-                let (min, max) = match kind {
-                    FieldKind::Node => (1, MAX_NODE_BITS),
-                    _ => (1, 63),
-                };
-                return Err(Error::InvalidSetting {
-                    setting: format!("bits of field `{name}`"),
-                    value: bits.describe(),
-                    expected: format!("an integer {min}..={max}"),
-                });
-            }
-        };
-        self.spec.fields.push(FieldSpec::new(&name, width, kind));
-        Ok(self)
-    }
-
-    /// The epoch, ms since the Unix epoch (>= 0).
-    pub fn epoch(&mut self, ms: &crate::Value) -> Result<&mut Self> {
-        self.spec.epoch_ms = ms
-            .int_in("epoch", 0, i128::from(u64::MAX))
-            .map_err(|e| match e {
-                Error::InvalidSetting { setting, value, .. } => Error::InvalidSetting {
-                    setting,
-                    value,
-                    expected: "an instant at or after 1970-01-01 (ms since the Unix epoch, >= 0)"
-                        .into(),
-                },
-                e => e,
-            })? as u64;
-        Ok(self)
-    }
-
-    /// The tick length in ms. Any unsigned 64-bit value is taken here;
-    /// [`Self::build`] reports one out of range as `TICK_OUT_OF_RANGE`, as
-    /// [`Layout::new`] does.
-    pub fn tick(&mut self, ms: &crate::Value) -> Result<&mut Self> {
-        let t = match ms.integer("tick_ms")? {
-            Some(t) if (0..=i128::from(u64::MAX)).contains(&t) => t as u64,
-            _ => {
-                return Err(Error::InvalidSetting {
-                    setting: "tick_ms".into(),
-                    value: ms.describe(),
-                    expected: format!("an integer 1..={MAX_TICK_MS}"),
-                })
-            }
-        };
-        self.spec.tick_ms = t;
-        Ok(self)
-    }
-
-    /// Whether the top bit is reserved (a boolean, or 0/1).
-    pub fn sign_bit(&mut self, v: &crate::Value) -> Result<&mut Self> {
-        self.spec.sign_bit = v.boolean("sign_bit")?;
-        Ok(self)
-    }
-
-    /// Validates and builds the layout ([`Layout::new`]).
-    pub fn build(&self) -> Result<Layout> {
-        Layout::new(self.spec.clone())
-    }
-
-    /// The specification so far.
-    pub fn spec(&self) -> &LayoutSpec {
-        &self.spec
-    }
-}
-
-impl Layout {
-    /// Builds an ID from host values, for `compose(...)` in every binding:
-    /// `timestamp` in ms since the Unix epoch (rounded down to its tick),
-    /// `sequence` (absent: 0) and every node field by name. Errors, in this
-    /// order: the time ([`Error::TimestampOutOfRange`], [`Error::WrongType`]),
-    /// the sequence, unknown node names ([`Error::UnknownField`]) and then
-    /// node values ([`Error::FieldOutOfRange`]) in the order given, missing
-    /// node fields in layout order ([`Error::MissingField`]).
-    pub fn compose_values<'a>(
-        &self,
-        timestamp: &crate::Value,
-        sequence: Option<&crate::Value>,
-        nodes: &[(&'a str, &'a crate::Value)],
-    ) -> Result<u64> {
-        let tick = self.tick_of(timestamp.instant_ms("timestamp", self)?)?;
-        self.shape.compose_host(tick, sequence, "sequence", nodes)
     }
 }

@@ -42,7 +42,9 @@ use std::time::{Duration, Instant};
 
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, Result};
-use crate::generator::{Config, Generator, Reserve};
+use crate::layout::Layout;
+pub use crate::node::build_leased as build;
+use crate::reserve::Reserve;
 
 #[cfg(feature = "etcd")]
 mod etcd;
@@ -480,22 +482,37 @@ fn keep(fence: Arc<Fence>, backend: Arc<dyn Backend>) {
     }
 }
 
-/// Builds a generator whose node numbers are leased from `service` (the
-/// node values in `config` are replaced), with its mark window
-/// `window_ms`. Returns it with a [`LeaseHandle`] for monitoring.
-pub fn build(
-    mut config: Config,
+/// A node number leased for `layout`: what a generator is built with
+/// ([`crate::node::build_leased`]).
+pub(crate) struct Acquired {
+    /// The node values of the leased number.
+    pub nodes: Vec<u64>,
+    /// The mark found next to the lease: nothing at or below it is issued.
+    pub mark: Option<u64>,
+    /// The fenced mark, the generator's [`Reserve`].
+    pub reserve: Box<dyn Reserve>,
+    /// Renews the lease while held; dropped, it releases the number.
+    pub guard: Box<dyn std::any::Any + Send + Sync>,
+    /// The generator's `source()`.
+    pub description: String,
+    /// For monitoring.
+    pub handle: LeaseHandle,
+}
+
+/// Leases a node number for `layout` from `service` and starts renewing
+/// it; the mark window is `window_ms`.
+pub(crate) fn acquire(
     service: Service,
     spec: &LeaseSpec,
+    layout: &Layout,
     window_ms: u64,
-) -> Result<(Generator, LeaseHandle)> {
+) -> Result<Acquired> {
     spec.validate(match service {
         #[cfg(feature = "etcd")]
         Service::Etcd => "SNOWID_ETCD_ENDPOINTS",
         #[cfg(feature = "redis")]
         Service::Redis => "SNOWID_REDIS_URL",
     })?;
-    let layout = config.layout.clone();
     let base = format!("/{}/{}", spec.prefix.trim_matches('/'), layout.id_space());
     let slots = layout.capacity().nodes;
     let claimed: Claimed = match service {
@@ -543,11 +560,6 @@ pub fn build(
         reason: format!("cannot start the renewal thread: {e}"),
     })?);
     // From here on, an error drops the guard, which releases the number.
-    config = config.nodes(&layout.slot_nodes(claimed.worker))?;
-    if let Some(m) = claimed.mark {
-        config.floor_tick = Some(config.floor_tick.map_or(m, |f| f.max(m)));
-    }
-    let floor = config.floor_tick;
     let reserve = LeaseReserve {
         fence: fence.clone(),
         backend: claimed.backend.clone(),
@@ -563,10 +575,14 @@ pub fn build(
         claimed.key,
         claimed.token
     );
-    let g = Generator::new(config)?
-        .with_reserve(Box::new(reserve), floor.unwrap_or(0))
-        .with_guard(Box::new(guard), description);
-    Ok((g, LeaseHandle { fence }))
+    Ok(Acquired {
+        nodes: layout.slot_nodes(claimed.worker),
+        mark: claimed.mark,
+        reserve: Box::new(reserve),
+        guard: Box::new(guard),
+        description,
+        handle: LeaseHandle { fence },
+    })
 }
 
 /// Now on the generator's monotonic clock.

@@ -46,6 +46,7 @@ pub mod layout;
 pub mod lease;
 pub mod node;
 pub mod options;
+pub mod reserve;
 pub mod segment;
 pub mod value;
 pub mod wide;

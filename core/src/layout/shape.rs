@@ -245,40 +245,6 @@ impl Shape {
             | self.node_bits::<W, V>(nodes)?)
     }
 
-    /// An ID from host values once the tick is known: the sequence (absent:
-    /// 0; named `seq_name` in its error), unknown node names, node values in
-    /// the order given, missing node fields in layout order.
-    pub(crate) fn compose_host<W: Word>(
-        &self,
-        tick: u64,
-        sequence: Option<&crate::Value>,
-        seq_name: &str,
-        nodes: &[(&str, &crate::Value)],
-    ) -> Result<W> {
-        let seq = match sequence {
-            Some(v) => v.field_value(seq_name, self.sequence_field().max())?,
-            None => 0,
-        };
-        let mut index = Vec::with_capacity(nodes.len());
-        for (name, _) in nodes {
-            index.push(self.node_index(name)?);
-        }
-        let mut values: [Option<u64>; MAX_NODE_FIELDS] = [None; MAX_NODE_FIELDS];
-        for (&i, (name, v)) in index.iter().zip(nodes) {
-            let max = self.fields[self.nodes[i]].max();
-            values[i] = Some(v.field_value(name, max)?);
-        }
-        let mut out = [0u64; MAX_NODE_FIELDS];
-        for ((slot, v), f) in out.iter_mut().zip(values).zip(self.node_fields()) {
-            *slot = v.ok_or_else(|| Error::MissingField {
-                field: f.name().to_owned(),
-                layout: self.name.clone(),
-                max: f.max(),
-            })?;
-        }
-        self.compose_tick(tick, seq, &out[..self.node_count])
-    }
-
     /// The parts of an ID already known to fit.
     pub(crate) fn parts<W: Word>(&self, id: W) -> Parts {
         let tick = self.time_field().get(id);

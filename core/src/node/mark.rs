@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
-use crate::generator::Reserve;
 use crate::layout::Layout;
+use crate::reserve::Reserve;
 
 const MARK_MAGIC: &str = "snowid-high-water 1";
 

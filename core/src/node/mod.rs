@@ -22,6 +22,7 @@
 //! Which source and settings apply is decided by [`crate::options`];
 //! [`from_env`] is the default generator's recipe.
 
+pub mod k8s;
 pub mod mark;
 pub mod slots;
 
@@ -34,6 +35,7 @@ use crate::generator::{Config, Generator};
 use crate::layout::Layout;
 
 pub use crate::env::parse_setting;
+pub use k8s::k8s_ordinal;
 pub use mark::HighWaterFile;
 pub use slots::{default_state_dir, default_state_dir_in, host_lock_dir_in, HostLocks, SlotLock};
 use slots::{host_dir, io_err, layout_dir, lock_slot, SlotTry};
@@ -216,36 +218,6 @@ pub(crate) fn format_nodes(layout: &Layout, nodes: &[u64]) -> String {
         .join(", ")
 }
 
-/// The StatefulSet ordinal of `hostname` (`web-3` -> 3), if below `slots`:
-/// the hostname has at most [`crate::options::MAX_STATEFULSET_HOSTNAME`]
-/// characters (a longer one may have been cut by the kubelet) and ends in
-/// `-<digits>`, 1 to 4 digits without a leading zero (see
-/// [`crate::options::statefulset_ordinal`]; a Deployment pod's random
-/// 5-character suffix, even an all-digit one, is never taken for one).
-pub fn k8s_ordinal(hostname: &str, slots: u64) -> Result<u64> {
-    crate::options::statefulset_ordinal(hostname)
-        .filter(|&o| o < slots)
-        .ok_or_else(|| Error::InvalidSetting {
-            setting: "hostname".into(),
-            value: hostname.to_owned(),
-            expected: format!(
-                "a StatefulSet pod name of at most {} characters ending in -<ordinal> (1 to 4 digits, no leading zero), ordinal 0..={}, or the ordinal in {} (the label {} through the downward API){}",
-                crate::options::MAX_STATEFULSET_HOSTNAME,
-                slots - 1,
-                crate::options::POD_INDEX_VAR,
-                crate::options::POD_INDEX_LABEL,
-                if hostname.len() > crate::options::MAX_STATEFULSET_HOSTNAME {
-                    format!(
-                        "; this hostname has {} characters and may have been cut at 63 by the kubelet",
-                        hostname.len()
-                    )
-                } else {
-                    String::new()
-                }
-            ),
-        })
-}
-
 /// Builds a generator whose node numbers come from `options` (ignoring any
 /// set in `config`), holding the slot lock for its lifetime and persisting a
 /// high-water mark if asked.
@@ -253,17 +225,12 @@ pub fn build(mut config: Config, options: &NodeOptions) -> Result<Generator> {
     match &options.source {
         #[cfg(feature = "etcd")]
         NodeSource::Etcd(spec) => {
-            return crate::lease::build(
-                config,
-                crate::lease::Service::Etcd,
-                spec,
-                options.window_ms,
-            )
-            .map(|(g, _)| g)
+            return build_leased(config, crate::lease::Service::Etcd, spec, options.window_ms)
+                .map(|(g, _)| g)
         }
         #[cfg(feature = "redis")]
         NodeSource::Redis(spec) => {
-            return crate::lease::build(
+            return build_leased(
                 config,
                 crate::lease::Service::Redis,
                 spec,
@@ -292,6 +259,49 @@ pub fn build(mut config: Config, options: &NodeOptions) -> Result<Generator> {
     }
     let description = claim.description.clone();
     Ok(g.with_guard(Box::new(claim), description))
+}
+
+/// Builds a generator whose node numbers are leased from `service` (the
+/// node values in `config` are replaced), with its mark window
+/// `window_ms`; also `lease::build`. Returns it with a
+/// [`crate::lease::LeaseHandle`] for monitoring.
+#[cfg(any(feature = "etcd", feature = "redis"))]
+pub fn build_leased(
+    mut config: Config,
+    service: crate::lease::Service,
+    spec: &crate::lease::LeaseSpec,
+    window_ms: u64,
+) -> Result<(Generator, crate::lease::LeaseHandle)> {
+    let leased = crate::lease::acquire(service, spec, &config.layout, window_ms)?;
+    // An error from here on drops `leased`, which releases the number.
+    config = config.nodes(&leased.nodes)?;
+    if let Some(m) = leased.mark {
+        config.floor_tick = Some(config.floor_tick.map_or(m, |f| f.max(m)));
+    }
+    let floor = config.floor_tick;
+    let g = Generator::new(config)?
+        .with_reserve(leased.reserve, floor.unwrap_or(0))
+        .with_guard(leased.guard, leased.description);
+    Ok((g, leased.handle))
+}
+
+/// Builds a one-lane generator from resolved parts: `config` without node
+/// numbers, the numbers from `options.source`. Protected, they are claimed
+/// (locked) and marked by [`build`]; unprotected (explicit numbers with
+/// `protect=false`, a manual clock), they are taken as given.
+pub(crate) fn build_lane(
+    config: Config,
+    options: &NodeOptions,
+    protect: bool,
+) -> Result<Generator> {
+    let config = match options.source.fixed_nodes() {
+        Some(nodes) => config.nodes(nodes)?,
+        None => config,
+    };
+    if !protect {
+        return Generator::new(config);
+    }
+    build(config, options)
 }
 
 #[allow(unused_variables)]
@@ -338,12 +348,7 @@ pub(crate) fn lease_source(name: &str, env: &Environment) -> Result<NodeSource> 
     }
 }
 
-/// The generator the bindings' module-level `next()` would make with no
-/// `configure()`: the environment's settings (see [`crate::options`]);
-/// with nothing set, a machine-local slot with a persisted high-water mark.
-pub fn from_env() -> Result<Generator> {
-    crate::options::resolve_default(None, &Environment::process())?.build()
-}
+pub use crate::options::from_env;
 
 #[cfg(test)]
 mod tests {

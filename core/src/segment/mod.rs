@@ -266,6 +266,35 @@ impl SegmentOptions {
     }
 }
 
+/// Opening a store is the segment module's: the stores below know the
+/// trait they implement, not each other.
+impl StoreUrl {
+    /// Opens the store (connects for PostgreSQL and Redis, creating the
+    /// table or the directory if missing). A Redis that can lose
+    /// acknowledged writes is refused ([`Self::open_checked`]).
+    pub fn open(&self) -> Result<Box<dyn SegmentStore>> {
+        self.open_checked(false)
+    }
+
+    /// [`Self::open`]; `allow_volatile` (the segment option
+    /// `allow_volatile_store`) accepts a Redis without persistence.
+    pub fn open_checked(&self, allow_volatile: bool) -> Result<Box<dyn SegmentStore>> {
+        let _ = allow_volatile; // only Redis asks
+        match self {
+            StoreUrl::File(dir) => Ok(Box::new(self::file::FileStore::open(dir)?)),
+            #[cfg(feature = "postgres")]
+            StoreUrl::Postgres(url) => Ok(Box::new(self::postgres::PostgresStore::open(url)?)),
+            #[cfg(feature = "redis")]
+            StoreUrl::Redis(url) => Ok(Box::new(self::redis::RedisStore::open_checked(
+                url,
+                allow_volatile,
+            )?)),
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("parse refuses schemes this build lacks"),
+        }
+    }
+}
+
 /// The store when none is given: `SNOWID_SEGMENT_STORE`; else, in a
 /// replicated environment (Kubernetes, AWS Lambda, Cloud Run), an error:
 /// each replica has its own filesystem, so a file store there would hand
@@ -283,7 +312,7 @@ pub fn default_store(env: &Environment) -> Result<StoreUrl> {
             e => e,
         });
     }
-    if let Some(environment) = crate::options::replicated_environment(env)? {
+    if let Some(environment) = crate::env::replicated_environment(env)? {
         return Err(Error::SegmentStoreUrl {
             url: "(none configured)".into(),
             reason: format!(

@@ -159,31 +159,6 @@ impl StoreUrl {
             )),
         }
     }
-
-    /// Opens the store (connects for PostgreSQL and Redis, creating the
-    /// table or the directory if missing). A Redis that can lose
-    /// acknowledged writes is refused ([`Self::open_checked`]).
-    pub fn open(&self) -> Result<Box<dyn SegmentStore>> {
-        self.open_checked(false)
-    }
-
-    /// [`Self::open`]; `allow_volatile` (the segment option
-    /// `allow_volatile_store`) accepts a Redis without persistence.
-    pub fn open_checked(&self, allow_volatile: bool) -> Result<Box<dyn SegmentStore>> {
-        let _ = allow_volatile; // only Redis asks
-        match self {
-            StoreUrl::File(dir) => Ok(Box::new(super::file::FileStore::open(dir)?)),
-            #[cfg(feature = "postgres")]
-            StoreUrl::Postgres(url) => Ok(Box::new(super::postgres::PostgresStore::open(url)?)),
-            #[cfg(feature = "redis")]
-            StoreUrl::Redis(url) => Ok(Box::new(super::redis::RedisStore::open_checked(
-                url,
-                allow_volatile,
-            )?)),
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("parse refuses schemes this build lacks"),
-        }
-    }
 }
 
 fn host_part<'a>(url: &str, rest: &'a str) -> Result<&'a str> {

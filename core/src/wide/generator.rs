@@ -259,9 +259,6 @@ fn set_pads(c: &mut Config) -> Result<()> {
     Ok(())
 }
 
-/// The options only a wide generator reads (beside `layout`).
-pub const WIDE_OPTION_NAMES: &[&str] = &["width", "tick_ms"];
-
 /// Resolved settings of a wide generator: the layout, and the 64-bit
 /// settings of its node view (clock, policy, node source, protection).
 #[derive(Debug, Clone)]

@@ -27,29 +27,14 @@ mod generator;
 mod layout;
 mod text;
 
-pub use generator::{
-    resolve_wide, wide_layout_of, WideConfig, WideGenerator, WideSettings, WIDE_OPTION_NAMES,
-};
+pub use generator::{resolve_wide, wide_layout_of, WideConfig, WideGenerator, WideSettings};
 pub use layout::{
     WideCapacity, WideField, WideLayout, WideSpec, JS_SAFE_BITS, MAX_WIDE_BITS, MAX_WIDE_NODE_BITS,
     MAX_WIDE_SEQUENCE_BITS, MAX_WIDE_TIMESTAMP_BITS, WIDE_PRESETS,
 };
-pub use text::{encode_wide, encode_wide_into, parse_wide, wide_width, MAX_WIDE_ENCODED_LEN};
+pub use text::{
+    encode_wide, encode_wide_into, id_value, parse_wide, wide_width, MAX_WIDE_ENCODED_LEN,
+};
 
-/// A wide ID argument from a host: `Int` 0..=2^127-1 or `BigInt` text up to
-/// 2^128 - 1 (Python's big integers, a JavaScript `bigint`); whether it fits
-/// a layout is the layout's question.
-pub fn id_value(v: &crate::Value) -> crate::Result<u128> {
-    let bad = || crate::Error::InvalidSetting {
-        setting: "id".into(),
-        value: v.describe(),
-        expected: format!("an integer 0..={}", u128::MAX),
-    };
-    match v {
-        crate::Value::BigInt(s) => s.parse::<u128>().map_err(|_| bad()),
-        _ => match v.integer("id")? {
-            Some(i) if i >= 0 => Ok(i as u128),
-            _ => Err(bad()),
-        },
-    }
-}
+/// The options only a wide generator reads (beside `layout`).
+pub const WIDE_OPTION_NAMES: &[&str] = &["width", "tick_ms"];

@@ -13,6 +13,7 @@ use crate::encoding::{
     CROCKFORD_VALUES, INVALID,
 };
 use crate::error::{Error, Result};
+use crate::value::Value;
 
 /// Longest encoded wide ID in bytes (a 39-digit decimal).
 pub const MAX_WIDE_ENCODED_LEN: usize = 39;
@@ -153,6 +154,24 @@ fn parse_wide_fast(e: Encoding, b: &[u8]) -> Option<u128> {
             }
             Some(value)
         }
+    }
+}
+
+/// A wide ID argument from a host: `Int` 0..=2^127-1 or `BigInt` text up to
+/// 2^128 - 1 (Python's big integers, a JavaScript `bigint`); whether it fits
+/// a layout is the layout's question.
+pub fn id_value(v: &Value) -> Result<u128> {
+    let bad = || Error::InvalidSetting {
+        setting: "id".into(),
+        value: v.describe(),
+        expected: format!("an integer 0..={}", u128::MAX),
+    };
+    match v {
+        Value::BigInt(s) => s.parse::<u128>().map_err(|_| bad()),
+        _ => match v.integer("id")? {
+            Some(i) if i >= 0 => Ok(i as u128),
+            _ => Err(bad()),
+        },
     }
 }
 
