@@ -30,36 +30,13 @@ use crate::layout::{Layout, LayoutSpec};
 use crate::node::{self, NodeOptions, NodeSource};
 use crate::value::Value;
 
-/// Longest regression wait an option may ask for (1 hour).
-pub const MAX_WAIT_MS: u64 = 3_600_000;
-/// Most ticks a generator may borrow ahead of the clock.
-pub const MAX_BORROW_TICKS: u64 = 1_000_000;
-/// Longest high-water window (1 hour).
-pub const MAX_WINDOW_MS: u64 = 3_600_000;
-/// Default regression wait and high-water window.
-pub const DEFAULT_WAIT_MS: u64 = 1000;
-/// Default high-water window.
-pub const DEFAULT_WINDOW_MS: u64 = 1000;
-
-/// The option names, in the order they are checked (node fields come after).
-pub const OPTION_NAMES: &[&str] = &[
-    "layout",
-    "epoch",
-    "clock",
-    "on_regression",
-    "max_wait_ms",
-    "max_borrow_ticks",
-    "node_source",
-    "state_dir",
-    "protect",
-    "persist",
-    "window_ms",
-    "random_sequence_start",
-    "lanes",
-];
-
-/// Names of the node sources (`node_source=`, `SNOWID_NODE_SOURCE`).
-pub const NODE_SOURCES: &[&str] = &["explicit", "local", "env", "k8s", "etcd", "redis"];
+// Declared in the options table (`crate::option_table`), re-exported here
+// where they have always been.
+pub use crate::option_table::{
+    DEFAULT_WAIT_MS, DEFAULT_WINDOW_MS, MAX_BORROW_TICKS, MAX_WAIT_MS, MAX_WINDOW_MS,
+    NODE_SOURCES, OPTION_NAMES,
+};
+use crate::option_table::{CLOCKS, REGRESSION_POLICIES};
 
 /// `snake_case` for a lowerCamelCase key (`maxWaitMs` -> `max_wait_ms`);
 /// other keys unchanged.
@@ -514,7 +491,7 @@ fn resolve(
     let clock = match o.get("clock") {
         Some(g) => match g.value {
             Value::Clock(m) => ClockChoice::Manual(m.clone()),
-            _ => match choice(&g, &["cached", "monotonic"]).map_err(|e| match e {
+            _ => match choice(&g, CLOCKS).map_err(|e| match e {
                 Error::WrongType { name, got, .. } => Error::WrongType {
                     name,
                     got,
@@ -527,7 +504,7 @@ fn resolve(
             },
         },
         None if default => match env
-            .choice("SNOWID_CLOCK", &["cached", "monotonic"])?
+            .choice("SNOWID_CLOCK", CLOCKS)?
             .as_deref()
         {
             Some("monotonic") => ClockChoice::Monotonic,
@@ -540,7 +517,7 @@ fn resolve(
     let manual = matches!(clock, ClockChoice::Manual(_));
     let policy = o
         .get("on_regression")
-        .map(|g| choice(&g, &["wait", "fail"]))
+        .map(|g| choice(&g, REGRESSION_POLICIES))
         .transpose()?;
     let wait_given = o.get("max_wait_ms");
     let max_wait = wait_given

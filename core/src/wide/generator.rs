@@ -259,8 +259,9 @@ fn set_pads(c: &mut Config) -> Result<()> {
     Ok(())
 }
 
-/// The options only a wide generator reads (beside `layout`).
-pub const WIDE_OPTION_NAMES: &[&str] = &["width", "tick_ms"];
+// The options only a wide generator reads (beside the generator options),
+// declared in the options table.
+pub use crate::option_table::WIDE_OPTION_NAMES;
 
 /// Resolved settings of a wide generator: the layout, and the 64-bit
 /// settings of its node view (clock, policy, node source, protection).
