@@ -123,9 +123,9 @@ pub const CLOCKS: &[&str] = &["cached", "monotonic"];
 /// Names of the regression policies.
 pub const REGRESSION_POLICIES: &[&str] = &["wait", "fail"];
 
-/// Every option, each once. Generator options come first, in the order they
-/// are checked, then the wide layout's own, then the segment's (in the
-/// order they are checked).
+/// Every option, each once: the generator options in the order they are
+/// checked (the wide layout's own after `layout`, where a wide generator
+/// reads them), then the segment's, in the order they are checked.
 pub const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         name: "layout",
@@ -136,6 +136,34 @@ pub const OPTIONS: &[OptionSpec] = &[
         targets: GENERATORS | WIDE | WIDE_LAYOUT,
         doc: "preset name (exact: `twitter`, `discord`, `instagram`, `sonyflake`) or a `Layout`",
         errors: "unknown name `UNKNOWN_LAYOUT`; other type `WRONG_TYPE`",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "width",
+        camel: "width",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_WIDE_BITS,
+        },
+        default: "128",
+        env: None,
+        targets: WIDE | WIDE_LAYOUT,
+        doc: "integer 1..=128: the ID's width; the fields fill it exactly (53 for a custom JS-safe layout)",
+        errors: "out of range `INVALID_SETTING`; given with a preset `INVALID_SETTING`",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "tick_ms",
+        camel: "tickMs",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_WIDE_TICK_MS,
+        },
+        default: "1",
+        env: None,
+        targets: WIDE | WIDE_LAYOUT,
+        doc: "integer 1..=86400000",
+        errors: "out of range `INVALID_SETTING`; given with a preset `INVALID_SETTING`",
         wide_choices: None,
     },
     OptionSpec {
@@ -280,34 +308,6 @@ pub const OPTIONS: &[OptionSpec] = &[
         targets: GENERATORS,
         doc: "integer 1..=min(nodes of the layout, 1024): node numbers the generator holds, one per lane (`snowid::lanes`); a fixed number n (node fields, `env`, `k8s`) is a block index: lane i holds n x lanes + i (see \"Lanes and fixed numbers\")",
         errors: "out of range `INVALID_SETTING`; with fixed numbers whose block n x lanes ..= n x lanes + lanes - 1 passes the layout's last node number: `INVALID_SETTING` naming the block (checked last, after the combination rules)",
-        wide_choices: None,
-    },
-    OptionSpec {
-        name: "width",
-        camel: "width",
-        kind: Kind::Int {
-            min: 1,
-            max: MAX_WIDE_BITS,
-        },
-        default: "128",
-        env: None,
-        targets: WIDE | WIDE_LAYOUT,
-        doc: "integer 1..=128: the ID's width; the fields fill it exactly (53 for a custom JS-safe layout)",
-        errors: "out of range `INVALID_SETTING`; given with a preset `INVALID_SETTING`",
-        wide_choices: None,
-    },
-    OptionSpec {
-        name: "tick_ms",
-        camel: "tickMs",
-        kind: Kind::Int {
-            min: 1,
-            max: MAX_WIDE_TICK_MS,
-        },
-        default: "1",
-        env: None,
-        targets: WIDE | WIDE_LAYOUT,
-        doc: "integer 1..=86400000",
-        errors: "out of range `INVALID_SETTING`; given with a preset `INVALID_SETTING`",
         wide_choices: None,
     },
     OptionSpec {

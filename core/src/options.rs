@@ -32,11 +32,11 @@ use crate::value::Value;
 
 // Declared in the options table (`crate::option_table`), re-exported here
 // where they have always been.
-pub use crate::option_table::{
-    DEFAULT_WAIT_MS, DEFAULT_WINDOW_MS, MAX_BORROW_TICKS, MAX_WAIT_MS, MAX_WINDOW_MS,
-    NODE_SOURCES, OPTION_NAMES,
-};
 use crate::option_table::{CLOCKS, REGRESSION_POLICIES};
+pub use crate::option_table::{
+    DEFAULT_WAIT_MS, DEFAULT_WINDOW_MS, MAX_BORROW_TICKS, MAX_WAIT_MS, MAX_WINDOW_MS, NODE_SOURCES,
+    OPTION_NAMES,
+};
 
 /// `snake_case` for a lowerCamelCase key (`maxWaitMs` -> `max_wait_ms`);
 /// other keys unchanged.
@@ -503,10 +503,7 @@ fn resolve(
                 _ => ClockChoice::Cached,
             },
         },
-        None if default => match env
-            .choice("SNOWID_CLOCK", CLOCKS)?
-            .as_deref()
-        {
+        None if default => match env.choice("SNOWID_CLOCK", CLOCKS)?.as_deref() {
             Some("monotonic") => ClockChoice::Monotonic,
             Some(_) => ClockChoice::Cached,
             None if target == Target::Service => ClockChoice::Monotonic,
