@@ -12,11 +12,10 @@
  */
 export declare class Generator {
   /**
-   * `new Generator({ layout?, epoch?, <nodeField>..., clock?,
-   * onRegression?, maxWaitMs?, maxBorrowTicks?, nodeSource?, stateDir?,
-   * protect?, persist?, windowMs?, randomSequenceStart?, lanes? })`: every key goes to the core's
-   * options builder as written (camelCase or snake_case); the rules are
-   * the core's (`testdata/OPTIONS.md`).
+   * `new Generator(options)`, the options typed below and node fields by
+   * the layout's names: every key goes to the core's options builder as
+   * written (camelCase or snake_case); the rules are the core's
+   * (`testdata/OPTIONS.md`).
    *
    * - `layout`: a `Layout` or a preset name (default `'twitter'`).
    * - `epoch`: a `Date` or ms; replaces the layout's epoch.
@@ -206,10 +205,9 @@ export declare class ManualClock {
  */
 export declare class Segment {
   /**
-   * `new Segment(key, { store?, step?, minStep?, maxStep?, prefetchAt?,
-   * rangeMs?, allowVolatileStore? })`: `key` is 1..128 characters of `A-Z a-z 0-9 _ - .`;
-   * the options go to the core's segment options as written (rules in
-   * `testdata/OPTIONS.md`).
+   * `new Segment(key, options)`, the options typed below: `key` is
+   * 1..128 characters of `A-Z a-z 0-9 _ - .`; the options go to the
+   * core's segment options as written (rules in `testdata/OPTIONS.md`).
    */
   constructor(key: string, options?: { store?: string, step?: number, minStep?: number, maxStep?: number, prefetchAt?: number, rangeMs?: number, allowVolatileStore?: boolean })
   /** The key. */
@@ -236,7 +234,7 @@ export declare class Segment {
  * `width` and `tickMs` for custom fields.
  */
 export declare class WideGenerator {
-  constructor(options?: { layout?: string, width?: number, tickMs?: number, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown })
+  constructor(options?: { layout?: string, width?: number, tickMs?: number, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, [nodeField: string]: unknown })
   /** The next ID, as a bigint. */
   next(): bigint
   /**

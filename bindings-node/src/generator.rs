@@ -136,11 +136,10 @@ pub struct Generator {
 
 #[napi]
 impl Generator {
-    /// `new Generator({ layout?, epoch?, <nodeField>..., clock?,
-    /// onRegression?, maxWaitMs?, maxBorrowTicks?, nodeSource?, stateDir?,
-    /// protect?, persist?, windowMs?, randomSequenceStart?, lanes? })`: every key goes to the core's
-    /// options builder as written (camelCase or snake_case); the rules are
-    /// the core's (`testdata/OPTIONS.md`).
+    /// `new Generator(options)`, the options typed below and node fields by
+    /// the layout's names: every key goes to the core's options builder as
+    /// written (camelCase or snake_case); the rules are the core's
+    /// (`testdata/OPTIONS.md`).
     ///
     /// - `layout`: a `Layout` or a preset name (default `'twitter'`).
     /// - `epoch`: a `Date` or ms; replaces the layout's epoch.

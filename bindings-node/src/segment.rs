@@ -22,10 +22,9 @@ pub struct Segment {
 
 #[napi]
 impl Segment {
-    /// `new Segment(key, { store?, step?, minStep?, maxStep?, prefetchAt?,
-    /// rangeMs?, allowVolatileStore? })`: `key` is 1..128 characters of `A-Z a-z 0-9 _ - .`;
-    /// the options go to the core's segment options as written (rules in
-    /// `testdata/OPTIONS.md`).
+    /// `new Segment(key, options)`, the options typed below: `key` is
+    /// 1..128 characters of `A-Z a-z 0-9 _ - .`; the options go to the
+    /// core's segment options as written (rules in `testdata/OPTIONS.md`).
     // BEGIN GENERATED options:ts-segment (make options)
     #[napi(
         constructor,
