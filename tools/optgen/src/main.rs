@@ -405,3 +405,32 @@ fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
     out.push(line);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_is_rewritten_and_an_attribute_keeps_all_but_its_string() {
+        let text = "x\n    // BEGIN GENERATED options:py-segment (make options)\n    #[pyo3(signature = (key, **options), text_signature = \"(key, *, store=None)\")]\n    // END GENERATED options:py-segment\n# BEGIN GENERATED options:pyi-segment\nstale\n# END GENERATED options:pyi-segment\ny\n";
+        let mut seen = Vec::new();
+        let out = rewrite(text, &mut seen).unwrap();
+        assert_eq!(seen, ["py-segment", "pyi-segment"]);
+        assert!(out.contains("#[pyo3(signature = (key, **options), text_signature = \"(key, *, store=None, step=None, min_step=None, max_step=None, prefetch_at=None, range_ms=None, allow_volatile_store=None)\")]"), "{out}");
+        assert!(!out.contains("stale"));
+        assert!(out.contains("store: Optional[str] = None,\nstep: Optional[int] = None,"));
+        assert!(out.starts_with("x\n") && out.ends_with("y\n"));
+        // Written once, it is stable.
+        assert_eq!(rewrite(&out, &mut Vec::new()).unwrap(), out);
+    }
+
+    #[test]
+    fn an_unclosed_or_unknown_region_is_an_error() {
+        assert!(rewrite("// BEGIN GENERATED options:py-segment\n", &mut Vec::new()).is_err());
+        assert!(rewrite(
+            "// BEGIN GENERATED options:nope\n// END GENERATED options:nope\n",
+            &mut Vec::new()
+        )
+        .is_err());
+    }
+}
