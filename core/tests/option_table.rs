@@ -79,3 +79,35 @@ fn each_integer_option_rejects_one_past_its_range_and_takes_its_ends() {
         }
     }
 }
+
+#[test]
+fn the_settings_summary_shows_every_generator_option() {
+    // A new option that the resolved settings (and so the options vectors)
+    // do not show would go unchecked in every language.
+    fn shown_as(name: &str) -> Option<&str> {
+        match name {
+            "epoch" => Some("epoch_ms"),
+            "node_source" => Some("source"),
+            // A path differs per machine; `difference()` compares it.
+            "state_dir" => None,
+            other => Some(other),
+        }
+    }
+    let summary = snowid::GeneratorOptions::new()
+        .with("worker", 1)
+        .with("datacenter", 1)
+        .with("protect", false)
+        .resolve()
+        .unwrap()
+        .summary_json();
+    let json: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&summary).unwrap();
+    for o in OPTIONS
+        .iter()
+        .filter(|o| o.applies_to(option_table::GENERATOR))
+    {
+        if let Some(key) = shown_as(o.name) {
+            assert!(json.contains_key(key), "{} is not in {summary}", o.name);
+        }
+    }
+}
