@@ -154,13 +154,7 @@ impl Generator {
     /// - `protect` (default `true`; `false` with a `ManualClock`): lock the
     ///   node numbers on this machine and keep a high-water mark, so a
     ///   second live generator with them throws `SNOWID_NODE_IN_USE`.
-    // BEGIN GENERATED options:ts-generator (make options)
-    #[napi(
-        constructor,
-        catch_unwind,
-        ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, lanes?: number, [nodeField: string]: unknown }"
-    )]
-    // END GENERATED options:ts-generator
+    #[napi(constructor, catch_unwind, ts_args_type = "options?: GeneratorOptions")]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         let o = options_of(&env, options.map(|o| o.raw()))?.unwrap_or_default();
         Ok(Generator {

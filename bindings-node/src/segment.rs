@@ -25,13 +25,11 @@ impl Segment {
     /// `new Segment(key, options)`, the options typed below: `key` is
     /// 1..128 characters of `A-Z a-z 0-9 _ - .`; the options go to the
     /// core's segment options as written (rules in `testdata/OPTIONS.md`).
-    // BEGIN GENERATED options:ts-segment (make options)
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "key: string, options?: { store?: string, step?: number, minStep?: number, maxStep?: number, prefetchAt?: number, rangeMs?: number, allowVolatileStore?: boolean }"
+        ts_args_type = "key: string, options?: SegmentOptions"
     )]
-    // END GENERATED options:ts-segment
     pub fn new(env: Env, key: Unknown, options: Option<Unknown>) -> Result<Self> {
         let key = key_from_value(&js::arg(&env, key.raw(), Dates::Object)?).or_throw(&env)?;
         let mut o = SegmentOptions::new();

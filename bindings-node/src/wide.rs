@@ -76,13 +76,11 @@ pub struct WideLayout {
 
 #[napi]
 impl WideLayout {
-    // BEGIN GENERATED options:ts-wide-layout (make options)
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "layout?: string | { layout?: string, width?: number, tickMs?: number, epoch?: Date | number | bigint }"
+        ts_args_type = "layout?: string | WideLayoutOptions"
     )]
-    // END GENERATED options:ts-wide-layout
     pub fn new(env: Env, layout: Option<Unknown>) -> Result<Self> {
         let o = layout_options(&env, layout)?;
         Ok(WideLayout {
@@ -262,13 +260,11 @@ pub struct WideGenerator {
 
 #[napi]
 impl WideGenerator {
-    // BEGIN GENERATED options:ts-wide (make options)
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "options?: { layout?: string, width?: number, tickMs?: number, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, [nodeField: string]: unknown }"
+        ts_args_type = "options?: WideGeneratorOptions"
     )]
-    // END GENERATED options:ts-wide
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         let o = options_of(&env, options.map(|o| o.raw()))?.unwrap_or_default();
         let g = wide::resolve_wide(&o, &snowid::env::Environment::process())

@@ -1,16 +1,19 @@
 //! `snowid-optgen --write | --check`: every binding's restatement of the
 //! options, written from the core's options table (`snowid::option_table`).
 //!
+//! Node's constructors name option types (`GeneratorOptions`, ...) declared
+//! in `bindings-node/dts-header.d.ts`, which napi puts at the top of
+//! `index.d.ts`; their fields are written here.
+//!
 //! The places that must name the options (pyo3 and napi attributes need
 //! string literals; stubs and docs are read by people and type checkers)
 //! hold regions between `BEGIN GENERATED options:<kind>` and
 //! `END GENERATED options:<kind>` markers. `--write` rewrites them;
 //! `--check` (run by `make lint`) fails on any difference and says what to
-//! run. In a region of a Rust attribute only the `text_signature` /
-//! `ts_args_type` string is rewritten; every other region is rewritten
-//! whole. `make options` runs `--write`, then `make header` and
-//! `make stubs`, which carry the C doc comments into `snowid.h` and the
-//! `ts_args_type` strings into `index.d.ts`.
+//! run. In a region of a Rust attribute only the `text_signature` string is
+//! rewritten; every other region is rewritten whole. `make options` runs
+//! `--write`, then `make header` and `make stubs`, which carry the C doc
+//! comments into `snowid.h` and Node's option types into `index.d.ts`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,7 +27,7 @@ use snowid::option_table::{
 const PLACES: &[&str] = &[
     "bindings-python/src",
     "bindings-python/python/snowid",
-    "bindings-node/src",
+    "bindings-node/dts-header.d.ts",
     "bindings-c/src",
     "bindings-kotlin/src/main/kotlin",
     "testdata/OPTIONS.md",
@@ -42,11 +45,10 @@ const KINDS: &[&str] = &[
     "pyi-wide",
     "pyi-wide-layout",
     "pyi-segment",
-    "ts-generator",
-    "ts-default",
-    "ts-wide",
-    "ts-wide-layout",
-    "ts-segment",
+    "dts-generator",
+    "dts-wide",
+    "dts-wide-layout",
+    "dts-segment",
     "c-generator",
     "c-wide",
     "c-segment",
@@ -106,6 +108,12 @@ fn main() -> ExitCode {
             stale.push(shown);
         }
     }
+    // Node types `configure()` with the generator's options.
+    let names = |t| for_target(t).map(|o| o.name).collect::<Vec<_>>();
+    if names(DEFAULT) != names(GENERATOR) {
+        eprintln!("configure() takes other options than Generator(): give Node a type of its own");
+        return ExitCode::FAILURE;
+    }
     let missing: Vec<&&str> = KINDS.iter().filter(|k| !seen.contains(k)).collect();
     if !missing.is_empty() {
         eprintln!("no region for {missing:?} (markers `{BEGIN}<kind>` ... `{END}<kind>`)");
@@ -132,7 +140,7 @@ fn walk(p: &Path, out: &mut Vec<PathBuf>) {
         }
     } else if matches!(
         p.extension().and_then(|e| e.to_str()),
-        Some("rs" | "pyi" | "kt" | "md")
+        Some("rs" | "pyi" | "kt" | "md" | "ts")
     ) {
         out.push(p.to_owned());
     }
@@ -173,9 +181,7 @@ fn rewrite(text: &str, seen: &mut Vec<&'static str>) -> Result<String, String> {
                 out.push_str(&replace_literal(l, &literal, &mut found));
             }
             if !found {
-                return Err(format!(
-                    "region {kind} holds no text_signature/ts_args_type string"
-                ));
+                return Err(format!("region {kind} holds no text_signature string"));
             }
         } else {
             for l in lines_of(kind) {
@@ -207,18 +213,16 @@ fn line_prefix(before_marker: &str, kind: &str) -> String {
     }
 }
 
-/// `line` with its `text_signature = "..."` / `ts_args_type = "..."` string
-/// replaced by `literal`.
+/// `line` with its `text_signature = "..."` string replaced by `literal`.
 fn replace_literal(line: &str, literal: &str, found: &mut bool) -> String {
-    for key in ["text_signature = \"", "ts_args_type = \""] {
-        if let Some(start) = line.find(key) {
-            let from = start + key.len();
-            let len = line[from..].find('"').expect("a closed string literal");
-            *found = true;
-            return format!("{}{literal}{}", &line[..from], &line[from + len..]);
-        }
-    }
-    line.to_owned()
+    const KEY: &str = "text_signature = \"";
+    let Some(start) = line.find(KEY) else {
+        return line.to_owned();
+    };
+    let from = start + KEY.len();
+    let len = line[from..].find('"').expect("a closed string literal");
+    *found = true;
+    format!("{}{literal}{}", &line[..from], &line[from + len..])
 }
 
 /// The target flag of a region kind.
@@ -260,18 +264,6 @@ fn literal_of(kind: &str) -> Option<String> {
                 "(*, {}, **node_fields)",
                 opts.iter().map(named).collect::<Vec<_>>().join(", ")
             ),
-        });
-    }
-    if kind.starts_with("ts-") {
-        let fields: Vec<String> = opts
-            .iter()
-            .map(|o| format!("{}?: {}", o.camel, ts_type(o, target)))
-            .collect();
-        let object = fields.join(", ");
-        return Some(match target {
-            WIDE_LAYOUT => format!("layout?: string | {{ {object} }}"),
-            SEGMENT => format!("key: string, options?: {{ {object} }}"),
-            _ => format!("options?: {{ {object}, [nodeField: string]: unknown }}"),
         });
     }
     None
@@ -336,7 +328,7 @@ fn lines_of(kind: &str) -> Vec<String> {
     let family = kind.split('-').next().unwrap_or_default();
     // The wide regions of the docs list only what a wide generator adds.
     let opts: Vec<&OptionSpec> = for_target(target)
-        .filter(|o| family == "pyi" || target != WIDE || !o.applies_to(GENERATOR))
+        .filter(|o| matches!(family, "pyi" | "dts") || target != WIDE || !o.applies_to(GENERATOR))
         // A wide layout's first argument is positional (not in the region).
         .filter(|o| !(family == "pyi" && target == WIDE_LAYOUT && o.name == "layout"))
         .collect();
@@ -344,6 +336,15 @@ fn lines_of(kind: &str) -> Vec<String> {
         "pyi" => opts
             .iter()
             .map(|o| format!("{}: Optional[{}] = None,", o.name, py_type(o, target)))
+            .collect(),
+        "dts" => opts
+            .iter()
+            .flat_map(|o| {
+                [
+                    format!("/** {}{} */", o.doc, default_of(o)),
+                    format!("{}?: {}", o.camel, ts_type(o, target)),
+                ]
+            })
             .collect(),
         "md" => opts
             .iter()
