@@ -446,7 +446,7 @@ pub fn find(name: &str) -> Option<&'static OptionSpec> {
 
 /// The range of the integer option called `name` (a name from this
 /// table: anything else is a mistake in the caller's code).
-pub fn int_range(name: &str) -> (u64, u64) {
+pub(crate) fn int_range(name: &str) -> (u64, u64) {
     match find(name).map(|o| o.kind) {
         Some(Kind::Int { min, max }) => (min, max),
         _ => panic!("{name} is not an integer option of the table"),
