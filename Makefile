@@ -6,7 +6,7 @@
 CARGO ?= cargo
 BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
 
-.PHONY: demo test bench header stubs fmt lint \
+.PHONY: demo test bench header stubs options fmt lint \
         demo-rust test-rust bench-rust \
         demo-python demo-node demo-c demo-kotlin test-python test-node test-c test-kotlin \
         bench-python bench-node bench-c bench-kotlin bench-check bench-first-id vectors test-leases test-readme test-interop \
@@ -26,6 +26,15 @@ test: lint test-rust test-python test-node test-readme test-c test-interop test-
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) run -q -p snowid-optgen -- --check
+
+## options: rewrite every binding's restatement of the options (Python
+## text_signature and _native.pyi, Node ts_args_type, C and Kotlin docs,
+## testdata/OPTIONS.md) from core/src/option_table.rs, then snowid.h and
+## index.d.ts from those (make lint checks them)
+options:
+	$(CARGO) run -q -p snowid-optgen -- --write
+	$(MAKE) header stubs
 
 ## vectors: regenerate testdata/vectors.json from the Python model; fails if it changed
 vectors:

@@ -286,15 +286,69 @@ typedef struct snowid_generator_t snowid_generator_t;
 typedef struct snowid_layout_t snowid_layout_t;
 
 /**
- * Generator options by name (opaque): `layout`, `epoch`, `clock`,
- * `on_regression`, `max_wait_ms`, `max_borrow_ticks`, `node_source`,
- * `state_dir`, `protect`, `persist`, `window_ms`, and the layout's node
- * fields (`worker`, ...) — the keywords of every snowid language, in
- * `snake_case` (or lowerCamelCase), with the rules of the README's
- * options table. The same object carries a segment's options (`store`,
- * `step`, `min_step`, `max_step`, `prefetch_at`, `range_ms`) to
- * `snowid_segment_new_with_options()`. Made by `snowid_options_new()`,
- * freed by `snowid_options_free()`.
+ * Options by name (opaque): the keywords of every snowid language, in
+ * `snake_case` (or lowerCamelCase), with the rules of
+ * `testdata/OPTIONS.md`. One object holds the options of any constructor,
+ * once; the call that consumes it judges the names it knows.
+ *
+ * `snowid_generator_new_with_options()`, `snowid_configure()` and
+ * `snowid_wide_generator_new()` (there `lanes` only 1): the layout's node
+ * fields (`worker`, ...) and
+ * - `layout` (`_set_str()` or `_set_layout()`): preset name (exact: `twitter`,
+ *   `discord`, `instagram`, `sonyflake`) or a `Layout`; default `twitter`
+ *   (environment: `SNOWID_LAYOUT`)
+ * - `epoch` (`_set_int()`): integer ms since the Unix epoch, >= 0, not in the
+ *   future; default the layout's
+ * - `clock` (`_set_str()` or `_set_manual_clock()`): `"cached"`,
+ *   `"monotonic"`, a `ManualClock`; default `"cached"` (environment:
+ *   `SNOWID_CLOCK`)
+ * - `on_regression` (`_set_str()`): `"wait"`, `"fail"`; default `"wait"`
+ * - `max_wait_ms` (`_set_int()`): integer 0..=3600000; default 1000 (only with
+ *   `wait`)
+ * - `max_borrow_ticks` (`_set_int()`): integer 0..=1000000; default 0
+ * - `node_source` (`_set_str()`): `"explicit"`, `"local"`, `"env"`, `"k8s"`,
+ *   `"etcd"`, `"redis"`; default `explicit` when node fields are given
+ *   (environment: `SNOWID_NODE_SOURCE`)
+ * - `state_dir` (`_set_str()`): non-empty path; default `SNOWID_STATE_DIR`,
+ *   else the per-user directory (environment: `SNOWID_STATE_DIR`)
+ * - `protect` (`_set_bool()`): bool: lock the node numbers on this machine and
+ *   keep a high-water mark; default `true`; `false` with a `ManualClock`
+ * - `persist` (`_set_bool()`): bool: keep the high-water mark (needs
+ *   `protect`); default `true` when protected (environment: `SNOWID_PERSIST`)
+ * - `window_ms` (`_set_int()`): integer 1..=3600000; default 1000
+ *   (environment: `SNOWID_WINDOW_MS`)
+ * - `random_sequence_start` (`_set_bool()`): bool: each tick entered from the
+ *   clock starts its sequence at a pseudo-random offset in `0..2^min(sequence
+ *   bits - 1, 8)` (a hash of the tick and the node), so `id % shards` spreads
+ *   at low rates; a tick entered by carry starts at 0; default `false`
+ * - `lanes` (`_set_int()`): integer 1..=min(nodes of the layout, 1024): node
+ *   numbers the generator holds, one per lane (`snowid::lanes`); a fixed
+ *   number n (node fields, `env`, `k8s`) is a block index: lane i holds n x
+ *   lanes + i (see "Lanes and fixed numbers"); default 1
+ *
+ * `snowid_wide_layout_new()` and `snowid_wide_generator_new()` also read
+ * - `width` (`_set_int()`): integer 1..=128: the ID's width; the fields fill
+ *   it exactly (53 for a custom JS-safe layout); default 128
+ * - `tick_ms` (`_set_int()`): integer 1..=86400000; default 1
+ *
+ * `snowid_segment_new_with_options()`:
+ * - `store` (`_set_str()`): a store URL; default: see `testdata/OPTIONS.md`
+ *   (environment: `SNOWID_SEGMENT_STORE`)
+ * - `step` (`_set_int()`): integer 1..=1000000000: IDs per range at first;
+ *   default: see `testdata/OPTIONS.md`
+ * - `min_step` (`_set_int()`): integer 1..=1000000000; default `min(step,
+ *   1000)`
+ * - `max_step` (`_set_int()`): integer 1..=1000000000; default `max(step,
+ *   1000000)`
+ * - `prefetch_at` (`_set_int()`): integer 0..=99: percent of a range used
+ *   before the next is fetched in the background; default 10 (as Meituan Leaf)
+ * - `range_ms` (`_set_int()`): integer 1..=86400000: the lifetime a range
+ *   should have; default 60000
+ * - `allow_volatile_store` (`_set_bool()`): boolean (or 1/0): accept a Redis
+ *   that keeps nothing on disk (tests, caches of IDs you can afford to
+ *   repeat); default false
+ *
+ * Made by `snowid_options_new()`, freed by `snowid_options_free()`.
  *
  * The setters never judge a value: every check happens in
  * `snowid_generator_new_with_options()` / `snowid_configure()` /

@@ -19,15 +19,75 @@ use crate::error::{guard, guard_value, invalid_setting, snowid_status, Failure};
 use crate::generator::snowid_generator_t;
 use crate::layout::snowid_layout_t;
 
-/// Generator options by name (opaque): `layout`, `epoch`, `clock`,
-/// `on_regression`, `max_wait_ms`, `max_borrow_ticks`, `node_source`,
-/// `state_dir`, `protect`, `persist`, `window_ms`, and the layout's node
-/// fields (`worker`, ...) — the keywords of every snowid language, in
-/// `snake_case` (or lowerCamelCase), with the rules of the README's
-/// options table. The same object carries a segment's options (`store`,
-/// `step`, `min_step`, `max_step`, `prefetch_at`, `range_ms`) to
-/// `snowid_segment_new_with_options()`. Made by `snowid_options_new()`,
-/// freed by `snowid_options_free()`.
+/// Options by name (opaque): the keywords of every snowid language, in
+/// `snake_case` (or lowerCamelCase), with the rules of
+/// `testdata/OPTIONS.md`. One object holds the options of any constructor,
+/// once; the call that consumes it judges the names it knows.
+///
+/// `snowid_generator_new_with_options()`, `snowid_configure()` and
+/// `snowid_wide_generator_new()` (there `lanes` only 1): the layout's node
+/// fields (`worker`, ...) and
+// BEGIN GENERATED options:c-generator (make options)
+/// - `layout` (`_set_str()` or `_set_layout()`): preset name (exact: `twitter`,
+///   `discord`, `instagram`, `sonyflake`) or a `Layout`; default `twitter`
+///   (environment: `SNOWID_LAYOUT`)
+/// - `epoch` (`_set_int()`): integer ms since the Unix epoch, >= 0, not in the
+///   future; default the layout's
+/// - `clock` (`_set_str()` or `_set_manual_clock()`): `"cached"`,
+///   `"monotonic"`, a `ManualClock`; default `"cached"` (environment:
+///   `SNOWID_CLOCK`)
+/// - `on_regression` (`_set_str()`): `"wait"`, `"fail"`; default `"wait"`
+/// - `max_wait_ms` (`_set_int()`): integer 0..=3600000; default 1000 (only with
+///   `wait`)
+/// - `max_borrow_ticks` (`_set_int()`): integer 0..=1000000; default 0
+/// - `node_source` (`_set_str()`): `"explicit"`, `"local"`, `"env"`, `"k8s"`,
+///   `"etcd"`, `"redis"`; default `explicit` when node fields are given
+///   (environment: `SNOWID_NODE_SOURCE`)
+/// - `state_dir` (`_set_str()`): non-empty path; default `SNOWID_STATE_DIR`,
+///   else the per-user directory (environment: `SNOWID_STATE_DIR`)
+/// - `protect` (`_set_bool()`): bool: lock the node numbers on this machine and
+///   keep a high-water mark; default `true`; `false` with a `ManualClock`
+/// - `persist` (`_set_bool()`): bool: keep the high-water mark (needs
+///   `protect`); default `true` when protected (environment: `SNOWID_PERSIST`)
+/// - `window_ms` (`_set_int()`): integer 1..=3600000; default 1000
+///   (environment: `SNOWID_WINDOW_MS`)
+/// - `random_sequence_start` (`_set_bool()`): bool: each tick entered from the
+///   clock starts its sequence at a pseudo-random offset in `0..2^min(sequence
+///   bits - 1, 8)` (a hash of the tick and the node), so `id % shards` spreads
+///   at low rates; a tick entered by carry starts at 0; default `false`
+/// - `lanes` (`_set_int()`): integer 1..=min(nodes of the layout, 1024): node
+///   numbers the generator holds, one per lane (`snowid::lanes`); a fixed
+///   number n (node fields, `env`, `k8s`) is a block index: lane i holds n x
+///   lanes + i (see "Lanes and fixed numbers"); default 1
+// END GENERATED options:c-generator
+///
+/// `snowid_wide_layout_new()` and `snowid_wide_generator_new()` also read
+// BEGIN GENERATED options:c-wide (make options)
+/// - `width` (`_set_int()`): integer 1..=128: the ID's width; the fields fill
+///   it exactly (53 for a custom JS-safe layout); default 128
+/// - `tick_ms` (`_set_int()`): integer 1..=86400000; default 1
+// END GENERATED options:c-wide
+///
+/// `snowid_segment_new_with_options()`:
+// BEGIN GENERATED options:c-segment (make options)
+/// - `store` (`_set_str()`): a store URL; default: see `testdata/OPTIONS.md`
+///   (environment: `SNOWID_SEGMENT_STORE`)
+/// - `step` (`_set_int()`): integer 1..=1000000000: IDs per range at first;
+///   default: see `testdata/OPTIONS.md`
+/// - `min_step` (`_set_int()`): integer 1..=1000000000; default `min(step,
+///   1000)`
+/// - `max_step` (`_set_int()`): integer 1..=1000000000; default `max(step,
+///   1000000)`
+/// - `prefetch_at` (`_set_int()`): integer 0..=99: percent of a range used
+///   before the next is fetched in the background; default 10 (as Meituan Leaf)
+/// - `range_ms` (`_set_int()`): integer 1..=86400000: the lifetime a range
+///   should have; default 60000
+/// - `allow_volatile_store` (`_set_bool()`): boolean (or 1/0): accept a Redis
+///   that keeps nothing on disk (tests, caches of IDs you can afford to
+///   repeat); default false
+// END GENERATED options:c-segment
+///
+/// Made by `snowid_options_new()`, freed by `snowid_options_free()`.
 ///
 /// The setters never judge a value: every check happens in
 /// `snowid_generator_new_with_options()` / `snowid_configure()` /
@@ -39,10 +99,31 @@ use crate::layout::snowid_layout_t;
 /// threads may make generators from one options object at the same time.
 #[allow(non_camel_case_types)]
 pub struct snowid_options_t {
-    pub(crate) options: GeneratorOptions,
-    /// The same options for `snowid_segment_new_with_options()` (the core
-    /// keeps generator and segment options apart; each judges its own).
-    pub(crate) segment: SegmentOptions,
+    /// The options in the order they were set, as given: one copy, replayed
+    /// into the core's generator or segment options by the call that
+    /// consumes them (each judges its own names).
+    entries: Vec<(String, Value)>,
+}
+
+impl snowid_options_t {
+    /// The entries as generator options (`snowid_generator_new_with_options()`,
+    /// `snowid_configure()`, the wide generator and layout).
+    pub(crate) fn generator(&self) -> GeneratorOptions {
+        let mut o = GeneratorOptions::new();
+        for (k, v) in &self.entries {
+            o.set(k, v.clone());
+        }
+        o
+    }
+
+    /// The entries as segment options (`snowid_segment_new_with_options()`).
+    pub(crate) fn segment(&self) -> SegmentOptions {
+        let mut o = SegmentOptions::new();
+        for (k, v) in &self.entries {
+            o.set(k, v.clone());
+        }
+        o
+    }
 }
 
 /// Makes an empty options object.
@@ -57,8 +138,7 @@ pub unsafe extern "C" fn snowid_options_new(
     guard(|| {
         let o = unsafe { out(out_options, "out_options") }?;
         *o = boxed(snowid_options_t {
-            options: GeneratorOptions::new(),
-            segment: SegmentOptions::new(),
+            entries: Vec::new(),
         });
         Ok(())
     })
@@ -83,8 +163,7 @@ unsafe fn set(
         let o = unsafe { out(options, "options") }?;
         let key = unsafe { text(key, "key") }?;
         let v = value()?;
-        o.segment.set(key, v.clone());
-        o.options.set(key, v);
+        o.entries.push((key.to_owned(), v));
         Ok(())
     })
 }
@@ -200,7 +279,7 @@ pub unsafe extern "C" fn snowid_generator_new_with_options(
 ) -> snowid_status {
     unsafe {
         answer(options, "options", out_generator, "out_generator", |o| {
-            snowid_generator_t::from_options(&o.options)
+            snowid_generator_t::from_options(&o.generator())
         })
     }
 }
@@ -222,7 +301,7 @@ pub unsafe extern "C" fn snowid_generator_new_with_options(
 pub unsafe extern "C" fn snowid_configure(options: *const snowid_options_t) -> snowid_status {
     guard(|| {
         let o = unsafe { arg(options, "options") }?;
-        default::configure(o.options.clone())?;
+        default::configure(o.generator())?;
         Ok(())
     })
 }
@@ -279,7 +358,7 @@ pub unsafe extern "C" fn snowid_test_resolve(
     out_len: *mut u32,
 ) -> snowid_status {
     guard(|| {
-        let opts = (!options.is_null()).then(|| unsafe { &(*options).options });
+        let opts = (!options.is_null()).then(|| unsafe { &*options }.generator());
         let (names, values) =
             unsafe { parallel(env_names, "env_names", env_values, "env_values", env_count) }?;
         let mut pairs = Vec::with_capacity(names.len());
@@ -302,7 +381,44 @@ pub unsafe extern "C" fn snowid_test_resolve(
                 ))
             }
         };
-        let json = resolve_json(name, opts, &env)?;
+        let json = resolve_json(name, opts.as_ref(), &env)?;
         unsafe { write_text(&json, buf, buf_len, out_len, "buf") }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+
+    /// One copy: each key is kept once, in the order set, and replayed into
+    /// whichever options the consuming call needs (the object kept a
+    /// generator and a segment bag and wrote every key into both).
+    #[test]
+    fn options_are_kept_once_and_replayed_for_each_consumer() {
+        let mut o: *mut snowid_options_t = std::ptr::null_mut();
+        unsafe {
+            assert_eq!(snowid_options_new(&mut o) as u32, 0);
+            let step = CString::new("step").unwrap();
+            let worker = CString::new("worker").unwrap();
+            let dc = CString::new("datacenter").unwrap();
+            snowid_options_set_int(o, dc.as_ptr(), 1);
+            snowid_options_set_int(o, worker.as_ptr(), 7);
+            snowid_options_set_int(o, step.as_ptr(), 10);
+            let entries: Vec<&str> = (*o).entries.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(entries, ["datacenter", "worker", "step"]);
+            // The generator judges `step` (not one of its options: a node
+            // field the layout lacks); the segment judges `datacenter`.
+            let e = (*o)
+                .generator()
+                .with("protect", false)
+                .resolve()
+                .unwrap_err();
+            assert_eq!(e.code(), "UNKNOWN_FIELD", "{e}");
+            let e = (*o).segment().resolve().unwrap_err();
+            assert_eq!(e.code(), "INVALID_SETTING", "{e}");
+            assert!(e.to_string().contains("datacenter"), "{e}");
+            snowid_options_free(o);
+        }
+    }
 }

@@ -112,7 +112,7 @@ pub unsafe extern "C" fn snowid_segment_new_with_options(
         let settings = if options.is_null() {
             SegmentOptions::new().resolve()?
         } else {
-            unsafe { &*options }.segment.resolve()?
+            unsafe { &*options }.segment().resolve()?
         };
         let inner = Segment::new(&key, settings)?;
         *o = boxed(snowid_segment_t { inner });

@@ -139,7 +139,7 @@ pub unsafe extern "C" fn snowid_wide_layout_new(
 ) -> snowid_status {
     unsafe {
         answer(options, "options", out_layout, "out_layout", |o| {
-            let layout = wide::wide_layout_of(&o.options)?;
+            let layout = wide::wide_layout_of(&o.generator())?;
             Ok(boxed(snowid_wide_layout_t { layout }))
         })
     }
@@ -293,7 +293,7 @@ pub unsafe extern "C" fn snowid_wide_generator_new(
     unsafe {
         answer(options, "options", out_generator, "out_generator", |o| {
             let env = core_snowid::env::Environment::process();
-            let settings = wide::resolve_wide(&o.options, &env)?;
+            let settings = wide::resolve_wide(&o.generator(), &env)?;
             let manual = manual_clock(&settings.base.clock);
             let generator = settings.build()?;
             Ok(boxed(snowid_wide_generator_t {

@@ -25,10 +25,7 @@ use crate::raw;
 /// the same settings (e.g. from every worker thread) does nothing; other
 /// settings after the default generator issued IDs throw
 /// `SNOWID_INVALID_SETTING` naming the first setting that differs.
-#[napi(
-    catch_unwind,
-    ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, lanes?: number, [nodeField: string]: unknown }"
-)]
+#[napi(catch_unwind, ts_args_type = "options?: GeneratorOptions")]
 pub fn configure(env: Env, options: Option<Unknown>) -> Result<()> {
     let o = options_of(&env, options.map(|o| o.raw()))?.unwrap_or_default();
     default::configure(o).or_throw(&env)

@@ -146,11 +146,10 @@ impl crate::raw::FastIssue for Generator {
 
 #[napi]
 impl Generator {
-    /// `new Generator({ layout?, epoch?, <nodeField>..., clock?,
-    /// onRegression?, maxWaitMs?, maxBorrowTicks?, nodeSource?, stateDir?,
-    /// protect?, persist?, windowMs?, randomSequenceStart?, lanes? })`: every key goes to the core's
-    /// options builder as written (camelCase or snake_case); the rules are
-    /// the core's (`testdata/OPTIONS.md`).
+    /// `new Generator(options)`, the options typed below and node fields by
+    /// the layout's names: every key goes to the core's options builder as
+    /// written (camelCase or snake_case); the rules are the core's
+    /// (`testdata/OPTIONS.md`).
     ///
     /// - `layout`: a `Layout` or a preset name (default `'twitter'`).
     /// - `epoch`: a `Date` or ms; replaces the layout's epoch.
@@ -165,11 +164,7 @@ impl Generator {
     /// - `protect` (default `true`; `false` with a `ManualClock`): lock the
     ///   node numbers on this machine and keep a high-water mark, so a
     ///   second live generator with them throws `SNOWID_NODE_IN_USE`.
-    #[napi(
-        constructor,
-        catch_unwind,
-        ts_args_type = "options?: { layout?: Layout | string, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s' | 'etcd' | 'redis', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, randomSequenceStart?: boolean, lanes?: number, [nodeField: string]: unknown }"
-    )]
+    #[napi(constructor, catch_unwind, ts_args_type = "options?: GeneratorOptions")]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         let o = options_of(&env, options.map(|o| o.raw()))?.unwrap_or_default();
         Ok(Generator {

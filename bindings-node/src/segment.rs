@@ -32,14 +32,13 @@ impl crate::raw::FastIssue for Segment {
 
 #[napi]
 impl Segment {
-    /// `new Segment(key, { store?, step?, minStep?, maxStep?, prefetchAt?,
-    /// rangeMs?, allowVolatileStore? })`: `key` is 1..128 characters of `A-Z a-z 0-9 _ - .`;
-    /// the options go to the core's segment options as written (rules in
-    /// `testdata/OPTIONS.md`).
+    /// `new Segment(key, options)`, the options typed below: `key` is
+    /// 1..128 characters of `A-Z a-z 0-9 _ - .`; the options go to the
+    /// core's segment options as written (rules in `testdata/OPTIONS.md`).
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "key: string, options?: { store?: string, step?: number, minStep?: number, maxStep?: number, prefetchAt?: number, rangeMs?: number, allowVolatileStore?: boolean }"
+        ts_args_type = "key: string, options?: SegmentOptions"
     )]
     pub fn new(env: Env, key: Unknown, options: Option<Unknown>) -> Result<Self> {
         let key = key_from_value(&js::arg(&env, key.raw(), Dates::Object)?).or_throw(&env)?;

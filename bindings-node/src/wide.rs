@@ -79,7 +79,7 @@ impl WideLayout {
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "layout?: string | { layout?: string, width?: number, tickMs?: number, epoch?: Date | number | bigint }"
+        ts_args_type = "layout?: string | WideLayoutOptions"
     )]
     pub fn new(env: Env, layout: Option<Unknown>) -> Result<Self> {
         let o = layout_options(&env, layout)?;
@@ -263,7 +263,7 @@ impl WideGenerator {
     #[napi(
         constructor,
         catch_unwind,
-        ts_args_type = "options?: { layout?: string, width?: number, tickMs?: number, epoch?: Date | number | bigint, clock?: 'cached' | 'monotonic' | ManualClock, onRegression?: 'wait' | 'fail', maxWaitMs?: number, maxBorrowTicks?: number, nodeSource?: 'explicit' | 'local' | 'env' | 'k8s', stateDir?: string, protect?: boolean, persist?: boolean, windowMs?: number, [nodeField: string]: unknown }"
+        ts_args_type = "options?: WideGeneratorOptions"
     )]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         let o = options_of(&env, options.map(|o| o.raw()))?.unwrap_or_default();

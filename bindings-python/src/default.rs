@@ -15,7 +15,9 @@ use crate::generator::{options, stats_of, PyStats};
 /// has issued nothing yet, and raises `InvalidSettingError` naming the
 /// first setting that differs otherwise.
 #[pyfunction]
+// BEGIN GENERATED options:py-default (make options)
 #[pyo3(signature = (**options), text_signature = "(*, layout=None, epoch=None, clock=None, on_regression=None, max_wait_ms=None, max_borrow_ticks=None, node_source=None, state_dir=None, protect=None, persist=None, window_ms=None, random_sequence_start=None, lanes=None, **node_fields)")]
+// END GENERATED options:py-default
 pub fn configure(options: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
     snowid::default::configure(self::options(options)?).py()
 }

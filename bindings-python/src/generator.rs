@@ -80,7 +80,9 @@ impl PyGenerator {
 #[pymethods]
 impl PyGenerator {
     #[new]
+    // BEGIN GENERATED options:py-generator (make options)
     #[pyo3(signature = (**options), text_signature = "(*, layout=None, epoch=None, clock=None, on_regression=None, max_wait_ms=None, max_borrow_ticks=None, node_source=None, state_dir=None, protect=None, persist=None, window_ms=None, random_sequence_start=None, lanes=None, **node_fields)")]
+    // END GENERATED options:py-generator
     fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let settings = self::options(options)?.resolve().py()?;
         Self::build(py, settings)

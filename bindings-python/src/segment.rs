@@ -25,7 +25,9 @@ pub struct PySegment {
 #[pymethods]
 impl PySegment {
     #[new]
+    // BEGIN GENERATED options:py-segment (make options)
     #[pyo3(signature = (key, **options), text_signature = "(key, *, store=None, step=None, min_step=None, max_step=None, prefetch_at=None, range_ms=None, allow_volatile_store=None)")]
+    // END GENERATED options:py-segment
     fn new(
         py: Python<'_>,
         key: &Bound<'_, PyAny>,

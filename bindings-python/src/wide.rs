@@ -40,7 +40,9 @@ pub struct PyWideLayout {
 #[pymethods]
 impl PyWideLayout {
     #[new]
+    // BEGIN GENERATED options:py-wide-layout (make options)
     #[pyo3(signature = (layout=None, **options), text_signature = "(layout=None, *, width=None, tick_ms=None, epoch=None)")]
+    // END GENERATED options:py-wide-layout
     fn new(
         layout: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
@@ -224,7 +226,9 @@ pub struct PyWideGenerator {
 #[pymethods]
 impl PyWideGenerator {
     #[new]
-    #[pyo3(signature = (**options), text_signature = "(*, layout=None, width=None, tick_ms=None, epoch=None, clock=None, on_regression=None, max_wait_ms=None, max_borrow_ticks=None, node_source=None, state_dir=None, protect=None, persist=None, window_ms=None, **node_fields)")]
+    // BEGIN GENERATED options:py-wide (make options)
+    #[pyo3(signature = (**options), text_signature = "(*, layout=None, width=None, tick_ms=None, epoch=None, clock=None, on_regression=None, max_wait_ms=None, max_borrow_ticks=None, node_source=None, state_dir=None, protect=None, persist=None, window_ms=None, random_sequence_start=None, **node_fields)")]
+    // END GENERATED options:py-wide
     fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let settings =
             wide::resolve_wide(&self::options(options)?, &Environment::process()).py()?;

@@ -44,8 +44,8 @@ use crate::generator::{Config, Generator};
 use crate::layout::Layout;
 use crate::node::{self, NodeOptions, NodeSource};
 
-/// The most lanes one generator may hold.
-pub const MAX_LANES: u32 = 1024;
+/// The most lanes one generator may hold (declared in the options table).
+pub use crate::option_table::MAX_LANES;
 
 /// The first slot of the block of `lanes` slots a fixed number owns: the
 /// number (its slot) is the block index, for every fixed source alike.

@@ -45,6 +45,7 @@ pub mod layout;
 #[cfg(any(feature = "etcd", feature = "redis"))]
 pub mod lease;
 pub mod node;
+pub mod option_table;
 pub mod options;
 pub mod reserve;
 pub mod segment;

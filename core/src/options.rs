@@ -32,36 +32,12 @@
 
 use crate::error::Error;
 
-/// Longest regression wait an option may ask for (1 hour).
-pub const MAX_WAIT_MS: u64 = 3_600_000;
-/// Most ticks a generator may borrow ahead of the clock.
-pub const MAX_BORROW_TICKS: u64 = 1_000_000;
-/// Longest high-water window (1 hour).
-pub const MAX_WINDOW_MS: u64 = 3_600_000;
-/// Default regression wait and high-water window.
-pub const DEFAULT_WAIT_MS: u64 = 1000;
-/// Default high-water window.
-pub const DEFAULT_WINDOW_MS: u64 = 1000;
-
-/// The option names, in the order they are checked (node fields come after).
-pub const OPTION_NAMES: &[&str] = &[
-    "layout",
-    "epoch",
-    "clock",
-    "on_regression",
-    "max_wait_ms",
-    "max_borrow_ticks",
-    "node_source",
-    "state_dir",
-    "protect",
-    "persist",
-    "window_ms",
-    "random_sequence_start",
-    "lanes",
-];
-
-/// Names of the node sources (`node_source=`, `SNOWID_NODE_SOURCE`).
-pub const NODE_SOURCES: &[&str] = &["explicit", "local", "env", "k8s", "etcd", "redis"];
+// Declared in the options table (`crate::option_table`), re-exported here
+// where they have always been.
+pub use crate::option_table::{
+    DEFAULT_WAIT_MS, DEFAULT_WINDOW_MS, MAX_BORROW_TICKS, MAX_WAIT_MS, MAX_WINDOW_MS, NODE_SOURCES,
+    OPTION_NAMES,
+};
 
 /// `snake_case` for a lowerCamelCase key (`maxWaitMs` -> `max_wait_ms`);
 /// other keys unchanged.

@@ -32,6 +32,7 @@ def next() -> int:
 
 def configure(
     *,
+    # BEGIN GENERATED options:pyi-default (make options)
     layout: Optional[_LayoutArg] = None,
     epoch: Optional[_Instant] = None,
     clock: Optional[_Clock] = None,
@@ -45,6 +46,7 @@ def configure(
     window_ms: Optional[int] = None,
     random_sequence_start: Optional[bool] = None,
     lanes: Optional[int] = None,
+    # END GENERATED options:pyi-default
     **node_fields: int,
 ) -> None:
     """Sets the default generator's options (the keywords of ``Generator``;
@@ -240,6 +242,7 @@ class Generator:
     def __init__(
         self,
         *,
+        # BEGIN GENERATED options:pyi-generator (make options)
         layout: Optional[_LayoutArg] = None,
         epoch: Optional[_Instant] = None,
         clock: Optional[_Clock] = None,
@@ -253,6 +256,7 @@ class Generator:
         window_ms: Optional[int] = None,
         random_sequence_start: Optional[bool] = None,
         lanes: Optional[int] = None,
+        # END GENERATED options:pyi-generator
         **node_fields: int,
     ) -> None:
         """``layout``: preset name or ``Layout`` (default ``"twitter"``);
@@ -322,6 +326,7 @@ class Segment:
         self,
         key: str,
         *,
+        # BEGIN GENERATED options:pyi-segment (make options)
         store: Optional[str] = None,
         step: Optional[int] = None,
         min_step: Optional[int] = None,
@@ -329,6 +334,7 @@ class Segment:
         prefetch_at: Optional[int] = None,
         range_ms: Optional[int] = None,
         allow_volatile_store: Optional[bool] = None,
+        # END GENERATED options:pyi-segment
     ) -> None:
         """``key``: 1..128 characters of ``A-Z a-z 0-9 _ - .``;
         ``step``: IDs per range at first (default 1000), adapted within
@@ -414,9 +420,11 @@ class WideLayout:
         self,
         layout: Optional[str] = None,
         *,
+        # BEGIN GENERATED options:pyi-wide-layout (make options)
         width: Optional[int] = None,
         tick_ms: Optional[int] = None,
         epoch: Optional[_Instant] = None,
+        # END GENERATED options:pyi-wide-layout
     ) -> None: ...
     @property
     def name(self) -> str:
@@ -485,6 +493,7 @@ class WideGenerator:
     def __init__(
         self,
         *,
+        # BEGIN GENERATED options:pyi-wide (make options)
         layout: Optional[str] = None,
         width: Optional[int] = None,
         tick_ms: Optional[int] = None,
@@ -498,6 +507,8 @@ class WideGenerator:
         protect: Optional[bool] = None,
         persist: Optional[bool] = None,
         window_ms: Optional[int] = None,
+        random_sequence_start: Optional[bool] = None,
+        # END GENERATED options:pyi-wide
         **node_fields: int,
     ) -> None: ...
     def next(self) -> int:

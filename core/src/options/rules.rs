@@ -19,6 +19,7 @@ use crate::generator::{ClockChoice, Generator, RegressionPolicy};
 use crate::lanes::MAX_LANES;
 use crate::layout::{now_unix_ms, Layout, LayoutSpec};
 use crate::node::{self, NodeOptions, NodeSource};
+use crate::option_table::{CLOCKS, REGRESSION_POLICIES};
 use crate::value::Value;
 
 impl GeneratorOptions {
@@ -288,7 +289,6 @@ impl<'a> Request<'a> {
     /// `SNOWID_CLOCK` when the environment is read, else cached (the
     /// service: monotonic).
     fn clock(&self) -> Result<ClockChoice> {
-        const CLOCKS: &[&str] = &["cached", "monotonic"];
         let name = match self.o.get("clock") {
             Some(Given {
                 value: Value::Clock(m),
@@ -321,7 +321,7 @@ impl<'a> Request<'a> {
     fn on_regression(&self) -> Result<Option<&'static str>> {
         self.o
             .get("on_regression")
-            .map(|g| choice(&g, &["wait", "fail"]))
+            .map(|g| choice(&g, REGRESSION_POLICIES))
             .transpose()
     }
 

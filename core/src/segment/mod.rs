@@ -59,8 +59,6 @@ use crate::value::Value;
 
 /// Longest segment key, in bytes.
 pub const MAX_KEY_LEN: usize = 128;
-/// Largest step (IDs per range) an option may ask for.
-pub const MAX_STEP: u64 = 1_000_000_000;
 /// Default first step, as in Meituan Leaf.
 pub const DEFAULT_STEP: u64 = 1000;
 /// Default largest step the adaptation may reach.
@@ -69,19 +67,8 @@ pub const DEFAULT_MAX_STEP: u64 = 1_000_000;
 pub const DEFAULT_PREFETCH_AT: u64 = 10;
 /// Default target lifetime of one range.
 pub const DEFAULT_RANGE_MS: u64 = 60_000;
-/// Longest target lifetime of one range (1 day).
-pub const MAX_RANGE_MS: u64 = 86_400_000;
-
-/// The segment option names, in the order they are checked.
-pub const SEGMENT_OPTION_NAMES: &[&str] = &[
-    "store",
-    "step",
-    "min_step",
-    "max_step",
-    "prefetch_at",
-    "range_ms",
-    "allow_volatile_store",
-];
+// Declared in the options table (`crate::option_table`).
+pub use crate::option_table::{MAX_RANGE_MS, MAX_STEP, SEGMENT_OPTION_NAMES};
 
 /// Checks a segment key: 1..=128 bytes of `A-Z a-z 0-9 _ - .`, not starting
 /// with `.` (a key names a file in the file store and a row or a Redis key
@@ -212,16 +199,18 @@ impl SegmentOptions {
             Some((name, v)) => StoreUrl::parse(v.string(name, "a store URL")?)?,
             None => default_store(env)?,
         };
-        let int = |k: &str, min: u64, max: u64| -> Result<Option<u64>> {
+        // The range of each integer option is the options table's.
+        let int = |k: &str| -> Result<Option<u64>> {
+            let (min, max) = crate::option_table::int_range(k);
             get(k)
                 .map(|(name, v)| v.int_in(name, min.into(), max.into()).map(|i| i as u64))
                 .transpose()
         };
-        let step = int("step", 1, MAX_STEP)?;
-        let min_step = int("min_step", 1, MAX_STEP)?;
-        let max_step = int("max_step", 1, MAX_STEP)?;
-        let prefetch_at = int("prefetch_at", 0, 99)?.unwrap_or(DEFAULT_PREFETCH_AT);
-        let range_ms = int("range_ms", 1, MAX_RANGE_MS)?.unwrap_or(DEFAULT_RANGE_MS);
+        let step = int("step")?;
+        let min_step = int("min_step")?;
+        let max_step = int("max_step")?;
+        let prefetch_at = int("prefetch_at")?.unwrap_or(DEFAULT_PREFETCH_AT);
+        let range_ms = int("range_ms")?.unwrap_or(DEFAULT_RANGE_MS);
         let allow_volatile_store = get("allow_volatile_store")
             .map(|(name, v)| v.boolean(name))
             .transpose()?

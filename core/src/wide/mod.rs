@@ -36,5 +36,6 @@ pub use text::{
     encode_wide, encode_wide_into, id_value, parse_wide, wide_width, MAX_WIDE_ENCODED_LEN,
 };
 
-/// The options only a wide generator reads (beside `layout`).
-pub const WIDE_OPTION_NAMES: &[&str] = &["width", "tick_ms"];
+// The options only a wide generator reads (beside the generator options),
+// declared in the options table.
+pub use crate::option_table::WIDE_OPTION_NAMES;

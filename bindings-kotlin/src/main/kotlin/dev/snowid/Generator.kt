@@ -9,15 +9,40 @@ import java.util.concurrent.atomic.AtomicLong
  *
  * Built from the same options as every snowid binding, resolved by the
  * core (`testdata/OPTIONS.md`): node fields by the layout's names
- * (`datacenter`, `worker`, `shard`...), `layout` (a preset name or a
- * [Layout]), `epoch` (ms), `clock` (`"cached"`, `"monotonic"` or a
- * [ManualClock]), `on_regression` (`"wait"`/`"fail"`), `max_wait_ms`,
- * `max_borrow_ticks`, `node_source` (`"local"`, `"env"`, `"k8s"`, `"redis"`...),
- * `state_dir`, `protect`, `persist`, `window_ms`, `random_sequence_start`
- * (each tick entered from the clock starts at a pseudo-random sequence, so
- * `id % shards` spreads at low rates), `lanes` (node numbers held, one lane
- * per thread: capacity x lanes, IDs increase per lane); keys in snake_case or
- * lowerCamelCase. Explicit node numbers are locked on this machine while the
+ * (`datacenter`, `worker`, `shard`...) and
+ * <!-- BEGIN GENERATED options:kt-generator (make options) -->
+ * - `layout`: preset name (exact: `twitter`, `discord`, `instagram`,
+ *   `sonyflake`) or a `Layout`; default `twitter` (environment:
+ *   `SNOWID_LAYOUT`)
+ * - `epoch`: integer ms since the Unix epoch, >= 0, not in the future;
+ *   default the layout's
+ * - `clock`: `"cached"`, `"monotonic"`, a `ManualClock`; default `"cached"`
+ *   (environment: `SNOWID_CLOCK`)
+ * - `on_regression`: `"wait"`, `"fail"`; default `"wait"`
+ * - `max_wait_ms`: integer 0..=3600000; default 1000 (only with `wait`)
+ * - `max_borrow_ticks`: integer 0..=1000000; default 0
+ * - `node_source`: `"explicit"`, `"local"`, `"env"`, `"k8s"`, `"etcd"`,
+ *   `"redis"`; default `explicit` when node fields are given (environment:
+ *   `SNOWID_NODE_SOURCE`)
+ * - `state_dir`: non-empty path; default `SNOWID_STATE_DIR`, else the
+ *   per-user directory (environment: `SNOWID_STATE_DIR`)
+ * - `protect`: bool: lock the node numbers on this machine and keep a
+ *   high-water mark; default `true`; `false` with a `ManualClock`
+ * - `persist`: bool: keep the high-water mark (needs `protect`); default
+ *   `true` when protected (environment: `SNOWID_PERSIST`)
+ * - `window_ms`: integer 1..=3600000; default 1000 (environment:
+ *   `SNOWID_WINDOW_MS`)
+ * - `random_sequence_start`: bool: each tick entered from the clock starts
+ *   its sequence at a pseudo-random offset in `0..2^min(sequence bits - 1,
+ *   8)` (a hash of the tick and the node), so `id % shards` spreads at low
+ *   rates; a tick entered by carry starts at 0; default `false`
+ * - `lanes`: integer 1..=min(nodes of the layout, 1024): node numbers the
+ *   generator holds, one per lane (`snowid::lanes`); a fixed number n (node
+ *   fields, `env`, `k8s`) is a block index: lane i holds n x lanes + i (see
+ *   "Lanes and fixed numbers"); default 1
+ * <!-- END GENERATED options:kt-generator -->
+ *
+ * Keys in snake_case or lowerCamelCase. Explicit node numbers are locked on this machine while the
  * generator lives: [close] it (it is [AutoCloseable]) to release them and
  * lower its high-water mark.
  *

@@ -7,11 +7,22 @@ package dev.snowid
  * [close] it (it is [AutoCloseable]).
  *
  * Options, resolved by the core (as Python's `Segment(key, **options)` and
- * Node's `new Segment(key, {...})`): `store` (`file:///dir`, `postgres://...`,
- * `redis://...`; default `SNOWID_SEGMENT_STORE` or the state directory),
- * `step` (IDs per range at first, it adapts), `min_step`, `max_step`,
- * `prefetch_at`, `range_ms`, `allow_volatile_store` (accept a Redis that keeps
- * nothing on disk; default false: refused); keys in snake_case or lowerCamelCase.
+ * Node's `new Segment(key, {...})`), keys in snake_case or lowerCamelCase:
+ * <!-- BEGIN GENERATED options:kt-segment (make options) -->
+ * - `store`: a store URL; default: see `testdata/OPTIONS.md` (environment:
+ *   `SNOWID_SEGMENT_STORE`)
+ * - `step`: integer 1..=1000000000: IDs per range at first; default: see
+ *   `testdata/OPTIONS.md`
+ * - `min_step`: integer 1..=1000000000; default `min(step, 1000)`
+ * - `max_step`: integer 1..=1000000000; default `max(step, 1000000)`
+ * - `prefetch_at`: integer 0..=99: percent of a range used before the next
+ *   is fetched in the background; default 10 (as Meituan Leaf)
+ * - `range_ms`: integer 1..=86400000: the lifetime a range should have;
+ *   default 60000
+ * - `allow_volatile_store`: boolean (or 1/0): accept a Redis that keeps
+ *   nothing on disk (tests, caches of IDs you can afford to repeat); default
+ *   false
+ * <!-- END GENERATED options:kt-segment -->
  *
  * ```kotlin
  * Segment("orders", mapOf("store" to url, "step" to 100, "maxStep" to 10_000)).use { it.next() }
