@@ -86,6 +86,18 @@ bench-server:
 demo-server:
 	$(MAKE) -C server demo
 
+# The cargo tests of test-leases and test-segments (lease_etcd, lease_redis,
+# fleet, segment_stores, vectors) in one build: cargo unifies features over
+# the packages of one invocation, so the same package set and feature set
+# each time builds the core, its binaries (snowid-holder,
+# snowid-segment-worker) and the server once for both targets instead of
+# three times (core with etcd,redis; server with etcd; core with
+# postgres,redis). Each test still needs only its own feature: extra ones
+# add code, not behaviour, to what it runs (the vectors test checks the
+# store URLs of the build with postgres and redis, as before).
+SERVICES_TEST = $(CARGO) test -p snowid -p snowid-server \
+  --features snowid/etcd,snowid/redis,snowid/postgres,snowid-server/etcd
+
 ## test-leases: node leases against a real etcd and Redis (started and stopped
 ## here): the core's lease tests, then Redis leases from Python, Node and C
 ## (their test-redis targets also run segment mode on PostgreSQL and Redis)
@@ -93,12 +105,11 @@ test-leases:
 	@scripts/services.sh start; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  $(CARGO) clippy -p snowid --features etcd,redis --all-targets -- -D warnings && \
-	  env $$(scripts/services.sh env) $(CARGO) test -p snowid --features etcd,redis \
-	    --test lease_etcd --test lease_redis -- --nocapture && \
+	  env $$(scripts/services.sh env) $(SERVICES_TEST) --test lease_etcd --test lease_redis -- --nocapture && \
 	  env $$(scripts/services.sh env) $(MAKE) -C bindings-python test-redis && \
 	  env $$(scripts/services.sh env) $(MAKE) -C bindings-node test-redis && \
 	  env $$(scripts/services.sh env) $(MAKE) -C bindings-c test-redis && \
-	  env $$(scripts/services.sh env) $(CARGO) test -p snowid-server --features etcd --test fleet; status=$$?; \
+	  env $$(scripts/services.sh env) $(SERVICES_TEST) --test fleet; status=$$?; \
 	fi; \
 	scripts/services.sh stop; exit $$status
 
@@ -160,8 +171,7 @@ test-segments:
 	@scripts/services.sh start; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 	  $(CARGO) clippy -p snowid --features postgres,redis --all-targets -- -D warnings && \
-	  env $$(scripts/services.sh env) $(CARGO) test -p snowid --features postgres,redis \
-	    --test segment_stores --test vectors -- --nocapture && \
+	  env $$(scripts/services.sh env) $(SERVICES_TEST) --test segment_stores --test vectors -- --nocapture && \
 	  $(MAKE) readme-db; status=$$?; \
 	fi; \
 	scripts/services.sh stop; exit $$status

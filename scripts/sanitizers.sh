@@ -40,7 +40,12 @@ tsan)
     export TSAN_OPTIONS="suppressions=$ROOT/scripts/sanitizers/tsan.supp halt_on_error=1 second_deadlock_stack=1"
     export SNOWID_TEST_SCALE_DOWN=10
     echo "== ThreadSanitizer: core unit tests, tests/threads.rs" >&2
-    run thread -p snowid --lib --test threads
+    # With the redis feature, as the lease tests below need: one
+    # instrumented build of the core (and of its binaries) for both runs
+    # instead of two. The unit tests are the same; the one that checks the
+    # refusal of a lease source missing from the build then checks etcd
+    # only (test-rust checks both, without features).
+    run thread -p snowid --features redis --lib --test threads
     echo "== ThreadSanitizer: lease renewal against a real Redis" >&2
     state=$(mktemp -d)
     export SNOWID_SERVICES_STATE=$state/services.state

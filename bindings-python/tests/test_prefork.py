@@ -11,6 +11,7 @@ claim slots (and marks) that retired workers released; two workers are
 killed (SIGKILL, no exit handler) after issuing, and their replacements
 take over their numbers above the marks they left."""
 
+import concurrent.futures
 import http.client
 import json
 import os
@@ -21,7 +22,7 @@ import sys
 import textwrap
 import threading
 import time
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Callable, Dict, List, Set, Tuple
 
 import pytest
 
@@ -149,12 +150,18 @@ def group_members(pgid: int) -> List[int]:
     return found
 
 
-def gunicorn(tmp_path: Any, worker_class: str) -> Dict[str, Any]:
-    """Runs gunicorn on an ephemeral loopback port (a listening socket made
-    here, handed over as fd://), drives it, stops it by its PID and returns
-    what every process issued."""
-    (tmp_path / "prefork_app.py").write_text(APP)
-    (tmp_path / "prefork_conf.py").write_text(CONF)
+WORKER_CLASSES = ("sync", "gthread")
+
+
+def gunicorn(tmp_path: Any, worker_class: str, app: str, conf: str, module: str,
+             env: Dict[str, str] = {}, args: List[str] = []) -> Dict[str, Any]:
+    """Runs gunicorn with the app `app` (module `module`, config `conf`) on
+    an ephemeral loopback port (a listening socket made here, handed over as
+    fd://), drives it, stops it by its PID and returns what every process
+    issued. Shared by the tests of the default generator and of segments."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / f"{module}.py").write_text(app)
+    (tmp_path / f"{module}_conf.py").write_text(conf)
     master_ids = tmp_path / "master_ids"
     crash_ids = tmp_path / "crash_ids"
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -164,15 +171,16 @@ def gunicorn(tmp_path: Any, worker_class: str) -> Dict[str, Any]:
     port = listener.getsockname()[1]
     fd = listener.fileno()
     os.set_inheritable(fd, True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWID_")}
-    env.update({
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWID_")}
+    full_env.update({
         "SNOWID_STATE_DIR": str(tmp_path / "state"),
         "SNOWID_HOST_LOCK_DIR": "off",
         "SNOWID_TEST_MASTER_IDS": str(master_ids),
         "SNOWID_TEST_CRASH_IDS": str(crash_ids),
         "PYTHONPATH": str(tmp_path),
     })
-    args = [
+    full_env.update(env)
+    argv = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"fd://{fd}",
         "--workers", str(WORKERS),
@@ -180,14 +188,16 @@ def gunicorn(tmp_path: Any, worker_class: str) -> Dict[str, Any]:
         "--threads", "4" if worker_class == "gthread" else "1",
         "--max-requests", "20", "--max-requests-jitter", "5",
         "--graceful-timeout", "10",
-        "--config", str(tmp_path / "prefork_conf.py"),
+        *args,
+        "--config", str(tmp_path / f"{module}_conf.py"),
         "--chdir", str(tmp_path),
         "--log-level", "warning",
         "--preload",
-        "prefork_app:app",
+        f"{module}:app",
     ]
     log = open(tmp_path / "gunicorn.log", "w+")
-    proc = subprocess.Popen(args, env=env, pass_fds=[fd], stdout=log, stderr=subprocess.STDOUT,
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, env=full_env, pass_fds=[fd], stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)  # its own process group: pgid == pid
     listener.close()  # gunicorn holds its own copy
     results: List[Tuple[int, str]] = []
@@ -205,26 +215,49 @@ def gunicorn(tmp_path: Any, worker_class: str) -> Dict[str, Any]:
         log.seek(0)
         log_text = log.read()
         log.close()
-    # Nothing left running: the master reaped every worker it forked.
-    deadline = time.monotonic() + 10
-    while group_members(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = group_members(proc.pid)
-    if left:
-        os.killpg(proc.pid, signal.SIGKILL)
-    assert not left, ("processes left behind", left)
+        # Nothing left running: the master reaped every worker it forked.
+        deadline = time.monotonic() + 10
+        while group_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = group_members(proc.pid)
+        if left:
+            os.killpg(proc.pid, signal.SIGKILL)
+    elapsed = time.monotonic() - t0
+    assert not left, ("processes left behind (hung?)", left, log_text)
     assert proc.returncode == 0, (proc.returncode, log_text)
     bad = [body for status, body in results if status != 200]
     assert not bad, (bad[:5], log_text)
     rows = [tuple(int(x) for x in body.split()) for _, body in results]
     master = [tuple(int(x) for x in line.split()) for line in master_ids.read_text().splitlines()]
     crashed = [tuple(int(x) for x in line.split()) for line in crash_ids.read_text().splitlines()]
-    return {"rows": rows, "master": master, "crashed": crashed, "master_pid": proc.pid, "log": log_text}
+    return {"rows": rows, "master": master, "crashed": crashed, "master_pid": proc.pid, "log": log_text,
+            "elapsed": elapsed}
 
 
-@pytest.mark.parametrize("worker_class", ["sync", "gthread"])
-def test_gunicorn_workers_never_share_an_id(tmp_path: Any, worker_class: str) -> None:
-    run = gunicorn(tmp_path, worker_class)
+def each_worker_class(tmp_path: Any, check: Callable[[Any, str], None]) -> None:
+    """`check(dir, worker_class)` for the sync and the gthread worker at
+    the same time, each with a directory (state, store) of its own: the two
+    servers are independent, and most of a run is spent waiting (forks,
+    fsyncs), so side by side they take little longer than one. Every
+    failure names its worker class."""
+    def one(worker_class: str) -> None:
+        try:
+            check(tmp_path / worker_class, worker_class)
+        except AssertionError as e:
+            raise AssertionError(f"--worker-class {worker_class}: {e}") from e
+
+    with concurrent.futures.ThreadPoolExecutor(len(WORKER_CLASSES)) as pool:
+        futures = [pool.submit(one, c) for c in WORKER_CLASSES]
+        for f in futures:
+            f.result()
+
+
+def test_gunicorn_workers_never_share_an_id(tmp_path: Any) -> None:
+    each_worker_class(tmp_path, check_gunicorn_run)
+
+
+def check_gunicorn_run(tmp_path: Any, worker_class: str) -> None:
+    run = gunicorn(tmp_path, worker_class, APP, CONF, "prefork_app")
     rows: List[Tuple[int, ...]] = run["rows"]
     master_pid: int = run["master_pid"]
     assert len(rows) == REQUESTS

@@ -12,16 +12,11 @@ request has a deadline, so a hang fails the test instead of hanging it; all
 IDs of every process must be distinct."""
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from typing import Any, List, Tuple
 
 import pytest
 
-from test_prefork import crash, drive, group_members
+from test_prefork import each_worker_class, gunicorn
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
 
@@ -85,82 +80,23 @@ CRASHES = 2
 RUN_DEADLINE_S = 240
 
 
-@pytest.mark.parametrize("worker_class", ["sync", "gthread"])
-def test_gunicorn_workers_share_a_segment_key_without_hanging(tmp_path: Any, worker_class: str) -> None:
-    (tmp_path / "prefork_segment_app.py").write_text(APP)
-    (tmp_path / "prefork_segment_conf.py").write_text(CONF)
-    master_ids = tmp_path / "master_ids"
-    crash_ids = tmp_path / "crash_ids"
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
-    port = listener.getsockname()[1]
-    fd = listener.fileno()
-    os.set_inheritable(fd, True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWID_")}
-    env.update({
-        "SNOWID_STATE_DIR": str(tmp_path / "state"),
-        "SNOWID_HOST_LOCK_DIR": "off",
-        "SNOWID_TEST_STORE": "file://" + str(tmp_path / "segments"),
-        "SNOWID_TEST_MASTER_IDS": str(master_ids),
-        "SNOWID_TEST_CRASH_IDS": str(crash_ids),
-        "PYTHONPATH": str(tmp_path),
-    })
-    args = [
-        sys.executable, "-m", "gunicorn",
-        "--bind", f"fd://{fd}",
-        "--workers", str(WORKERS),
-        "--worker-class", worker_class,
-        "--threads", "4" if worker_class == "gthread" else "1",
-        "--max-requests", "20", "--max-requests-jitter", "5",
-        "--graceful-timeout", "10",
-        "--timeout", "60",
-        "--config", str(tmp_path / "prefork_segment_conf.py"),
-        "--chdir", str(tmp_path),
-        "--log-level", "warning",
-        "--preload",
-        "prefork_segment_app:app",
-    ]
-    log = open(tmp_path / "gunicorn.log", "w+")
-    t0 = time.monotonic()
-    proc = subprocess.Popen(args, env=env, pass_fds=[fd], stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    listener.close()
-    results: List[Tuple[int, str]] = []
-    try:
-        for _ in range(CRASHES):
-            crash(port)
-        results = drive(port)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.seek(0)
-        log_text = log.read()
-        log.close()
-        deadline = time.monotonic() + 10
-        while group_members(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        left = group_members(proc.pid)
-        if left:
-            os.killpg(proc.pid, signal.SIGKILL)
-    elapsed = time.monotonic() - t0
-    assert not left, ("processes left behind (hung on the key?)", left, log_text)
-    assert proc.returncode == 0, (proc.returncode, log_text)
-    assert elapsed < RUN_DEADLINE_S, elapsed
-    bad = [body for status, body in results if status != 200]
-    assert not bad, (bad[:5], log_text)
+def test_gunicorn_workers_share_a_segment_key_without_hanging(tmp_path: Any) -> None:
+    each_worker_class(tmp_path, check_segment_run)
 
-    rows = [tuple(int(x) for x in body.split()) for _, body in results]
-    master = [tuple(int(x) for x in line.split()) for line in master_ids.read_text().splitlines()]
-    crashed = [tuple(int(x) for x in line.split()) for line in crash_ids.read_text().splitlines()]
+
+def check_segment_run(tmp_path: Any, worker_class: str) -> None:
+    run = gunicorn(tmp_path, worker_class, APP, CONF, "prefork_segment_app",
+                   env={"SNOWID_TEST_STORE": "file://" + str(tmp_path / "segments")},
+                   args=["--timeout", "60"])
+    # gunicorn() failed already if a process was left behind (hung on the key).
+    assert run["elapsed"] < RUN_DEADLINE_S, run["elapsed"]
+    proc_pid: int = run["master_pid"]
+    rows: List[Tuple[int, ...]] = run["rows"]
+    master: List[Tuple[int, int]] = run["master"]
+    crashed: List[Tuple[int, int]] = run["crashed"]
     worker_pids = {r[1] for r in rows}
     ((import_id, import_pid),) = {(r[2], r[3]) for r in rows}
-    assert {pid for _, pid in master} == {import_pid} == {proc.pid}
+    assert {pid for _, pid in master} == {import_pid} == {proc_pid}
     assert import_pid not in worker_pids
     assert len(worker_pids) > WORKERS, worker_pids  # replacements forked during the run
     assert len(master) > WORKERS * 5, len(master)

