@@ -49,6 +49,7 @@ demo-rust:
 test-rust:
 	python3 testdata/gen_vectors.py && git diff --exit-code -- testdata/vectors.json
 	$(CARGO) test -p snowid
+	$(CARGO) test -p snowid-model
 	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --profile loom --lib loom
 	$(CARGO) run -q -p snowid-example > /dev/null
 
@@ -256,3 +257,7 @@ help:
 	  printf "  %-22s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2); more = 1; next } \
 	  more && /^## / { sub(/^## /, ""); printf "  %-22s %s\n", "", $$0; next } \
 	  { more = 0 }' $(firstword $(MAKEFILE_LIST))
+
+## model: the lease protocol model with bigger bounds (not in make test)
+model:
+	$(CARGO) test --profile dist-test -p snowid-model -- --ignored --nocapture

@@ -401,12 +401,17 @@ impl Reserve for LeaseReserve {
     }
 
     fn release(&self, last_tick: Option<u64>) {
-        let written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
         if self.fence.taken().is_some() {
             return;
         }
         if let (Some(last), Some(w)) = (last_tick, *written) {
             if last < w {
+                // Whatever the answer, the store's mark may now be `last`:
+                // after `shutdown()` the generator stays usable, and its next
+                // tick must raise the mark again before it is issued (found
+                // by the protocol model, `faults/model`).
+                *written = Some(last);
                 let _ = self.backend.write_mark(last, true);
             }
         }
