@@ -12,7 +12,7 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         bench-python bench-node bench-c bench-kotlin bench-check bench-first-id vectors test-leases test-readme test-interop \
         test-segments bench-segments readme-db \
         test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds \
-        test-sanitizers test-tsan test-asan test-sdist
+        test-sanitizers test-tsan test-asan test-sdist model
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
@@ -45,11 +45,11 @@ vectors:
 demo-rust:
 	$(CARGO) run --release -q -p snowid-example
 
-## test-rust: vectors up to date, the core's tests, loom model checking, the Rust example
+## test-rust: vectors up to date, the core's tests, the protocol model, optgen, loom, the Rust example
 test-rust:
 	python3 testdata/gen_vectors.py && git diff --exit-code -- testdata/vectors.json
 	$(CARGO) test -p snowid
-	$(CARGO) test -p snowid-model
+	$(CARGO) test -p snowid-model -p snowid-optgen
 	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --profile loom --lib loom
 	$(CARGO) run -q -p snowid-example > /dev/null
 
