@@ -147,8 +147,13 @@ impl Environment {
 
     /// `SNOWID_PERSIST`: `1`/`0`/`true`/`false`/`yes`/`no`.
     pub fn persist(&self) -> Result<Option<bool>> {
+        self.flag("SNOWID_PERSIST")
+    }
+
+    /// A yes/no variable: `1`/`0`/`true`/`false`/`yes`/`no` (any case).
+    pub fn flag(&self, name: &str) -> Result<Option<bool>> {
         Ok(self
-            .choice("SNOWID_PERSIST", &["1", "0", "true", "false", "yes", "no"])?
+            .choice(name, &["1", "0", "true", "false", "yes", "no"])?
             .map(|v| matches!(v.as_str(), "1" | "true" | "yes")))
     }
 

@@ -74,6 +74,13 @@ pub struct LeaseSpec {
     /// Timeout of one request to the service, in ms; `None`: a fifth of the
     /// TTL, at most 2000.
     pub request_timeout_ms: Option<u64>,
+    /// Redis only: accept a server that can forget acknowledged writes (no
+    /// AOF: `appendonly no`, with or without RDB snapshots). Such a Redis,
+    /// restarted, forgets the lease and the high-water mark together, and
+    /// the next holder of a number may reissue the IDs the last one issued
+    /// after the last write it kept; `false` (the default) refuses it at
+    /// claim. `SNOWID_REDIS_ALLOW_VOLATILE=1`.
+    pub allow_volatile: bool,
 }
 
 impl LeaseSpec {
@@ -85,6 +92,7 @@ impl LeaseSpec {
             ttl_ms: DEFAULT_TTL_MS,
             margin_ms: None,
             request_timeout_ms: None,
+            allow_volatile: false,
         }
     }
 

@@ -1,6 +1,10 @@
 //! Redis: `SET key token NX PX ttl` claims a worker number; renewals, mark
 //! writes and the release are Lua scripts that act only while the key holds
 //! our random token (the fencing token). Only as safe as one Redis primary.
+//! At claim, a server without the AOF (`appendonly no`, RDB snapshots or
+//! nothing) is refused unless [`LeaseSpec::allow_volatile`]
+//! (`SNOWID_REDIS_ALLOW_VOLATILE=1`): restarted, it forgets the lease and the
+//! mark together.
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
@@ -118,6 +122,21 @@ fn unavailable(spec: &LeaseSpec, reason: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Why a lease on this Redis could be forgotten, or `None` with the AOF on.
+/// Stricter than a segment store's rule: RDB snapshots alone lose every
+/// write since the last one, and a lease has no machine mark to fall back
+/// on (the store's mark is the only one shared across machines).
+fn lease_volatile(p: &crate::segment::redis::Persistence) -> Option<String> {
+    match (&p.save, p.aof) {
+        (_, true) => None,
+        (Some(save), false) if !save.trim().is_empty() => Some(format!(
+            "appendonly no (RDB snapshots only: save '{}')",
+            save.trim()
+        )),
+        _ => p.volatile(),
+    }
+}
+
 /// Claims the first free worker number under `base`.
 pub(crate) fn claim(spec: &LeaseSpec, base: &str, slots: u64) -> Result<Claimed> {
     let url = spec.endpoints.first().cloned().unwrap_or_default();
@@ -128,6 +147,23 @@ pub(crate) fn claim(spec: &LeaseSpec, base: &str, slots: u64) -> Result<Claimed>
     })?;
     let timeout = spec.request_timeout();
     let conn = Mutex::new(None);
+    if !spec.allow_volatile {
+        let p = with_conn(&client, &conn, timeout, crate::segment::redis::persistence)
+            .map_err(|e| unavailable(spec, e))?;
+        if let Some(why) = lease_volatile(&p) {
+            return Err(Error::InvalidSetting {
+                setting: "SNOWID_REDIS_URL".into(),
+                value: url,
+                expected: format!(
+                    "a Redis that keeps every write on disk (appendonly yes, appendfsync always); \
+                     this one has {why}: restarted, it forgets the lease and the high-water mark \
+                     together, and the next holder of a number may reissue IDs. Turn the AOF on, \
+                     use etcd, or accept it (tests, IDs you can afford to repeat) with \
+                     SNOWID_REDIS_ALLOW_VOLATILE=1"
+                ),
+            });
+        }
+    }
     let token = new_token();
     let ttl_ms = spec.ttl_ms;
     let workers = format!("{base}/workers/");
@@ -252,5 +288,25 @@ impl Backend for Redis {
             with_conn(&self.client, &self.conn, self.timeout, |c| {
                 self.release.key(&self.key).arg(&self.token).invoke(c)
             });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lease_volatile;
+    use crate::segment::redis::Persistence;
+
+    #[test]
+    fn a_lease_needs_the_aof() {
+        let p = |aof, save: Option<&str>| Persistence {
+            aof,
+            save: save.map(str::to_owned),
+        };
+        assert!(lease_volatile(&p(true, Some(""))).is_none());
+        assert!(lease_volatile(&p(true, None)).is_none());
+        let rdb = lease_volatile(&p(false, Some("3600 1 300 100"))).unwrap();
+        assert!(rdb.contains("RDB snapshots only"), "{rdb}");
+        assert!(lease_volatile(&p(false, Some(""))).is_some());
+        assert!(lease_volatile(&p(false, None)).is_some());
     }
 }

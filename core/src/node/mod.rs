@@ -330,6 +330,9 @@ pub(crate) fn lease_source(name: &str, env: &Environment) -> Result<NodeSource> 
         if let Some(t) = get("SNOWID_LEASE_TTL_MS")? {
             spec.ttl_ms = parse_setting("SNOWID_LEASE_TTL_MS", &t, 1000, 3_600_000)?;
         }
+        if name == "redis" {
+            spec.allow_volatile = env.flag("SNOWID_REDIS_ALLOW_VOLATILE")?.unwrap_or(false);
+        }
         spec.validate(var)?;
         Ok(spec)
     };

@@ -58,7 +58,17 @@ impl Backend {
             .as_nanos();
         s.prefix = format!("snowid-test/{test}-{}-{nanos}", std::process::id());
         s.ttl_ms = self.ttl_ms;
+        s.allow_volatile = self.service == Service::Redis;
         s
+    }
+
+    /// The opt-in the tests' Redis needs: it keeps nothing on disk, so that
+    /// a restart deterministically forgets every lease.
+    pub fn opt_in(&self) -> Vec<(&'static str, String)> {
+        match self.service {
+            Service::Redis => vec![("SNOWID_REDIS_ALLOW_VOLATILE", "1".into())],
+            _ => vec![],
+        }
     }
 
     pub fn build(
@@ -324,6 +334,7 @@ pub fn cli_processes_take_distinct_numbers_from_the_environment(b: &Backend) {
             .env(b.cli_var, b.endpoints().join(","))
             .env(b.cli_prefix_var, &spec.prefix)
             .env("SNOWID_LEASE_TTL_MS", b.ttl_ms.to_string())
+            .envs(b.opt_in())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -500,17 +511,19 @@ pub fn service_outage_recovers_or_fails_cleanly(b: &Backend, survives: bool) {
 pub fn lanes_take_one_lease_each(b: &Backend) {
     let _serial = b.lock();
     let spec = b.spec("lanes");
-    let env = snowid::env::Environment::from_pairs([
-        (b.cli_var, spec.endpoints.join(",")),
-        (b.cli_prefix_var, spec.prefix.clone()),
-        (
-            "SNOWID_STATE_DIR",
-            std::env::temp_dir()
-                .join(format!("snowid-lease-lanes-{}", std::process::id()))
-                .display()
-                .to_string(),
-        ),
-    ]);
+    let env = snowid::env::Environment::from_pairs(
+        b.opt_in().into_iter().chain([
+            (b.cli_var, spec.endpoints.join(",")),
+            (b.cli_prefix_var, spec.prefix.clone()),
+            (
+                "SNOWID_STATE_DIR",
+                std::env::temp_dir()
+                    .join(format!("snowid-lease-lanes-{}", std::process::id()))
+                    .display()
+                    .to_string(),
+            ),
+        ]),
+    );
     let settings = |lanes: u32| {
         snowid::GeneratorOptions::new()
             .with("layout", four_slot_layout())
