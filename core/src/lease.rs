@@ -12,7 +12,11 @@
 //!   other write are Lua scripts that act only while the key still holds our
 //!   random token. Only as safe as a single Redis primary: a failover with
 //!   asynchronous replication, or a restart without persistence, can lose the
-//!   key and the mark (no Redlock claims are made).
+//!   key and the mark (no Redlock claims are made). Against a restart that
+//!   forgot (no AOF, `appendfsync everysec`, a restore from a backup), claims
+//!   and renewals are tied to the server's `run_id`, and a claim waits until
+//!   the server has been up for a TTL plus the margin (see `lease/redis.rs`),
+//!   so two holders never issue on one number at the same time.
 //!
 //! **Fencing.** Every renewal records when it was *sent*, on the boot clock
 //! ([`boot`]: Linux `CLOCK_BOOTTIME`, which keeps counting while the machine
