@@ -255,7 +255,7 @@ pub fn build(mut config: Config, options: &NodeOptions) -> Result<Generator> {
     let floor = config.floor_tick;
     let mut g = Generator::new(config)?;
     if let Some((hw, _)) = reserve {
-        g = g.with_reserve(Box::new(hw), floor.unwrap_or(0));
+        g = g.with_reserve(Box::new(hw), floor);
     }
     let description = claim.description.clone();
     Ok(g.with_guard(Box::new(claim), description))
@@ -280,7 +280,7 @@ pub fn build_leased(
     }
     let floor = config.floor_tick;
     let g = Generator::new(config)?
-        .with_reserve(leased.reserve, floor.unwrap_or(0))
+        .with_reserve(leased.reserve, floor)
         .with_guard(leased.guard, leased.description);
     Ok((g, leased.handle))
 }
