@@ -404,6 +404,19 @@ impl<C: Clock> Generator<C> {
         Ok(g.compose(pos))
     }
 
+    /// [`Self::next_id`] when it can issue at once on the lock-free path
+    /// (no wait, no reservation, no error); `None` when it would take the
+    /// slow path, which may wait for the clock (a regression, a spent
+    /// sequence, a floor) or write a reservation. For hosts that must not
+    /// hold a lock while waiting (Python's GIL): try this, and on `None`
+    /// call [`Self::next_id`] with the lock released.
+    #[inline(always)]
+    pub fn try_next_id(&self) -> Option<u64> {
+        let g = self.lane();
+        let (pos, _) = g.take_fast(1)?;
+        Some(g.compose(pos))
+    }
+
     /// Fills `out` with consecutive IDs, reserving a whole tick's worth per
     /// compare-and-swap. Returns how many were written: `out.len()`, or fewer
     /// if an error stopped it after some were issued (call again to see the
@@ -554,11 +567,22 @@ impl<C: Clock> Generator<C> {
     /// Reserves up to `want` consecutive positions in one tick.
     #[inline(always)]
     fn take(&self, want: u64) -> Result<(u64, u64)> {
+        match self.take_fast(want) {
+            Some(taken) => Ok(taken),
+            None => self.take_slow(want),
+        }
+    }
+
+    /// The lock-free path alone: `None` when the slow path must decide (a
+    /// new reservation, a clock behind, a spent sequence, a fork), which may
+    /// wait or do I/O.
+    #[inline(always)]
+    fn take_fast(&self, want: u64) -> Option<(u64, u64)> {
         let t = self.tick_at(self.clock.now_ms());
         let mut cand = self.state.0.load(Relaxed);
         loop {
             if t < cand >> self.seq_bits || t >= self.limit.load(Relaxed) || self.is_forked() {
-                return self.take_slow(want);
+                return None;
             }
             let (pos, n) = step(cand, t, self.seq_bits, self.seq_mask, want, self.spread());
             match self
@@ -570,7 +594,7 @@ impl<C: Clock> Generator<C> {
                     if pos != cand {
                         self.counters.0.skipped.fetch_add(pos - cand, Relaxed);
                     }
-                    return Ok((pos, n));
+                    return Some((pos, n));
                 }
                 Err(actual) => cand = actual,
             }
@@ -1219,6 +1243,33 @@ mod tests {
         assert_eq!(g.stats().issued, 0);
         let id = g.next_id().unwrap();
         assert_eq!(l.decode(id).unwrap().timestamp_ms, l.epoch_ms() + 120);
+    }
+
+    #[test]
+    fn try_next_id_issues_only_on_the_lock_free_path() {
+        let l = Layout::twitter();
+        let (g, clock) = manual(l.clone(), l.epoch_ms() + 100);
+        // The first ID of a tick is the lock-free path too.
+        let a = g.try_next_id().unwrap();
+        assert!(g.next_id().unwrap() > a);
+        clock.advance(-10);
+        assert_eq!(g.try_next_id(), None, "a clock behind is the slow path's");
+        assert_eq!(g.stats().clock_regressions, 0, "and nothing was counted");
+        clock.advance(20);
+        let b = g.try_next_id().unwrap();
+        assert!(b > a);
+        // A reservation is the slow path's.
+        let calls = std::sync::Arc::new(AtomicU64::new(0));
+        let fence = Fence {
+            lost: std::sync::Arc::default(),
+            calls: calls.clone(),
+        };
+        let g = g.with_reserve(Box::new(fence), None);
+        assert_eq!(g.try_next_id(), None);
+        assert_eq!(calls.load(SeqCst), 0);
+        assert!(g.next_id().unwrap() > b);
+        assert!(g.try_next_id().is_some());
+        assert_eq!(g.stats().issued, 5);
     }
 
     #[test]
