@@ -63,3 +63,17 @@ test('cluster without configuration: every process claims its own machine-local 
   const all = new Set(procs.flatMap((p) => p.ids));
   assert.equal(all.size, 4 * 20_000, 'no ID repeats across processes');
 });
+
+test('cluster: Generators built in each process, issuing through their bound next/nextString, never share an ID', () => {
+  const app = new URL('./fixtures/cluster-generators.cjs', import.meta.url).pathname;
+  const state = scratch('nb-cluster-gen-');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SNOWID_')));
+  const r = spawnSync(process.execPath, [app], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...env, SNOWID_STATE_DIR: state } });
+  assert.equal(r.status, 0, r.stderr);
+  const procs = JSON.parse(r.stdout);
+  assert.equal(procs.length, 4);
+  const sources = new Set(procs.map((p) => p.source));
+  assert.equal(sources.size, 4, `distinct slots: ${[...sources]}`);
+  const all = new Set(procs.flatMap((p) => p.ids));
+  assert.equal(all.size, 4 * 20_000, 'no ID repeats across processes');
+});
