@@ -328,7 +328,8 @@ pub(crate) fn lease_source(name: &str, env: &Environment) -> Result<NodeSource> 
             spec.prefix = p.trim().to_owned();
         }
         if let Some(t) = get("SNOWID_LEASE_TTL_MS")? {
-            spec.ttl_ms = parse_setting("SNOWID_LEASE_TTL_MS", &t, 1000, 3_600_000)?;
+            let (min, max) = crate::option_table::int_range("lease_ttl_ms");
+            spec.ttl_ms = parse_setting("SNOWID_LEASE_TTL_MS", &t, min, max)?;
         }
         if name == "redis" {
             spec.allow_volatile = env.flag("SNOWID_REDIS_ALLOW_VOLATILE")?.unwrap_or(false);
