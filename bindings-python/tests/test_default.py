@@ -134,6 +134,7 @@ parent = [snowid.next() for _ in range(1000)]
 parent_source = snowid.default_source()
 gen = snowid.Generator(datacenter=31, worker=31)
 gen.next()
+gen_next, mod_next = gen.next, snowid.next  # objects taken before the fork
 r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
@@ -179,52 +180,24 @@ def test_fork_child_of_an_unconfigured_default_claims_its_own_slot() -> None:
     assert lines[-1] == "duplicates 0 1000"
 
 
-def test_fork_child_through_method_objects_taken_before_the_fork_never_repeats() -> None:
+def test_fork_child_through_objects_taken_before_the_fork_never_repeats() -> None:
     """The raw one-ID paths (METH_NOARGS `snowid.next` and `Generator.next`)
-    reached through function and bound-method objects taken before the
-    fork, warm (they issued just before it), in a child while the parent
-    keeps issuing: the old generator raises FORKED on its lock-free path
-    too, the default one is made again with its own numbers, and no ID of
-    the child is one of the parent's."""
-    text = out("""
-        import os, snowid
-        gen = snowid.Generator(node_source="local")
-        gen_next, mod_next = gen.next, snowid.next
-        parent = [gen_next() for _ in range(1000)] + [mod_next() for _ in range(1000)]
-        source = snowid.default_source()
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            lines, ids = [], []
-            for name, f in (("bound", gen_next), ("method", gen.next)):
-                try:
-                    ids.append(f())
-                    lines.append(name + " issued")
-                except snowid.ForkedError as e:
-                    lines.append(name + ": " + e.code)
-            ids += [mod_next() for _ in range(1000)]
-            lines.append("default " + ("same" if snowid.default_source() == source else "own") + " numbers")
-            lines.append("ids:" + ",".join(map(str, ids)))
-            os.write(w, "\\n".join(lines).encode())
-            os._exit(0)
-        os.close(w)
-        parent += [gen_next() for _ in range(1000)] + [mod_next() for _ in range(1000)]
-        data = b""
-        while True:
-            chunk = os.read(r, 1 << 20)
-            if not chunk:
-                break
-            data += chunk
-        os.waitpid(pid, 0)
-        parent += [gen_next() for _ in range(1000)] + [mod_next() for _ in range(1000)]
-        lines = data.decode().splitlines()
-        child = [int(x) for x in lines[-1][len("ids:"):].split(",")]
-        print("\\n".join(lines[:-1]))
-        print("duplicates", len(set(parent) & set(child)), len(child), len(set(parent)))
-    """)
-    assert text.splitlines() == [
-        "bound: FORKED", "method: FORKED", "default own numbers", "duplicates 0 1000 6000"], text
+    reached in a child through a function and a bound method taken before
+    the fork, warm (they issued just before it): the old generator raises
+    FORKED on its lock-free path too, and the default one, made again with
+    its own numbers, repeats none of the parent's IDs."""
+    text = out(FORK_CODE.format(setup="", probe=True, child="""
+    try:
+        gen_next()
+        lines.append("bound method issued")
+    except snowid.ForkedError as e:
+        lines.append("bound method: " + e.code)
+    ids = [mod_next() for _ in range(1000)]
+    lines.append("ids:" + ",".join(map(str, ids)))
+"""))
+    lines = text.splitlines()
+    assert lines[:3] == ["old generator: FORKED", "default issued, own numbers", "bound method: FORKED"], text
+    assert lines[-1] == "duplicates 0 1000", text
 
 
 def test_fork_child_of_a_configured_default_gets_node_in_use_until_it_configures_its_own() -> None:
