@@ -529,6 +529,7 @@ def resolve(target, options, env, now_ms=None):
         nodes = None if nodes else k8s_nodes(l, env, detected)
     else:
         nodes = None
+    lease = None if node_keys else lease_settings(source, env)
 
     # combination rules, on the resolved source wherever it came from
     if max_wait is not None and on_regression == "fail":
@@ -567,6 +568,7 @@ def resolve(target, options, env, now_ms=None):
         "lane_nodes": lane_nodes,
         "lanes": lanes,
         "layout": l["name"],
+        "lease": lease,
         "max_borrow_ticks": max_borrow,
         "max_wait_ms": (1000 if max_wait is None else max_wait) if on_regression == "wait" else None,
         "nodes": nodes,
@@ -577,6 +579,37 @@ def resolve(target, options, env, now_ms=None):
         "source": source,
         "window_ms": window,
     }
+
+
+LEASE_VARS = {"etcd": ("SNOWID_ETCD_ENDPOINTS", "SNOWID_ETCD_PREFIX"),
+              "redis": ("SNOWID_REDIS_URL", "SNOWID_REDIS_PREFIX")}
+
+
+def lease_settings(source, env):
+    """A lease source's settings from the environment (read when the source
+    is resolved, whatever the target), in the core's order: the endpoints
+    (required), the prefix, SNOWID_LEASE_TTL_MS (1000..=3600000, default
+    10000), SNOWID_REDIS_ALLOW_VOLATILE (redis only; 1/0, true/false,
+    yes/no), then the checks of the whole: at least one endpoint, a prefix
+    with something besides '/' and no space. None for other sources."""
+    if source not in LEASE_VARS:
+        return None
+    var, prefix_var = LEASE_VARS[source]
+    value = env.get(var)
+    if value is None:
+        raise OptionError("INVALID_SETTING")
+    endpoints = [e.strip() for e in value.split(",") if e.strip()]
+    prefix = env.get(prefix_var)
+    prefix = "snowid" if prefix is None else prefix.strip()
+    ttl = env.integer("SNOWID_LEASE_TTL_MS", 1000, 3600000) or 10000
+    allow = None
+    if source == "redis":
+        allow = env.name("SNOWID_REDIS_ALLOW_VOLATILE", ENV_BOOLS) or False
+    if not endpoints:
+        raise OptionError("INVALID_SETTING")
+    if not prefix.strip("/") or any(c.isspace() for c in prefix):
+        raise OptionError("INVALID_SETTING")
+    return {"allow_volatile": allow, "endpoints": endpoints, "prefix": prefix, "ttl_ms": ttl}
 
 
 def slot_nodes(l, slot):
@@ -865,6 +898,47 @@ def options_cases():
     insp({"layout": {"layout_of": "region"}}, {}, "configured Layout object")
     insp({"clock": "monotonic"}, {"SNOWID_LAYOUT": "SONYFLAKE"}, "configure() without a layout")
     insp(None, LAMBDA, "decoding needs no node source")
+
+    # --- the lease sources' environment (SNOWID_REDIS_*, SNOWID_ETCD_*,
+    # SNOWID_LEASE_TTL_MS), read when the source is resolved, by every target
+    # (a build without the source's cargo feature refuses the source itself
+    # with INVALID_SETTING: etcd cases are errors only, as the bindings are
+    # built without etcd by default)
+    URL = {"SNOWID_REDIS_URL": "redis://127.0.0.1:6379/"}
+    gen({"node_source": "redis"}, "redis: the URL, default prefix, TTL, no volatile Redis", URL)
+    dft(None, {"SNOWID_NODE_SOURCE": "redis", **URL}, "SNOWID_NODE_SOURCE=redis reads the same")
+    svc(None, {"SNOWID_NODE_SOURCE": "redis", **URL}, "the service's lease")
+    dft(None, {"SNOWID_NODE_SOURCE": "redis", "SNOWID_REDIS_URL": " redis://a:1/ , redis://b:2/,, ",
+               "SNOWID_REDIS_PREFIX": " /ids/orders ", "SNOWID_LEASE_TTL_MS": " 3000 "},
+        "endpoints split on commas and trimmed, prefix and TTL trimmed")
+    for v in ("1", "yes", "TRUE", "0", "no", "false"):
+        dft(None, {"SNOWID_NODE_SOURCE": "redis", **URL, "SNOWID_REDIS_ALLOW_VOLATILE": v},
+            f"SNOWID_REDIS_ALLOW_VOLATILE={v}")
+    for v in ("maybe", "2", "on"):
+        dft(None, {"SNOWID_NODE_SOURCE": "redis", **URL, "SNOWID_REDIS_ALLOW_VOLATILE": v},
+            f"SNOWID_REDIS_ALLOW_VOLATILE={v}: not a boolean")
+    for v in ("1000", "3600000"):
+        gen({"node_source": "redis"}, f"SNOWID_LEASE_TTL_MS={v}: a bound", {**URL, "SNOWID_LEASE_TTL_MS": v})
+    for v in ("999", "3600001", "10s", "-1", "0", "1e4"):
+        gen({"node_source": "redis"}, f"SNOWID_LEASE_TTL_MS={v}: outside 1000..=3600000",
+            {**URL, "SNOWID_LEASE_TTL_MS": v})
+    gen({"node_source": "redis"}, "redis without SNOWID_REDIS_URL", {})
+    gen({"node_source": "redis"}, "a blank SNOWID_REDIS_URL is unset", {"SNOWID_REDIS_URL": "  "})
+    gen({"node_source": "redis"}, "SNOWID_REDIS_URL without an endpoint", {"SNOWID_REDIS_URL": " , ,"})
+    for v in ("/", "//", "a b", "ids/\torders"):
+        gen({"node_source": "redis"}, f"SNOWID_REDIS_PREFIX={v!r}", {**URL, "SNOWID_REDIS_PREFIX": v})
+    gen({"node_source": "redis"}, "the TTL is checked before the opt-in",
+        {**URL, "SNOWID_LEASE_TTL_MS": "5", "SNOWID_REDIS_ALLOW_VOLATILE": "maybe"})
+    gen({"node_source": "redis"}, "the opt-in before the prefix",
+        {**URL, "SNOWID_REDIS_PREFIX": "/", "SNOWID_REDIS_ALLOW_VOLATILE": "maybe"})
+    gen({"node_source": "local"}, "a lease variable is not read by another source",
+        {"SNOWID_LEASE_TTL_MS": "5", "SNOWID_REDIS_ALLOW_VOLATILE": "maybe", "SNOWID_REDIS_URL": ""})
+    gen({"node_source": "etcd"}, "etcd without SNOWID_ETCD_ENDPOINTS", {})
+    gen({"node_source": "etcd"}, "SNOWID_ETCD_ENDPOINTS without an endpoint", {"SNOWID_ETCD_ENDPOINTS": ","})
+    gen({"node_source": "etcd"}, "etcd: SNOWID_LEASE_TTL_MS outside its range",
+        {"SNOWID_ETCD_ENDPOINTS": "127.0.0.1:2379", "SNOWID_LEASE_TTL_MS": "999"})
+    gen({"node_source": "etcd"}, "etcd: SNOWID_ETCD_PREFIX of slashes",
+        {"SNOWID_ETCD_ENDPOINTS": "127.0.0.1:2379", "SNOWID_ETCD_PREFIX": "///"})
     return cases
 
 

@@ -49,17 +49,29 @@ test('cluster: per-process SNOWID_WORKER_ID gives distinct node numbers and no d
   assert.equal(all.size, 3 * 20_000);
 });
 
-test('cluster without configuration: every process claims its own machine-local slot', () => {
+// Runs fixtures/cluster-local.cjs (primary + 3 workers) with `args` and
+// checks that the 4 processes held 4 distinct local slots and never
+// repeated an ID.
+function localCluster(args) {
   const app = new URL('./fixtures/cluster-local.cjs', import.meta.url).pathname;
   const state = scratch('nb-cluster-');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SNOWID_')));
-  const r = spawnSync(process.execPath, [app], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...env, SNOWID_STATE_DIR: state } });
+  const r = spawnSync(process.execPath, [app, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...env, SNOWID_STATE_DIR: state } });
   assert.equal(r.status, 0, r.stderr);
   const procs = JSON.parse(r.stdout);
   assert.equal(procs.length, 4);
+  for (const p of procs) assert.equal(p.generators, args.includes('--generators'), 'workers run as the primary');
   const sources = new Set(procs.map((p) => p.source));
   assert.equal(sources.size, 4, `distinct slots: ${[...sources]}`);
   for (const s of sources) assert.match(s, /^local slot \d+ in /);
   const all = new Set(procs.flatMap((p) => p.ids));
   assert.equal(all.size, 4 * 20_000, 'no ID repeats across processes');
+}
+
+test('cluster without configuration: every process claims its own machine-local slot', () => {
+  localCluster([]);
+});
+
+test('cluster: Generators built in each process, issuing through their bound next/nextString, never share an ID', () => {
+  localCluster(['--generators']);
 });

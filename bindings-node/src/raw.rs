@@ -249,19 +249,9 @@ fn bind<T: FastIssue>(env: &Env, obj: sys::napi_value, ptr: *const T) -> napi::R
     // SAFETY: live env.
     js::ok(unsafe { sys::napi_create_symbol(env.raw(), std::ptr::null_mut(), &mut holder) })?;
     for (name, cb) in methods {
-        let mut f = std::ptr::null_mut();
-        // SAFETY: live env; static name; `ptr` stays valid while `obj`
-        // lives, which the property below ensures.
-        js::ok(unsafe {
-            sys::napi_create_function(
-                env.raw(),
-                name.as_ptr(),
-                name.to_bytes().len() as isize,
-                Some(cb),
-                ptr.cast_mut().cast(),
-                &mut f,
-            )
-        })?;
+        // `ptr` stays valid while `obj` lives, which the property below
+        // ensures.
+        let f = function(env, name, cb, ptr.cast_mut().cast())?;
         let keep = property(
             std::ptr::null(),
             holder,
@@ -358,17 +348,24 @@ pub const DEFAULT_NEXT: Callback = default_method::<AsBigint>;
 /// The module-level `nextString()`.
 pub const DEFAULT_NEXT_STRING: Callback = default_method::<AsDecimal>;
 
-/// A function named `name` made of `cb`.
-fn function(env: &Env, name: &std::ffi::CStr, cb: Callback) -> napi::Result<sys::napi_value> {
+/// A function named `name` made of `cb`, whose callback data is `data`
+/// (null, or a pointer its caller keeps valid as long as the function).
+fn function(
+    env: &Env,
+    name: &std::ffi::CStr,
+    cb: Callback,
+    data: *mut std::ffi::c_void,
+) -> napi::Result<sys::napi_value> {
     let mut f = std::ptr::null_mut();
-    // SAFETY: `env` is live; the name is a static C string.
+    // SAFETY: `env` is live; the name is a static C string; `data` as
+    // above.
     js::ok(unsafe {
         sys::napi_create_function(
             env.raw(),
             name.as_ptr(),
             name.to_bytes().len() as isize,
             Some(cb),
-            std::ptr::null_mut(),
+            data,
             &mut f,
         )
     })
@@ -383,7 +380,7 @@ fn set_function(
     name: &std::ffi::CStr,
     cb: Callback,
 ) -> napi::Result<()> {
-    let f = function(env, name, cb)?;
+    let f = function(env, name, cb, std::ptr::null_mut())?;
     // SAFETY: `env` and `target` are live; the name is a static C string.
     js::ok(unsafe { sys::napi_set_named_property(env.raw(), target, name.as_ptr(), f) })
         .map_err(|_| Error::from_reason(format!("could not export {name:?}")))
@@ -437,7 +434,7 @@ pub fn install_methods<T: FastIssue>(
             method: None,
             getter: None,
             setter: None,
-            value: function(env, name, cb)?,
+            value: function(env, name, cb, std::ptr::null_mut())?,
             attributes: sys::PropertyAttributes::writable
                 | sys::PropertyAttributes::enumerable
                 | sys::PropertyAttributes::configurable,

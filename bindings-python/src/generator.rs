@@ -66,6 +66,13 @@ impl PyGenerator {
         self.inner.next_id()
     }
 
+    /// [`Self::issue`] on the lock-free path only (`None`: it would wait or
+    /// reserve).
+    #[inline(always)]
+    pub(crate) fn try_issue(&self) -> Option<u64> {
+        self.inner.try_next_id()
+    }
+
     fn build(py: Python<'_>, settings: Settings) -> PyResult<Self> {
         // Claiming node numbers takes locks and reads the mark (or leases).
         let inner = py.detach(|| settings.build()).py()?;

@@ -78,14 +78,20 @@ unsafe fn failed(r: std::thread::Result<snowid::Result<()>>) -> *mut ffi::PyObje
     std::ptr::null_mut()
 }
 
-/// `snowid.next()`: the core's `default::next_id` (one atomic load and the
-/// lock-free path).
+/// `snowid.next()`: the core's `default::try_next_id` (one atomic load and
+/// the lock-free path) with the GIL held; else (first use, a wait for the
+/// clock, a reservation) `default::next_id` with the GIL released, so other
+/// Python threads run while it waits.
 unsafe extern "C" fn next_raw(
     _module: *mut ffi::PyObject,
     _args: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: called by CPython with the interpreter attached.
-    unsafe { issue(snowid::default::next_id) }
+    if let Some(id) = snowid::default::try_next_id() {
+        // SAFETY: called by CPython with the interpreter attached.
+        return unsafe { ffi::PyLong_FromUnsignedLongLong(id) };
+    }
+    // SAFETY: as above.
+    unsafe { issue(|| Python::assume_attached().detach(snowid::default::next_id)) }
 }
 
 /// `Generator.next()`: `slf` is a `Generator` (the method descriptor checked
@@ -99,8 +105,16 @@ unsafe extern "C" fn generator_next_raw(
     // subclassable): `slf` is a live `Generator`.
     unsafe {
         let py = Python::assume_attached();
-        let g = Bound::ref_from_ptr(py, &slf).cast_unchecked::<PyGenerator>();
-        issue(|| g.get().issue())
+        let g = Bound::ref_from_ptr(py, &slf)
+            .cast_unchecked::<PyGenerator>()
+            .get();
+        if let Some(id) = g.try_issue() {
+            return ffi::PyLong_FromUnsignedLongLong(id);
+        }
+        // The slow path may wait (a clock behind, up to max_wait_ms; a
+        // spent sequence; the floor) or write a reservation: without the
+        // GIL, so other Python threads run meanwhile.
+        issue(|| py.detach(|| g.issue()))
     }
 }
 

@@ -134,6 +134,7 @@ parent = [snowid.next() for _ in range(1000)]
 parent_source = snowid.default_source()
 gen = snowid.Generator(datacenter=31, worker=31)
 gen.next()
+gen_next, mod_next = gen.next, snowid.next  # objects taken before the fork
 r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
@@ -177,6 +178,26 @@ def test_fork_child_of_an_unconfigured_default_claims_its_own_slot() -> None:
     assert lines[0] == "old generator: FORKED"
     assert lines[1] == "default issued, own numbers"
     assert lines[-1] == "duplicates 0 1000"
+
+
+def test_fork_child_through_objects_taken_before_the_fork_never_repeats() -> None:
+    """The raw one-ID paths (METH_NOARGS `snowid.next` and `Generator.next`)
+    reached in a child through a function and a bound method taken before
+    the fork, warm (they issued just before it): the old generator raises
+    FORKED on its lock-free path too, and the default one, made again with
+    its own numbers, repeats none of the parent's IDs."""
+    text = out(FORK_CODE.format(setup="", probe=True, child="""
+    try:
+        gen_next()
+        lines.append("bound method issued")
+    except snowid.ForkedError as e:
+        lines.append("bound method: " + e.code)
+    ids = [mod_next() for _ in range(1000)]
+    lines.append("ids:" + ",".join(map(str, ids)))
+"""))
+    lines = text.splitlines()
+    assert lines[:3] == ["old generator: FORKED", "default issued, own numbers", "bound method: FORKED"], text
+    assert lines[-1] == "duplicates 0 1000", text
 
 
 def test_fork_child_of_a_configured_default_gets_node_in_use_until_it_configures_its_own() -> None:

@@ -123,6 +123,19 @@ pub fn next_id() -> Result<u64> {
     next_id_cold()
 }
 
+/// [`next_id`] when the default generator exists and can issue at once on
+/// its lock-free path; `None` when the call would create it or take its
+/// slow path (see [`Generator::try_next_id`]).
+#[inline(always)]
+pub fn try_next_id() -> Option<u64> {
+    let p = CURRENT.load(Acquire);
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: as in next_id.
+    unsafe { &*p }.try_next_id()
+}
+
 #[cold]
 #[inline(never)]
 fn next_id_cold() -> Result<u64> {

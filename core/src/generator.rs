@@ -246,6 +246,9 @@ enum Situation {
 /// reference or `Arc` between threads.
 pub struct Generator<C: Clock = AnyClock> {
     state: Padded<AtomicU64>,
+    /// The first tick not yet reserved (with a [`Reserve`]: nothing at or
+    /// above it is issued before a reservation covers it; 0: nothing
+    /// reserved, not even the epoch's first tick).
     limit: AtomicU64,
     clock: C,
     seq_bits: u32,
@@ -314,7 +317,7 @@ impl<C: Clock> Generator<C> {
         };
         Ok(Generator {
             state: Padded(AtomicU64::new(initial)),
-            limit: AtomicU64::new(time.max()),
+            limit: AtomicU64::new(time.max().saturating_add(1)),
             clock,
             seq_bits,
             seq_mask: mask(seq_bits),
@@ -349,10 +352,12 @@ impl<C: Clock> Generator<C> {
 
     /// Makes the generator persist a high-water mark through `reserver`
     /// before issuing in any tick above `reserved_tick` (what is already
-    /// durably reserved).
-    pub fn with_reserve(mut self, reserver: Box<dyn Reserve>, reserved_tick: u64) -> Self {
+    /// durably reserved; `None`: nothing, so even the epoch's first tick,
+    /// 0, is reserved before it is issued).
+    pub fn with_reserve(mut self, reserver: Box<dyn Reserve>, reserved_tick: Option<u64>) -> Self {
         self.reserver = Some(reserver);
-        self.limit = AtomicU64::new(reserved_tick.min(self.max_tick));
+        self.limit =
+            AtomicU64::new(reserved_tick.map_or(0, |t| t.min(self.max_tick).saturating_add(1)));
         self
     }
 
@@ -397,6 +402,19 @@ impl<C: Clock> Generator<C> {
         let g = self.lane();
         let (pos, _) = g.take(1)?;
         Ok(g.compose(pos))
+    }
+
+    /// [`Self::next_id`] when it can issue at once on the lock-free path
+    /// (no wait, no reservation, no error); `None` when it would take the
+    /// slow path, which may wait for the clock (a regression, a spent
+    /// sequence, a floor) or write a reservation. For hosts that must not
+    /// hold a lock while waiting (Python's GIL): try this, and on `None`
+    /// call [`Self::next_id`] with the lock released.
+    #[inline(always)]
+    pub fn try_next_id(&self) -> Option<u64> {
+        let g = self.lane();
+        let (pos, _) = g.take_fast(1)?;
+        Some(g.compose(pos))
     }
 
     /// Fills `out` with consecutive IDs, reserving a whole tick's worth per
@@ -458,7 +476,7 @@ impl<C: Clock> Generator<C> {
         if tick > self.max_tick {
             return Err(self.exhausted(self.tick_start_ms(tick)));
         }
-        if tick > self.limit.load(SeqCst) {
+        if tick >= self.limit.load(SeqCst) {
             self.extend_limit(tick)?;
         }
         Ok(())
@@ -549,11 +567,22 @@ impl<C: Clock> Generator<C> {
     /// Reserves up to `want` consecutive positions in one tick.
     #[inline(always)]
     fn take(&self, want: u64) -> Result<(u64, u64)> {
+        match self.take_fast(want) {
+            Some(taken) => Ok(taken),
+            None => self.take_slow(want),
+        }
+    }
+
+    /// The lock-free path alone: `None` when the slow path must decide (a
+    /// new reservation, a clock behind, a spent sequence, a fork), which may
+    /// wait or do I/O.
+    #[inline(always)]
+    fn take_fast(&self, want: u64) -> Option<(u64, u64)> {
         let t = self.tick_at(self.clock.now_ms());
         let mut cand = self.state.0.load(Relaxed);
         loop {
-            if t < cand >> self.seq_bits || t > self.limit.load(Relaxed) || self.is_forked() {
-                return self.take_slow(want);
+            if t < cand >> self.seq_bits || t >= self.limit.load(Relaxed) || self.is_forked() {
+                return None;
             }
             let (pos, n) = step(cand, t, self.seq_bits, self.seq_mask, want, self.spread());
             match self
@@ -565,7 +594,7 @@ impl<C: Clock> Generator<C> {
                     if pos != cand {
                         self.counters.0.skipped.fetch_add(pos - cand, Relaxed);
                     }
-                    return Ok((pos, n));
+                    return Some((pos, n));
                 }
                 Err(actual) => cand = actual,
             }
@@ -628,7 +657,7 @@ impl<C: Clock> Generator<C> {
             if tick > self.max_tick {
                 return Err(self.exhausted(self.tick_start_ms(tick)));
             }
-            if tick > self.limit.load(SeqCst) {
+            if tick >= self.limit.load(SeqCst) {
                 self.extend_limit(tick)?;
                 continue;
             }
@@ -783,8 +812,12 @@ impl<C: Clock> Generator<C> {
         let last = (s > self.initial).then(|| (s - 1) >> self.seq_bits);
         r.release(last);
         // Every tick above the last one used must be reserved again.
-        self.limit
-            .store(s.saturating_sub(1) >> self.seq_bits, SeqCst);
+        let unreserved = if s == 0 {
+            0
+        } else {
+            ((s - 1) >> self.seq_bits) + 1
+        };
+        self.limit.store(unreserved, SeqCst);
     }
 
     /// After [`Self::shutdown`]: puts the saved position back; the limit
@@ -819,12 +852,14 @@ impl<C: Clock> Generator<C> {
             return Err(self.exhausted(tick * self.tick_ms + self.epoch_ms));
         };
         let _guard = self.reserve_lock.lock().unwrap_or_else(|p| p.into_inner());
-        if tick <= self.limit.load(Acquire) {
+        if tick < self.limit.load(Acquire) {
             return Ok(());
         }
         let covered = r.reserve(tick)?;
-        self.limit
-            .store(covered.max(tick).min(self.max_tick), Release);
+        self.limit.store(
+            covered.max(tick).min(self.max_tick).saturating_add(1),
+            Release,
+        );
         Ok(())
     }
 }
@@ -1189,7 +1224,7 @@ mod tests {
             lost: lost.clone(),
             calls: calls.clone(),
         };
-        let g = g.with_reserve(Box::new(fence), 0);
+        let g = g.with_reserve(Box::new(fence), Some(0));
         g.ready().unwrap();
         assert_eq!(
             calls.load(SeqCst),
@@ -1211,6 +1246,57 @@ mod tests {
     }
 
     #[test]
+    fn try_next_id_issues_only_on_the_lock_free_path() {
+        let l = Layout::twitter();
+        let (g, clock) = manual(l.clone(), l.epoch_ms() + 100);
+        // The first ID of a tick is the lock-free path too.
+        let a = g.try_next_id().unwrap();
+        assert!(g.next_id().unwrap() > a);
+        clock.advance(-10);
+        assert_eq!(g.try_next_id(), None, "a clock behind is the slow path's");
+        assert_eq!(g.stats().clock_regressions, 0, "and nothing was counted");
+        clock.advance(20);
+        let b = g.try_next_id().unwrap();
+        assert!(b > a);
+        // A reservation is the slow path's.
+        let calls = std::sync::Arc::new(AtomicU64::new(0));
+        let fence = Fence {
+            lost: std::sync::Arc::default(),
+            calls: calls.clone(),
+        };
+        let g = g.with_reserve(Box::new(fence), None);
+        assert_eq!(g.try_next_id(), None);
+        assert_eq!(calls.load(SeqCst), 0);
+        assert!(g.next_id().unwrap() > b);
+        assert!(g.try_next_id().is_some());
+        assert_eq!(g.stats().issued, 5);
+    }
+
+    #[test]
+    fn the_epochs_first_tick_is_reserved_like_any_other() {
+        let l = Layout::twitter();
+        for (lost, want) in [(false, "ok"), (true, "LEASE_LOST")] {
+            let (g, _clock) = manual(l.clone(), l.epoch_ms());
+            let calls = std::sync::Arc::new(AtomicU64::new(0));
+            let fence = Fence {
+                lost: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(lost)),
+                calls: calls.clone(),
+            };
+            let g = g.with_reserve(Box::new(fence), None);
+            let r = g.next_id();
+            assert_eq!(
+                r.as_ref().map_or_else(|e| e.code(), |_| "ok"),
+                want,
+                "{r:?}"
+            );
+            if let Ok(id) = r {
+                assert_eq!(l.decode(id).unwrap().tick, 0);
+            }
+            assert_eq!(calls.load(SeqCst), 1, "tick 0 issued unreserved");
+        }
+    }
+
+    #[test]
     fn ready_checks_every_lane() {
         let l = Layout::twitter();
         let clock = ManualClock::new(l.epoch_ms() + 100);
@@ -1228,7 +1314,7 @@ mod tests {
             lost: lost.clone(),
             calls: std::sync::Arc::default(),
         };
-        let g = lane(1).with_lanes(vec![lane(2).with_reserve(Box::new(fence), 0)]);
+        let g = lane(1).with_lanes(vec![lane(2).with_reserve(Box::new(fence), Some(0))]);
         assert_eq!(g.ready().unwrap_err().code(), "LEASE_LOST", "lane 1's");
         lost.store(false, SeqCst);
         g.ready().unwrap();

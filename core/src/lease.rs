@@ -12,12 +12,19 @@
 //!   other write are Lua scripts that act only while the key still holds our
 //!   random token. Only as safe as a single Redis primary: a failover with
 //!   asynchronous replication, or a restart without persistence, can lose the
-//!   key and the mark (no Redlock claims are made).
+//!   key and the mark (no Redlock claims are made). Against a restart that
+//!   forgot (no AOF, `appendfsync everysec`, a restore from a backup), claims
+//!   and renewals are tied to the server's `run_id`, and a claim waits until
+//!   the server has been up for a TTL plus the margin (see `lease/redis.rs`),
+//!   so two holders never issue on one number at the same time.
 //!
-//! **Fencing.** Every renewal records when it was *sent*, on the same
-//! monotonic clock the generator uses ([`MonotonicClock`]); the lease is
-//! trusted until `sent + ttl - margin` (margin: a third of the TTL unless
-//! set). The generator's [`Reserve`] never hands out a limit beyond that
+//! **Fencing.** Every renewal records when it was *sent*, on the boot clock
+//! ([`boot`]: Linux `CLOCK_BOOTTIME`, which keeps counting while the machine
+//! is suspended, like the service's TTL does; in the generator clock's
+//! milliseconds); the lease is trusted until `sent + ttl - margin` (margin: a
+//! third of the TTL unless set). A holder resumed after a suspend longer than
+//! that therefore stops at its next reservation instead of trusting a lease
+//! the service has already expired. The generator's [`Reserve`] never hands out a limit beyond that
 //! deadline, so its hot-path limit check stops issuing there at no per-ID
 //! cost; after the deadline [`Error::LeaseLost`] until a renewal succeeds
 //! again. If the server says the lease or key is gone (expired, claimed by
@@ -38,14 +45,14 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 pub use crate::node::build_leased as build;
 use crate::reserve::Reserve;
 
+mod boot;
 #[cfg(feature = "etcd")]
 mod etcd;
 #[cfg(feature = "redis")]
@@ -214,7 +221,7 @@ pub(crate) struct Claimed {
     pub mark: Option<u64>,
     /// Server TTL granted, in ms.
     pub granted_ttl_ms: u64,
-    /// When the claim (the first renewal) was sent.
+    /// When the claim (the first renewal) was sent, on the boot clock.
     pub sent_ms: u64,
 }
 
@@ -234,6 +241,8 @@ struct Fence {
     failed_renewals: AtomicU64,
     paused: AtomicBool,
     kick: AtomicBool,
+    /// The clock of every deadline above.
+    boot: boot::BootClock,
     gone: Mutex<Option<String>>,
     stop: Mutex<bool>,
     wake: Condvar,
@@ -310,12 +319,14 @@ impl LeaseHandle {
     pub fn renew_interval_ms(&self) -> u64 {
         self.fence.interval_ms
     }
-    /// Until when (monotonic ms, see [`MonotonicClock`]) the lease is trusted;
-    /// 0 once it is gone for good.
+    /// Until when the lease is trusted, on the boot clock (the generator
+    /// clock's ms, plus any time the machine was suspended since the process
+    /// started); 0 once it is gone for good.
     pub fn trusted_until_ms(&self) -> u64 {
         self.fence.trusted_until.load(Acquire)
     }
-    /// When the last successful renewal (or the claim) was sent, monotonic ms.
+    /// When the last successful renewal (or the claim) was sent, on the boot
+    /// clock (see [`LeaseHandle::trusted_until_ms`]).
     pub fn last_renewal_sent_ms(&self) -> u64 {
         self.fence.last_sent.load(Acquire)
     }
@@ -342,6 +353,15 @@ impl LeaseHandle {
     pub fn pause_renewals(&self) {
         self.fence.paused.store(true, SeqCst);
     }
+    /// Pretends this holder was suspended for `ms` (a laptop asleep, a paused
+    /// VM): the lease's boot clock jumps by `ms` while the generator's
+    /// monotonic clock does not, so a drill can watch a resumed holder stop
+    /// issuing once its lease would have expired on the service. Combine with
+    /// [`LeaseHandle::pause_renewals`] (a suspended process sends nothing).
+    /// Not for production use.
+    pub fn simulate_suspend(&self, ms: u64) {
+        self.fence.boot.sleep(ms);
+    }
     /// Undoes [`LeaseHandle::pause_renewals`] (a renewal is sent at once).
     pub fn resume_renewals(&self) {
         self.fence.paused.store(false, SeqCst);
@@ -356,7 +376,6 @@ impl LeaseHandle {
 struct LeaseReserve {
     fence: Arc<Fence>,
     backend: Arc<dyn Backend>,
-    clock: MonotonicClock,
     window_ticks: u64,
     tick_ms: u64,
     written: Mutex<Option<u64>>,
@@ -378,10 +397,11 @@ impl Reserve for LeaseReserve {
             return Err(e);
         }
         let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
-        let now = self.clock.now_ms();
+        let now = self.fence.boot.now_ms();
         let deadline = self.fence.trusted_until.load(Acquire);
-        // Whole ticks left before the deadline, counted from `tick` (the
-        // generator's own clock, so a manual clock is fenced the same way).
+        // Whole ticks left before the deadline (boot clock), counted from
+        // `tick` (the generator's own clock, so a manual clock is fenced the
+        // same way).
         let left = deadline.saturating_sub(now) / self.tick_ms;
         if left == 0 {
             return Err(self.lost(deadline, now));
@@ -451,9 +471,10 @@ impl Drop for LeaseGuard {
 }
 
 fn keep(fence: Arc<Fence>, backend: Arc<dyn Backend>) {
-    let clock = MonotonicClock::new();
-    let interval = Duration::from_millis(fence.interval_ms);
-    let mut next = Instant::now() + interval;
+    // Scheduled on the boot clock: a holder resumed from a suspend is
+    // overdue and renews as soon as its wait (monotonic) ends.
+    let interval = fence.interval_ms;
+    let mut next = fence.boot.now_ms() + interval;
     loop {
         {
             let mut stop = fence.stop.lock().unwrap_or_else(|p| p.into_inner());
@@ -461,22 +482,22 @@ fn keep(fence: Arc<Fence>, backend: Arc<dyn Backend>) {
                 if *stop {
                     return;
                 }
-                let now = Instant::now();
+                let now = fence.boot.now_ms();
                 if now >= next || fence.kick.swap(false, SeqCst) {
                     break;
                 }
                 stop = fence
                     .wake
-                    .wait_timeout(stop, next - now)
+                    .wait_timeout(stop, Duration::from_millis(next - now))
                     .unwrap_or_else(|p| p.into_inner())
                     .0;
             }
         }
-        next = Instant::now() + interval;
+        next = fence.boot.now_ms() + interval;
         if fence.paused.load(SeqCst) {
             continue;
         }
-        let sent = clock.now_ms();
+        let sent = fence.boot.now_ms();
         match backend.renew() {
             Ok(Renewal::Renewed(ttl)) => {
                 fence.renewed(sent, ttl);
@@ -489,7 +510,7 @@ fn keep(fence: Arc<Fence>, backend: Arc<dyn Backend>) {
             Err(_) => {
                 fence.failed_renewals.fetch_add(1, Relaxed);
                 // Retry sooner than the regular interval.
-                next = Instant::now() + interval / 2;
+                next = fence.boot.now_ms() + interval / 2;
             }
         }
     }
@@ -550,6 +571,7 @@ pub(crate) fn acquire(
         failed_renewals: AtomicU64::new(0),
         paused: AtomicBool::new(false),
         kick: AtomicBool::new(false),
+        boot: boot::BootClock::default(),
         gone: Mutex::new(None),
         stop: Mutex::new(false),
         wake: Condvar::new(),
@@ -576,7 +598,6 @@ pub(crate) fn acquire(
     let reserve = LeaseReserve {
         fence: fence.clone(),
         backend: claimed.backend.clone(),
-        clock: MonotonicClock::new(),
         window_ticks: window_ms.div_ceil(layout.tick_ms()).max(1),
         tick_ms: layout.tick_ms(),
         written: Mutex::new(claimed.mark),
@@ -598,9 +619,9 @@ pub(crate) fn acquire(
     })
 }
 
-/// Now on the generator's monotonic clock.
+/// Now on the boot clock of lease deadlines ([`boot`]).
 pub(crate) fn now_ms() -> u64 {
-    MonotonicClock::new().now_ms()
+    boot::now_ms()
 }
 
 /// `host pid` of this process, for the value of a worker key.

@@ -58,6 +58,15 @@ pub const WIDE: Targets = 16;
 pub const WIDE_LAYOUT: Targets = 32;
 /// Every 64-bit generator: `Generator`, the default generator, the service.
 const GENERATORS: Targets = GENERATOR | DEFAULT | SERVICE;
+/// Read from the environment only, by the lease sources (`node_source` or
+/// `SNOWID_NODE_SOURCE` = `etcd` / `redis`) of every 64-bit generator: no
+/// constructor takes it as an argument.
+pub const LEASE_ENV: Targets = 64;
+
+/// Shortest lease time to live, in ms.
+pub const MIN_LEASE_TTL_MS: u64 = 1000;
+/// Longest lease time to live, in ms (1 hour).
+pub const MAX_LEASE_TTL_MS: u64 = 3_600_000;
 
 /// One option.
 #[derive(Debug, Clone, Copy)]
@@ -397,6 +406,75 @@ pub const OPTIONS: &[OptionSpec] = &[
         targets: SEGMENT,
         doc: "boolean (or 1/0): accept a Redis that keeps nothing on disk (tests, caches of IDs you can afford to repeat)",
         errors: "`INVALID_SETTING` for another integer, `WRONG_TYPE` for another type",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "etcd_endpoints",
+        camel: "etcdEndpoints",
+        kind: Kind::Url,
+        default: "none (required by the etcd source)",
+        env: Some("SNOWID_ETCD_ENDPOINTS"),
+        targets: LEASE_ENV,
+        doc: "comma-separated etcd endpoints (`host:port`, `http://` optional): where the etcd source leases node numbers",
+        errors: "`INVALID_SETTING` when unset or without an endpoint",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "etcd_prefix",
+        camel: "etcdPrefix",
+        kind: Kind::Path,
+        default: "`snowid`",
+        env: Some("SNOWID_ETCD_PREFIX"),
+        targets: LEASE_ENV,
+        doc: "first component of every key the etcd source writes (`/<prefix>/<layout>/workers/<n>`)",
+        errors: "`INVALID_SETTING` for nothing but `/`, or a space inside",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "redis_url",
+        camel: "redisUrl",
+        kind: Kind::Url,
+        default: "none (required by the redis source)",
+        env: Some("SNOWID_REDIS_URL"),
+        targets: LEASE_ENV,
+        doc: "the Redis (`redis://host:port/db`) where the redis source leases node numbers",
+        errors: "`INVALID_SETTING` when unset; a URL Redis cannot parse: `INVALID_SETTING` at claim",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "redis_prefix",
+        camel: "redisPrefix",
+        kind: Kind::Path,
+        default: "`snowid`",
+        env: Some("SNOWID_REDIS_PREFIX"),
+        targets: LEASE_ENV,
+        doc: "first component of every key the redis source writes (`/<prefix>/<layout>/workers/<n>`)",
+        errors: "`INVALID_SETTING` for nothing but `/`, or a space inside",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "lease_ttl_ms",
+        camel: "leaseTtlMs",
+        kind: Kind::Int {
+            min: MIN_LEASE_TTL_MS,
+            max: MAX_LEASE_TTL_MS,
+        },
+        default: "10000",
+        env: Some("SNOWID_LEASE_TTL_MS"),
+        targets: LEASE_ENV,
+        doc: "integer 1000..=3600000: a lease's time to live (etcd rounds it up to whole seconds); a third of it is the safety margin",
+        errors: "`INVALID_SETTING`",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "redis_allow_volatile",
+        camel: "redisAllowVolatile",
+        kind: Kind::Bool,
+        default: "false",
+        env: Some("SNOWID_REDIS_ALLOW_VOLATILE"),
+        targets: LEASE_ENV,
+        doc: "1/0, true/false, yes/no: accept a Redis without the AOF for leases (restarted, it forgets the lease and the mark: IDs may repeat)",
+        errors: "`INVALID_SETTING` for another value",
         wide_choices: None,
     },
 ];

@@ -25,7 +25,7 @@
 //!     .with("process", 1)
 //!     .with("protect", false)
 //!     .resolve()?;
-//! assert_eq!(settings.summary_json(), r#"{"clock":"cached","epoch_ms":1420070400000,"lane_nodes":[{"worker":3,"process":1}],"lanes":1,"layout":"discord","max_borrow_ticks":0,"max_wait_ms":1000,"nodes":{"worker":3,"process":1},"on_regression":"wait","persist":false,"protect":false,"random_sequence_start":false,"source":"explicit","window_ms":1000}"#);
+//! assert_eq!(settings.summary_json(), r#"{"clock":"cached","epoch_ms":1420070400000,"lane_nodes":[{"worker":3,"process":1}],"lanes":1,"layout":"discord","lease":null,"max_borrow_ticks":0,"max_wait_ms":1000,"nodes":{"worker":3,"process":1},"on_regression":"wait","persist":false,"protect":false,"random_sequence_start":false,"source":"explicit","window_ms":1000}"#);
 //! let gen = settings.build()?;
 //! # Ok::<(), snowid::Error>(())
 //! ```

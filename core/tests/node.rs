@@ -206,6 +206,30 @@ fn crash_then_restart_with_the_clock_set_back_never_reissues() {
     assert!(g.next_id().unwrap() > next);
 }
 
+/// The epoch's first tick (a custom epoch within one tick of now): the
+/// mark is written before an ID of tick 0 is issued, so a crash and a
+/// restart in the same tick never reissues it. Before, tick 0 counted as
+/// already reserved (`with_reserve(floor.unwrap_or(0))`) and was issued
+/// with no mark on disk.
+#[test]
+fn the_epochs_first_tick_is_reserved_before_it_is_issued() {
+    let state = temp_dir("tick0");
+    let l = Layout::twitter();
+    let clock = ManualClock::new(l.epoch_ms());
+    let config = || Config::new(l.clone()).clock(ClockChoice::Manual(clock.clone()));
+    let g = node::build(config(), &explicit(&state, false)).unwrap();
+    let first = g.next_id().unwrap();
+    assert_eq!(l.decode(first).unwrap().tick, 0);
+    let (_, mark) = HighWaterFile::open(&state, &l, &[3, 9], 1000).unwrap();
+    assert!(mark.is_some(), "tick 0 issued with no mark on disk");
+    std::mem::forget(g); // a crash, in the same tick
+    let g = node::build(config(), &explicit(&state, false)).unwrap();
+    let e = g.next_id().unwrap_err();
+    assert_eq!(e.code(), "BEHIND_HIGH_WATER", "{e}");
+    clock.advance(1001);
+    assert!(g.next_id().unwrap() > first);
+}
+
 #[test]
 fn corrupt_or_truncated_marks_are_errors_not_silent_reuse() {
     let state = temp_dir("corrupt");

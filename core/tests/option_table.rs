@@ -34,8 +34,24 @@ fn each_integer_option_rejects_one_past_its_range_and_takes_its_ends() {
         let Kind::Int { min, max } = o.kind else {
             continue;
         };
+        // Read by a lease source from the environment: checked where one is
+        // compiled in (every binding has Redis).
+        if o.applies_to(option_table::LEASE_ENV) && !cfg!(feature = "redis") {
+            continue;
+        }
         let check = |v: u64| -> Result<(), snowid::Error> {
-            if o.applies_to(option_table::SEGMENT) {
+            if o.applies_to(option_table::LEASE_ENV) {
+                let v = v.to_string();
+                let env = Environment::from_pairs([
+                    ("SNOWID_REDIS_URL", "redis://127.0.0.1:1/"),
+                    (o.env.expect("an environment variable"), v.as_str()),
+                ]);
+                GeneratorOptions::new()
+                    .with("node_source", "redis")
+                    .with("state_dir", "/tmp/snowid-option-table")
+                    .resolve_in(&env)
+                    .map(|_| ())
+            } else if o.applies_to(option_table::SEGMENT) {
                 let mut s = SegmentOptions::new().with(o.name, v);
                 if o.name == "min_step" {
                     s = s.with("max_step", option_table::MAX_STEP);

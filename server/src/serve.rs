@@ -55,7 +55,15 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
     let addr: SocketAddr = args
         .listen
         .parse()
-        .map_err(|e| Fail(EXIT_USAGE, format!("--listen {:?}: {e}", args.listen)))?;
+        .map_err(|e| {
+            Fail::from(snowid::Error::InvalidSetting {
+                setting: "--listen".into(),
+                value: args.listen.clone(),
+                expected: format!(
+                    "an address IP:PORT, such as 127.0.0.1:8080 or [::1]:8080 (port 0 picks a free one): {e}"
+                ),
+            })
+        })?;
     let settings = snowid::options::resolve_service(
         args.generator_options().as_ref(),
         &snowid::env::Environment::process(),

@@ -492,7 +492,15 @@ fn cli_subcommands_and_exit_codes() {
     assert_eq!(cli(&state, &["layout", "check", bad]).0, 3);
     assert_eq!(cli(&state, &["layout", "check", "{nope"]).0, 3);
     assert_eq!(cli(&state, &["frobnicate"]).0, 2);
-    assert_eq!(cli(&state, &["serve", "--listen", "not-an-address"]).0, 2);
+    // A bad --listen is the core's coded INVALID_SETTING naming it, exit 3.
+    let (c, _, err) = cli(&state, &["serve", "--listen", "not-an-address"]);
+    assert_eq!(c, 3, "{err}");
+    assert!(
+        err.contains("--listen")
+            && err.contains("not-an-address")
+            && err.contains("(INVALID_SETTING)"),
+        "{err}"
+    );
     let (c, out, _) = cli(&state, &["--help"]);
     assert_eq!(c, 0);
     assert!(out.contains("Exit codes"));

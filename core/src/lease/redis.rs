@@ -5,10 +5,23 @@
 //! nothing) is refused unless [`LeaseSpec::allow_volatile`]
 //! (`SNOWID_REDIS_ALLOW_VOLATILE=1`): restarted, it forgets the lease and the
 //! mark together.
+//!
+//! **A server that forgot.** Even with the AOF, a Redis restored from a
+//! backup, or one that lost its last second of `appendfsync everysec`,
+//! comes back without a lease it acknowledged, while the holder (which has
+//! not yet renewed) still issues. So every claim and renewal is tied to the
+//! server's `run_id` (new on every start): a renewal answered by another run
+//! means the store may have forgotten, and the holder stops for good
+//! ([`crate::Error::LeaseTaken`]; build a new generator to claim again). And
+//! a claim waits (quarantine) until the server has been up for one TTL plus
+//! the margin plus 1 s (its `uptime_in_seconds` has whole seconds): by then
+//! every holder from before the restart has passed its fence deadline, so a
+//! number the restart freed is never held twice at once. The wait is bounded
+//! (a server that keeps restarting is `COORDINATION_UNAVAILABLE`).
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use redis::{Client, Connection, Script};
 
@@ -62,6 +75,8 @@ struct Redis {
     mark_key: String,
     token: String,
     ttl_ms: u64,
+    /// The server run the lease was claimed on (`INFO server` `run_id`).
+    run_id: String,
     renew: Script,
     mark: Script,
     release: Script,
@@ -137,6 +152,76 @@ fn lease_volatile(p: &crate::segment::redis::Persistence) -> Option<String> {
     }
 }
 
+/// Which run of the server answered (`run_id`, new on every start) and
+/// how long it has been up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ServerRun {
+    run_id: String,
+    uptime_s: u64,
+}
+
+fn parse_run(info: &str) -> Option<ServerRun> {
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.trim().strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    Some(ServerRun {
+        run_id: field("run_id").filter(|r| !r.is_empty())?.to_owned(),
+        uptime_s: field("uptime_in_seconds")?.parse().ok()?,
+    })
+}
+
+fn server_run(
+    client: &Client,
+    conn: &Mutex<Option<Connection>>,
+    timeout: Duration,
+) -> std::result::Result<ServerRun, String> {
+    let info: String = with_conn(client, conn, timeout, |c| {
+        redis::cmd("INFO").arg("server").query(c)
+    })?;
+    parse_run(&info).ok_or_else(|| "INFO server has no run_id or uptime_in_seconds".to_owned())
+}
+
+/// How long a server must have been up before a claim: one TTL and the
+/// margin (every holder from before a restart has passed its deadline),
+/// plus 1 s for `uptime_in_seconds`' whole seconds.
+fn quarantine_ms(spec: &LeaseSpec) -> u64 {
+    spec.ttl_ms + spec.margin() + 1000
+}
+
+/// The server's run once it has been up for [`quarantine_ms`], waiting for
+/// it if needed; `started`: when the claim began (the bound covers all its
+/// waits).
+fn settled_run(
+    spec: &LeaseSpec,
+    client: &Client,
+    conn: &Mutex<Option<Connection>>,
+    started: Instant,
+) -> Result<ServerRun> {
+    let q = quarantine_ms(spec);
+    let bound = Duration::from_millis(q + 2000);
+    loop {
+        let run =
+            server_run(client, conn, spec.request_timeout()).map_err(|e| unavailable(spec, e))?;
+        let up_ms = run.uptime_s.saturating_mul(1000);
+        if up_ms >= q {
+            return Ok(run);
+        }
+        let wait = Duration::from_millis(q - up_ms);
+        if started.elapsed() + wait > bound {
+            return Err(unavailable(
+                spec,
+                format!(
+                    "the server restarted {} s ago (run_id {}) and again while this claim                      waited: a claim waits until it has been up for {q} ms (the lease TTL, the                      margin and 1 s), so that no holder from before a restart, which it may                      have forgotten, still issues on the number",
+                    run.uptime_s, run.run_id
+                ),
+            ));
+        }
+        std::thread::sleep(wait);
+    }
+}
+
 /// Claims the first free worker number under `base`.
 pub(crate) fn claim(spec: &LeaseSpec, base: &str, slots: u64) -> Result<Claimed> {
     let url = spec.endpoints.first().cloned().unwrap_or_default();
@@ -167,30 +252,46 @@ pub(crate) fn claim(spec: &LeaseSpec, base: &str, slots: u64) -> Result<Claimed>
     let token = new_token();
     let ttl_ms = spec.ttl_ms;
     let workers = format!("{base}/workers/");
-    let sent_ms = now_ms();
-    let found = with_conn(&client, &conn, timeout, |c| {
-        for n in 0..slots {
-            let ok: Option<String> = redis::cmd("SET")
-                .arg(format!("{workers}{n}"))
-                .arg(&token)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl_ms)
-                .query(c)?;
-            if ok.is_some() {
-                return Ok(Some(n));
+    let started = Instant::now();
+    let (worker, run, sent_ms) = loop {
+        let run = settled_run(spec, &client, &conn, started)?;
+        let sent_ms = now_ms();
+        let found = with_conn(&client, &conn, timeout, |c| {
+            for n in 0..slots {
+                let ok: Option<String> = redis::cmd("SET")
+                    .arg(format!("{workers}{n}"))
+                    .arg(&token)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl_ms)
+                    .query(c)?;
+                if ok.is_some() {
+                    return Ok(Some(n));
+                }
             }
+            Ok(None)
+        })
+        .map_err(|e| unavailable(spec, e))?;
+        let Some(worker) = found else {
+            return Err(Error::NoFreeSlot {
+                slots,
+                dir: format!("redis {workers} at {url}"),
+                wanted: 1,
+                free: 0,
+            });
+        };
+        // The claim counts only if the run that settled also took it.
+        let after = server_run(&client, &conn, timeout);
+        if after.as_ref().is_ok_and(|a| a.run_id == run.run_id) {
+            break (worker, run, sent_ms);
         }
-        Ok(None)
-    })
-    .map_err(|e| unavailable(spec, e))?;
-    let Some(worker) = found else {
-        return Err(Error::NoFreeSlot {
-            slots,
-            dir: format!("redis {workers} at {url}"),
-            wanted: 1,
-            free: 0,
+        let _: std::result::Result<i64, String> = with_conn(&client, &conn, timeout, |c| {
+            Script::new(RELEASE)
+                .key(format!("{workers}{worker}"))
+                .arg(&token)
+                .invoke(c)
         });
+        after.map_err(|e| unavailable(spec, e))?;
     };
     let key = format!("{workers}{worker}");
     let mark_key = format!("{base}/marks/{worker}");
@@ -202,6 +303,7 @@ pub(crate) fn claim(spec: &LeaseSpec, base: &str, slots: u64) -> Result<Claimed>
         mark_key: mark_key.clone(),
         token: token.clone(),
         ttl_ms,
+        run_id: run.run_id,
         renew: Script::new(RENEW),
         mark: Script::new(MARK),
         release: Script::new(RELEASE),
@@ -259,11 +361,21 @@ impl Backend for Redis {
                 .arg(self.ttl_ms)
                 .invoke(c)
         })?;
-        Ok(if code == 1 {
-            Renewal::Renewed(self.ttl_ms)
-        } else {
-            Renewal::Gone(self.gone(code))
-        })
+        if code != 1 {
+            return Ok(Renewal::Gone(self.gone(code)));
+        }
+        // Asked after the renewal: the same run answered both only if it
+        // did not restart in between either.
+        let run = server_run(&self.client, &self.conn, self.timeout)?;
+        if run.run_id != self.run_id {
+            return Ok(Renewal::Gone(format!(
+                "the Redis server restarted since the claim (run_id {} -> {}, up {} s): it may \
+                 have forgotten the lease and the high-water mark (a restore from a backup, \
+                 appendfsync everysec), so this holder stops",
+                self.run_id, run.run_id, run.uptime_s
+            )));
+        }
+        Ok(Renewal::Renewed(self.ttl_ms))
     }
 
     fn write_mark(&self, tick: u64, lower: bool) -> std::result::Result<MarkWrite, String> {
@@ -293,8 +405,22 @@ impl Backend for Redis {
 
 #[cfg(test)]
 mod tests {
-    use super::lease_volatile;
+    use super::{lease_volatile, parse_run, ServerRun};
     use crate::segment::redis::Persistence;
+
+    #[test]
+    fn the_server_run_comes_from_info_server() {
+        let info = "# Server\r\nredis_version:7.0.15\r\nrun_id:4f1c2d\r\ntcp_port:6379\r\nuptime_in_seconds:42\r\nuptime_in_days:0\r\n";
+        assert_eq!(
+            parse_run(info),
+            Some(ServerRun {
+                run_id: "4f1c2d".into(),
+                uptime_s: 42
+            })
+        );
+        assert_eq!(parse_run("# Server\r\nuptime_in_seconds:42\r\n"), None);
+        assert_eq!(parse_run("run_id:x\r\nuptime_in_seconds:soon\r\n"), None);
+    }
 
     #[test]
     fn a_lease_needs_the_aof() {

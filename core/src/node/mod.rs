@@ -255,7 +255,7 @@ pub fn build(mut config: Config, options: &NodeOptions) -> Result<Generator> {
     let floor = config.floor_tick;
     let mut g = Generator::new(config)?;
     if let Some((hw, _)) = reserve {
-        g = g.with_reserve(Box::new(hw), floor.unwrap_or(0));
+        g = g.with_reserve(Box::new(hw), floor);
     }
     let description = claim.description.clone();
     Ok(g.with_guard(Box::new(claim), description))
@@ -280,7 +280,7 @@ pub fn build_leased(
     }
     let floor = config.floor_tick;
     let g = Generator::new(config)?
-        .with_reserve(leased.reserve, floor.unwrap_or(0))
+        .with_reserve(leased.reserve, floor)
         .with_guard(leased.guard, leased.description);
     Ok((g, leased.handle))
 }
@@ -328,7 +328,8 @@ pub(crate) fn lease_source(name: &str, env: &Environment) -> Result<NodeSource> 
             spec.prefix = p.trim().to_owned();
         }
         if let Some(t) = get("SNOWID_LEASE_TTL_MS")? {
-            spec.ttl_ms = parse_setting("SNOWID_LEASE_TTL_MS", &t, 1000, 3_600_000)?;
+            let (min, max) = crate::option_table::int_range("lease_ttl_ms");
+            spec.ttl_ms = parse_setting("SNOWID_LEASE_TTL_MS", &t, min, max)?;
         }
         if name == "redis" {
             spec.allow_volatile = env.flag("SNOWID_REDIS_ALLOW_VOLATILE")?.unwrap_or(false);

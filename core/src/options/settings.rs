@@ -155,7 +155,7 @@ impl Settings {
 
     /// The resolved settings as (name, JSON value) pairs, in sorted order:
     /// `nodes` is `null` when the source picks the numbers at claim time.
-    fn fields(&self) -> [(&'static str, String); 14] {
+    fn fields(&self) -> [(&'static str, String); 15] {
         let object = |v: &[u64]| {
             let pairs: Vec<String> = self
                 .layout
@@ -188,6 +188,7 @@ impl Settings {
             ("lane_nodes", lane_nodes),
             ("lanes", self.lanes.to_string()),
             ("layout", json_string(self.layout.name())),
+            ("lease", self.lease_json()),
             ("max_borrow_ticks", self.max_borrow_ticks.to_string()),
             ("max_wait_ms", wait),
             ("nodes", nodes),
@@ -201,6 +202,31 @@ impl Settings {
             ("source", json_string(self.node.source.name())),
             ("window_ms", self.node.window_ms.to_string()),
         ]
+    }
+
+    /// A lease source's settings (`SNOWID_ETCD_*` / `SNOWID_REDIS_*`,
+    /// `SNOWID_LEASE_TTL_MS`) as a JSON object: `allow_volatile` (`null` for
+    /// etcd), `endpoints`, `prefix`, `ttl_ms`; `null` for other sources.
+    fn lease_json(&self) -> String {
+        #[cfg(any(feature = "etcd", feature = "redis"))]
+        fn object(spec: &crate::lease::LeaseSpec, allow_volatile: Option<bool>) -> String {
+            let endpoints: Vec<String> = spec.endpoints.iter().map(|e| json_string(e)).collect();
+            format!(
+                "{{\"allow_volatile\":{},\"endpoints\":[{}],\"prefix\":{},\"ttl_ms\":{}}}",
+                allow_volatile.map_or_else(|| "null".to_owned(), |v| v.to_string()),
+                endpoints.join(","),
+                json_string(&spec.prefix),
+                spec.ttl_ms
+            )
+        }
+        #[allow(unreachable_patterns)]
+        match &self.node.source {
+            #[cfg(feature = "etcd")]
+            node::NodeSource::Etcd(spec) => object(spec, None),
+            #[cfg(feature = "redis")]
+            node::NodeSource::Redis(spec) => object(spec, Some(spec.allow_volatile)),
+            _ => "null".to_owned(),
+        }
     }
 
     /// The settings as canonical JSON (sorted keys, no spaces), as the

@@ -303,7 +303,7 @@ impl WideSettings {
         let floor = config.floor_tick;
         let mut g = Generator::new(config)?;
         if let Some(hw) = reserve {
-            g = g.with_reserve(Box::new(hw), floor.unwrap_or(0));
+            g = g.with_reserve(Box::new(hw), floor);
         }
         let nodes = claim.nodes.clone();
         let description = claim.description.clone();

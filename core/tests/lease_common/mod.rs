@@ -606,6 +606,11 @@ macro_rules! lease_tests {
         fn lanes_take_one_lease_each() {
             lease_common::lanes_take_one_lease_each(&$b);
         }
+
+        #[test]
+        fn suspended_holder_stops_at_its_next_reservation() {
+            lease_common::suspended_holder_stops_at_its_next_reservation(&$b);
+        }
     };
 }
 pub(crate) use lease_tests;
@@ -648,4 +653,63 @@ pub fn shutdown_then_more_ids_then_crash_keeps_the_successor_above(b: &Backend) 
         Ok(id) => assert!(id > after, "successor reissued {id} <= {after}"),
         Err(e) => assert_eq!(e.code(), "BEHIND_HIGH_WATER", "{e}"),
     }
+}
+
+/// A holder suspended (laptop asleep, VM paused) for longer than its TTL:
+/// its monotonic clock, and so its generator's clock, did not move, but the
+/// service expired the lease meanwhile. The lease's boot clock jumped, so the
+/// holder stops at its next reservation (`LEASE_LOST`) instead of trusting
+/// the lease for another TTL of its own time; a real renewal afterwards (the
+/// service never really expired it here) restores it. Before the fence read
+/// `CLOCK_BOOTTIME`, the next reservation was granted.
+pub fn suspended_holder_stops_at_its_next_reservation(b: &Backend) {
+    let _serial = b.lock();
+    let mut spec = b.spec("suspend");
+    // Long enough that no slow machine reaches the real deadline here.
+    spec.ttl_ms = 30_000;
+    let layout = four_slot_layout();
+    let clock = ManualClock::new(now());
+    let config = Config::new(layout.clone()).clock(ClockChoice::Manual(clock.clone()));
+    // A 10 ms mark window: every 10 ms of the generator's clock reserves.
+    let (g, h) = lease::build(config, b.service, &spec, 10).unwrap();
+    let mut last = g.next_id().unwrap();
+    clock.advance(20);
+    let id = g.next_id().unwrap();
+    assert!(id > last);
+    last = id;
+    h.pause_renewals();
+    h.simulate_suspend(spec.ttl_ms + 1000);
+    // The generator's clock moves on past the reserved window: the next
+    // reservation sees the boot clock beyond the deadline.
+    clock.advance(20);
+    let r = g.next_id();
+    assert_eq!(
+        code(&r),
+        "LEASE_LOST",
+        "issued {r:?} after a suspend longer than the TTL"
+    );
+    let e = r.unwrap_err();
+    let snowid::Error::LeaseLost {
+        deadline_ms,
+        now_ms,
+        ..
+    } = e
+    else {
+        panic!("{e}")
+    };
+    assert!(now_ms >= deadline_ms + 1000, "{e}");
+    assert_eq!(code(&g.next_id()), "LEASE_LOST");
+    // Resumed and still held on the service: the renewal restores trust.
+    h.resume_renewals();
+    let t = Instant::now();
+    let id = loop {
+        match g.next_id() {
+            Ok(id) => break id,
+            Err(e) => assert_eq!(e.code(), "LEASE_LOST", "{e}"),
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "never renewed");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(id > last);
+    assert!(h.gone_reason().is_none());
 }

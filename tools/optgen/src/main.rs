@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use snowid::option_table::{
-    for_target, Kind, OptionSpec, Targets, DEFAULT, GENERATOR, SEGMENT, WIDE, WIDE_LAYOUT,
+    for_target, Kind, OptionSpec, Targets, DEFAULT, GENERATOR, LEASE_ENV, SEGMENT, WIDE,
+    WIDE_LAYOUT,
 };
 
 /// Where regions may be (directories are walked).
@@ -57,6 +58,7 @@ const KINDS: &[&str] = &[
     "md-generator",
     "md-wide",
     "md-segment",
+    "md-lease",
 ];
 
 const BEGIN: &str = "BEGIN GENERATED options:";
@@ -227,7 +229,9 @@ fn replace_literal(line: &str, literal: &str, found: &mut bool) -> String {
 
 /// The target flag of a region kind.
 fn target_of(kind: &str) -> Targets {
-    if kind.ends_with("-wide-layout") {
+    if kind.ends_with("-lease") {
+        LEASE_ENV
+    } else if kind.ends_with("-wide-layout") {
         WIDE_LAYOUT
     } else if kind.ends_with("-wide") {
         WIDE
@@ -349,10 +353,13 @@ fn lines_of(kind: &str) -> Vec<String> {
         "md" => opts
             .iter()
             .map(|o| {
-                format!(
-                    "| `{}` | {} | {} | {} |",
-                    o.name, o.doc, o.default, o.errors
-                )
+                // Environment-only rows are known by their variable.
+                let name = if target == LEASE_ENV {
+                    o.env.unwrap_or(o.name)
+                } else {
+                    o.name
+                };
+                format!("| `{}` | {} | {} | {} |", name, o.doc, o.default, o.errors)
             })
             .collect(),
         "c" => {
