@@ -123,3 +123,75 @@ fn presets_resolve_from_options() {
     let e = snowid::Layout::new(spec).unwrap_err();
     assert_eq!(e.code(), "INVALID_SETTING");
 }
+
+/// The `uuid` section of testdata/vectors.json (testdata/uuid_model.py).
+#[test]
+fn vectors() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/vectors.json");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = &doc["uuid"];
+    let big = |j: &serde_json::Value| j.as_str().unwrap().parse::<u128>().unwrap();
+    for l in v["layouts"].as_array().unwrap() {
+        let layout = WideLayout::preset(l["preset"].as_str().unwrap()).unwrap();
+        let got: Vec<serde_json::Value> = layout
+            .fields()
+            .iter()
+            .map(|f| {
+                let mut o = serde_json::json!({"name": f.name(), "bits": f.bits(), "kind": f.kind().as_str()});
+                if f.kind() == snowid::FieldKind::Constant {
+                    o["value"] = f.value().into();
+                }
+                o
+            })
+            .collect();
+        assert_eq!(serde_json::Value::from(got), l["fields"]);
+        let c = layout.capacity();
+        assert_eq!(c.ids_per_tick, l["ids_per_tick"].as_u64().unwrap());
+        assert_eq!(c.nodes, l["nodes"].as_u64().unwrap());
+    }
+    for case in v["ids"].as_array().unwrap() {
+        let layout = WideLayout::preset(case["preset"].as_str().unwrap()).unwrap();
+        let id = big(&case["id"]);
+        let ms = case["timestamp_ms"].as_u64().unwrap();
+        let seq = case["sequence"].as_u64().unwrap();
+        let nodes = [
+            case["nodes"]["datacenter"].as_u64().unwrap(),
+            case["nodes"]["worker"].as_u64().unwrap(),
+        ];
+        let composed = layout.compose_tick(ms, seq, &nodes).unwrap() | big(&case["random"]);
+        assert_eq!(composed, id, "{case}");
+        let p = layout.decode(id).unwrap();
+        assert_eq!((p.timestamp_ms, p.sequence), (ms, seq));
+        assert_eq!(&p.nodes[..2], &[nodes[0] as u32, nodes[1] as u32]);
+        assert_eq!(id & layout.random_mask(), big(&case["random"]));
+        let hex: String = id
+            .to_be_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, case["bytes"].as_str().unwrap());
+        assert_eq!(encode_uuid(id), case["uuid"].as_str().unwrap());
+        assert_eq!(parse_uuid(case["uuid"].as_str().unwrap()).unwrap(), id);
+        assert_eq!(encode_ulid(id), case["ulid"].as_str().unwrap());
+        assert_eq!(parse_ulid(case["ulid"].as_str().unwrap()).unwrap(), id);
+    }
+    let parse = |format: &str, s: &str| match format {
+        "uuid" => parse_uuid(s),
+        _ => parse_ulid(s),
+    };
+    for a in v["parse_aliases"].as_array().unwrap() {
+        let got = parse(a["format"].as_str().unwrap(), a["input"].as_str().unwrap()).unwrap();
+        assert_eq!(got, big(&a["id"]), "{a}");
+    }
+    for b in v["invalid_strings"].as_array().unwrap() {
+        let e = parse(b["format"].as_str().unwrap(), b["input"].as_str().unwrap()).unwrap_err();
+        assert_eq!(e.code(), b["code"], "{b}: {e}");
+        assert!(e.to_string().contains(b["format"].as_str().unwrap()), "{e}");
+    }
+    for b in v["invalid_ids"].as_array().unwrap() {
+        let layout = WideLayout::preset(b["preset"].as_str().unwrap()).unwrap();
+        let e = layout.decode(big(&b["id"])).unwrap_err();
+        assert_eq!(e.code(), b["code"], "{b}: {e}");
+    }
+}
