@@ -386,6 +386,14 @@ pub fn wide_layout_of(o: &GeneratorOptions) -> Result<WideLayout> {
     let Some((name, v)) = o.given("epoch") else {
         return Ok(layout);
     };
+    if matches!(layout.name(), "uuid7" | "ulid") {
+        // Their time field is Unix ms by definition (RFC 9562, the ULID spec).
+        return Err(Error::InvalidSetting {
+            setting: name.to_owned(),
+            value: v.describe(),
+            expected: format!("no value: the {} preset counts Unix ms from 1970-01-01", layout.name()),
+        });
+    }
     let epoch = match v.integer(name)? {
         Some(i) if i < 0 => None,
         Some(i) => Some(u64::try_from(i).unwrap_or(u64::MAX)),

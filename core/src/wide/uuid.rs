@@ -20,6 +20,32 @@ use crate::encoding::{hex16, parse_hex16, Encoding};
 use crate::error::{Error, Result};
 
 use super::text::{encode_wide_into, parse_wide, MAX_WIDE_ENCODED_LEN};
+use super::WideLayout;
+
+impl WideLayout {
+    /// `Ok` when this is the preset `preset` (`uuid7`, `ulid`), else the
+    /// error a binding raises when asked for a UUID or a ULID from a
+    /// generator of another layout (its IDs would not be one: a `wide128`
+    /// ID has no version 7, its time is not 48 bits of ms).
+    pub fn require_preset(&self, preset: &str) -> Result<()> {
+        // Bindings ask once per ID: the presets are built once.
+        static PRESETS: std::sync::OnceLock<[WideLayout; 2]> = std::sync::OnceLock::new();
+        let [uuid7, ulid] = PRESETS.get_or_init(|| [WideLayout::uuid7(), WideLayout::ulid()]);
+        let wanted = match preset {
+            "uuid7" => Some(uuid7),
+            "ulid" => Some(ulid),
+            _ => None,
+        };
+        if wanted.is_some_and(|w| std::ptr::eq(w, self) || w == self) {
+            return Ok(());
+        }
+        Err(Error::InvalidSetting {
+            setting: "layout".into(),
+            value: format!("{:?}", self.name()),
+            expected: format!("the \"{preset}\" preset (a generator made with layout=\"{preset}\") for a {preset} ID"),
+        })
+    }
+}
 
 /// Length of a UUID's canonical text.
 pub const UUID_TEXT_LEN: usize = 36;
@@ -145,6 +171,15 @@ pub fn parse_ulid(s: &str) -> Result<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_preset_makes_its_ids() {
+        assert!(WideLayout::uuid7().require_preset("uuid7").is_ok());
+        let e = WideLayout::wide128().require_preset("uuid7").unwrap_err();
+        assert_eq!(e.code(), "INVALID_SETTING");
+        assert!(e.to_string().contains("wide128"), "{e}");
+        assert!(WideLayout::ulid().require_preset("uuid7").is_err());
+    }
 
     #[test]
     fn uuid_text_round_trips_in_either_case() {
