@@ -47,7 +47,15 @@ unsafe fn write_uuid_text(
     out_len: *mut u32,
 ) -> Result<(), Failure> {
     let mut tmp = [0u8; wide::UUID_TEXT_LEN];
-    unsafe { write_text(wide::encode_uuid_into(id, &mut tmp), buf, buf_len, out_len, "buf") }
+    unsafe {
+        write_text(
+            wide::encode_uuid_into(id, &mut tmp),
+            buf,
+            buf_len,
+            out_len,
+            "buf",
+        )
+    }
 }
 
 unsafe fn write_ulid_text(
@@ -57,7 +65,15 @@ unsafe fn write_ulid_text(
     out_len: *mut u32,
 ) -> Result<(), Failure> {
     let mut tmp = [0u8; wide::MAX_WIDE_ENCODED_LEN];
-    unsafe { write_text(wide::encode_ulid_into(id, &mut tmp), buf, buf_len, out_len, "buf") }
+    unsafe {
+        write_text(
+            wide::encode_ulid_into(id, &mut tmp),
+            buf,
+            buf_len,
+            out_len,
+            "buf",
+        )
+    }
 }
 
 /// Writes a UUID version 7 (RFC 9562) to `out` (`uint8_t out[16]`: 16

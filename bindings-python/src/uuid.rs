@@ -92,10 +92,7 @@ pub(crate) fn next_uuid<'py>(py: Python<'py>, g: &WideGenerator) -> PyResult<Bou
 }
 
 /// `WideGenerator.next_ulid()`: the generator must have layout `ulid`.
-pub(crate) fn next_ulid<'py>(
-    py: Python<'py>,
-    g: &WideGenerator,
-) -> PyResult<Bound<'py, PyString>> {
+pub(crate) fn next_ulid<'py>(py: Python<'py>, g: &WideGenerator) -> PyResult<Bound<'py, PyString>> {
     g.layout().require_preset("ulid").py()?;
     Ok(ulid_str(py, g.next_id().py()?))
 }

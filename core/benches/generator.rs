@@ -275,7 +275,12 @@ fn summary(since: SystemTime) {
         "",
     );
     let u7 = criterion_ns(bursts, "snowid_uuid7_cached_clock", since);
-    row("snowid uuid7 (wide generator, cached clock)", u7, bc, "of snowid next()");
+    row(
+        "snowid uuid7 (wide generator, cached clock)",
+        u7,
+        bc,
+        "of snowid next()",
+    );
     row(
         "uuid crate Uuid::now_v7()",
         criterion_ns(bursts, "uuid_crate_now_v7", since),

@@ -11,7 +11,12 @@ use snowid::wide::{encode_ulid, encode_uuid};
 
 use crate::http::{accepts, core_error, json, with_type};
 
-fn answer(headers: &HeaderMap, key: &str, id: snowid::Result<u128>, text: fn(u128) -> String) -> Response {
+fn answer(
+    headers: &HeaderMap,
+    key: &str,
+    id: snowid::Result<u128>,
+    text: fn(u128) -> String,
+) -> Response {
     match id {
         Ok(id) if accepts(headers, "text/plain") => {
             with_type("text/plain; charset=utf-8", text(id) + "\n")

@@ -391,7 +391,10 @@ pub fn wide_layout_of(o: &GeneratorOptions) -> Result<WideLayout> {
         return Err(Error::InvalidSetting {
             setting: name.to_owned(),
             value: v.describe(),
-            expected: format!("no value: the {} preset counts Unix ms from 1970-01-01", layout.name()),
+            expected: format!(
+                "no value: the {} preset counts Unix ms from 1970-01-01",
+                layout.name()
+            ),
         });
     }
     let epoch = match v.integer(name)? {
