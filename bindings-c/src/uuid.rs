@@ -40,6 +40,22 @@ unsafe fn read_bytes(bytes: *const u8) -> Result<u128, Failure> {
     Ok(u128::from_be_bytes(b))
 }
 
+/// Parses NUL-terminated `text` with `parse` into 16 bytes at `out`
+/// (unchanged on an error); `text` is checked for NULL first.
+unsafe fn parse_to_bytes(
+    text: *const c_char,
+    out: *mut u8,
+    parse: fn(&str) -> core_snowid::Result<u128>,
+) -> snowid_status {
+    guard(|| {
+        let s = unsafe { read_text(text, "text") }?;
+        if out.is_null() {
+            return Err(Failure::Null("out"));
+        }
+        unsafe { write_bytes(parse(s)?, out) }
+    })
+}
+
 unsafe fn write_uuid_text(
     id: u128,
     buf: *mut c_char,
@@ -90,6 +106,7 @@ unsafe fn write_ulid_text(
 #[no_mangle]
 pub unsafe extern "C" fn snowid_uuid7(out: *mut u8) -> snowid_status {
     guard(|| {
+        // NULL is refused before an ID is issued.
         if out.is_null() {
             return Err(Failure::Null("out"));
         }
@@ -171,13 +188,7 @@ pub unsafe extern "C" fn snowid_uuid_encode(
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_uuid_parse(text: *const c_char, out: *mut u8) -> snowid_status {
-    guard(|| {
-        let s = unsafe { read_text(text, "text") }?;
-        if out.is_null() {
-            return Err(Failure::Null("out"));
-        }
-        unsafe { write_bytes(wide::parse_uuid(s)?, out) }
-    })
+    unsafe { parse_to_bytes(text, out, wide::parse_uuid) }
 }
 
 /// Writes the 16 bytes at `bytes` as a ULID (26 Crockford base32
@@ -208,13 +219,7 @@ pub unsafe extern "C" fn snowid_ulid_encode(
 /// Thread safety: safe from any thread.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_ulid_parse(text: *const c_char, out: *mut u8) -> snowid_status {
-    guard(|| {
-        let s = unsafe { read_text(text, "text") }?;
-        if out.is_null() {
-            return Err(Failure::Null("out"));
-        }
-        unsafe { write_bytes(wide::parse_ulid(s)?, out) }
-    })
+    unsafe { parse_to_bytes(text, out, wide::parse_ulid) }
 }
 
 /// Issues the next ID of `generator`, which must have layout `"uuid7"`,
