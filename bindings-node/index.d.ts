@@ -346,6 +346,12 @@ export declare class Segment {
  * `width` and `tickMs` for custom fields.
  */
 export declare class WideGenerator {
+  /** The next ID as a UUID's canonical text (layout `'uuid7'` only). */
+  nextUuid(): string
+  /** The next ID as a UUID's 16 bytes (layout `'uuid7'` only). */
+  nextUuidBytes(): Uint8Array
+  /** The next ID as a ULID (layout `'ulid'` only). */
+  nextUlid(): string
   constructor(options?: WideGeneratorOptions)
   /** The next ID, as a bigint. */
   next(): bigint
@@ -471,6 +477,12 @@ export declare function defaultSource(): string | null
  */
 export declare function encode(id: bigint | string | number, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): string
 
+/** A 128-bit ID as a ULID: 26 characters of Crockford base32. */
+export declare function encodeUlid(id: bigint | string | number): string
+
+/** The canonical text of a 128-bit ID, `8-4-4-4-12` lower-case hex. */
+export declare function encodeUuid(id: bigint | string | number): string
+
 /**
  * A wide ID as text: `'decimal'` (default), `'hex'` (32 digits),
  * `'base32'` (26 Crockford digits) or `'base62'` (22 digits); the fixed
@@ -519,6 +531,18 @@ export declare function nextString(): string
  */
 export declare function parse(text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): bigint
 
+/**
+ * A ULID's text as a bigint: case-insensitive, `I`/`L` read as 1 and `O`
+ * as 0; a first character above `7` throws `SNOWID_INVALID_SETTING`.
+ */
+export declare function parseUlid(text: string): bigint
+
+/**
+ * A UUID's canonical text (either case) as a bigint; braces, `urn:uuid:`
+ * and the 32 digits without hyphens throw `SNOWID_PARSE_*`.
+ */
+export declare function parseUuid(text: string): bigint
+
 /** Parses text made by `encodeWide` back into a bigint. */
 export declare function parseWide(text: string, encoding?: 'decimal' | 'hex' | 'base32' | 'base62'): bigint
 
@@ -535,3 +559,20 @@ export declare function ready(): void
  * clock's current `skewMs` (see `Generator.stats()`).
  */
 export declare function stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }
+
+/**
+ * A ULID (26 characters of Crockford base32) from the process's default
+ * `ulid` generator: unique by construction, sorted like issue order.
+ */
+export declare function ulid(): string
+
+/**
+ * A UUID version 7 (RFC 9562), canonical lower-case text, from the
+ * process's default `uuid7` generator (created on first use from the
+ * `SNOWID_*` environment or a machine-local slot): unique by construction
+ * (node numbers in `rand_b`), greater than every UUID this process made.
+ */
+export declare function uuid7(): string
+
+/** `uuid7()` as its 16 bytes, big-endian (the RFC's byte order). */
+export declare function uuid7Bytes(): Uint8Array

@@ -31,3 +31,4 @@ export const {
   ready,
   stats,
 } = native;
+export const { uuid7, uuid7Bytes, ulid, encodeUuid, parseUuid, encodeUlid, parseUlid } = native; // UUIDv7 and ULID

@@ -15,6 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wide_model import wide_vectors  # noqa: E402  (layouts up to 128 bits, JS-safe)
+from uuid_model import uuid_vectors  # noqa: E402  (the uuid7 and ulid presets, their text)
 
 TWITTER = {"name": "twitter", "fields": [["timestamp", 41, "timestamp"], ["datacenter", 5, "node"], ["worker", 5, "node"], ["sequence", 12, "sequence"]], "epoch_ms": 1288834974657, "tick_ms": 1, "sign_bit": True}
 DISCORD = {"name": "discord", "fields": [["timestamp", 42, "timestamp"], ["worker", 5, "node"], ["process", 5, "node"], ["increment", 12, "sequence"]], "epoch_ms": 1420070400000, "tick_ms": 1, "sign_bit": False}
@@ -1104,6 +1105,7 @@ def main():
         "segments": segment_cases(),
         "wide": wide_vectors(),
         "service_counts": service_count_cases(),
+        "uuid": uuid_vectors(),
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
     with open(path, "w") as f:

@@ -231,6 +231,18 @@
 #define SNOWID_FIELD_SEQUENCE 3
 
 /**
+ * Field kind: bits that are the same in every ID (a UUID's version and
+ * variant; wide layouts `uuid7` only).
+ */
+#define SNOWID_FIELD_CONSTANT 4
+
+/**
+ * Field kind: bits drawn at random for each ID (wide layouts `uuid7` and
+ * `ulid` only).
+ */
+#define SNOWID_FIELD_RANDOM 5
+
+/**
  * `snowid_test_resolve()` target: `snowid_generator_new_with_options()`.
  */
 #define SNOWID_RESOLVE_GENERATOR 0
@@ -256,6 +268,16 @@
  * `snowid_segment_stats()` accepts as `struct_size`.
  */
 #define SNOWID_SEGMENT_STATS_SIZE_V1 80
+
+/**
+ * Bytes a UUID's canonical text needs with its NUL (36 + 1).
+ */
+#define SNOWID_UUID_TEXT_BUFFER_SIZE 37
+
+/**
+ * Bytes a ULID's text needs with its NUL (26 + 1).
+ */
+#define SNOWID_ULID_TEXT_BUFFER_SIZE 27
 
 /**
  * Longest encoded wide ID in characters (a 39-digit decimal), without the NUL.
@@ -1850,6 +1872,119 @@ snowid_status snowid_segment_next(const struct snowid_segment_t *segment, int64_
  * Thread safety: any number of threads may call it on one handle.
  */
 snowid_status snowid_segment_next_batch(const struct snowid_segment_t *segment, int64_t *out_ids, uint64_t count);
+
+/**
+ * Writes a UUID version 7 (RFC 9562) to `out` (`uint8_t out[16]`: 16
+ * bytes, big-endian, the layout of libuuid's `uuid_t`) from
+ * the process's default `uuid7` generator, created on first use from the
+ * `SNOWID_*` environment or a machine-local slot: unique by construction
+ * (node numbers in `rand_b`), greater than every UUID this process made
+ * before. Call `snowid_shutdown()` at exit, as for `snowid_next()`.
+ *
+ * NULL: `out` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: as the default generator's (`SNOWID_ERR_NO_FREE_SLOT`,
+ * `_NODE_IN_USE`, `_FORKED`, `_CLOCK_MOVED_BACKWARDS`, ...).
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_uuid7(uint8_t *out);
+
+/**
+ * `snowid_uuid7()` as canonical text (`8-4-4-4-12`, lower case),
+ * NUL-terminated, into `buf` of `buf_len` bytes
+ * (`SNOWID_UUID_TEXT_BUFFER_SIZE` suffices); `*out_len` (optional)
+ * receives the length without the NUL.
+ *
+ * NULL: `buf` NULL with a non-zero `buf_len` -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: as `snowid_uuid7()`, `SNOWID_ERR_BUFFER_TOO_SMALL` (checked
+ * first: no UUID is issued into a short buffer).
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_uuid7_text(char *buf, uint32_t buf_len, uint32_t *out_len);
+
+/**
+ * A ULID (26 characters of Crockford base32, upper case), NUL-terminated,
+ * into `buf` of `buf_len` bytes (`SNOWID_ULID_TEXT_BUFFER_SIZE`
+ * suffices), from the process's default `ulid` generator: unique by
+ * construction, sorted like issue order. `*out_len` (optional) receives
+ * the length without the NUL.
+ *
+ * NULL: `buf` NULL with a non-zero `buf_len` -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: as `snowid_uuid7()`, `SNOWID_ERR_BUFFER_TOO_SMALL` (checked
+ * first).
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_ulid(char *buf, uint32_t buf_len, uint32_t *out_len);
+
+/**
+ * Writes the 16 bytes at `bytes` as a UUID's canonical text (lower case),
+ * NUL-terminated, into `buf` (`SNOWID_UUID_TEXT_BUFFER_SIZE` suffices).
+ *
+ * NULL: `bytes` NULL, or `buf` NULL with a non-zero `buf_len` ->
+ * `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_BUFFER_TOO_SMALL`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_uuid_encode(const uint8_t *bytes, char *buf, uint32_t buf_len, uint32_t *out_len);
+
+/**
+ * Parses a UUID's canonical text (either case; not braces, `urn:uuid:` or
+ * 32 digits without hyphens) into 16 bytes at `out`.
+ *
+ * NULL: `text`/`out` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors (`out` unchanged): `SNOWID_ERR_PARSE_EMPTY`, `_PARSE_LENGTH`,
+ * `_PARSE_CHARACTER` (the message names the character and position),
+ * `_INVALID_UTF8`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_uuid_parse(const char *text, uint8_t *out);
+
+/**
+ * Writes the 16 bytes at `bytes` as a ULID (26 Crockford base32
+ * characters), NUL-terminated, into `buf`
+ * (`SNOWID_ULID_TEXT_BUFFER_SIZE` suffices).
+ *
+ * NULL: `bytes` NULL, or `buf` NULL with a non-zero `buf_len` ->
+ * `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_BUFFER_TOO_SMALL`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_ulid_encode(const uint8_t *bytes, char *buf, uint32_t buf_len, uint32_t *out_len);
+
+/**
+ * Parses a ULID (case-insensitive; `I`/`L` read as 1, `O` as 0) into 16
+ * bytes at `out`.
+ *
+ * NULL: `text`/`out` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors (`out` unchanged): `SNOWID_ERR_PARSE_EMPTY`, `_PARSE_LENGTH`,
+ * `_PARSE_CHARACTER`, `_INVALID_SETTING` (first character above `7`:
+ * more than 128 bits), `_INVALID_UTF8`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_ulid_parse(const char *text, uint8_t *out);
+
+/**
+ * Issues the next ID of `generator`, which must have layout `"uuid7"`,
+ * as 16 bytes at `out`.
+ *
+ * NULL: `generator`/`out` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` (another layout), then as
+ * `snowid_wide_next()`.
+ * Thread safety: as `snowid_wide_next()`.
+ */
+snowid_status snowid_wide_next_uuid(const struct snowid_wide_generator_t *generator, uint8_t *out);
+
+/**
+ * Issues the next ID of `generator`, which must have layout `"ulid"`, as
+ * a ULID's text into `buf` (`SNOWID_ULID_TEXT_BUFFER_SIZE` suffices).
+ *
+ * NULL: `generator` NULL, or `buf` NULL with a non-zero `buf_len` ->
+ * `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` (another layout),
+ * `_BUFFER_TOO_SMALL` (checked before issuing), then as
+ * `snowid_wide_next()`.
+ * Thread safety: as `snowid_wide_next()`.
+ */
+snowid_status snowid_wide_next_ulid(const struct snowid_wide_generator_t *generator, char *buf, uint32_t buf_len, uint32_t *out_len);
 
 /**
  * Makes a wide layout from `options`: `layout` (a preset, `"wide128"` or

@@ -24,6 +24,12 @@ pub const SNOWID_FIELD_TIMESTAMP: u32 = 1;
 pub const SNOWID_FIELD_NODE: u32 = 2;
 /// Field kind: the per-tick sequence (Discord calls it `increment`).
 pub const SNOWID_FIELD_SEQUENCE: u32 = 3;
+/// Field kind: bits that are the same in every ID (a UUID's version and
+/// variant; wide layouts `uuid7` only).
+pub const SNOWID_FIELD_CONSTANT: u32 = 4;
+/// Field kind: bits drawn at random for each ID (wide layouts `uuid7` and
+/// `ulid` only).
+pub const SNOWID_FIELD_RANDOM: u32 = 5;
 
 /// A validated bit layout (opaque). Immutable once made: any number of
 /// threads may use one layout at the same time. Free with
@@ -188,6 +194,8 @@ fn kind_number(k: FieldKind) -> u32 {
         FieldKind::Timestamp => SNOWID_FIELD_TIMESTAMP,
         FieldKind::Node => SNOWID_FIELD_NODE,
         FieldKind::Sequence => SNOWID_FIELD_SEQUENCE,
+        FieldKind::Constant => SNOWID_FIELD_CONSTANT,
+        FieldKind::Random => SNOWID_FIELD_RANDOM,
     }
 }
 

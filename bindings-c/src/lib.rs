@@ -20,6 +20,7 @@ mod generator;
 mod layout;
 mod options;
 mod segment;
+mod uuid;
 mod wide;
 
 pub use config::*;
@@ -29,6 +30,7 @@ pub use generator::*;
 pub use layout::*;
 pub use options::*;
 pub use segment::*;
+pub use uuid::*;
 pub use wide::*;
 
 use std::ffi::{c_char, CStr};

@@ -62,7 +62,7 @@ pub struct snowid_wide_layout_t {
 /// Any number of threads may call `snowid_wide_next()` on one generator.
 #[allow(non_camel_case_types)]
 pub struct snowid_wide_generator_t {
-    generator: WideGenerator,
+    pub(crate) generator: WideGenerator,
     layout: snowid_wide_layout_t,
     manual: Option<ManualClock>,
 }

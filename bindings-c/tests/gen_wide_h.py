@@ -92,6 +92,17 @@ def main():
                                                  sn, len(steps)))
     o.table("w_run", ["const w_opt *opts", "int nopts", "const char *const *names", "const uint64_t *values",
                       "uint32_t count", "uint64_t start_ms", "const w_step *steps", "int nsteps"], "W_RUNS", rows)
+    # The "uuid" section: uuid7 and ulid IDs as 16 bytes and their texts.
+    u = load(sys.argv[1], "uuid")
+    o.table("u_id", ["const char *preset", "snowid_u128_t id", "uint64_t timestamp_ms", "uint64_t sequence",
+                     "const char *bytes_hex", "const char *uuid", "const char *ulid"], "U_IDS", [
+        "{ %s, %s, %s, %s, %s, %s, %s }" % (cstr(c["preset"]), u128(c["id"]), u64(c["timestamp_ms"]),
+                                            u64(c["sequence"]), cstr(c["bytes"]), cstr(c["uuid"]), cstr(c["ulid"]))
+        for c in u["ids"]])
+    o.table("u_text", ["int is_uuid", "const char *input", "snowid_u128_t id"], "U_ALIASES", [
+        "{ %d, %s, %s }" % (c["format"] == "uuid", cstr(c["input"]), u128(c["id"])) for c in u["parse_aliases"]])
+    o.table("u_bad", ["int is_uuid", "const char *input", "snowid_status status"], "U_BAD_STRINGS", [
+        "{ %d, %s, %s }" % (c["format"] == "uuid", cstr(c["input"]), status(c["code"])) for c in u["invalid_strings"]])
     o.write(sys.argv[2])
 
 

@@ -285,7 +285,91 @@ static void test_threads_and_native(void) {
   snowid_wide_generator_free(g);
 }
 
+static snowid_u128_t from_bytes(const uint8_t b[16]) {
+  snowid_u128_t v = { 0, 0 };
+  int i;
+  for (i = 0; i < 8; i++) v.hi = (v.hi << 8) | b[i];
+  for (i = 8; i < 16; i++) v.lo = (v.lo << 8) | b[i];
+  return v;
+}
+
+/* UUIDv7 and ULID: the "uuid" vectors, the default generators, explicit
+ * generators of the presets, NULL arguments and short buffers. */
+static void test_uuid(void) {
+  size_t i;
+  uint8_t b[16], c[16];
+  char text[SNOWID_UUID_TEXT_BUFFER_SIZE], prev[SNOWID_UUID_TEXT_BUFFER_SIZE];
+  char ulid[SNOWID_ULID_TEXT_BUFFER_SIZE], prev_ulid[SNOWID_ULID_TEXT_BUFFER_SIZE];
+  uint32_t len = 0;
+  for (i = 0; i < sizeof U_IDS / sizeof U_IDS[0]; i++) {
+    const u_id *v = &U_IDS[i];
+    char hex[33];
+    int k;
+    OK(snowid_uuid_parse(v->uuid, b));
+    for (k = 0; k < 16; k++) sprintf(hex + 2 * k, "%02x", b[k]);
+    CHECK(strcmp(hex, v->bytes_hex) == 0 && eq(from_bytes(b), v->id), "uuid bytes %s", v->uuid);
+    OK(snowid_uuid_encode(b, text, sizeof text, &len));
+    CHECK(strcmp(text, v->uuid) == 0 && len == 36, "uuid text %s", v->uuid);
+    OK(snowid_ulid_parse(v->ulid, c));
+    CHECK(memcmp(b, c, 16) == 0, "ulid %s", v->ulid);
+    OK(snowid_ulid_encode(c, ulid, sizeof ulid, &len));
+    CHECK(strcmp(ulid, v->ulid) == 0 && len == 26, "ulid text %s", v->ulid);
+  }
+  for (i = 0; i < sizeof U_ALIASES / sizeof U_ALIASES[0]; i++) {
+    const u_text *a = &U_ALIASES[i];
+    OK(a->is_uuid ? snowid_uuid_parse(a->input, b) : snowid_ulid_parse(a->input, b));
+    CHECK(eq(from_bytes(b), a->id), "alias %s", a->input);
+  }
+  for (i = 0; i < sizeof U_BAD_STRINGS / sizeof U_BAD_STRINGS[0]; i++) {
+    const u_bad *x = &U_BAD_STRINGS[i];
+    memset(b, 0xAB, 16);
+    EXPECT(x->is_uuid ? snowid_uuid_parse(x->input, b) : snowid_ulid_parse(x->input, b), x->status);
+    CHECK(b[0] == 0xAB && b[15] == 0xAB, "out unchanged on error: %s", x->input);
+  }
+  /* The default generators: version 7, RFC variant, increasing. */
+  OK(snowid_uuid7(b));
+  CHECK((b[6] >> 4) == 7 && (b[8] >> 6) == 2, "version 7, variant 0b10");
+  OK(snowid_uuid7_text(prev, sizeof prev, NULL));
+  OK(snowid_uuid7_text(text, sizeof text, &len));
+  CHECK(len == 36 && strcmp(prev, text) < 0 && text[14] == '7', "uuid7 text increases: %s %s", prev, text);
+  OK(snowid_uuid7(c));
+  OK(snowid_uuid_encode(c, prev, sizeof prev, NULL));
+  CHECK(strcmp(text, prev) < 0, "bytes after text");
+  OK(snowid_ulid(prev_ulid, sizeof prev_ulid, NULL));
+  OK(snowid_ulid(ulid, sizeof ulid, &len));
+  CHECK(len == 26 && strcmp(prev_ulid, ulid) < 0, "ulid increases: %s %s", prev_ulid, ulid);
+  /* NULLs and short buffers. */
+  EXPECT(snowid_uuid7(NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_uuid_parse(NULL, b), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_uuid_parse("018f3c1e-7d2a-7abc-8def-0123456789ab", NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_uuid_encode(NULL, text, sizeof text, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_uuid7_text(text, 36, &len), SNOWID_ERR_BUFFER_TOO_SMALL);
+  CHECK(len == 36, "the size a caller needs, without the NUL");
+  EXPECT(snowid_ulid(ulid, 26, NULL), SNOWID_ERR_BUFFER_TOO_SMALL);
+  EXPECT(snowid_ulid_parse(NULL, b), SNOWID_ERR_NULL_ARGUMENT);
+  /* Explicit generators: the preset's method only. */
+  {
+    snowid_options_t *o = NULL;
+    snowid_wide_generator_t *g = NULL;
+    OK(snowid_options_new(&o));
+    OK(snowid_options_set_str(o, "layout", "uuid7"));
+    OK(snowid_options_set_int(o, "datacenter", 1));
+    OK(snowid_options_set_int(o, "worker", 2));
+    OK(snowid_options_set_bool(o, "protect", false));
+    OK(snowid_wide_generator_new(o, &g));
+    OK(snowid_wide_next_uuid(g, b));
+    /* datacenter: the 8 bits under the 2-bit variant (bits 61..54) */
+    CHECK((b[6] >> 4) == 7 && (((b[8] & 0x3F) << 2) | (b[9] >> 6)) == 1, "explicit uuid7: version, datacenter");
+    EXPECT(snowid_wide_next_ulid(g, ulid, sizeof ulid, NULL), SNOWID_ERR_INVALID_SETTING);
+    EXPECT(snowid_wide_next_uuid(NULL, b), SNOWID_ERR_NULL_ARGUMENT);
+    EXPECT(snowid_wide_next_uuid(g, NULL), SNOWID_ERR_NULL_ARGUMENT);
+    snowid_wide_generator_free(g);
+    snowid_options_free(o);
+  }
+}
+
 int main(void) {
+  test_uuid();
   test_layouts();
   test_ids_and_encodings();
   test_bounds();

@@ -25,6 +25,7 @@ mod generator;
 mod layout;
 mod segment;
 mod testing;
+mod uuid;
 mod values;
 mod wide;
 
@@ -34,6 +35,7 @@ pub use generator::{NativeGenerator, Stats};
 pub use layout::{Capacity, Field, FieldSpec, Layout, LayoutSpec, ManualClock, NodeValue, Parts};
 pub use segment::{NativeSegment, SegmentStats};
 pub use testing::{resolve_options_for_tests, EnvVar};
+pub use uuid::*;
 pub use values::{OptionEntry, OptionValue};
 pub use wide::{NativeWideGenerator, WideCapacity, WideLayout, WideParts};
 

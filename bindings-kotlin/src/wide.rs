@@ -180,7 +180,7 @@ impl WideLayout {
 /// returns `BigInteger`s).
 #[derive(uniffi::Object)]
 pub struct NativeWideGenerator {
-    inner: wide::WideGenerator,
+    pub(crate) inner: wide::WideGenerator,
 }
 
 #[uniffi::export]

@@ -19,4 +19,5 @@ mod layout;
 mod raw;
 mod segment;
 mod text;
+mod uuid;
 mod wide;

@@ -17,7 +17,7 @@ use crate::generator::{options_of, stats_to_js};
 use crate::js::{self, Dates, Js};
 
 /// A `u128` as a bigint.
-fn big128(env: &Env, n: u128) -> Result<sys::napi_value> {
+pub(crate) fn big128(env: &Env, n: u128) -> Result<sys::napi_value> {
     let words = [n as u64, (n >> 64) as u64];
     let count = if words[1] == 0 { 1 } else { 2 };
     let mut v = ptr::null_mut();
@@ -27,7 +27,7 @@ fn big128(env: &Env, n: u128) -> Result<sys::napi_value> {
 }
 
 /// A wide ID argument: a bigint, a number up to 2^53 or a decimal string.
-fn id_arg(env: &Env, v: Unknown) -> Result<u128> {
+pub(crate) fn id_arg(env: &Env, v: Unknown) -> Result<u128> {
     let val = js::arg(env, v.raw(), Dates::Object)?;
     if let Value::Str(s) = &val {
         return wide::parse_wide(Encoding::Decimal, s).or_throw(env);
@@ -255,7 +255,7 @@ fn ms_arg(env: &Env, v: Unknown) -> Result<i64> {
 /// `width` and `tickMs` for custom fields.
 #[napi]
 pub struct WideGenerator {
-    inner: wide::WideGenerator,
+    pub(crate) inner: wide::WideGenerator,
 }
 
 #[napi]

@@ -17,6 +17,7 @@ mod generator;
 mod layout;
 mod raw;
 mod segment;
+mod uuid;
 mod value;
 mod wide;
 
@@ -139,6 +140,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<wide::PyWideGenerator>()?;
     m.add_function(wrap_pyfunction!(wide::encode_wide, m)?)?;
     m.add_function(wrap_pyfunction!(wide::decode_str_wide, m)?)?;
+    uuid::add(m)?;
     let names: Vec<&str> = snowid::ENCODINGS.iter().map(|e| e.name()).collect();
     m.add("ENCODINGS", pyo3::types::PyTuple::new(m.py(), names)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -242,6 +242,14 @@ impl PyWideGenerator {
     fn next(&self) -> PyResult<u128> {
         self.inner.next_id().py()
     }
+    /// A `uuid.UUID` (version 7) from a generator of layout `"uuid7"`.
+    fn next_uuid<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::uuid::next_uuid(py, &self.inner)
+    }
+    /// A ULID `str` from a generator of layout `"ulid"`.
+    fn next_ulid<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyString>> {
+        crate::uuid::next_ulid(py, &self.inner)
+    }
     /// `n` consecutive IDs (fewer only if an error stopped the batch after
     /// some were issued; raises if none were).
     fn next_batch<'py>(&self, n: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {

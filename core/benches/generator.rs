@@ -113,6 +113,31 @@ fn criterion_groups(c: &mut Criterion) {
             })
         })
     });
+    // uuid7: the same 12-bit counter per ms as Twitter's sequence, so the
+    // same bursts; the uuid crate's now_v7() (random bits, a lock-free
+    // context) measured the same way.
+    let u7 = snowid::wide::WideGenerator::from_options(
+        &snowid::options::GeneratorOptions::new()
+            .with("layout", "uuid7")
+            .with("datacenter", 1)
+            .with("worker", 1)
+            .with("protect", false),
+    )
+    .unwrap();
+    g.bench_function("snowid_uuid7_cached_clock", |b| {
+        b.iter_custom(|n| {
+            bursts(n, 1000, || {
+                black_box(u7.next_id().unwrap());
+            })
+        })
+    });
+    g.bench_function("uuid_crate_now_v7", |b| {
+        b.iter_custom(|n| {
+            bursts(n, 1000, || {
+                black_box(uuid::Uuid::now_v7());
+            })
+        })
+    });
     g.finish();
 
     let layout = Layout::twitter();
@@ -248,6 +273,19 @@ fn summary(since: SystemTime) {
         criterion_ns(bursts, "snowflaked_sync", since),
         bf,
         "",
+    );
+    let u7 = criterion_ns(bursts, "snowid_uuid7_cached_clock", since);
+    row(
+        "snowid uuid7 (wide generator, cached clock)",
+        u7,
+        bc,
+        "of snowid next()",
+    );
+    row(
+        "uuid crate Uuid::now_v7()",
+        criterion_ns(bursts, "uuid_crate_now_v7", since),
+        u7,
+        "of snowid uuid7",
     );
     let ratio = |a: Option<f64>, b: Option<f64>| Some(a? / b?);
     record_ratio("core.one_id_wide_vs_ferroid", ratio(sw, fe));

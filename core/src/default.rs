@@ -27,6 +27,11 @@
 //!   numbers does not wait out the reserved window.
 //! - [`ready`]: the readiness probe of the generator [`next_id`] uses.
 //! - [`layout`]: what `inspect(id)` decodes with when given no layout.
+//! - [`uuid7`] and [`ulid`]: one more default generator per preset
+//!   (`snowid.uuid7()`), made by the same recipe from the environment
+//!   alone (`configure()` sets the Snowflake generator; its layout and
+//!   epoch cannot apply to a UUID): created on first use under the same
+//!   lock, re-created in a forked child, lowered by [`shutdown`].
 //!
 //! Replaced generators are leaked on purpose: another thread may still hold
 //! the old pointer, and there are at most a handful per process.
@@ -39,6 +44,7 @@ use crate::error::{Error, Result};
 use crate::generator::{fork_generation, Generator, Stats};
 use crate::layout::Layout;
 use crate::options::{self, GeneratorOptions, Settings};
+use crate::wide::{resolve_wide_default, WideGenerator};
 
 static CURRENT: AtomicPtr<Generator> = AtomicPtr::new(std::ptr::null_mut());
 static LOCKED: AtomicBool = AtomicBool::new(false);
@@ -287,4 +293,89 @@ pub fn shutdown() {
     if let Some((g, _)) = &guard.state().current {
         g.shutdown();
     }
+    for p in &PRESETS {
+        let p = p.load(Acquire);
+        if !p.is_null() {
+            // SAFETY: PRESETS only ever holds leaked, never freed, generators.
+            let g = unsafe { &*p };
+            if !g.is_forked() {
+                g.shutdown();
+            }
+        }
+    }
+}
+
+/// The presets that have a default generator ([`preset_generator`]).
+pub const DEFAULT_PRESETS: [&str; 2] = ["uuid7", "ulid"];
+
+/// The default generators of [`DEFAULT_PRESETS`], created on first use.
+static PRESETS: [AtomicPtr<WideGenerator>; 2] = [
+    AtomicPtr::new(std::ptr::null_mut()),
+    AtomicPtr::new(std::ptr::null_mut()),
+];
+
+/// A UUID version 7 from the default `uuid7` generator (layout
+/// [`WideLayout::uuid7`](crate::wide::WideLayout::uuid7)), creating it on
+/// first use; [`crate::wide::encode_uuid`] writes its text.
+#[inline(always)]
+pub fn uuid7() -> Result<u128> {
+    preset_next(0)
+}
+
+/// A ULID from the default `ulid` generator, creating it on first use;
+/// [`crate::wide::encode_ulid`] writes its text.
+#[inline(always)]
+pub fn ulid() -> Result<u128> {
+    preset_next(1)
+}
+
+#[inline(always)]
+fn preset_next(i: usize) -> Result<u128> {
+    let p = PRESETS[i].load(Acquire);
+    if !p.is_null() {
+        // SAFETY: PRESETS only ever holds leaked, never freed, generators.
+        if let Ok(id) = unsafe { &*p }.next_id() {
+            return Ok(id);
+        }
+    }
+    preset_next_cold(i)
+}
+
+#[cold]
+#[inline(never)]
+fn preset_next_cold(i: usize) -> Result<u128> {
+    preset_generator(DEFAULT_PRESETS[i])?.next_id()
+}
+
+/// The default generator of a preset (`uuid7`, `ulid`), created on first
+/// use (or re-created in a forked child) from the environment's settings
+/// ([`crate::wide::resolve_wide_default`]).
+pub fn preset_generator(preset: &str) -> Result<&'static WideGenerator> {
+    let i = DEFAULT_PRESETS
+        .iter()
+        .position(|&p| p == preset)
+        .ok_or_else(|| Error::InvalidSetting {
+            setting: "preset".into(),
+            value: format!("{preset:?}"),
+            expected: "a preset with a default generator: \"uuid7\" or \"ulid\"".into(),
+        })?;
+    let live = |p: *mut WideGenerator| {
+        // SAFETY: PRESETS only ever holds leaked, never freed, generators.
+        (!p.is_null())
+            .then(|| unsafe { &*p })
+            .filter(|g| !g.is_forked())
+    };
+    if let Some(g) = live(PRESETS[i].load(Acquire)) {
+        return Ok(g);
+    }
+    let _guard = lock();
+    if let Some(g) = live(PRESETS[i].load(Acquire)) {
+        return Ok(g);
+    }
+    let settings = resolve_wide_default(preset, &Environment::process())?;
+    // Leaked as the Snowflake default is: a forked copy's pointer may
+    // still be read by another thread.
+    let g: &'static WideGenerator = Box::leak(Box::new(settings.build()?));
+    PRESETS[i].store(g as *const WideGenerator as *mut WideGenerator, Release);
+    Ok(g)
 }

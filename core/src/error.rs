@@ -40,6 +40,10 @@ pub enum FieldKind {
     Node,
     /// The per-tick sequence (Discord calls it `increment`).
     Sequence,
+    /// Bits that are the same in every ID (a UUID's version and variant).
+    Constant,
+    /// Bits drawn at random for each ID (a UUIDv7's or ULID's rest).
+    Random,
 }
 
 impl FieldKind {
@@ -49,6 +53,8 @@ impl FieldKind {
             FieldKind::Timestamp => "timestamp",
             FieldKind::Node => "node",
             FieldKind::Sequence => "sequence",
+            FieldKind::Constant => "constant",
+            FieldKind::Random => "random",
         }
     }
 }

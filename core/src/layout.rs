@@ -30,6 +30,8 @@ pub struct FieldSpec {
     pub bits: u32,
     /// What the field holds.
     pub kind: FieldKind,
+    /// The value of a [`FieldKind::Constant`] field (0 for other kinds).
+    pub value: u64,
 }
 
 impl FieldSpec {
@@ -62,7 +64,19 @@ impl FieldSpec {
             name: name.to_owned(),
             bits,
             kind,
+            value: 0,
         }
+    }
+    /// A field holding `value` in every ID (wide layouts only).
+    pub fn constant(name: &str, bits: u32, value: u64) -> Self {
+        FieldSpec {
+            value,
+            ..Self::new(name, bits, FieldKind::Constant)
+        }
+    }
+    /// A field of random bits (wide layouts only).
+    pub fn random(name: &str, bits: u32) -> Self {
+        Self::new(name, bits, FieldKind::Random)
     }
 }
 
@@ -89,6 +103,7 @@ pub struct Field {
     kind: FieldKind,
     bits: u32,
     shift: u32,
+    value: u64,
 }
 
 impl Field {
@@ -99,7 +114,17 @@ impl Field {
             kind,
             bits,
             shift,
+            value: 0,
         }
+    }
+    /// The same field holding `value` (a constant field's).
+    pub(crate) fn with_value(mut self, value: u64) -> Field {
+        self.value = value;
+        self
+    }
+    /// The value of a constant field (0 for other kinds).
+    pub fn value(&self) -> u64 {
+        self.value
     }
     /// The field's value in an ID of any width.
     #[inline]
@@ -211,6 +236,16 @@ impl Layout {
         } = spec;
         check_name(&name)?;
         let total_bits = if sign_bit { 63 } else { 64 };
+        if let Some(f) = specs
+            .iter()
+            .find(|f| matches!(f.kind, FieldKind::Constant | FieldKind::Random))
+        {
+            return Err(Error::InvalidSetting {
+                setting: format!("field `{}`", f.name),
+                value: f.kind.to_string(),
+                expected: "a timestamp, node or sequence field (constant and random fields are for wide layouts such as uuid7 and ulid)".into(),
+            });
+        }
         check_fields(&specs, |kind| match kind {
             FieldKind::Node => MAX_NODE_BITS,
             _ => total_bits - 2,
@@ -468,6 +503,8 @@ impl Layout {
                     FieldKind::Timestamp => 't',
                     FieldKind::Node => 'n',
                     FieldKind::Sequence => 's',
+                    FieldKind::Constant => 'c',
+                    FieldKind::Random => 'r',
                 };
                 format!("{k}{}", f.bits)
             })

@@ -99,12 +99,13 @@ impl Gate {
 /// Routes that issue IDs: HEAD on them gets 405 (axum would run the GET
 /// handler for a HEAD and spend IDs on an answer without a body).
 fn issues_ids(path: &str) -> bool {
-    matches!(path, "/v1/next_id" | "/v1/next_ids")
-        || path.strip_prefix("/v1/segments/").is_some_and(|rest| {
-            rest.split_once('/').is_some_and(|(key, tail)| {
-                !key.is_empty() && matches!(tail, "next_id" | "next_ids")
-            })
-        })
+    matches!(
+        path,
+        "/v1/next_id" | "/v1/next_ids" | "/v1/uuid7" | "/v1/ulid"
+    ) || path.strip_prefix("/v1/segments/").is_some_and(|rest| {
+        rest.split_once('/')
+            .is_some_and(|(key, tail)| !key.is_empty() && matches!(tail, "next_id" | "next_ids"))
+    })
 }
 
 fn head_refused() -> Response {

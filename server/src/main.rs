@@ -18,6 +18,7 @@
 //! - `http`: the coded JSON error answers (every error, the HTTP layer's
 //!   too) and the response and query helpers
 //! - `shapes`: the JSON shapes the CLI and the service share
+//! - `uuid`: `/v1/uuid7` and `/v1/ulid`
 //! - `exit`: exit codes and `Fail`
 
 mod args;
@@ -31,6 +32,7 @@ mod routes;
 mod segment;
 mod serve;
 mod shapes;
+mod uuid;
 
 /// mimalloc: fewer instructions per small allocation than glibc's malloc
 /// (hyper and axum allocate a few per request).

@@ -58,6 +58,8 @@ pub fn router(st: St) -> Router {
         .route("/v1/stats", get(stats))
         .route("/v1/segments/{key}/next_id", get(segment_next_id))
         .route("/v1/segments/{key}/next_ids", get(segment_next_ids))
+        .route("/v1/uuid7", get(crate::uuid::uuid7))
+        .route("/v1/ulid", get(crate::uuid::ulid))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(st)

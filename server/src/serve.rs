@@ -127,6 +127,8 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
     // Lower the high-water mark to the last tick issued and release the
     // node numbers (lease / slot lock) before exiting.
     st.gen.shutdown();
+    // The same for the uuid7 and ulid generators, if a request made them.
+    snowid::default::shutdown();
     drop(st);
     eprintln!("snowid: stopped");
     r

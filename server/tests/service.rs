@@ -713,3 +713,38 @@ fn segment_metrics_per_key() {
     srv.term();
     let _ = std::fs::remove_dir_all(&state);
 }
+
+/// `GET /v1/uuid7` and `/v1/ulid`: a version-7 UUID and a ULID, each
+/// greater than the one before; HEAD spends nothing (405, as on
+/// `/v1/next_id`).
+#[test]
+fn uuid7_and_ulid_endpoints() {
+    let state = temp_dir("uuid");
+    let srv = Server::start(&state, &[], &[]);
+    let a = srv.get("/v1/uuid7", &[]).json()["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = srv.get("/v1/uuid7", &[("Accept", "text/plain")]).text();
+    let b = b.trim_end();
+    assert_eq!(a.len(), 36);
+    assert_eq!(&a[14..15], "7", "version 7: {a}");
+    assert!("89ab".contains(&a[19..20]), "RFC variant: {a}");
+    assert!(a.as_str() < b, "{a} < {b}");
+    let u = srv.get("/v1/ulid", &[]).json()["ulid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let v = srv.get("/v1/ulid", &[]).json()["ulid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(u.len(), 26);
+    assert!(u < v, "{u} < {v}");
+    for path in ["/v1/uuid7", "/v1/ulid"] {
+        let r = request(&srv.addr, "HEAD", path, &[]).unwrap();
+        assert_eq!((r.status, r.header("allow")), (405, Some("GET")), "{path}");
+    }
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
+}

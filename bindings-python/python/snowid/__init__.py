@@ -86,6 +86,8 @@ from .exceptions import (
     WrongTypeError,
 )
 
+from ._native import encode_ulid, encode_uuid, parse_ulid, parse_uuid, ulid, uuid7  # UUIDv7 and ULID
+
 _native._register_errors(dict(_BY_CODE), InvalidInputError, UnavailableError)
 
 # A clean exit releases the default generator's high-water mark, so the next
@@ -161,3 +163,4 @@ __all__ = [
     "next",
     "ready",
 ]
+__all__ += ["encode_ulid", "encode_uuid", "parse_ulid", "parse_uuid", "ulid", "uuid7"]

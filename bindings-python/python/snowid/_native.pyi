@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import uuid as _uuid
 from typing import Dict, Iterable, List, Optional, Tuple, Union, final
 
 from snowid.exceptions import SnowidError
@@ -513,6 +514,10 @@ class WideGenerator:
     ) -> None: ...
     def next(self) -> int:
         """Issues one ID, greater than every ID this generator issued before."""
+    def next_uuid(self) -> _uuid.UUID:
+        """A ``uuid.UUID`` (version 7) from a generator of layout ``"uuid7"``."""
+    def next_ulid(self) -> str:
+        """A ULID ``str`` from a generator of layout ``"ulid"``."""
     def next_batch(self, n: int) -> List[int]:
         """``n`` consecutive IDs."""
     @property
@@ -526,3 +531,28 @@ class WideGenerator:
         """Node values by name."""
     def stats(self) -> Stats:
         """The counters."""
+
+def uuid7() -> _uuid.UUID:
+    """A UUID version 7 (RFC 9562) from the module's default ``uuid7``
+    generator (created on first use from the ``SNOWID_*`` environment or a
+    machine-local slot): unique by construction (node numbers in
+    ``rand_b``), greater than every UUID this process made before."""
+
+def ulid() -> str:
+    """A ULID (26 characters of Crockford base32) from the module's default
+    ``ulid`` generator: unique by construction, sorted like issue order."""
+
+def encode_uuid(id: int) -> str:
+    """The canonical text of a 128-bit ID, ``8-4-4-4-12`` lower-case hex."""
+
+def parse_uuid(text: str) -> int:
+    """A UUID's canonical text (either case) as an ``int``; braces,
+    ``urn:uuid:`` and the 32 digits without hyphens raise ``ParseError``s."""
+
+def encode_ulid(id: int) -> str:
+    """A 128-bit ID as a ULID: 26 characters of Crockford base32."""
+
+def parse_ulid(text: str) -> int:
+    """A ULID's text as an ``int``: case-insensitive, ``I``/``L`` read as 1
+    and ``O`` as 0; a first character above ``7`` raises
+    ``InvalidSettingError``."""

@@ -50,6 +50,13 @@ pub(crate) fn check_fields(specs: &[FieldSpec], max_bits: impl Fn(FieldKind) -> 
                 max,
             });
         }
+        if f.kind == FieldKind::Constant && f.value > super::mask(f.bits) {
+            return Err(Error::FieldOutOfRange {
+                field: f.name.clone(),
+                got: f.value.to_string(),
+                max: super::mask(f.bits),
+            });
+        }
     }
     Ok(())
 }
@@ -106,8 +113,9 @@ impl Shape {
                     nodes[node_count] = i;
                     node_count += 1;
                 }
+                FieldKind::Constant | FieldKind::Random => {}
             }
-            fields.push(Field::at(f.name, f.kind, f.bits, shift));
+            fields.push(Field::at(f.name, f.kind, f.bits, shift).with_value(f.value));
         }
         Shape {
             name,
@@ -154,6 +162,22 @@ impl Shape {
                 expected: self.node_names().join(", "),
             })
     }
+    /// The constant fields' values, shifted into place (0 without any).
+    pub(crate) fn constant_bits<W: Word>(&self) -> W {
+        self.fields
+            .iter()
+            .filter(|f| f.kind() == FieldKind::Constant)
+            .fold(W::ZERO, |acc, f| {
+                acc | (W::from_u64(f.value()) << f.shift())
+            })
+    }
+    /// The bits of the fields of `kind`.
+    pub(crate) fn kind_mask<W: Word>(&self, kind: FieldKind) -> W {
+        self.fields
+            .iter()
+            .filter(|f| f.kind() == kind)
+            .fold(W::ZERO, |acc, f| acc | (W::mask(f.bits()) << f.shift()))
+    }
     /// Node bits in all.
     pub(crate) fn node_bits_total(&self) -> u32 {
         self.node_fields().map(|f| f.bits()).sum()
@@ -162,7 +186,10 @@ impl Shape {
     pub(crate) fn field_specs(&self) -> Vec<FieldSpec> {
         self.fields
             .iter()
-            .map(|f| FieldSpec::new(f.name(), f.bits(), f.kind()))
+            .map(|f| FieldSpec {
+                value: f.value(),
+                ..FieldSpec::new(f.name(), f.bits(), f.kind())
+            })
             .collect()
     }
 
@@ -242,7 +269,8 @@ impl Shape {
         }
         Ok((W::from_u64(tick) << t.shift())
             | (W::from_u64(sequence) << s.shift())
-            | self.node_bits::<W, V>(nodes)?)
+            | self.node_bits::<W, V>(nodes)?
+            | self.constant_bits::<W>())
     }
 
     /// The parts of an ID already known to fit.

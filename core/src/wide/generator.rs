@@ -76,6 +76,10 @@ pub struct WideGenerator {
     layout: WideLayout,
     nodes: [u32; MAX_NODE_FIELDS],
     node_bits: u128,
+    /// The random fields' bits (0: none), and whether they reach above
+    /// bit 63 (two draws per ID).
+    random_mask: u128,
+    random_wide: bool,
     spread: Spread,
     seq_bits: u32,
     seq_mask: u64,
@@ -131,7 +135,10 @@ impl WideGenerator {
 
     fn assemble(layout: WideLayout, nodes: &[u64], inner: Generator) -> Result<Self> {
         let checked = layout.check_nodes(nodes)?;
-        let node_bits = layout.node_bits(nodes)?;
+        // The constant fields (a UUID's version and variant) are set once,
+        // with the node bits.
+        let node_bits = layout.node_bits(nodes)? | layout.constant_bits();
+        let random_mask = layout.random_mask();
         let (t, s) = (layout.time_field(), layout.sequence_field());
         let spread = if layout.width() <= 64 {
             Spread::Narrow
@@ -146,6 +153,8 @@ impl WideGenerator {
             seq_bits: s.bits(),
             seq_mask: s.max(),
             spread,
+            random_mask,
+            random_wide: random_mask >> 64 != 0,
             inner,
             layout,
             nodes: checked,
@@ -158,7 +167,23 @@ impl WideGenerator {
     #[inline(always)]
     pub fn next_id(&self) -> Result<u128> {
         let (pos, _) = self.inner.take_positions(1)?;
-        Ok(self.spread(pos))
+        Ok(self.spread(pos) | self.random())
+    }
+
+    /// Fresh bits for the random fields (0 when the layout has none): from
+    /// the per-thread generator, no lock and no system call.
+    #[inline(always)]
+    fn random(&self) -> u128 {
+        if self.random_mask == 0 {
+            return 0;
+        }
+        let lo = u128::from(super::random::next_u64());
+        let bits = if self.random_wide {
+            (u128::from(super::random::next_u64()) << 64) | lo
+        } else {
+            lo
+        };
+        bits & self.random_mask
     }
 
     /// The ID of position `(tick << sequence_bits) | sequence`.
@@ -196,7 +221,7 @@ impl WideGenerator {
                     // by one sequence unit.
                     let mut id = self.spread(pos);
                     for slot in &mut out[filled..filled + n as usize] {
-                        *slot = id;
+                        *slot = id | self.random();
                         id = id.wrapping_add(step);
                     }
                     filled += n as usize;
@@ -361,6 +386,17 @@ pub fn wide_layout_of(o: &GeneratorOptions) -> Result<WideLayout> {
     let Some((name, v)) = o.given("epoch") else {
         return Ok(layout);
     };
+    if matches!(layout.name(), "uuid7" | "ulid") {
+        // Their time field is Unix ms by definition (RFC 9562, the ULID spec).
+        return Err(Error::InvalidSetting {
+            setting: name.to_owned(),
+            value: v.describe(),
+            expected: format!(
+                "no value: the {} preset counts Unix ms from 1970-01-01",
+                layout.name()
+            ),
+        });
+    }
     let epoch = match v.integer(name)? {
         Some(i) if i < 0 => None,
         Some(i) => Some(u64::try_from(i).unwrap_or(u64::MAX)),
@@ -384,7 +420,21 @@ pub fn resolve_wide(o: &GeneratorOptions, env: &Environment) -> Result<WideSetti
     let rest = o
         .without(&["layout", "width", "tick_ms", "epoch"])
         .with("layout", Value::Layout(layout.node_view()));
-    let base = rest.resolve_in(env)?;
+    wide_settings(layout, rest.resolve_in(env)?)
+}
+
+/// The settings of the process default generator of a wide preset
+/// (`uuid7`, `ulid`): the default generator's rule over the environment
+/// (`SNOWID_*`, else a machine-local slot; `testdata/OPTIONS.md`, "The
+/// environment") with the preset's layout.
+pub fn resolve_wide_default(preset: &str, env: &Environment) -> Result<WideSettings> {
+    let layout = WideLayout::preset(preset)?;
+    let o = GeneratorOptions::new().with("layout", Value::Layout(layout.node_view()));
+    wide_settings(layout, crate::options::resolve_default(Some(&o), env)?)
+}
+
+/// Refuses what a wide generator does not wire yet (lanes, leases).
+fn wide_settings(layout: WideLayout, base: Settings) -> Result<WideSettings> {
     if base.lanes > 1 {
         return Err(Error::InvalidSetting {
             setting: "lanes".into(),

@@ -25,11 +25,11 @@ pub const MAX_WIDE_SEQUENCE_BITS: u32 = 62;
 /// 64-bit slot number, like the 64-bit layouts' node numbers.
 pub const MAX_WIDE_NODE_BITS: u32 = 62;
 /// Names of the wide presets, in the order [`WideLayout::preset`] accepts them.
-pub const WIDE_PRESETS: &[&str] = &["wide128", "jssafe"];
+pub const WIDE_PRESETS: &[&str] = &["wide128", "jssafe", "uuid7", "ulid"];
 
 /// What a wide `layout` setting takes.
 pub(crate) const WIDE_LAYOUT_EXPECTED: &str =
-    "a wide preset (\"wide128\", \"jssafe\") or fields like \"timestamp:64|worker:48|sequence:16\"";
+    "a wide preset (\"wide128\", \"jssafe\", \"uuid7\", \"ulid\") or fields like \"timestamp:64|worker:48|sequence:16\"";
 
 /// The error for a `layout` setting that is neither a wide preset nor fields.
 fn not_a_wide_layout(text: &str) -> Error {
@@ -121,6 +121,7 @@ impl WideLayout {
             FieldKind::Node => MAX_NODE_BITS,
             FieldKind::Timestamp => MAX_WIDE_TIMESTAMP_BITS,
             FieldKind::Sequence => MAX_WIDE_SEQUENCE_BITS,
+            FieldKind::Constant | FieldKind::Random => 64,
         })?;
         let sum: u32 = specs.iter().map(|f| f.bits).sum();
         if sum != width {
@@ -171,11 +172,13 @@ impl WideLayout {
         })
     }
 
-    /// A wide preset by name, exactly: `wide128` or `jssafe`.
+    /// A wide preset by name, exactly: `wide128`, `jssafe`, `uuid7` or `ulid`.
     pub fn preset(name: &str) -> Result<WideLayout> {
         match name {
             "wide128" => Ok(Self::wide128()),
             "jssafe" => Ok(Self::jssafe()),
+            "uuid7" => Ok(Self::uuid7()),
+            "ulid" => Ok(Self::ulid()),
             _ => Err(not_a_wide_layout(name)),
         }
     }
@@ -222,6 +225,64 @@ impl WideLayout {
             width: JS_SAFE_BITS,
         })
         .expect("presets are valid")
+    }
+
+    /// `uuid7`: a UUID version 7 (RFC 9562) that is unique by construction:
+    /// 48 bits of Unix ms | `version:4` = 7 | a 12-bit `sequence` in
+    /// `rand_a` (§6.2, method 1: 4,096 IDs per ms per node; when a
+    /// millisecond's are used up the generator waits for the next one, as
+    /// the 64-bit generator does) | `variant:2` = 0b10 | the node numbers at
+    /// the top of `rand_b`, `datacenter:8` and `worker:16` | `random:38`,
+    /// drawn for each ID.
+    pub fn uuid7() -> WideLayout {
+        Self::new_unchecked_epoch(WideSpec {
+            name: "uuid7".into(),
+            fields: vec![
+                FieldSpec::timestamp(48),
+                FieldSpec::constant("version", 4, 7),
+                FieldSpec::sequence(12),
+                FieldSpec::constant("variant", 2, 0b10),
+                FieldSpec::node("datacenter", 8),
+                FieldSpec::node("worker", 16),
+                FieldSpec::random("random", 38),
+            ],
+            epoch_ms: 0,
+            tick_ms: 1,
+            width: 128,
+        })
+        .expect("presets are valid")
+    }
+
+    /// `ulid`: a ULID that is unique by construction: 48 bits of Unix ms,
+    /// then 80 bits made of a 16-bit `sequence` (65,536 IDs per ms per
+    /// node, so IDs are monotonic within a generator), the node numbers
+    /// `datacenter:8` and `worker:16`, and `random:40`, drawn for each ID.
+    pub fn ulid() -> WideLayout {
+        Self::new_unchecked_epoch(WideSpec {
+            name: "ulid".into(),
+            fields: vec![
+                FieldSpec::timestamp(48),
+                FieldSpec::sequence(16),
+                FieldSpec::node("datacenter", 8),
+                FieldSpec::node("worker", 16),
+                FieldSpec::random("random", 40),
+            ],
+            epoch_ms: 0,
+            tick_ms: 1,
+            width: 128,
+        })
+        .expect("presets are valid")
+    }
+
+    /// The constant fields' values in place (a UUID's version and variant;
+    /// 0 for layouts without constant fields).
+    pub fn constant_bits(&self) -> u128 {
+        self.shape.constant_bits()
+    }
+
+    /// The bits of the random fields (0 for layouts without any).
+    pub fn random_mask(&self) -> u128 {
+        self.shape.kind_mask(FieldKind::Random)
     }
 
     /// Fields in the text form `name:bits|name:bits|...`, most significant
@@ -434,7 +495,34 @@ impl WideLayout {
         if id > self.max_id() {
             return Err(self.id_out_of_range(id));
         }
+        self.check_constants(id)?;
         Ok(self.shape.parts(id))
+    }
+
+    /// `Ok` when the constant fields of `id` hold their values (a uuid7's
+    /// version 7 and variant 0b10), else the error naming the first field
+    /// that differs.
+    pub fn check_constants(&self, id: u128) -> Result<()> {
+        for f in self
+            .fields()
+            .iter()
+            .filter(|f| f.kind() == FieldKind::Constant)
+        {
+            if f.get(id) != f.value() {
+                return Err(Error::InvalidSetting {
+                    setting: "id".into(),
+                    value: format!("{id:#034x}"),
+                    expected: format!(
+                        "an id of layout `{}`: its `{}` field is {}, not {}",
+                        self.shape.name,
+                        f.name(),
+                        f.value(),
+                        f.get(id)
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// [`Error::IdOutOfRange`] when both numbers fit 64 bits, else
@@ -461,12 +549,14 @@ impl WideLayout {
 
     /// Smallest ID any node can issue in the tick holding instant `ms`.
     pub fn min_id_at(&self, ms: i64) -> Result<u128> {
-        Ok(self.shape.min_id_of_tick(self.tick_of(ms)?))
+        Ok(self.shape.min_id_of_tick::<u128>(self.tick_of(ms)?) | self.constant_bits())
     }
 
     /// Largest ID any node can issue in the tick holding instant `ms`.
     pub fn max_id_at(&self, ms: i64) -> Result<u128> {
-        Ok(self.shape.max_id_of_tick(self.tick_of(ms)?, self.max_id()))
+        let constants = self.shape.kind_mask::<u128>(FieldKind::Constant);
+        let max = self.shape.max_id_of_tick(self.tick_of(ms)?, self.max_id());
+        Ok((max & !constants) | self.constant_bits())
     }
 
     /// Lifespan, end, IDs per second per node, number of nodes.

@@ -4,8 +4,12 @@
 //!   with the 64-bit rules for fields, names, epoch and tick, plus: the
 //!   sequence is at most 62 bits and the node fields at most 62 bits in all.
 //!   Presets: [`WideLayout::wide128`] (64-bit Unix ms | 16 datacenter |
-//!   32 worker | 16 sequence) and [`WideLayout::jssafe`] (53 bits: every ID
-//!   is at most 2^53 - 1).
+//!   32 worker | 16 sequence), [`WideLayout::jssafe`] (53 bits: every ID
+//!   is at most 2^53 - 1), [`WideLayout::uuid7`] (a UUID version 7 with the
+//!   node numbers in `rand_b`) and [`WideLayout::ulid`]; the last two have
+//!   constant fields (version, variant) and random ones.
+//! - [`encode_uuid`] / [`parse_uuid`] and [`encode_ulid`] / [`parse_ulid`]:
+//!   the canonical UUID text and the ULID's 26 characters.
 //! - [`WideGenerator`]: lock-free, one 64-bit compare-and-swap per ID (the
 //!   tick and sequence are one word; the node bits are constant), with the
 //!   64-bit generator's safety: node sources, slot locks, the high-water
@@ -25,15 +29,24 @@
 
 mod generator;
 mod layout;
+mod random;
 mod text;
+mod uuid;
 
-pub use generator::{resolve_wide, wide_layout_of, WideConfig, WideGenerator, WideSettings};
+pub use generator::{
+    resolve_wide, resolve_wide_default, wide_layout_of, WideConfig, WideGenerator, WideSettings,
+};
 pub use layout::{
     WideCapacity, WideField, WideLayout, WideSpec, JS_SAFE_BITS, MAX_WIDE_BITS, MAX_WIDE_NODE_BITS,
     MAX_WIDE_SEQUENCE_BITS, MAX_WIDE_TIMESTAMP_BITS, WIDE_PRESETS,
 };
 pub use text::{
     encode_wide, encode_wide_into, id_value, parse_wide, wide_width, MAX_WIDE_ENCODED_LEN,
+};
+
+pub use uuid::{
+    encode_ulid, encode_ulid_into, encode_uuid, encode_uuid_into, parse_ulid, parse_uuid,
+    ULID_TEXT_LEN, UUID_TEXT_LEN,
 };
 
 // The options only a wide generator reads (beside the generator options),

@@ -32,6 +32,21 @@ object Snowid {
     @Throws(SnowidException::class)
     fun next(): Long = NativeFast.id(NativeFast.nextDefault())
 
+    /**
+     * A UUID version 7 (RFC 9562) from the default `uuid7` generator
+     * (created on first use from the `SNOWID_*` environment or a
+     * machine-local slot): unique by construction (node numbers in
+     * `rand_b`), greater than every UUID this process made before.
+     */
+    @JvmStatic
+    @Throws(SnowidException::class)
+    fun uuid7(): java.util.UUID = uuid7Bits().let { java.util.UUID(it.msb, it.lsb) }
+
+    /** A ULID (26 characters of Crockford base32) from the default `ulid` generator. */
+    @JvmStatic
+    @Throws(SnowidException::class)
+    fun ulid(): String = dev.snowid.ulid()
+
     /** The next ID as unsigned decimal text (for JSON). */
     @JvmStatic
     @Throws(SnowidException::class)

@@ -25,6 +25,14 @@ class WideGenerator private constructor(private val native: NativeWideGenerator)
     @Throws(SnowidException::class)
     fun next(): BigInteger = BigInteger(native.next())
 
+    /** The next ID of a generator of layout `"uuid7"` as a `java.util.UUID`; any other layout is `InvalidSetting`. */
+    @Throws(SnowidException::class)
+    fun nextUuid(): java.util.UUID = native.nextUuidBits().let { java.util.UUID(it.msb, it.lsb) }
+
+    /** The next ID of a generator of layout `"ulid"` as a ULID; any other layout is `InvalidSetting`. */
+    @Throws(SnowidException::class)
+    fun nextUlid(): String = native.nextUlid()
+
     /** The next ID of a JS-safe layout (at most 53 bits) as a `Long`; any other is `InvalidSetting`. */
     @Throws(SnowidException::class)
     fun nextLong(): Long = native.nextLong()

@@ -717,6 +717,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_snowid_kotlin_checksum_func_resolve_options_for_tests(
     ): Int
+    external fun uniffi_snowid_kotlin_checksum_func_parse_ulid(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_func_parse_uuid(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_func_ulid(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_func_uuid7_bits(
+    ): Int
     external fun uniffi_snowid_kotlin_checksum_func_encode_wide(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_func_parse_wide(
@@ -780,6 +788,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_snowid_kotlin_checksum_method_nativesegment_next_batch(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativesegment_stats(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativewidegenerator_next_ulid(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativewidegenerator_next_uuid_bits(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativewidegenerator_layout(
     ): Int
@@ -975,6 +987,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_snowid_kotlin_fn_constructor_nativewidegenerator_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_snowid_kotlin_fn_method_nativewidegenerator_next_ulid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_method_nativewidegenerator_next_uuid_bits(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_snowid_kotlin_fn_method_nativewidegenerator_layout(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_snowid_kotlin_fn_method_nativewidegenerator_next(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1076,6 +1092,14 @@ internal object UniffiLib {
     external fun uniffi_snowid_kotlin_fn_func_take_pending_error(uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_snowid_kotlin_fn_func_resolve_options_for_tests(`target`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`env`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_func_parse_ulid(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_func_parse_uuid(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_func_ulid(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_func_uuid7_bits(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_snowid_kotlin_fn_func_encode_wide(`id`: RustBuffer.ByValue,`encoding`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1263,6 +1287,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_snowid_kotlin_checksum_func_resolve_options_for_tests() and 0xFFFF) != 23660) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_snowid_kotlin_checksum_func_parse_ulid() and 0xFFFF) != 48500) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_func_parse_uuid() and 0xFFFF) != 26210) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_func_ulid() and 0xFFFF) != 31650) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_func_uuid7_bits() and 0xFFFF) != 36888) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_snowid_kotlin_checksum_func_encode_wide() and 0xFFFF) != 15000) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1357,6 +1393,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_snowid_kotlin_checksum_method_nativesegment_stats() and 0xFFFF) != 4511) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativewidegenerator_next_ulid() and 0xFFFF) != 48961) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativewidegenerator_next_uuid_bits() and 0xFFFF) != 12709) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_snowid_kotlin_checksum_method_nativewidegenerator_layout() and 0xFFFF) != 56646) {
@@ -3752,6 +3794,16 @@ public object FfiConverterTypeNativeSegment: FfiConverter<NativeSegment, Long> {
 public interface NativeWideGeneratorInterface {
     
     /**
+     * The next ID of a generator of layout `ulid`, as a ULID.
+     */
+    fun `nextUlid`(): kotlin.String
+    
+    /**
+     * The next ID of a generator of layout `uuid7`, as UUID halves.
+     */
+    fun `nextUuidBits`(): UuidBits
+    
+    /**
      * The layout.
      */
     fun `layout`(): WideLayout
@@ -3907,6 +3959,40 @@ open class NativeWideGenerator: Disposable, AutoCloseable, NativeWideGeneratorIn
             UniffiLib.uniffi_snowid_kotlin_fn_clone_nativewidegenerator(handle, status)
         }
     }
+
+    
+    /**
+     * The next ID of a generator of layout `ulid`, as a ULID.
+     */
+    @Throws(SnowidException::class)override fun `nextUlid`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativewidegenerator_next_ulid(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next ID of a generator of layout `uuid7`, as UUID halves.
+     */
+    @Throws(SnowidException::class)override fun `nextUuidBits`(): UuidBits {
+            return FfiConverterTypeUuidBits.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativewidegenerator_next_uuid_bits(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -5374,6 +5460,53 @@ public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
             FfiConverterLong.write(value.`largestRegressionMs`, buf)
             FfiConverterLong.write(value.`borrowedTicks`, buf)
             FfiConverterLong.write(value.`skewMs`, buf)
+    }
+}
+
+
+
+/**
+ * A UUID's 128 bits as `java.util.UUID` holds them.
+ */
+data class UuidBits (
+    /**
+     * The most significant 64 bits.
+     */
+    var `msb`: kotlin.Long
+    , 
+    /**
+     * The least significant 64 bits.
+     */
+    var `lsb`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUuidBits: FfiConverterRustBuffer<UuidBits> {
+    override fun read(buf: ByteBuffer): UuidBits {
+        return UuidBits(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UuidBits) = (
+            FfiConverterLong.allocationSize(value.`msb`) +
+            FfiConverterLong.allocationSize(value.`lsb`)
+    )
+
+    override fun write(value: UuidBits, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`msb`, buf)
+            FfiConverterLong.write(value.`lsb`, buf)
     }
 }
 
@@ -8290,6 +8423,68 @@ public object FfiConverterSequenceSequenceTypeNodeValue: FfiConverterRustBuffer<
         FfiConverterString.lower(`target`),
         FfiConverterOptionalSequenceTypeOptionEntry.lower(`options`),
         FfiConverterSequenceTypeEnvVar.lower(`env`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A ULID's text as its 128 bits, decimal: case-insensitive, `I`/`L` read
+         * as 1 and `O` as 0; a first character above `7` is `INVALID_SETTING`.
+         */
+    @Throws(SnowidException::class) fun `parseUlid`(`text`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_func_parse_ulid(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A UUID's canonical text (either case) as its two halves (stricter than
+         * `java.util.UUID.fromString`: exactly `8-4-4-4-12`).
+         */
+    @Throws(SnowidException::class) fun `parseUuid`(`text`: kotlin.String): UuidBits {
+            return FfiConverterTypeUuidBits.lift(
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_func_parse_uuid(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A ULID (26 characters of Crockford base32) from the process's default
+         * `ulid` generator.
+         */
+    @Throws(SnowidException::class) fun `ulid`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_func_ulid(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * A UUID version 7 from the process's default `uuid7` generator (created
+         * on first use from the `SNOWID_*` environment or a machine-local slot).
+         */
+    @Throws(SnowidException::class) fun `uuid7Bits`(): UuidBits {
+            return FfiConverterTypeUuidBits.lift(
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_func_uuid7_bits(
+    
+        _status)
 }
     )
     }
