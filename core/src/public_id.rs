@@ -34,6 +34,7 @@ use fpe::ff1::{NumeralString, Operations, FF1};
 
 use crate::encoding::{CROCKFORD, CROCKFORD_VALUES, INVALID};
 use crate::error::{Error, Result};
+use crate::value::Value;
 
 /// Characters of a public ID.
 pub const PUBLIC_ID_LEN: usize = 16;
@@ -187,6 +188,24 @@ impl PublicIds {
         }
         Ok((x.0 >> CHECK_BITS) as u64)
     }
+}
+
+/// The context from a host's options object (Node's `{ context }`): the
+/// only option is `context`, a string; another name is
+/// [`Error::WrongType`], a context of another type too. Absent: `""`.
+pub fn context_option(options: impl IntoIterator<Item = (String, Value)>) -> Result<String> {
+    let mut context = String::new();
+    for (name, v) in options {
+        if name != "context" {
+            return Err(Error::WrongType {
+                name: "options".into(),
+                expected: "an object whose only option is `context`".into(),
+                got: format!("the option {name:?}"),
+            });
+        }
+        context = v.string("context", "a string")?.to_owned();
+    }
+    Ok(context)
 }
 
 /// The 16 numerals of a public ID's text.
