@@ -36,7 +36,10 @@ impl PublicIds {
             if !js::is_nullish(&env, v)? {
                 if !js::is_record(&env, v)? {
                     let got: Value = js::arg(&env, v, Dates::Object)?;
-                    return Err(core(&env, got.wrong_type("options", "an object of options")));
+                    return Err(core(
+                        &env,
+                        got.wrong_type("options", "an object of options"),
+                    ));
                 }
                 for (k, val) in js::entries(&env, v)? {
                     if let Some(val) = js::value(&env, val, Dates::Object)? {

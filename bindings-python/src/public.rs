@@ -37,7 +37,8 @@ impl PyPublicIds {
             let v = value(key)?;
             PublicIds::from_hex(v.string("key", "a str of hex digits").py()?, &context)
         } else {
-            Err(value(key)?.wrong_type("key", "bytes (16, 24 or 32 of them) or a str of hex digits"))
+            Err(value(key)?
+                .wrong_type("key", "bytes (16, 24 or 32 of them) or a str of hex digits"))
         };
         Ok(PyPublicIds { inner: inner.py()? })
     }
@@ -45,7 +46,10 @@ impl PyPublicIds {
     /// The public ID of ``id`` (an int ``0..2**64-1``): 16 characters.
     fn encode<'py>(&self, id: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
         let mut buf = [0; snowid::public_id::PUBLIC_ID_LEN];
-        Ok(PyString::new(id.py(), self.inner.encode_into(id_arg(id)?, &mut buf)))
+        Ok(PyString::new(
+            id.py(),
+            self.inner.encode_into(id_arg(id)?, &mut buf),
+        ))
     }
 
     /// The ID behind a public ID (any case; ``I``/``L`` read as 1, ``O`` as 0).

@@ -248,7 +248,7 @@ struct KeyBytes {
 
 fn key_from_hex(hex: &str) -> Result<KeyBytes> {
     let digits = hex.chars().count();
-    if !(digits % 2 == 0 && KEY_LENGTHS.contains(&(digits / 2))) {
+    if !(digits.is_multiple_of(2) && KEY_LENGTHS.contains(&(digits / 2))) {
         return Err(Error::PublicIdKey {
             got: format!("{digits} hex digits"),
         });
@@ -448,8 +448,10 @@ mod tests {
         let t2 = hex_bytes("3737373770717273373737");
         let ten: Vec<u16> = (0..10).collect();
         let nineteen: Vec<u16> = (0..19).collect();
+        /// (key bytes, radix, tweak, plaintext, ciphertext)
+        type Sample<'a> = (usize, u32, &'a [u8], &'a [u16], &'a [u16]);
         #[rustfmt::skip]
-        let samples: [(usize, u32, &[u8], &[u16], &[u16]); 9] = [
+        let samples: [Sample; 9] = [
             (16, 10, &[], &ten, &[2, 4, 3, 3, 4, 7, 7, 4, 8, 4]),
             (16, 10, &t1, &ten, &[6, 1, 2, 4, 2, 0, 0, 7, 7, 3]),
             (16, 36, &t2, &nineteen, &[10, 9, 29, 31, 4, 0, 22, 21, 21, 9, 20, 13, 30, 5, 0, 9, 14, 30, 22]),
