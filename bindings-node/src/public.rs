@@ -6,7 +6,7 @@ use napi_derive::napi;
 use snowid::public_id::{context_option, PUBLIC_ID_LEN};
 use snowid::Value;
 
-use crate::error::{core, OrThrow};
+use crate::error::OrThrow;
 use crate::js::{self, Dates};
 
 /// A keyed, reversible permutation of 64-bit IDs for showing to the
@@ -31,23 +31,7 @@ impl PublicIds {
         ts_args_type = "key: Uint8Array | string, options?: { context?: string }"
     )]
     pub fn new(env: Env, key: Unknown, options: Option<Unknown>) -> Result<Self> {
-        let mut pairs = Vec::new();
-        if let Some(v) = options.map(|o| o.raw()) {
-            if !js::is_nullish(&env, v)? {
-                if !js::is_record(&env, v)? {
-                    let got: Value = js::arg(&env, v, Dates::Object)?;
-                    return Err(core(
-                        &env,
-                        got.wrong_type("options", "an object of options"),
-                    ));
-                }
-                for (k, val) in js::entries(&env, v)? {
-                    if let Some(val) = js::value(&env, val, Dates::Object)? {
-                        pairs.push((k, val));
-                    }
-                }
-            }
-        }
+        let pairs = js::option_pairs(&env, options.map(|o| o.raw()))?;
         let context = context_option(pairs).or_throw(&env)?;
         let inner = match js::bytes(&env, key.raw())? {
             Some(bytes) => snowid::PublicIds::with_context(&bytes, &context),
