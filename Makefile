@@ -38,6 +38,7 @@ options:
 
 ## vectors: regenerate testdata/vectors.json from the Python model; fails if it changed
 vectors:
+	python3 -c "import cryptography" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check cryptography
 	python3 testdata/gen_vectors.py
 	git diff --exit-code testdata/vectors.json
 
@@ -47,6 +48,7 @@ demo-rust:
 
 ## test-rust: vectors up to date, the core's tests, the protocol model, optgen, loom, the Rust example
 test-rust:
+	python3 -c "import cryptography" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check cryptography
 	python3 testdata/gen_vectors.py && git diff --exit-code -- testdata/vectors.json
 	$(CARGO) test -p snowid
 	$(CARGO) test -p snowid-model -p snowid-optgen

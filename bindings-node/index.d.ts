@@ -308,6 +308,37 @@ export declare class ManualClock {
 }
 
 /**
+ * A keyed, reversible permutation of 64-bit IDs for showing to the
+ * public: `encode(id)` gives 16 Crockford base32 characters that hide the
+ * ID's time, node and volume; only the same key (and context) decodes
+ * them. FF1 (NIST SP 800-38G) over AES; a mistyped text or another key
+ * fails a 16-bit check (`SNOWID_PUBLIC_ID_CHECK`) instead of giving
+ * another ID. Immutable.
+ */
+export declare class PublicIds {
+  /**
+   * `key`: 16, 24 or 32 bytes (AES-128/192/256), or as many bytes in hex
+   * digits (`SNOWID_PUBLIC_ID_KEY` otherwise); `context`: at most 64
+   * bytes of UTF-8; two contexts under one key give unrelated IDs.
+   */
+  constructor(key: Uint8Array | string, options?: { context?: string })
+  /**
+   * The public ID of `id` (a bigint `0n..2n**64n-1n`, a decimal string,
+   * or a safe integer): 16 characters.
+   */
+  encode(id: bigint | string | number): string
+  /**
+   * The ID behind a public ID, as a bigint (any case; `I`/`L` read as 1,
+   * `O` as 0): `SNOWID_PARSE_LENGTH`, `SNOWID_PARSE_CHARACTER`, or
+   * `SNOWID_PUBLIC_ID_CHECK` when it is mistyped or made with another key
+   * or context.
+   */
+  decode(text: string): bigint
+  /** The context the IDs are made in (`''` by default). */
+  get context(): string
+}
+
+/**
  * Dense, strictly increasing IDs for one key (order numbers, invoice
  * numbers) from ranges of a counter kept in a store: `file:///dir`
  * (default: `SNOWID_SEGMENT_STORE`, else the machine's

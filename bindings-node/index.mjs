@@ -8,6 +8,7 @@ export const {
   Generator,
   Layout,
   ManualClock,
+  PublicIds,
   Segment,
   WideGenerator,
   WideLayout,

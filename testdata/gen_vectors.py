@@ -16,6 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wide_model import wide_vectors  # noqa: E402  (layouts up to 128 bits, JS-safe)
 from uuid_model import uuid_vectors  # noqa: E402  (the uuid7 and ulid presets, their text)
+from public_id_model import public_id_vectors  # noqa: E402  (keyed public IDs, FF1 over AES)
 
 TWITTER = {"name": "twitter", "fields": [["timestamp", 41, "timestamp"], ["datacenter", 5, "node"], ["worker", 5, "node"], ["sequence", 12, "sequence"]], "epoch_ms": 1288834974657, "tick_ms": 1, "sign_bit": True}
 DISCORD = {"name": "discord", "fields": [["timestamp", 42, "timestamp"], ["worker", 5, "node"], ["process", 5, "node"], ["increment", 12, "sequence"]], "epoch_ms": 1420070400000, "tick_ms": 1, "sign_bit": False}
@@ -1077,8 +1078,9 @@ def main():
         ("STATE_IO", 52), ("STATE_CORRUPT", 53), ("NODE_IN_USE", 54),
         ("LEASE_LOST", 55), ("LEASE_TAKEN", 56), ("COORDINATION_UNAVAILABLE", 57), ("NODE_SOURCE_REQUIRED", 58),
         ("SEGMENT_KEY", 80), ("SEGMENT_STORE_URL", 81), ("SEGMENT_EXHAUSTED", 82), ("SEGMENT_STORE_UNAVAILABLE", 83),
+        ("PUBLIC_ID_KEY", 90), ("PUBLIC_ID_CHECK", 91),
     ]
-    invalid_input = {"SEGMENT_KEY", "SEGMENT_STORE_URL"}
+    invalid_input = {"SEGMENT_KEY", "SEGMENT_STORE_URL", "PUBLIC_ID_KEY", "PUBLIC_ID_CHECK"}
     # the call itself malformed (a bad keyword argument): TypeError in Python and JS
     type_error = {"WRONG_TYPE", "UNKNOWN_FIELD", "MISSING_FIELD"}
     errors = [{"code": c, "number": n,
@@ -1106,6 +1108,7 @@ def main():
         "wide": wide_vectors(),
         "service_counts": service_count_cases(),
         "uuid": uuid_vectors(),
+        "public_ids": public_id_vectors(),
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
     with open(path, "w") as f:

@@ -264,6 +264,11 @@
 #define SNOWID_RESOLVE_SERVICE 3
 
 /**
+ * Bytes that always hold a public ID with its NUL: 16 characters + 1.
+ */
+#define SNOWID_PUBLIC_ID_BUFFER_SIZE 17
+
+/**
  * Size of `snowid_segment_stats_t` version 1: what
  * `snowid_segment_stats()` accepts as `struct_size`.
  */
@@ -382,6 +387,21 @@ typedef struct snowid_layout_t snowid_layout_t;
  * threads may make generators from one options object at the same time.
  */
 typedef struct snowid_options_t snowid_options_t;
+
+/**
+ * A keyed, reversible permutation of 64-bit IDs for showing to the public
+ * (opaque): `snowid_public_ids_encode()` gives 16 Crockford base32
+ * characters that hide the ID's time, node and volume; only the same key
+ * (and context) decodes them. FF1 (NIST SP 800-38G) over AES; a mistyped
+ * text or another key fails a 16-bit check (`SNOWID_ERR_PUBLIC_ID_CHECK`)
+ * instead of giving another ID. Made by `snowid_public_ids_new()`, freed by
+ * `snowid_public_ids_free()`. It holds the AES key schedule: treat it, and
+ * free it, like the key.
+ *
+ * Thread safety: immutable once made; any number of threads may encode
+ * and decode with one handle at once.
+ */
+typedef struct snowid_public_ids_t snowid_public_ids_t;
 
 /**
  * A segment generator for one key (opaque): dense, strictly increasing
@@ -1118,6 +1138,17 @@ typedef struct snowid_wide_parts_t {
 #define SNOWID_ERR_SEGMENT_STORE_UNAVAILABLE 83
 
 /**
+ * Public IDs: a key that is not 16, 24 or 32 bytes.
+ */
+#define SNOWID_ERR_PUBLIC_ID_KEY 90
+
+/**
+ * Public IDs: a well-formed public ID that fails its check (mistyped, or
+ * made with another key or context).
+ */
+#define SNOWID_ERR_PUBLIC_ID_CHECK 91
+
+/**
  * A required pointer argument was NULL (the message names the argument).
  */
 #define SNOWID_ERR_NULL_ARGUMENT 100
@@ -1768,6 +1799,57 @@ void snowid_shutdown(void);
  * Thread safety: safe from any thread.
  */
 snowid_status snowid_test_resolve(uint32_t target, const struct snowid_options_t *options, const char *const *env_names, const char *const *env_values, uint32_t env_count, char *buf, uint32_t buf_len, uint32_t *out_len);
+
+/**
+ * Makes a public ID permutation under `key` (`key_len` bytes: 16, 24 or
+ * 32, an AES-128, AES-192 or AES-256 key) and `context` (NUL-terminated
+ * UTF-8 of at most 64 bytes, or NULL for none: two contexts under one key
+ * give unrelated public IDs).
+ *
+ * Ownership: `key` and `context` are only read (copied; free them whenever
+ * you like). `*out_ids` is new; free it with `snowid_public_ids_free()`.
+ * Errors (nothing written to `*out_ids`): `SNOWID_ERR_PUBLIC_ID_KEY`
+ * (`key_len` not 16, 24 or 32), `_INVALID_SETTING` (`context` longer than
+ * 64 bytes), `_INVALID_UTF8` (`context`).
+ * NULL: `key` or `out_ids` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: safe from any thread.
+ */
+snowid_status snowid_public_ids_new(const uint8_t *key, uint32_t key_len, const char *context, struct snowid_public_ids_t **out_ids);
+
+/**
+ * Frees a public ID permutation. `NULL` is ignored.
+ *
+ * Thread safety: no other thread may use `ids` during or after the call.
+ */
+void snowid_public_ids_free(struct snowid_public_ids_t *ids);
+
+/**
+ * Writes the public ID of `id` (any `uint64_t`), NUL-terminated, into
+ * `buf` of `buf_len` bytes: 16 characters, so
+ * `SNOWID_PUBLIC_ID_BUFFER_SIZE` (17) bytes always suffice.
+ *
+ * Ownership: `buf` is the caller's. `*out_len` (optional, may be NULL)
+ * receives the text's length without the NUL (16), also when the buffer is
+ * too small.
+ * NULL: `ids` NULL, or `buf` NULL with a non-zero `buf_len` ->
+ * `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors: `SNOWID_ERR_BUFFER_TOO_SMALL` (`buf_len` < 17; nothing written).
+ * Thread safety: safe from any thread, also on one shared handle.
+ */
+snowid_status snowid_public_ids_encode(const struct snowid_public_ids_t *ids, uint64_t id, char *buf, uint32_t buf_len, uint32_t *out_len);
+
+/**
+ * Writes the ID behind the public ID `text` (NUL-terminated; any case,
+ * `I`/`L` read as 1, `O` as 0) to `*out_id`.
+ *
+ * NULL: `ids`, `text` or `out_id` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Errors (`*out_id` unchanged): `SNOWID_ERR_PARSE_EMPTY`, `_PARSE_LENGTH`
+ * (not 16 characters), `_PARSE_CHARACTER` (not Crockford base32; the
+ * message gives the character and position), `_PUBLIC_ID_CHECK` (mistyped,
+ * or made with another key or context), `_INVALID_UTF8`.
+ * Thread safety: safe from any thread, also on one shared handle.
+ */
+snowid_status snowid_public_ids_decode(const struct snowid_public_ids_t *ids, const char *text, uint64_t *out_id);
 
 /**
  * Makes a segment generator for `key` on `store`.

@@ -109,6 +109,11 @@ pub const SNOWID_ERR_SEGMENT_EXHAUSTED: snowid_status = 82;
 /// Segment mode: both buffered ranges are spent and the store gave no new
 /// range (unreachable, or it lost its data and the segment refuses for good).
 pub const SNOWID_ERR_SEGMENT_STORE_UNAVAILABLE: snowid_status = 83;
+/// Public IDs: a key that is not 16, 24 or 32 bytes.
+pub const SNOWID_ERR_PUBLIC_ID_KEY: snowid_status = 90;
+/// Public IDs: a well-formed public ID that fails its check (mistyped, or
+/// made with another key or context).
+pub const SNOWID_ERR_PUBLIC_ID_CHECK: snowid_status = 91;
 /// A required pointer argument was NULL (the message names the argument).
 pub const SNOWID_ERR_NULL_ARGUMENT: snowid_status = 100;
 /// A caller's buffer is too small; the needed size was written to the

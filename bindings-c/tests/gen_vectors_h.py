@@ -55,6 +55,28 @@ def run_step(o, s):
     raise SystemExit("unknown op " + op)
 
 
+def key_bytes(hex_text):
+    return cbytes(bytes.fromhex(hex_text)), len(hex_text) // 2
+
+
+def public_ids_section(o, p):
+    """Keyed public IDs: keys as byte literals with their length."""
+    o.emit()
+    o.emit("/* keyed public IDs */")
+    o.table("v_public_id", ["const char *key", "uint32_t key_len", "const char *context", "uint64_t id",
+                            "const char *text"], "V_PUBLIC_IDS", [
+        "{ %s, %d, %s, %s, %s }" % (*key_bytes(v["key_hex"]), cstr(v["context"]), u64(v["id"]), cstr(v["text"]))
+        for v in p["cases"] + p["aliases"]])
+    o.table("v_public_bad_text", ["const char *key", "uint32_t key_len", "const char *context", "const char *text",
+                                  "snowid_status error"], "V_PUBLIC_BAD_TEXTS", [
+        "{ %s, %d, %s, %s, %s }" % (*key_bytes(v["key_hex"]), cstr(v["context"]), cstr(v["text"]), status(v["code"]))
+        for v in p["invalid_texts"]])
+    o.table("v_public_bad_key", ["const char *key", "uint32_t key_len", "snowid_status error"], "V_PUBLIC_BAD_KEYS", [
+        "{ %s, %d, %s }" % (*key_bytes(v["key_hex"]), status(v["code"])) for v in p["invalid_keys"]])
+    o.table("v_public_bad_context", ["const char *context", "snowid_status error"], "V_PUBLIC_BAD_CONTEXTS", [
+        "{ %s, %s }" % (cstr(v["context"]), status(v["code"])) for v in p["invalid_contexts"]])
+
+
 def main():
     src, dst = sys.argv[1], sys.argv[2]
     doc = load(src)
@@ -136,6 +158,7 @@ def main():
     o.array("v_segment_case", "V_SEGMENT_URLS", [
         "{ %s, %s }" % (cstr(v["url"]), status(v["error_all_features"])) for v in doc["segments"]["store_urls"]])
 
+    public_ids_section(o, doc["public_ids"])
     o.emit("#define V_COUNT(a) (sizeof(a) / sizeof((a)[0]))")
     o.write(dst)
 

@@ -2280,6 +2280,83 @@ static void test_segment_options(void) {
   }
 }
 
+/* Keyed public IDs: the vectors, then bad input, NULLs and buffer sizes. */
+static void test_public_ids(void) {
+  static const uint8_t key16[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  snowid_public_ids_t *ids = NULL, *other = NULL;
+  char buf[SNOWID_PUBLIC_ID_BUFFER_SIZE];
+  char small[16];
+  uint32_t len = 0;
+  uint64_t id = 0;
+  size_t i;
+  for (i = 0; i < V_COUNT(V_PUBLIC_IDS); i++) {
+    const v_public_id *v = &V_PUBLIC_IDS[i];
+    OK(snowid_public_ids_new((const uint8_t *)v->key, v->key_len, v->context, &ids));
+    OK(snowid_public_ids_decode(ids, v->text, &id));
+    CHECK(id == v->id, "public id %s decodes to %llu", v->text, (unsigned long long)id);
+    OK(snowid_public_ids_encode(ids, v->id, buf, sizeof buf, &len));
+    CHECK(len == 16, "length %u", (unsigned)len);
+    /* aliases (lower case, I, L, O) decode but encode to the canonical text */
+    if (strcmp(buf, v->text) != 0) {
+      char upper[17];
+      size_t k;
+      for (k = 0; k < 16; k++) {
+        char c = v->text[k];
+        upper[k] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+      }
+      upper[16] = 0;
+      CHECK(strchr(upper, 'I') || strchr(upper, 'L') || strchr(upper, 'O') || strcmp(buf, upper) == 0,
+            "encode %llu: %s, not %s", (unsigned long long)v->id, buf, v->text);
+    }
+    snowid_public_ids_free(ids);
+    ids = NULL;
+  }
+  for (i = 0; i < V_COUNT(V_PUBLIC_BAD_TEXTS); i++) {
+    const v_public_bad_text *v = &V_PUBLIC_BAD_TEXTS[i];
+    OK(snowid_public_ids_new((const uint8_t *)v->key, v->key_len, v->context, &ids));
+    id = 12345;
+    EXPECT(snowid_public_ids_decode(ids, v->text, &id), v->error);
+    CHECK(id == 12345, "out_id unchanged on error");
+    snowid_public_ids_free(ids);
+    ids = NULL;
+  }
+  for (i = 0; i < V_COUNT(V_PUBLIC_BAD_KEYS); i++) {
+    EXPECT(snowid_public_ids_new((const uint8_t *)V_PUBLIC_BAD_KEYS[i].key, V_PUBLIC_BAD_KEYS[i].key_len, NULL, &ids),
+           V_PUBLIC_BAD_KEYS[i].error);
+    CHECK(ids == NULL, "nothing written on error");
+  }
+  for (i = 0; i < V_COUNT(V_PUBLIC_BAD_CONTEXTS); i++)
+    EXPECT(snowid_public_ids_new(key16, 16, V_PUBLIC_BAD_CONTEXTS[i].context, &ids), V_PUBLIC_BAD_CONTEXTS[i].error);
+
+  EXPECT(snowid_public_ids_new(key16, 15, NULL, &ids), SNOWID_ERR_PUBLIC_ID_KEY);
+  MESSAGE_HAS("15 bytes");
+  EXPECT(snowid_public_ids_new(NULL, 16, NULL, &ids), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_public_ids_new(key16, 16, NULL, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_public_ids_new(key16, 16, "\xff", &ids), SNOWID_ERR_INVALID_UTF8);
+  OK(snowid_public_ids_new(key16, 16, NULL, &ids));
+  OK(snowid_public_ids_new(key16, 16, "orders", &other));
+  EXPECT(snowid_public_ids_encode(NULL, 1, buf, sizeof buf, &len), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_public_ids_encode(ids, 1, NULL, 17, &len), SNOWID_ERR_NULL_ARGUMENT);
+  len = 0;
+  EXPECT(snowid_public_ids_encode(ids, 1, small, sizeof small, &len), SNOWID_ERR_BUFFER_TOO_SMALL);
+  CHECK(len == 16, "needed length reported: %u", (unsigned)len);
+  OK(snowid_public_ids_encode(ids, UINT64_MAX, buf, sizeof buf, NULL));
+  OK(snowid_public_ids_decode(ids, buf, &id));
+  CHECK(id == UINT64_MAX, "UINT64_MAX round trip");
+  EXPECT(snowid_public_ids_decode(other, buf, &id), SNOWID_ERR_PUBLIC_ID_CHECK);
+  MESSAGE_HAS(buf);
+  EXPECT(snowid_public_ids_decode(NULL, buf, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_public_ids_decode(ids, NULL, &id), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_public_ids_decode(ids, buf, NULL), SNOWID_ERR_NULL_ARGUMENT);
+  EXPECT(snowid_public_ids_decode(ids, "", &id), SNOWID_ERR_PARSE_EMPTY);
+  EXPECT(snowid_public_ids_decode(ids, "0123456789abcdefg", &id), SNOWID_ERR_PARSE_LENGTH);
+  EXPECT(snowid_public_ids_decode(ids, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", &id),
+         SNOWID_ERR_INVALID_UTF8);
+  snowid_public_ids_free(ids);
+  snowid_public_ids_free(other);
+  snowid_public_ids_free(NULL);
+}
+
 int main(int argc, char **argv) {
   const test_case tests[] = {
       {"segments", test_segments},
@@ -2312,6 +2389,7 @@ int main(int argc, char **argv) {
       {"prefork", test_prefork},
       {"clean_exit_mark", test_clean_exit_mark},
       {"ready", test_ready},
+      {"public_ids", test_public_ids},
   };
   size_t i;
   self_path = argv[0];

@@ -2,7 +2,7 @@
 // duplicate count for every generator in a tight loop. Prints a table; never
 // fails on speed. Run: make -C bindings-node bench
 import { createRequire } from 'node:module';
-import { Generator, Layout, configure, inspect, next, nextString } from '../index.mjs';
+import { Generator, Layout, PublicIds, configure, inspect, next, nextString } from '../index.mjs';
 
 const require = createRequire(import.meta.url);
 const { Snowflake } = require('@sapphire/snowflake');
@@ -148,6 +148,11 @@ add(`snowid Generator.next(), twitter${twWaits > 0 ? ' (cap-bound)' : ''}`, twNs
   `${twWaits} overflow waits while timed${twWaits > 0 ? ': 4096 per ms by design' : ''}`);
 const inspectNs = per.inspect;
 add('snowid inspect(id)', inspectNs, '-', 'decode to an object');
+const publicIds = new PublicIds(new Uint8Array(16));
+const publicId = next();
+const publicText = publicIds.encode(publicId);
+add('snowid PublicIds encode(id) (FF1 over AES-128)', bench(() => publicIds.encode(publicId), ITER / 10), '-', 'keyed public ID');
+add('snowid PublicIds decode(text)', bench(() => publicIds.decode(publicText), ITER / 10), '-');
 
 // peers
 const sapphire = new Snowflake(new Date('2015-01-01T00:00:00Z'));

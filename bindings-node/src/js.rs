@@ -298,6 +298,30 @@ pub fn is_record(env: &Env, v: sys::napi_value) -> napi::Result<bool> {
     Ok(type_of(env, v)? == sys::ValueType::napi_object && !is_array(env, v) && !is_date(env, v))
 }
 
+/// An options object's own keys, as written, with their values (`undefined`
+/// and `null` values are options not given); nothing for `undefined` or
+/// `null`; `WRONG_TYPE` for anything but an object of options.
+pub fn option_pairs(env: &Env, v: Option<sys::napi_value>) -> napi::Result<Vec<(String, Value)>> {
+    let mut pairs = Vec::new();
+    let Some(v) = v else { return Ok(pairs) };
+    if is_nullish(env, v)? {
+        return Ok(pairs);
+    }
+    if !is_record(env, v)? {
+        let got = arg(env, v, Dates::Object)?;
+        return Err(crate::error::core(
+            env,
+            got.wrong_type("options", "an object of options"),
+        ));
+    }
+    for (k, val) in entries(env, v)? {
+        if let Some(val) = value(env, val, Dates::Object)? {
+            pairs.push((k, val));
+        }
+    }
+    Ok(pairs)
+}
+
 /// An instant argument (a Date, or ms since the Unix epoch as a number or
 /// bigint), judged by the core against `layout`.
 pub fn instant(

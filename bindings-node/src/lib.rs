@@ -16,6 +16,7 @@ mod error;
 mod generator;
 mod js;
 mod layout;
+mod public;
 mod raw;
 mod segment;
 mod text;

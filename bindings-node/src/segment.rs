@@ -3,9 +3,8 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use snowid::segment::{key_from_value, SegmentOptions};
-use snowid::Value;
 
-use crate::error::{core, OrThrow};
+use crate::error::OrThrow;
 use crate::generator::{self, DecimalId};
 use crate::js::{self, Dates, Js};
 
@@ -43,21 +42,8 @@ impl Segment {
     pub fn new(env: Env, key: Unknown, options: Option<Unknown>) -> Result<Self> {
         let key = key_from_value(&js::arg(&env, key.raw(), Dates::Object)?).or_throw(&env)?;
         let mut o = SegmentOptions::new();
-        if let Some(v) = options.map(|o| o.raw()) {
-            if !js::is_nullish(&env, v)? {
-                if !js::is_record(&env, v)? {
-                    let got: Value = js::arg(&env, v, Dates::Object)?;
-                    return Err(core(
-                        &env,
-                        got.wrong_type("options", "an object of options"),
-                    ));
-                }
-                for (k, val) in js::entries(&env, v)? {
-                    if let Some(val) = js::value(&env, val, Dates::Object)? {
-                        o.set(&k, val);
-                    }
-                }
-            }
+        for (k, val) in js::option_pairs(&env, options.map(|o| o.raw()))? {
+            o.set(&k, val);
         }
         let settings = o.resolve().or_throw(&env)?;
         Ok(Segment {

@@ -98,6 +98,11 @@ def main() -> None:
 
     rows.append(("snowid.inspect(id)", inspect, ""))
     rows.append(("snowid.encode(id, 'base62')", encode, ""))
+    public = snowid.PublicIds(bytes(16))
+    some_id = snowid.next()
+    public_text = public.encode(some_id)
+    rows.append(("PublicIds(key).encode(id)  (FF1 over AES-128)", per_call(lambda: public.encode(some_id), n=N // 10), ""))
+    rows.append(("PublicIds(key).decode(text)", per_call(lambda: public.decode(public_text), n=N // 10), ""))
 
     try:
         import uuid_utils

@@ -15,6 +15,7 @@ mod errors;
 mod fields;
 mod generator;
 mod layout;
+mod public;
 mod raw;
 mod segment;
 mod uuid;
@@ -135,6 +136,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<generator::PyStats>()?;
     m.add_class::<generator::PyManualClock>()?;
     m.add_class::<segment::PySegment>()?;
+    public::register(m)?;
     m.add_class::<wide::PyWideLayout>()?;
     m.add_class::<wide::PyWideParts>()?;
     m.add_class::<wide::PyWideGenerator>()?;

@@ -322,6 +322,17 @@ pub enum Error {
         store: String,
         reason: String,
     },
+
+    // ---- public IDs (90..) ----
+    /// A public ID key of the wrong length (`got`: "15 bytes", "31 hex digits").
+    #[error("public id key is {got}; it must be 16, 24 or 32 bytes (32, 48 or 64 hex digits): an AES-128, AES-192 or AES-256 key")]
+    PublicIdKey { got: String },
+    /// A well-formed public ID that fails its check: mistyped, or made under
+    /// another key or context.
+    #[error(
+        "public id {text:?} fails its check: it was mistyped, or made with another key or context"
+    )]
+    PublicIdCheck { text: String },
 }
 
 /// [`Error::NoFreeSlot`]'s message: what was asked and what was free.
@@ -349,7 +360,7 @@ impl Error {
     /// Whether this is bad input or a temporary inability to issue IDs.
     pub fn kind(&self) -> ErrorKind {
         let n = self.number();
-        if n == 80 || n == 81 {
+        if n == 80 || n == 81 || (90..100).contains(&n) {
             ErrorKind::InvalidInput
         } else if (20..30).contains(&n) || n >= 50 {
             ErrorKind::Unavailable
@@ -399,6 +410,8 @@ impl Error {
             SegmentStoreUrl { .. } => ("SEGMENT_STORE_URL", 81),
             SegmentExhausted { .. } => ("SEGMENT_EXHAUSTED", 82),
             SegmentStoreUnavailable { .. } => ("SEGMENT_STORE_UNAVAILABLE", 83),
+            PublicIdKey { .. } => ("PUBLIC_ID_KEY", 90),
+            PublicIdCheck { .. } => ("PUBLIC_ID_CHECK", 91),
         }
     }
 }
@@ -460,6 +473,8 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("SEGMENT_STORE_URL", 81, ErrorKind::InvalidInput),
     ("SEGMENT_EXHAUSTED", 82, ErrorKind::Unavailable),
     ("SEGMENT_STORE_UNAVAILABLE", 83, ErrorKind::Unavailable),
+    ("PUBLIC_ID_KEY", 90, ErrorKind::InvalidInput),
+    ("PUBLIC_ID_CHECK", 91, ErrorKind::InvalidInput),
 ];
 
 #[cfg(test)]
@@ -519,6 +534,12 @@ mod tests {
                 key: "k".into(),
                 store: "redis".into(),
                 reason: "refused".into(),
+            },
+            Error::PublicIdKey {
+                got: "15 bytes".into(),
+            },
+            Error::PublicIdCheck {
+                text: "0000000000000000".into(),
             },
         ];
         for e in samples {

@@ -471,3 +471,56 @@ fn service_counts() {
         }
     }
 }
+
+/// Keyed public IDs (`snowid::PublicIds`): texts, aliases, bad texts, keys
+/// and contexts, from the independent FF1 model.
+#[test]
+fn public_ids() {
+    use snowid::PublicIds;
+    let doc = vectors();
+    let p = &doc["public_ids"];
+    let s = |v: &Value| v.as_str().unwrap().to_owned();
+    let make = |case: &Value| {
+        PublicIds::with_context(&hex(&s(&case["key_hex"])), &s(&case["context"])).unwrap()
+    };
+    for case in p["cases"].as_array().unwrap() {
+        let ids = make(case);
+        assert_eq!(ids.encode(u(&case["id"])), s(&case["text"]), "{case}");
+        assert_eq!(ids.decode(&s(&case["text"])), Ok(u(&case["id"])), "{case}");
+        let from_hex =
+            PublicIds::from_hex(&s(&case["key_hex"]).to_uppercase(), &s(&case["context"]));
+        assert_eq!(from_hex.unwrap().encode(u(&case["id"])), s(&case["text"]));
+    }
+    for case in p["aliases"].as_array().unwrap() {
+        assert_eq!(
+            make(case).decode(&s(&case["text"])),
+            Ok(u(&case["id"])),
+            "{case}"
+        );
+    }
+    for case in p["invalid_texts"].as_array().unwrap() {
+        assert_code(
+            make(case).decode(&s(&case["text"])),
+            &s(&case["code"]),
+            &case.to_string(),
+        );
+    }
+    for case in p["invalid_keys"].as_array().unwrap() {
+        assert_code(
+            PublicIds::new(&hex(&s(&case["key_hex"]))),
+            &s(&case["code"]),
+            &case.to_string(),
+        );
+    }
+    for case in p["invalid_key_texts"].as_array().unwrap() {
+        assert_code(
+            PublicIds::from_hex(&s(&case["text"]), ""),
+            &s(&case["code"]),
+            &case.to_string(),
+        );
+    }
+    for case in p["invalid_contexts"].as_array().unwrap() {
+        let r = PublicIds::with_context(&[0; 16], &s(&case["context"]));
+        assert_code(r, &s(&case["code"]), &case.to_string());
+    }
+}

@@ -359,6 +359,30 @@ class Segment:
         ``current_start``, ``current_end``, ``buffered`` (0/1)."""
 
 @final
+class PublicIds:
+    """A keyed, reversible permutation of 64-bit IDs for showing to the
+    public: ``encode(id)`` gives 16 Crockford base32 characters that hide
+    the ID's time, node and volume; only the same key (and context) decodes
+    them. FF1 (NIST SP 800-38G) over AES; a mistyped text or another key
+    fails a 16-bit check (``PublicIdCheckError``) instead of giving another
+    ID. Thread-safe and immutable."""
+
+    def __init__(self, key: Union[bytes, bytearray, str], *, context: Optional[str] = "") -> None:
+        """``key``: 16, 24 or 32 bytes (AES-128/192/256), or as many bytes
+        in hex digits (``PublicIdKeyError`` otherwise); ``context``: at most
+        64 bytes of UTF-8; two contexts under one key give unrelated IDs."""
+    def encode(self, id: int) -> str:
+        """The public ID of ``id`` (an int ``0..2**64-1``): 16 characters."""
+    def decode(self, text: str) -> int:
+        """The ID behind a public ID (any case; ``I``/``L`` read as 1,
+        ``O`` as 0): ``ParseLengthError``, ``ParseCharacterError``, or
+        ``PublicIdCheckError`` when it is mistyped or made with another key
+        or context."""
+    @property
+    def context(self) -> str:
+        """The context the IDs are made in (``''`` by default)."""
+
+@final
 class Stats:
     """A generator's counters (a snapshot)."""
 

@@ -232,6 +232,16 @@ class SegmentStoreUnavailableError(UnavailableError):
     lost its data)."""
 
 
+class PublicIdKeyError(InvalidInputError):
+    """A public ID key that is not 16, 24 or 32 bytes (32, 48 or 64 hex
+    digits)."""
+
+
+class PublicIdCheckError(ParseError):
+    """A public ID that fails its check: mistyped, or made with another key
+    or context."""
+
+
 def class_name(code: str) -> str:
     """The class name of a core code: ``NODE_IN_USE`` -> ``NodeInUseError``."""
     return "".join(part.capitalize() for part in code.split("_")) + "Error"
