@@ -1,0 +1,132 @@
+"""What runs on the hosts: one etcd member each, `snowid serve` with etcd
+leases and lanes plus its HTTP client, and an in-process Python generator;
+an etcd watcher per member in the root namespace stamps every lease-key event
+with the harness's monotonic time (the fencing check reads it)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAULTS = os.path.dirname(HERE)
+ETCD_PREFIX = "faults"
+SERVE_PORT = 8080
+
+
+class Cluster:
+    def __init__(self, hosts, procs, root, cfg):
+        self.hosts, self.procs, self.root, self.cfg = hosts, procs, root, cfg
+        self.etcd = {}  # host name -> Popen
+        self.serve = {}
+        self.client = {}
+        self.pygen = {}
+        self.watchers = []
+        self.events = []  # (mono, member, event dict)
+        self.events_lock = threading.Lock()
+        self.endpoints = ",".join(f"{h.ip}:2379" for h in hosts)
+
+    # etcd.
+    def start_etcd(self, h, new=True):
+        cluster = ",".join(f"{o.name}=http://{o.ip}:2380" for o in self.hosts)
+        argv = [
+            "etcd", "--name", h.name, "--data-dir", os.path.join(h.dir, "etcd"),
+            "--listen-client-urls", f"http://{h.ip}:2379", "--advertise-client-urls", f"http://{h.ip}:2379",
+            "--listen-peer-urls", f"http://{h.ip}:2380", "--initial-advertise-peer-urls", f"http://{h.ip}:2380",
+            "--initial-cluster", cluster, "--initial-cluster-token", "snowid-faults",
+            "--initial-cluster-state", "new",
+            "--heartbeat-interval", "100", "--election-timeout", "1000",
+        ]
+        self.etcd[h.name] = self.procs.start(h.argv(argv), log=os.path.join(h.dir, "etcd.log"))
+
+    def etcd_healthy(self, h):
+        r = subprocess.run(
+            ["etcdctl", "--endpoints", f"{h.ip}:2379", "--dial-timeout", "1s",
+             "--command-timeout", "2s", "endpoint", "health"],
+            capture_output=True, env=dict(os.environ, ETCDCTL_API="3"),
+        )
+        return r.returncode == 0
+
+    def wait_etcd(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(self.etcd_healthy(h) for h in self.hosts):
+                return
+            time.sleep(0.3)
+        for h in self.hosts:
+            sys.stderr.write(open(os.path.join(h.dir, "etcd.log")).read()[-2000:])
+        raise RuntimeError("the etcd cluster did not become healthy")
+
+    def start_watchers(self):
+        for h in self.hosts:
+            self._watch(h)
+
+    def _watch(self, h):
+        argv = ["etcdctl", "--endpoints", f"{h.ip}:2379", "watch", "--prefix", f"/{ETCD_PREFIX}/",
+                "--rev", "1", "--prev-kv", "-w", "json"]
+        p = self.procs.start(argv, env=dict(os.environ, ETCDCTL_API="3"), pipe=True)
+
+        def read():
+            for line in p.stdout:
+                now = time.monotonic()
+                try:
+                    resp = json.loads(line)
+                except ValueError:
+                    continue
+                with self.events_lock:
+                    for ev in resp.get("Events") or []:
+                        self.events.append((now, h.name, ev))
+
+        t = threading.Thread(target=read, daemon=True)
+        t.start()
+        self.watchers.append((p, t))
+
+    # Workloads.
+    def snowid_env(self, h):
+        e = h.env(os.environ)
+        e.update(
+            SNOWID_NODE_SOURCE="etcd",
+            SNOWID_ETCD_ENDPOINTS=self.endpoints,
+            SNOWID_ETCD_PREFIX=ETCD_PREFIX,
+            SNOWID_LEASE_TTL_MS=str(self.cfg["ttl_ms"]),
+        )
+        return e
+
+    def start_serve(self, h):
+        env = self.snowid_env(h)
+        argv = [self.cfg["snowid_bin"], "serve", "--listen", f"127.0.0.1:{SERVE_PORT}",
+                "--lanes", "2", "--workers", "2", "--shutdown-grace-ms", "500",
+                "--request-timeout-ms", "2000"]
+        p = self.procs.start(h.argv(argv), env=env, log=os.path.join(h.dir, "serve.log"))
+        with open(os.path.join(h.dir, "serve.pid.tmp"), "w") as f:
+            f.write(str(p.pid))
+        os.replace(os.path.join(h.dir, "serve.pid.tmp"), os.path.join(h.dir, "serve.pid"))
+        self.serve[h.name] = p
+        return p
+
+    def start_client(self, h):
+        env = dict(os.environ, FAULTS_HOST=h.name)
+        out = os.path.join(self.root, "records", f"{h.name}-http")
+        argv = [sys.executable, os.path.join(HERE, "worker_http.py"), out, str(SERVE_PORT),
+                os.path.join(h.dir, "serve.pid"), str(self.cfg["batch"]), str(self.cfg["interval_ms"])]
+        self.client[h.name] = self.procs.start(h.argv(argv), env=env, log=os.path.join(h.dir, "http.log"))
+
+    def start_pygen(self, h, env_override=None):
+        env = self.snowid_env(h)
+        env["PYTHONPATH"] = self.cfg["pylib"]
+        if env_override:
+            for k, v in env_override.items():
+                if v is None:
+                    env.pop(k, None)
+                else:
+                    env[k] = v
+        self.pygen_seq = getattr(self, "pygen_seq", 0) + 1
+        out = os.path.join(self.root, "records", f"{h.name}-python-{self.pygen_seq}")
+        argv = [sys.executable, os.path.join(HERE, "worker_python.py"), out, str(self.cfg["batch"]),
+                str(self.cfg["interval_ms"])]
+        p = self.procs.start(h.argv(argv), env=env, log=os.path.join(h.dir, "python.log"))
+        self.pygen[h.name] = p
+        return p
