@@ -4,12 +4,21 @@ connection starts a new segment; the server's PID is read from its PID file
 at that moment (the harness rewrites it on every restart)."""
 
 import http.client
+import json
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness.record import Recorder, pace  # noqa: E402
+
+
+def _code(body):
+    """The core's error code of an error answer ({"error": {"code": ...}})."""
+    try:
+        return json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return body[:80].decode(errors="replace")
 
 
 def main():
@@ -36,13 +45,7 @@ def main():
                 rec.batch(t0, body, len(body) // 8, seg=seg, pid=server_pid)
                 pace(t0, interval)
             else:
-                code = body.decode(errors="replace")
-                try:
-                    import json
-
-                    code = json.loads(code).get("code", code)
-                except ValueError:
-                    pass
+                code = _code(body)
                 rec.error(t0, str(code)[:80], seg=seg, pid=server_pid, status=r.status)
                 time.sleep(0.05)
         except (OSError, http.client.HTTPException) as e:
