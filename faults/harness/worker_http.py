@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness.record import Recorder, pace  # noqa: E402
+from harness.record import Recorder, pace, sleep  # noqa: E402
 
 
 def _code(body):
@@ -47,13 +47,13 @@ def main():
             else:
                 code = _code(body)
                 rec.error(t0, str(code)[:80], seg=seg, pid=server_pid, status=r.status)
-                time.sleep(0.05)
+                sleep(0.05)
         except (OSError, http.client.HTTPException) as e:
             rec.error(t0, type(e).__name__, seg=seg, pid=server_pid)
             if conn is not None:
                 conn.close()
             conn = None
-            time.sleep(0.05)
+            sleep(0.05)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import time
 from array import array
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness.record import Recorder, pace  # noqa: E402
+from harness.record import Recorder, pace, sleep  # noqa: E402
 
 import snowid  # noqa: E402
 
@@ -27,7 +27,7 @@ def main():
             if gen is None:
                 gen = snowid.Generator.from_env()
                 seg += 1
-                nodes = gen.nodes()
+                nodes = gen.nodes
             ids = gen.next_batch(count)
             raw = array("Q", ids).tobytes()
             rec.batch(t0, raw, len(ids), seg=seg, pid=pid, nodes=nodes)
@@ -37,7 +37,7 @@ def main():
             rec.error(t0, str(code), seg=seg, pid=pid, nodes=nodes)
             if code == "LEASE_TAKEN" or gen is None:
                 gen = None
-            time.sleep(0.05)
+            sleep(0.05)
 
 
 if __name__ == "__main__":
