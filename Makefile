@@ -264,7 +264,7 @@ model:
 
 ## test-faults: the fault harness (faults/README.md), as root: the checker's
 ## self-test (two hosts on one fixed node: it must report the duplicates),
-## then FAULTS_SECONDS (default 120) of seeded faults (partition, etcd split,
+## then FAULTS_SECONDS (default 100) of seeded faults (partition, etcd split,
 ## pause, kill, clock steps, etcd member kill) on 3 network-namespace hosts
 ## running etcd, `snowid serve` and Python generators; every ID checked.
 ## Reuses the debug `snowid` of test-leases and the dist-test wheel of

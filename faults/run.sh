@@ -3,7 +3,7 @@
 #
 #   faults/run.sh test     the checker's self-test (two hosts, one fixed node:
 #                          it must report duplicates), then FAULTS_SECONDS
-#                          (default 120) of faults on 3 hosts
+#                          (default 100) of faults on 3 hosts
 #   faults/run.sh jepsen [SECONDS]   SECONDS (default 1800) of faults on 5 hosts
 #
 # Runs as root (network namespaces). Installs what it needs: iproute2,
@@ -36,9 +36,9 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get install -y -q "${need[@]}" >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q "${need[@]}" >/dev/null; }
 fi
 
-# numpy for the checker, in the per-machine tool cache (under a lock:
+# numpy for the checker, matplotlib for the chart, in the per-machine tool cache (under a lock:
 # engineers share the machine; .complete marks a finished install).
-PY_DEPS=("numpy>=1.24")
+PY_DEPS=("numpy>=1.24" "matplotlib>=3.7")
 TOOLS_CACHE=${TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/snowid}
 VENV=$TOOLS_CACHE/faults-$(printf '%s\n' "${PY_DEPS[@]}" "$(python3 -V)" | sha256sum | cut -c1-16)
 if ! [ -f "$VENV/.complete" ]; then
@@ -76,7 +76,7 @@ export FAULTS_OUT=$OUT FAULTS_SNOWID=$OUT/bin/snowid FAULTS_PYLIB=$PYLIB PYTHONP
 case $mode in
     test)
         FAULTS_SELFTEST=dup "$VENV/bin/python" -m harness
-        FAULTS_SECONDS=${FAULTS_SECONDS:-120} FAULTS_HOSTS=${FAULTS_HOSTS:-3} "$VENV/bin/python" -m harness
+        FAULTS_SECONDS=${FAULTS_SECONDS:-100} FAULTS_HOSTS=${FAULTS_HOSTS:-3} "$VENV/bin/python" -m harness
         ;;
     jepsen)
         FAULTS_SECONDS=${2:-1800} FAULTS_HOSTS=${FAULTS_HOSTS:-5} FAULTS_INTERVAL_MS=${FAULTS_INTERVAL_MS:-20} \

@@ -1,6 +1,6 @@
 """The fault harness: python -m harness (run by faults/run.sh as root).
 
-Environment: FAULTS_SECONDS (length of the fault schedule, default 120),
+Environment: FAULTS_SECONDS (length of the fault schedule, default 100),
 FAULTS_SEED (default: drawn and printed), FAULTS_HOSTS (3), FAULTS_OUT
 (target/faults), FAULTS_SELFTEST=dup (the checker must find duplicates),
 FAULTS_BATCH (IDs per call, 100),
@@ -17,12 +17,14 @@ import signal
 import sys
 import time
 
-from . import checker, hosts as hostmod
+from . import chart, checker, hosts as hostmod
 from .cluster import Cluster
 from .nemesis import KINDS, Nemesis
 from .procs import Procs, kill_leftovers
 
 T0 = time.monotonic()
+RECOVER_S = 20.0  # longest wait for the system to recover after a fault
+RESTART_EVERY_S = 1.0  # the supervisor restarts one process at most this often
 
 
 def log(msg):
@@ -34,7 +36,7 @@ def _terminate(signum, _frame):
 
 
 def main():
-    seconds = float(os.environ.get("FAULTS_SECONDS", "120"))
+    seconds = float(os.environ.get("FAULTS_SECONDS", "100"))
     seed = int(os.environ.get("FAULTS_SEED") or random.SystemRandom().randrange(1 << 32))
     n_hosts = int(os.environ.get("FAULTS_HOSTS", "3"))
     out = os.path.abspath(os.environ.get("FAULTS_OUT", "target/faults"))
@@ -116,18 +118,21 @@ def run(run_dir, procs, cfg, seconds, seed, n_hosts):
     t_start = time.monotonic()
     nem = Nemesis(c, rng, log)
     restarts = dict(serve=0, python=0)
+    last_start = {}
 
     def supervise():
         """A process supervisor, as a real deployment has: restart a dead
         server or generator, and a server whose clients get LEASE_TAKEN
         (final for its generator) for more than a second."""
+        c.supervise_watchers()
         for h in hosts:
             for kind, table, start in (("serve", c.serve, c.start_serve), ("python", c.pygen, c.start_pygen)):
                 p = table[h.name]
-                if p.poll() is not None:
+                if p.poll() is not None and time.monotonic() >= last_start.get((h.name, kind), 0) + RESTART_EVERY_S:
                     log(f"{h.name} {kind} pid {p.pid} exited ({p.returncode}); restarting")
                     procs.live.pop(p.pid, None)
                     start(h)
+                    last_start[(h.name, kind)] = time.monotonic()
                     restarts[kind] += 1
             last = _last_line(os.path.join(run_dir, "records", f"{h.name}-http", "batches.jsonl"))
             if last and last.get("err") == "LEASE_TAKEN":
@@ -139,23 +144,28 @@ def run(run_dir, procs, cfg, seconds, seed, n_hosts):
 
     # Warm up, then one fault at a time with a gap after each heal.
     nem.sleep(3.0, supervise)
-    per_fault = 2 * (cfg["ttl_ms"] / 1000.0 + 2.0) + 1.0
-    rounds = max(1, int(seconds / (per_fault * len(KINDS)) + 0.5))
-    plan = nem.schedule(rounds)
-    log(f"schedule: {len(plan)} faults in {rounds} rounds of {len(KINDS)} kinds")
     deadline = t_start + seconds
-    for kind in plan:
+    log(f"faults for {seconds:g} s: rounds of the {len(KINDS)} kinds in a seeded order, at least one round")
+    for kind in nem.schedule(lambda: time.monotonic() < deadline):
         nem.inject(kind, supervise)
-        nem.sleep(rng.uniform(2.0, 4.0), supervise)
-        if time.monotonic() > deadline + 60:
-            log("schedule overran its time by a minute; stopping early")
-            break
+        # Jepsen-style: let the whole system recover (every workload on every
+        # host issuing again, at most RECOVER_S) before the next fault, so
+        # each recovery time belongs to one fault.
+        heal = nem.events[-1]["heal"]
+        while time.monotonic() < heal + RECOVER_S and not all(_recent(run_dir, h.name, heal) for h in hosts):
+            nem.sleep(0.1, supervise)
+        nem.sleep(rng.uniform(1.0, 3.0), supervise)
     nem.sleep(3.0, supervise)
     t_end = time.monotonic()
     hung = [h.name for h in hosts if not _recent(run_dir, h.name, t_end - 3.0)]
+    # Stop the workloads, then read the whole history once more.
+    for table in (c.client, c.serve, c.pygen):
+        for p in table.values():
+            procs.send(p, signal.SIGKILL)
     time.sleep(1.0)  # let the watchers catch up
-    for p in list(procs.live.values()):
-        procs.send(p, signal.SIGKILL)
+    late = c.final_history()
+    c.dump_events(os.path.join(run_dir, "etcd-events.jsonl"))
+    log(f"etcd history: {len(c.events)} events ({late} in the final read)")
     procs.stop_all()
     return report(run_dir, c, nem, seed, t_start, t_end, restarts, hung, hosts)
 
@@ -172,12 +182,16 @@ def _last_line(path):
 
 
 def _recent(run_dir, host, since):
-    """True if every record of `host` that is still being written issued after `since`."""
-    ok = True
-    for kind in ("http",):
-        last = _last_line(os.path.join(run_dir, "records", f"{host}-{kind}", "batches.jsonl"))
-        ok = ok and bool(last) and "err" not in last and last["t1"] >= since
-    return ok
+    """True if the newest record of each workload kind on `host` issued after `since`."""
+    import glob
+
+    for kind in ("http", "python"):
+        dirs = glob.glob(os.path.join(run_dir, "records", f"{host}-{kind}*"))
+        newest = max(dirs, key=lambda d: os.path.getmtime(os.path.join(d, "batches.jsonl")), default=None)
+        last = _last_line(os.path.join(newest, "batches.jsonl")) if newest else None
+        if not last or "err" in last or last["t1"] < since:
+            return False
+    return True
 
 
 def report(run_dir, c, nem, seed, t_start, t_end, restarts, hung, hosts):
@@ -188,7 +202,7 @@ def report(run_dir, c, nem, seed, t_start, t_end, restarts, hung, hosts):
     hist = checker.lease_history(c.events)
     fenced, unleased, fen_ex = checker.find_fenced(recs, hist)
     avail = checker.availability(recs, [h.name for h in hosts], t_start, t_end)
-    rec = checker.recovery(recs, nem.events, t_end)
+    rec = checker.recovery(recs, nem.events, t_end, [h.name for h in hosts])
     counts = {k: 0 for k in KINDS}
     for e in nem.events:
         counts[e["kind"]] += 1
@@ -203,6 +217,7 @@ def report(run_dir, c, nem, seed, t_start, t_end, restarts, hung, hosts):
     with open(os.path.join(out, "report.json"), "w") as f:
         json.dump(rep, f, indent=1)
     print_summary(rep)
+    chart.write(os.path.join(out, "report.html"), rep, recs, [h.name for h in hosts], t_start, t_end)
     bad = dups or ooo or fenced or unleased or hung or n_ids == 0
     missing = [k for k, v in counts.items() if v == 0]
     if missing:

@@ -8,7 +8,7 @@
   issuing process's key for that node deleted (lease expired or revoked);
 - availability per host: the share of 1 s bins with at least one batch;
 - recovery per fault kind: from a fault's heal to the first batch after it of
-  every workload on the affected hosts.
+  every workload on every host.
 """
 
 import glob
@@ -187,9 +187,10 @@ def availability(recs, hosts, t_start, t_end):
     return out
 
 
-def recovery(recs, faults, t_end):
+def recovery(recs, faults, t_end, hosts):
     """Per fault: seconds from its heal to the first batch after it of each
-    workload kind on each affected host (the slowest of them)."""
+    workload kind on every host (the slowest of them: a fault on one host
+    can stall another's clients, e.g. an etcd member they were talking to)."""
     firsts = {}
     for r in recs:
         key = (r["meta"]["host"], r["meta"]["kind"])
@@ -201,7 +202,7 @@ def recovery(recs, faults, t_end):
         if heal is None:
             continue
         worst = 0.0
-        for h in f["hosts"]:
+        for h in hosts:
             for kind in ("http", "python"):
                 arrs = firsts.get((h, kind), [])
                 nxt = [a[np.searchsorted(a, heal, side="right")] for a in arrs

@@ -82,7 +82,46 @@ class Cluster:
 
         t = threading.Thread(target=read, daemon=True)
         t.start()
-        self.watchers.append((p, t))
+        self.watchers.append((p, t, h))
+
+    def supervise_watchers(self):
+        """A watcher whose member was killed exits: start it again (it
+        replays from revision 1; an event keeps the first time any watcher
+        saw it)."""
+        for i, (p, t, h) in enumerate(list(self.watchers)):
+            if p.poll() is not None:
+                self.procs.live.pop(p.pid, None)
+                self.watchers.remove((p, t, h))
+                self._watch(h)
+
+    def final_history(self, seconds=3.0):
+        """The whole history once more, after the run, over every endpoint:
+        events no live watcher saw get an infinite time (they prove that a
+        key existed, never when it was deleted)."""
+        argv = ["etcdctl", "--endpoints", self.endpoints, "watch", "--prefix", f"/{ETCD_PREFIX}/",
+                "--rev", "1", "--prev-kv", "-w", "json"]
+        try:
+            r = subprocess.run(argv, env=dict(os.environ, ETCDCTL_API="3"), capture_output=True,
+                               text=True, timeout=seconds)
+            out = r.stdout
+        except subprocess.TimeoutExpired as e:
+            out = (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        n = 0
+        with self.events_lock:
+            for line in out.splitlines():
+                try:
+                    resp = json.loads(line)
+                except ValueError:
+                    continue
+                for ev in resp.get("Events") or []:
+                    self.events.append((float("inf"), "final", ev))
+                    n += 1
+        return n
+
+    def dump_events(self, path):
+        with self.events_lock, open(path, "w") as f:
+            for t, member, ev in self.events:
+                f.write(json.dumps(dict(t=t if t != float("inf") else None, member=member, ev=ev)) + "\n")
 
     # Workloads.
     def snowid_env(self, h):

@@ -1,6 +1,7 @@
 """The nemesis: a seeded random schedule of faults, one at a time, each
-healed before the next. Every kind appears once per round (a shuffled round
-of all kinds), so a run of N rounds injects each kind N times; the
+healed (and the system recovered, at most 20 s) before the next. Every kind
+appears once per round (a shuffled round of all kinds), the first round
+always whole, so every kind is injected at least once; the
 parameters (host, target process, duration, clock step) are drawn from the
 same seeded generator, so FAULTS_SEED replays the same schedule.
 
@@ -13,7 +14,7 @@ Kinds:
   kill              SIGKILL `snowid serve` or the Python generator, restart
   clock_step        the host's libfaketime offset steps forward or back, within
                     the high-water window (|step| < SNOWID_WINDOW_MS) or beyond
-                    it (several seconds); the host's Python generator is then
+                    it (2-8 s), the four in turn; the host's Python generator is then
                     restarted (SIGTERM: a clean shutdown) so a new process starts
                     on the stepped clock
   etcd_member_kill  SIGKILL one etcd member, restart it on the same data
@@ -34,13 +35,18 @@ class Nemesis:
         self.ttl_s = cluster.cfg["ttl_ms"] / 1000.0
         self.window_s = cluster.cfg["window_ms"] / 1000.0
 
-    def schedule(self, rounds):
-        out = []
-        for _ in range(rounds):
+    def schedule(self, more):
+        """Rounds of every kind in a seeded order while more() is true; the
+        first round is always finished, so each kind is injected at least once."""
+        first = True
+        while first or more():
             kinds = list(KINDS)
             self.rng.shuffle(kinds)
-            out.extend(kinds)
-        return out
+            for k in kinds:
+                if not first and not more():
+                    return
+                yield k
+            first = False
 
     def _event(self, kind, hosts, **params):
         ev = dict(kind=kind, hosts=[h.name for h in hosts], start=time.monotonic(), **params)
@@ -97,9 +103,11 @@ class Nemesis:
             time.sleep(rng.uniform(0.1, 1.0))
             (self.c.start_serve if target == "serve" else self.c.start_pygen)(h)
         elif kind == "clock_step":
-            beyond = rng.random() < 0.5
+            # Forward and back, within and beyond the window, in turn.
+            n = sum(1 for e in self.events if e["kind"] == kind)
+            beyond, back = n % 2 == 1, (n // 2) % 2 == 1
             mag = rng.uniform(2.0, 8.0) if beyond else rng.uniform(0.1, 0.9) * self.window_s
-            step = mag if rng.random() < 0.5 else -mag
+            step = -mag if back else mag
             new = max(-30.0, min(30.0, h.offset_s + step))
             ev = self._event(kind, [h], step_s=round(new - h.offset_s, 3), offset_s=round(new, 3),
                              beyond_window=beyond)
