@@ -38,10 +38,11 @@ def write(path, rep, recs, hosts, t_start, t_end):
     axes[-1, 0].set_xlabel("seconds")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.5) for c in COLORS.values()]
     lines, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(lines + handles, labels + list(COLORS), loc="upper center", ncol=8, frameon=False)
+    fig.legend(lines + handles, labels + list(COLORS), loc="upper center", ncol=8, frameon=False,
+               bbox_to_anchor=(0.5, 0.955))
     fig.suptitle(f"seed {rep['seed']}: {rep['ids_checked']:,} IDs, {rep['duplicates']} duplicates, "
-                 f"{rep['out_of_order']} out of order, {rep['fenced_issues']} fenced issues", y=0.99)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+                 f"{rep['out_of_order']} out of order, {rep['fenced_issues']} fenced issues", y=0.995)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
