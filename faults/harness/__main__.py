@@ -61,6 +61,7 @@ def main():
 
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
+    signal.signal(signal.SIGINT, _terminate)  # also when started with SIGINT ignored (a background job)
     procs = Procs(pidfile)
     try:
         if selftest:
