@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fault harness (faults/README.md): make test-faults, make jepsen.
 #
-#   faults/run.sh test     the checker's self-test (two hosts, one fixed node:
+#   faults/run.sh test     the checker on made-up records (each check finds its
+#                          violation), its self-test (two hosts, one fixed node:
 #                          it must report duplicates), then FAULTS_SECONDS
 #                          (default 100) of faults on 3 hosts
 #   faults/run.sh jepsen [SECONDS]   SECONDS (default 1800) of faults on 5 hosts
@@ -75,6 +76,7 @@ fi
 export FAULTS_OUT=$OUT FAULTS_SNOWID=$OUT/bin/snowid FAULTS_PYLIB=$PYLIB PYTHONPATH=$ROOT/faults
 case $mode in
     test)
+        "$VENV/bin/python" -m harness.check_checker
         FAULTS_SELFTEST=dup "$VENV/bin/python" -m harness
         FAULTS_SECONDS=${FAULTS_SECONDS:-100} FAULTS_HOSTS=${FAULTS_HOSTS:-3} "$VENV/bin/python" -m harness
         ;;
