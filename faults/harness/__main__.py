@@ -24,6 +24,7 @@ from .procs import Procs, kill_leftovers
 
 T0 = time.monotonic()
 RECOVER_S = 20.0  # longest wait for the system to recover after a fault
+WORKLOADS = ("http", "python", "segment")
 RESTART_EVERY_S = 1.0  # the supervisor restarts one process at most this often
 
 
@@ -112,13 +113,16 @@ def run(run_dir, procs, cfg, seconds, seed, n_hosts):
     c.wait_etcd()
     c.start_watchers()
     log(f"etcd: {n_hosts} members healthy ({c.endpoints})")
+    c.start_redis()
+    c.wait_redis()
     for h in hosts:
         c.start_serve(h)
         c.start_pygen(h)
         c.start_client(h)
+        c.start_segment(h)
     t_start = time.monotonic()
     nem = Nemesis(c, rng, log)
-    restarts = dict(serve=0, python=0)
+    restarts = dict(serve=0, python=0, segment=0)
     last_start = {}
 
     def supervise():
@@ -127,7 +131,8 @@ def run(run_dir, procs, cfg, seconds, seed, n_hosts):
         (final for its generator) for more than a second."""
         c.supervise_watchers()
         for h in hosts:
-            for kind, table, start in (("serve", c.serve, c.start_serve), ("python", c.pygen, c.start_pygen)):
+            for kind, table, start in (("serve", c.serve, c.start_serve), ("python", c.pygen, c.start_pygen),
+                                       ("segment", c.segment, c.start_segment)):
                 p = table[h.name]
                 if p.poll() is not None and time.monotonic() >= last_start.get((h.name, kind), 0) + RESTART_EVERY_S:
                     log(f"{h.name} {kind} pid {p.pid} exited ({p.returncode}); restarting")
@@ -160,7 +165,7 @@ def run(run_dir, procs, cfg, seconds, seed, n_hosts):
     t_end = time.monotonic()
     hung = [h.name for h in hosts if not _recent(run_dir, h.name, t_end - 3.0)]
     # Stop the workloads, then read the whole history once more.
-    for table in (c.client, c.serve, c.pygen):
+    for table in (c.client, c.serve, c.pygen, c.segment):
         for p in table.values():
             procs.send(p, signal.SIGKILL)
     time.sleep(1.0)  # let the watchers catch up
@@ -182,13 +187,21 @@ def _last_line(path):
         return None
 
 
+def _log_mtime(record_dir):
+    """When a record's batch log was last written (0: a record just being created)."""
+    try:
+        return os.path.getmtime(os.path.join(record_dir, "batches.jsonl"))
+    except OSError:
+        return 0.0
+
+
 def _recent(run_dir, host, since):
     """True if the newest record of each workload kind on `host` issued after `since`."""
     import glob
 
-    for kind in ("http", "python"):
+    for kind in WORKLOADS:
         dirs = glob.glob(os.path.join(run_dir, "records", f"{host}-{kind}*"))
-        newest = max(dirs, key=lambda d: os.path.getmtime(os.path.join(d, "batches.jsonl")), default=None)
+        newest = max(dirs, key=_log_mtime, default=None)
         last = _last_line(os.path.join(newest, "batches.jsonl")) if newest else None
         if not last or "err" in last or last["t1"] < since:
             return False
@@ -197,29 +210,39 @@ def _recent(run_dir, host, since):
 
 def report(run_dir, c, nem, seed, t_start, t_end, restarts, hung, hosts):
     recs = checker.load_records(run_dir)
-    n_ids = int(sum(len(r["ids"]) for r in recs))
-    dups, dup_ex = checker.find_duplicates(recs)
+    snow = [r for r in recs if r["meta"]["kind"] != "segment"]
+    segs = [r for r in recs if r["meta"]["kind"] == "segment"]
+    n_ids = int(sum(len(r["ids"]) for r in snow))
+    dups, dup_ex = checker.find_duplicates(snow)
+    seg_ids = int(sum(len(r["ids"]) for r in segs))
+    seg_dups, seg_ex = 0, []
+    for key in sorted({r["meta"]["key"] for r in segs}):
+        d, e = checker.find_duplicates([r for r in segs if r["meta"]["key"] == key])
+        seg_dups += d
+        seg_ex += e
     ooo, ooo_ex = checker.find_out_of_order(recs)
     hist = checker.lease_history(c.events)
     fenced, unleased, fen_ex = checker.find_fenced(recs, hist)
     avail = checker.availability(recs, [h.name for h in hosts], t_start, t_end)
-    rec = checker.recovery(recs, nem.events, t_end, [h.name for h in hosts])
+    rec = checker.recovery(recs, nem.events, t_end, [h.name for h in hosts], WORKLOADS)
     counts = {k: 0 for k in KINDS}
     for e in nem.events:
         counts[e["kind"]] += 1
     rep = dict(
         seed=seed, duration_s=round(t_end - t_start, 1), hosts=len(hosts), ids_checked=n_ids,
+        segment_ids_checked=seg_ids, segment_duplicates=seg_dups,
         processes=len(recs), duplicates=dups, out_of_order=ooo, fenced_issues=fenced, unleased=unleased,
         hung_hosts=hung, events=counts, availability=avail, recovery=rec, supervisor_restarts=restarts,
         lease_holdings=sum(len(v) for v in hist.values()), etcd_events=len(c.events),
-        examples=dict(duplicates=dup_ex, out_of_order=ooo_ex, fenced=fen_ex), faults=nem.events,
+        examples=dict(duplicates=dup_ex, segment_duplicates=seg_ex, out_of_order=ooo_ex, fenced=fen_ex),
+        faults=nem.events,
     )
     out = os.path.dirname(run_dir)
     with open(os.path.join(out, "report.json"), "w") as f:
         json.dump(rep, f, indent=1)
     print_summary(rep)
     chart.write(os.path.join(out, "report.html"), rep, recs, [h.name for h in hosts], t_start, t_end)
-    bad = dups or ooo or fenced or unleased or hung or n_ids == 0
+    bad = dups or seg_dups or ooo or fenced or unleased or hung or n_ids == 0 or seg_ids == 0
     missing = [k for k, v in counts.items() if v == 0]
     if missing:
         log(f"fault kinds never injected: {missing}")
@@ -235,6 +258,8 @@ def report(run_dir, c, nem, seed, t_start, t_end, restarts, hung, hosts):
 def print_summary(rep):
     print()
     print(f"seed {rep['seed']}  duration {rep['duration_s']} s  hosts {rep['hosts']}  processes {rep['processes']}")
+    print(f"segment IDs checked {rep['segment_ids_checked']:,} (key orders, every host)  "
+          f"duplicates per key {rep['segment_duplicates']}")
     print(f"IDs checked {rep['ids_checked']:,}  duplicates {rep['duplicates']}  out of order {rep['out_of_order']}  "
           f"fenced issues {rep['fenced_issues']}  unleased {rep['unleased']}  hung hosts {rep['hung_hosts'] or 0}")
     print(f"lease holdings seen in etcd history {rep['lease_holdings']}  supervisor restarts {rep['supervisor_restarts']}")

@@ -13,14 +13,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 COLORS = dict(partition="#e15759", split="#f28e2b", pause="#76b7b2", kill="#59a14f",
-              clock_step="#edc948", etcd_member_kill="#b07aa1")
+              clock_step="#edc948", etcd_member_kill="#b07aa1", redis_restart="#9c755f")
 
 
 def write(path, rep, recs, hosts, t_start, t_end):
     n = max(1, int(np.ceil(t_end - t_start)))
     fig, axes = plt.subplots(len(hosts), 1, figsize=(14, 1.8 * len(hosts) + 1), sharex=True, squeeze=False)
     for ax, h in zip(axes[:, 0], hosts):
-        for kind in ("http", "python"):
+        for kind in ("http", "python", "segment"):
             rate = np.zeros(n)
             for r in recs:
                 if r["meta"]["host"] != h or r["meta"]["kind"] != kind or not r["batches"]:
@@ -50,7 +50,7 @@ def write(path, rep, recs, hosts, t_start, t_end):
     rows = "".join(
         f"<tr><td>{k}</td><td>{v}</td><td>{rep['recovery'].get(k, {}).get('p50', '-')}</td>"
         f"<td>{rep['recovery'].get(k, {}).get('p99', '-')}</td></tr>" for k, v in rep["events"].items())
-    avail = "".join(f"<tr><td>{h}</td>" + "".join(f"<td>{v.get(k, 0) * 100:.1f}%</td>" for k in ("any", "http", "python"))
+    avail = "".join(f"<tr><td>{h}</td>" + "".join(f"<td>{v.get(k, 0) * 100:.1f}%</td>" for k in ("any", "http", "python", "segment"))
                     + "</tr>" for h, v in rep["availability"].items())
     with open(path, "w") as f:
         f.write(f"""<!doctype html><meta charset="utf-8"><title>snowid fault run, seed {rep['seed']}</title>
@@ -58,5 +58,5 @@ def write(path, rep, recs, hosts, t_start, t_end):
 <h1>snowid fault run</h1><p>{html.escape(f"seed {rep['seed']}, {rep['duration_s']} s, {rep['hosts']} hosts, {rep['processes']} processes")}</p>
 <img alt="IDs per second per host, faults as bands" src="data:image/png;base64,{png}" style="max-width:100%">
 <h2>Faults</h2><table><tr><th>kind</th><th>injected</th><th>recovery p50 s</th><th>p99 s</th></tr>{rows}</table>
-<h2>Availability</h2><table><tr><th>host</th><th>any</th><th>http</th><th>python</th></tr>{avail}</table>
+<h2>Availability</h2><table><tr><th>host</th><th>any</th><th>http</th><th>python</th><th>segment</th></tr>{avail}</table>
 """)

@@ -1,8 +1,10 @@
 """The checker: reads every process's record and the etcd watchers' events.
 
-- duplicates: every 64-bit ID across all hosts and processes, once;
+- duplicates: every 64-bit ID across all hosts and processes, once (segment
+  IDs: once per key);
 - out_of_order: within one issuing process incarnation (record, segment) IDs
-  strictly increase per node (the 10 node bits of the Twitter layout);
+  strictly increase per node (the 10 node bits of the Twitter layout; a
+  segment record: per key);
 - fenced_issues: a batch whose call started after the etcd history (watch
   from revision 1, first-seen time over one watcher per member) shows the
   issuing process's key for that node deleted (lease expired or revoked);
@@ -77,6 +79,8 @@ def find_out_of_order(recs, limit=10):
         bidx = _batch_index(r)
         seg = np.array([b.get("seg", 0) for b in r["batches"]], dtype=np.int64)[bidx]
         node = ((r["ids"] >> np.uint64(NODE_SHIFT)) & np.uint64(NODE_MASK)).astype(np.int64)
+        if r["meta"]["kind"] == "segment":
+            node[:] = 0  # dense counter IDs: one sequence per key
         pos = np.arange(len(r["ids"]))
         order = np.lexsort((pos, node, seg))
         ids, sg, nd = r["ids"][order], seg[order], node[order]
@@ -187,7 +191,7 @@ def availability(recs, hosts, t_start, t_end):
     return out
 
 
-def recovery(recs, faults, t_end, hosts):
+def recovery(recs, faults, t_end, hosts, kinds):
     """Per fault: seconds from its heal to the first batch after it of each
     workload kind on every host (the slowest of them: a fault on one host
     can stall another's clients, e.g. an etcd member they were talking to)."""
@@ -203,7 +207,7 @@ def recovery(recs, faults, t_end, hosts):
             continue
         worst = 0.0
         for h in hosts:
-            for kind in ("http", "python"):
+            for kind in kinds:
                 arrs = firsts.get((h, kind), [])
                 nxt = [a[np.searchsorted(a, heal, side="right")] for a in arrs
                        if np.searchsorted(a, heal, side="right") < len(a)]

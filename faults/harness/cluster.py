@@ -24,6 +24,9 @@ class Cluster:
         self.serve = {}
         self.client = {}
         self.pygen = {}
+        self.segment = {}
+        self.redis = None
+        self.redis_host = hosts[0]
         self.watchers = []
         self.events = []  # (mono, member, event dict)
         self.events_lock = threading.Lock()
@@ -126,6 +129,38 @@ class Cluster:
         with self.events_lock, open(path, "w") as f:
             for t, member, ev in self.events:
                 f.write(json.dumps(dict(t=t if t != float("inf") else None, member=member, ev=ev)) + "\n")
+
+    # Redis for the segment clients: one server on the first host, AOF with
+    # fsync always (a restart keeps every acknowledged INCRBY).
+    def start_redis(self):
+        h = self.redis_host
+        d = os.path.join(h.dir, "redis")
+        os.makedirs(d, exist_ok=True)
+        argv = ["redis-server", "--bind", h.ip, "--port", "6379", "--appendonly", "yes",
+                "--appendfsync", "always", "--save", "", "--dir", d, "--daemonize", "no",
+                "--protected-mode", "no"]
+        self.redis = self.procs.start(h.argv(argv), log=os.path.join(h.dir, "redis.log"))
+
+    def wait_redis(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = subprocess.run(["redis-cli", "-h", self.redis_host.ip, "-p", "6379", "ping"],
+                               capture_output=True, text=True)
+            if r.stdout.strip() == "PONG":
+                return
+            time.sleep(0.2)
+        raise RuntimeError("redis did not answer")
+
+    def start_segment(self, h):
+        env = h.env(os.environ)
+        env["PYTHONPATH"] = self.cfg["pylib"]
+        self.segment_seq = getattr(self, "segment_seq", 0) + 1
+        out = os.path.join(self.root, "records", f"{h.name}-segment-{self.segment_seq}")
+        argv = [sys.executable, os.path.join(HERE, "worker_segment.py"), out, "orders",
+                f"redis://{self.redis_host.ip}:6379/0", str(self.cfg["batch"]), str(self.cfg["interval_ms"])]
+        p = self.procs.start(h.argv(argv), env=env, log=os.path.join(h.dir, "segment.log"))
+        self.segment[h.name] = p
+        return p
 
     # Workloads.
     def snowid_env(self, h):

@@ -18,12 +18,14 @@ Kinds:
                     restarted (SIGTERM: a clean shutdown) so a new process starts
                     on the stepped clock
   etcd_member_kill  SIGKILL one etcd member, restart it on the same data
+  redis_restart     SIGKILL the Redis of the segment clients (AOF, fsync
+                    always), restart it on the same data
 """
 
 import signal
 import time
 
-KINDS = ["partition", "split", "pause", "kill", "clock_step", "etcd_member_kill"]
+KINDS = ["partition", "split", "pause", "kill", "clock_step", "etcd_member_kill", "redis_restart"]
 
 
 class Nemesis:
@@ -57,6 +59,9 @@ class Nemesis:
     def _heal(self, ev):
         ev["heal"] = time.monotonic()
 
+    def _table(self, target):
+        return dict(serve=self.c.serve, python=self.c.pygen, segment=self.c.segment)[target]
+
     def sleep(self, s, supervise):
         end = time.monotonic() + s
         while True:
@@ -89,19 +94,19 @@ class Nemesis:
             for o in hosts:
                 o.heal_routes()
         elif kind == "pause":
-            target = rng.choice(["serve", "python"])
-            p = (self.c.serve if target == "serve" else self.c.pygen)[h.name]
+            target = rng.choice(["serve", "python", "segment"])
+            p = self._table(target)[h.name]
             ev = self._event(kind, [h], target=target, pid=p.pid, seconds=round(hold, 2))
             self.c.procs.send(p, signal.SIGSTOP)
             self.sleep(hold, lambda: None)
             self.c.procs.send(p, signal.SIGCONT)
         elif kind == "kill":
-            target = rng.choice(["serve", "python"])
-            p = (self.c.serve if target == "serve" else self.c.pygen)[h.name]
+            target = rng.choice(["serve", "python", "segment"])
+            p = self._table(target)[h.name]
             ev = self._event(kind, [h], target=target, pid=p.pid)
             self.c.procs.stop(p, signal.SIGKILL)
             time.sleep(rng.uniform(0.1, 1.0))
-            (self.c.start_serve if target == "serve" else self.c.start_pygen)(h)
+            dict(serve=self.c.start_serve, python=self.c.start_pygen, segment=self.c.start_segment)[target](h)
         elif kind == "clock_step":
             # Forward and back, within and beyond the window, in turn.
             n = sum(1 for e in self.events if e["kind"] == kind)
@@ -122,6 +127,12 @@ class Nemesis:
             self.c.procs.stop(self.c.etcd[h.name], signal.SIGKILL)
             self.sleep(hold, supervise)
             self.c.start_etcd(h)
+        elif kind == "redis_restart":
+            down = rng.uniform(0.5, 3.0)
+            ev = self._event(kind, [self.c.redis_host], seconds=round(down, 2))
+            self.c.procs.stop(self.c.redis, signal.SIGKILL)
+            self.sleep(down, supervise)
+            self.c.start_redis()
         else:
             raise ValueError(kind)
         self._heal(ev)
