@@ -265,8 +265,9 @@ model:
 ## test-faults: the fault harness (faults/README.md), as root: the checker's
 ## self-test (two hosts on one fixed node: it must report the duplicates),
 ## then FAULTS_SECONDS (default 100) of seeded faults (partition, etcd split,
-## pause, kill, clock steps, etcd member kill) on 3 network-namespace hosts
-## running etcd, `snowid serve` and Python generators; every ID checked.
+## pause, kill, clock steps, etcd member kill, Redis restart) on 3
+## network-namespace hosts running etcd, `snowid serve`, Python generators and
+## segment clients on Redis; every ID checked (about 3.5 minutes).
 ## Reuses the debug `snowid` of test-leases and the dist-test wheel of
 ## test-dist. FAULTS_SEED=<seed> replays a run; report in target/faults/.
 test-faults:
