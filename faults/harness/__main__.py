@@ -6,7 +6,7 @@ FAULTS_SEED (default: drawn and printed), FAULTS_HOSTS (3), FAULTS_OUT
 FAULTS_BATCH (IDs per call, 100),
 FAULTS_INTERVAL_MS (at most one call per interval per workload, 5),
 FAULTS_SNOWID (the `snowid` binary with etcd), FAULTS_PYLIB (where the
-Python binding with etcd is installed), FAULTS_TTL_MS (lease TTL, 3000).
+Python binding with etcd is installed), FAULTS_TTL_MS (lease TTL, 3000), FAULTS_KEEP=1 (keep a passing run's records).
 """
 
 import json
@@ -250,8 +250,12 @@ def report(run_dir, c, nem, seed, t_start, t_end, restarts, hung, hosts):
         log(f"VIOLATIONS (replay with FAULTS_SEED={seed}): " + json.dumps(rep["examples"])[:4000])
         return 1
     log(f"no violation; report in {os.path.join(out, 'report.json')} and report.html")
-    for h in hosts:  # the members' data (WAL files: 64 MB each); records stay
+    # A passing run's bulk goes (disk is shared): the members' data (WAL files
+    # of 64 MB each) and the records (8 bytes per ID); a failing run keeps all.
+    for h in hosts:
         shutil.rmtree(os.path.join(h.dir, "etcd"), ignore_errors=True)
+    if os.environ.get("FAULTS_KEEP") != "1":
+        shutil.rmtree(os.path.join(run_dir, "records"), ignore_errors=True)
     return 0
 
 
