@@ -251,11 +251,13 @@ def report(run_dir, c, nem, seed, t_start, t_end, restarts, hung, hosts):
         return 1
     log(f"no violation; report in {os.path.join(out, 'report.json')} and report.html")
     # A passing run's bulk goes (disk is shared): the members' data (WAL files
-    # of 64 MB each) and the records (8 bytes per ID); a failing run keeps all.
+    # of 64 MB each), the records (8 bytes per ID) and the etcd history; a
+    # failing run keeps all.
     for h in hosts:
         shutil.rmtree(os.path.join(h.dir, "etcd"), ignore_errors=True)
     if os.environ.get("FAULTS_KEEP") != "1":
         shutil.rmtree(os.path.join(run_dir, "records"), ignore_errors=True)
+        os.unlink(os.path.join(run_dir, "etcd-events.jsonl"))
     return 0
 
 
