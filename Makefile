@@ -12,7 +12,7 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         bench-python bench-node bench-c bench-kotlin bench-check bench-first-id vectors test-leases test-readme test-interop \
         test-segments bench-segments readme-db \
         test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds \
-        test-sanitizers test-tsan test-asan test-sdist model
+        test-sanitizers test-tsan test-asan test-sdist model test-faults jepsen
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
@@ -263,3 +263,19 @@ help:
 ## model: the lease protocol model with bigger bounds (not in make test)
 model:
 	$(CARGO) test --profile dist-test -p snowid-model -- --ignored --nocapture
+
+## test-faults: the fault harness (faults/README.md), as root: the checker's
+## self-test (two hosts on one fixed node: it must report the duplicates),
+## then FAULTS_SECONDS (default 100) of seeded faults (partition, etcd split,
+## pause, kill, clock steps, etcd member kill, Redis restart) on 3
+## network-namespace hosts running etcd, `snowid serve`, Python generators and
+## segment clients on Redis; every ID checked (about 3.5 minutes).
+## Reuses the debug `snowid` of test-leases and the dist-test wheel of
+## test-dist. FAULTS_SEED=<seed> replays a run; report in target/faults/.
+test-faults:
+	faults/run.sh test
+
+## jepsen: the same on 5 hosts for SECONDS (default 1800); not in `make test`
+SECONDS ?= 1800
+jepsen:
+	faults/run.sh jepsen $(SECONDS)

@@ -242,6 +242,21 @@ impl Backend for Etcd {
                 Some(ka) => ka,
                 None => match client.lease_keep_alive(lease).await {
                     Ok(ka) => ka,
+                    // etcd-client reads the first answer of a new stream
+                    // itself and reports a TTL of 0 (the lease expired or was
+                    // revoked on the server) as this error: the lease is
+                    // gone, not unreachable. Taken for a transient failure,
+                    // a holder whose stream broke during a partition longer
+                    // than the TTL stayed LEASE_LOST for good after it
+                    // healed (found by the fault harness, faults/).
+                    Err(etcd_client::Error::LeaseKeepAliveError(m)) if m == "lease not found" => {
+                        return Ok((
+                            None,
+                            Ok(Renewal::Gone(format!(
+                                "lease {lease:x} expired on the server"
+                            ))),
+                        ))
+                    }
                     Err(e) => return Ok((None, Err(format!("keep-alive stream: {e}")))),
                 },
             };
