@@ -316,6 +316,38 @@ pub enum Error {
         store: String,
         reason: String,
     },
+
+    // ---- remote generator (90..) ----
+    /// The ID service gave no batch: refused or dropped connections, 5xx
+    /// answers or answers cut short until the wait ran out, or an answer
+    /// no retry can change (a 4xx other than 401, a malformed body).
+    #[error("ID service {url}: {reason}")]
+    RemoteUnavailable {
+        /// The service's URL (no token).
+        url: String,
+        /// What the last attempt got.
+        reason: String,
+    },
+    /// No ID within `timeout_ms`: the service accepted but did not answer
+    /// in time (stalled, overloaded).
+    #[error("ID service {url} gave no IDs within {waited_ms} ms: {reason}")]
+    RemoteTimeout {
+        /// The service's URL (no token).
+        url: String,
+        /// How long the caller waited.
+        waited_ms: u64,
+        /// What the last attempt got.
+        reason: String,
+    },
+    /// The ID service refused the bearer token (HTTP 401): none was given,
+    /// or not the service's.
+    #[error("ID service {url} refused the request: {reason}")]
+    Unauthorized {
+        /// The service's URL (no token).
+        url: String,
+        /// The service's message (the token is never shown).
+        reason: String,
+    },
 }
 
 /// [`Error::NoFreeSlot`]'s message: what was asked and what was free.
@@ -393,6 +425,9 @@ impl Error {
             SegmentStoreUrl { .. } => ("SEGMENT_STORE_URL", 81),
             SegmentExhausted { .. } => ("SEGMENT_EXHAUSTED", 82),
             SegmentStoreUnavailable { .. } => ("SEGMENT_STORE_UNAVAILABLE", 83),
+            RemoteUnavailable { .. } => ("REMOTE_UNAVAILABLE", 90),
+            RemoteTimeout { .. } => ("REMOTE_TIMEOUT", 91),
+            Unauthorized { .. } => ("UNAUTHORIZED", 92),
         }
     }
 }
@@ -454,6 +489,9 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("SEGMENT_STORE_URL", 81, ErrorKind::InvalidInput),
     ("SEGMENT_EXHAUSTED", 82, ErrorKind::Unavailable),
     ("SEGMENT_STORE_UNAVAILABLE", 83, ErrorKind::Unavailable),
+    ("REMOTE_UNAVAILABLE", 90, ErrorKind::Unavailable),
+    ("REMOTE_TIMEOUT", 91, ErrorKind::Unavailable),
+    ("UNAUTHORIZED", 92, ErrorKind::Unavailable),
 ];
 
 #[cfg(test)]
@@ -513,6 +551,19 @@ mod tests {
                 key: "k".into(),
                 store: "redis".into(),
                 reason: "refused".into(),
+            },
+            Error::RemoteUnavailable {
+                url: "http://127.0.0.1:1".into(),
+                reason: "refused".into(),
+            },
+            Error::RemoteTimeout {
+                url: "http://127.0.0.1:1".into(),
+                waited_ms: 5,
+                reason: "no answer".into(),
+            },
+            Error::Unauthorized {
+                url: "http://127.0.0.1:1".into(),
+                reason: "401".into(),
             },
         ];
         for e in samples {

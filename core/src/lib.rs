@@ -47,6 +47,7 @@ pub mod lease;
 pub mod node;
 pub mod option_table;
 pub mod options;
+pub mod remote;
 pub mod reserve;
 pub mod segment;
 pub mod value;
@@ -65,6 +66,9 @@ pub use layout::{
     MAX_NODE_BITS, MAX_NODE_FIELDS, PRESETS, RESERVED_NODE_NAMES,
 };
 pub use options::{GeneratorOptions, Settings};
+#[cfg(feature = "remote")]
+pub use remote::{RemoteGenerator, RemoteStats};
+pub use remote::{RemoteOptions, RemoteSettings};
 pub use segment::{Segment, SegmentOptions, SegmentSettings, SegmentStats};
 pub use value::{Value, MAX_BATCH};
 
