@@ -88,7 +88,14 @@ impl Endpoint {
             let end = v6
                 .find(']')
                 .ok_or_else(|| bad("an IPv6 address needs its ']'"))?;
-            (&v6[..end], v6[end + 1..].strip_prefix(':'))
+            let port = match &v6[end + 1..] {
+                "" => None,
+                tail => Some(
+                    tail.strip_prefix(':')
+                        .ok_or_else(|| bad("only :port may follow an IPv6 address"))?,
+                ),
+            };
+            (&v6[..end], port)
         } else {
             match authority.rsplit_once(':') {
                 Some((h, p)) => (h, Some(p)),
@@ -326,6 +333,7 @@ mod tests {
             "http://h/#f",
             "http://h h",
             "http://[::1",
+            "http://[::1]x",
         ] {
             assert_eq!(
                 Endpoint::parse(bad).unwrap_err().code(),
