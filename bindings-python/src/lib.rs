@@ -16,6 +16,7 @@ mod fields;
 mod generator;
 mod layout;
 mod raw;
+mod remote;
 mod segment;
 mod value;
 mod wide;
@@ -134,6 +135,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<generator::PyStats>()?;
     m.add_class::<generator::PyManualClock>()?;
     m.add_class::<segment::PySegment>()?;
+    m.add_class::<remote::PyRemoteGenerator>()?;
     m.add_class::<wide::PyWideLayout>()?;
     m.add_class::<wide::PyWideParts>()?;
     m.add_class::<wide::PyWideGenerator>()?;
