@@ -90,7 +90,7 @@ const notConstructed = native._notConstructed;
 delete native._notConstructed;
 const bindMethods = native._bindMethods;
 delete native._bindMethods;
-for (const name of ['Generator', 'Layout', 'ManualClock', 'Segment', 'WideGenerator', 'WideLayout']) {
+for (const name of ['Generator', 'Layout', 'ManualClock', 'RemoteGenerator', 'Segment', 'WideGenerator', 'WideLayout']) {
   const handler = {
     apply() {
       notConstructed(name);

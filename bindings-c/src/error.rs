@@ -109,6 +109,13 @@ pub const SNOWID_ERR_SEGMENT_EXHAUSTED: snowid_status = 82;
 /// Segment mode: both buffered ranges are spent and the store gave no new
 /// range (unreachable, or it lost its data and the segment refuses for good).
 pub const SNOWID_ERR_SEGMENT_STORE_UNAVAILABLE: snowid_status = 83;
+/// Remote generator: the ID service gave no batch (refused, reset, cut
+/// short, 429/5xx until the wait ran out, or an answer no retry changes).
+pub const SNOWID_ERR_REMOTE_UNAVAILABLE: snowid_status = 90;
+/// Remote generator: the ID service did not answer within `timeout_ms`.
+pub const SNOWID_ERR_REMOTE_TIMEOUT: snowid_status = 91;
+/// Remote generator: the ID service refused the bearer token (HTTP 401).
+pub const SNOWID_ERR_UNAUTHORIZED: snowid_status = 92;
 /// A required pointer argument was NULL (the message names the argument).
 pub const SNOWID_ERR_NULL_ARGUMENT: snowid_status = 100;
 /// A caller's buffer is too small; the needed size was written to the

@@ -19,6 +19,7 @@ mod error;
 mod generator;
 mod layout;
 mod options;
+mod remote;
 mod segment;
 mod wide;
 
@@ -28,6 +29,7 @@ pub use error::*;
 pub use generator::*;
 pub use layout::*;
 pub use options::*;
+pub use remote::*;
 pub use segment::*;
 pub use wide::*;
 

@@ -17,6 +17,7 @@ mod generator;
 mod js;
 mod layout;
 mod raw;
+mod remote;
 mod segment;
 mod text;
 mod wide;
