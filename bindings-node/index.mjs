@@ -8,6 +8,7 @@ export const {
   Generator,
   Layout,
   ManualClock,
+  RemoteGenerator,
   Segment,
   WideGenerator,
   WideLayout,

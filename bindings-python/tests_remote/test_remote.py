@@ -1,9 +1,7 @@
 """snowid.RemoteGenerator against the real `snowid serve` on loopback
 (started by the test, stopped by its PID), and against small sockets for
-what a real server does not do on purpose (stall).
-
-The server binary: $SNOWID_SERVER_BIN, else `cargo build -p snowid-server`
-(debug) in the repository."""
+what a real server does not do on purpose (stall). The binary: see
+conftest.py."""
 
 import array
 import os
@@ -14,23 +12,11 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
 import snowid
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-@pytest.fixture(scope="session")
-def server_bin() -> str:
-    path = os.environ.get("SNOWID_SERVER_BIN")
-    if path:
-        return path
-    subprocess.run(["cargo", "build", "-q", "-p", "snowid-server"], cwd=ROOT, check=True)
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    return os.path.join(target, "debug", "snowid")
 
 
 class Serve:
