@@ -48,19 +48,29 @@ impl crate::raw::FastIssue for RemoteGenerator {
     }
 }
 
-/// `ready()`'s work on the libuv pool.
+/// `ready()`'s work on the libuv pool. It resolves with `null`, or with the
+/// coded error object (index.js's `ready()` throws it): a task that rejects
+/// from `resolve` would leave the error pending instead of rejecting.
 pub struct Ready(Arc<snowid::RemoteGenerator>);
 
 impl Task for Ready {
     type Output = std::result::Result<(), snowid::Error>;
-    type JsValue = ();
+    type JsValue = Js;
 
     fn compute(&mut self) -> Result<Self::Output> {
         Ok(self.0.ready())
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<()> {
-        output.or_throw(&env)
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Js> {
+        let Err(e) = output else {
+            return Ok(Js(js::null(&env)?));
+        };
+        // The one error module makes the error (and throws it): take it back.
+        let _ = core(&env, e);
+        let mut err = std::ptr::null_mut();
+        // SAFETY: live env of this callback; `err` is a local out-pointer.
+        js::ok(unsafe { napi::sys::napi_get_and_clear_last_exception(env.raw(), &mut err) })?;
+        Ok(Js(err))
     }
 }
 
@@ -120,7 +130,8 @@ impl RemoteGenerator {
     }
 
     /// Resolves when the buffer holds IDs (waiting at most `timeoutMs` on
-    /// the libuv pool, not the event loop); rejects with the coded error.
+    /// the libuv pool, not the event loop); rejects with the coded error
+    /// (index.js wraps the native task, which resolves with it).
     #[napi(ts_return_type = "Promise<void>")]
     pub fn ready(&self) -> AsyncTask<Ready> {
         AsyncTask::new(Ready(self.inner.clone()))
