@@ -58,6 +58,10 @@ test('RemoteGenerator: bigint IDs that increase and are unique; ready() resolves
     assert.equal(new Set(ids).size, ids.length);
     assert.equal(typeof ids[0], 'bigint');
     assert.equal(g.url, s.url);
+    throwsCode(() => g.nextBatch(-1), 'INVALID_SETTING');
+    throwsCode(() => g.nextBatch(2 ** 24 + 1), 'INVALID_SETTING');
+    throwsCode(() => g.nextBatch('3'), 'WRONG_TYPE');
+    throwsCode(() => RemoteGenerator.prototype.next.call({}), 'WRONG_TYPE');
     const st = g.stats();
     assert.ok(st.batchesFetched >= 13 && st.fetchFailures === 0, JSON.stringify(st));
   } finally {

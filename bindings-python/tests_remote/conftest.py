@@ -23,7 +23,8 @@ os.environ["SNOWID_HOST_LOCK_DIR"] = "off"
 @pytest.fixture(scope="session")
 def vectors() -> Dict[str, Any]:
     with open(os.path.join(ROOT, "testdata", "vectors.json")) as f:
-        return json.load(f)
+        data: Dict[str, Any] = json.load(f)
+    return data
 
 
 @pytest.fixture(scope="session")

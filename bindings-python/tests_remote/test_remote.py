@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Set
 
 import pytest
 
@@ -211,7 +211,7 @@ def test_four_clients_and_a_forked_one_across_a_server_sigkill_have_no_duplicate
                 assert p.wait(timeout=120) == 0
         finally:
             s2.kill()
-        seen: set = set()
+        seen: Set[int] = set()
         total = 0
         files = [f for f in os.listdir(d) if f.startswith("ids.") and not f.endswith(".half")]
         assert len(files) == 6
