@@ -359,7 +359,8 @@ export declare class RemoteGenerator {
   nextBatch(n: number): BigUint64Array
   /**
    * Resolves when the buffer holds IDs (waiting at most `timeoutMs` on
-   * the libuv pool, not the event loop); rejects with the coded error.
+   * the libuv pool, not the event loop); rejects with the coded error
+   * (index.js wraps the native task, which resolves with it).
    */
   ready(): Promise<void>
   /**
