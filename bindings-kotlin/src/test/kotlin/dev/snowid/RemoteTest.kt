@@ -71,6 +71,38 @@ class RemoteTest {
         assertFalse(e.message!!.contains("a b"), e.message)
     }
 
+    /** The `remote` vectors: options -> the normalised URL or the error code (no server needed). */
+    @Test
+    fun vectorsOptions() {
+        var run = 0
+        for (c in Vectors.root.getAsJsonObject("remote").getAsJsonArray("cases").map { it.asJsonObject }) {
+            val pairs = c.getAsJsonArray("options").map { it.asJsonArray }
+            val names = pairs.map { it[0].asString }
+            val url = pairs.firstOrNull { it[0].asString == "url" }?.get(1)
+            // the URL is the positional String argument here
+            if (names.toSet().size != names.size || url == null || !url.asJsonPrimitive.isString) continue
+            val opts = LinkedHashMap<String, Any?>()
+            for (p in pairs.filter { it[0].asString != "url" }) {
+                val v = p[1].asJsonPrimitive
+                opts[p[0].asString] = when {
+                    v.isBoolean -> v.asBoolean
+                    v.isNumber -> v.asLong
+                    else -> v.asString
+                }
+            }
+            if (c["error"].isJsonNull) {
+                RemoteGenerator(url.asString, opts).use { g ->
+                    assertEquals(c.getAsJsonObject("settings")["url"].asString, g.url(), c.toString())
+                }
+            } else {
+                val e = assertThrows(SnowidException::class.java) { RemoteGenerator(url.asString, opts).close() }
+                assertEquals(c["error"].asString, e.code, c.toString())
+            }
+            run++
+        }
+        assertTrue(run > 40, "cases run: $run")
+    }
+
     @Test
     fun codedErrorsWhenTheServerIsDownStalledOrRefusesTheToken() {
         assumeTrue(bin != null, "SNOWID_SERVER_BIN is not set (make test-remote sets it)")
