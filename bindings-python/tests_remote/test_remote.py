@@ -197,20 +197,26 @@ def test_four_clients_and_a_forked_one_across_a_server_sigkill_have_no_duplicate
         out, go = os.path.join(d, "ids"), os.path.join(d, "go")
         procs = [subprocess.Popen([sys.executable, "-c", CLIENT, s.url, out, go, str(n), mode])
                  for mode in ["plain"] * 4 + ["fork"]]
-        deadline = time.monotonic() + 120
-        while len([f for f in os.listdir(d) if f.endswith(".half")]) < 6:
-            assert time.monotonic() < deadline, "clients did not reach halfway"
-            assert all(p.poll() in (None, 0) for p in procs)
-            time.sleep(0.01)
-        s.kill()
-        open(go, "w").close()
-        time.sleep(0.3)  # the clients spend their buffers, then retry the dead port
-        s2 = Serve(server_bin, state, port=s.port)
+        s2 = None
         try:
+            deadline = time.monotonic() + 120
+            while len([f for f in os.listdir(d) if f.endswith(".half")]) < 6:
+                assert time.monotonic() < deadline, "clients did not reach halfway"
+                assert all(p.poll() in (None, 0) for p in procs)
+                time.sleep(0.01)
+            s.kill()
+            open(go, "w").close()
+            time.sleep(0.3)  # the clients spend their buffers, then retry the dead port
+            s2 = Serve(server_bin, state, port=s.port)
             for p in procs:
                 assert p.wait(timeout=120) == 0
         finally:
-            s2.kill()
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+            for srv in (s, s2):
+                if srv is not None and srv.proc.poll() is None:
+                    srv.kill()
         seen: Set[int] = set()
         total = 0
         files = [f for f in os.listdir(d) if f.startswith("ids.") and not f.endswith(".half")]
