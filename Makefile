@@ -12,13 +12,13 @@ BINDINGS := bindings-python bindings-node bindings-c bindings-kotlin
         bench-python bench-node bench-c bench-kotlin bench-check bench-first-id vectors test-leases test-readme test-interop \
         test-segments bench-segments readme-db \
         test-server bench-server demo-server dist test-dist test-fuzz fuzz fuzz-seeds \
-        test-sanitizers test-tsan test-asan test-sdist model test-faults jepsen
+        test-sanitizers test-tsan test-asan test-sdist model test-faults jepsen test-remote
 
 ## demo: generate and decode IDs from every language
 demo: demo-rust demo-python demo-node demo-c demo-kotlin demo-server
 
 ## test: every test suite, plus fmt and clippy
-test: lint test-rust test-python test-node test-readme test-c test-interop test-kotlin test-server test-leases \
+test: lint test-rust test-python test-node test-readme test-c test-interop test-kotlin test-server test-remote test-leases \
       test-segments test-dist test-fuzz test-sanitizers
 	@echo "make test: all suites passed"
 
@@ -80,6 +80,17 @@ test-interop:
 ## schemathesis against openapi.json) and its web page in headless chromium
 test-server:
 	$(MAKE) -C server test test-browser
+
+## test-remote: RemoteGenerator in Python, Node, C and Kotlin against the
+## real `snowid serve` (built here, debug; each test starts and stops its
+## own); the core's own remote tests are server/tests/remote.rs (test-server)
+SERVER_BIN = $${CARGO_TARGET_DIR:-$(CURDIR)/target}/debug/snowid
+test-remote:
+	$(CARGO) build -q -p snowid-server
+	SNOWID_SERVER_BIN=$(SERVER_BIN) $(MAKE) -C bindings-python test-remote
+	SNOWID_SERVER_BIN=$(SERVER_BIN) $(MAKE) -C bindings-node test-remote
+	SNOWID_SERVER_BIN=$(SERVER_BIN) $(MAKE) -C bindings-c test-remote
+	SNOWID_SERVER_BIN=$(SERVER_BIN) $(MAKE) -C bindings-kotlin test-remote
 
 ## bench-server: wrk against `snowid serve` on loopback (not a test)
 bench-server:

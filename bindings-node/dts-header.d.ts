@@ -93,6 +93,24 @@ export interface WideLayoutOptions {
   // END GENERATED options:dts-wide-layout
 }
 
+/** Options of `new RemoteGenerator(options)` (`url` is required). */
+export interface RemoteOptions {
+  // BEGIN GENERATED options:dts-remote (make options)
+  /** integer 0..=99: percent of a range (a batch) used before the next is fetched in the background; default 10 (as Meituan Leaf) */
+  prefetchAt?: number
+  /** `http://host[:port][/prefix]` or `https://...` of a `snowid serve`; default required */
+  url?: string
+  /** the service's bearer token (its `--token-file` or `SNOWID_TOKEN`); default none (no `Authorization` header) */
+  token?: string
+  /** a segment key: the key's dense IDs (`/v1/segments/{key}/next_ids`); default none (Snowflake IDs of the service's generator) */
+  key?: string
+  /** integer 1..=65536: IDs per request (at most the service's `--max-batch`); default 4096 */
+  batch?: number
+  /** integer 1..=600000: longest wait for an ID when the buffer is empty (retries with backoff inside it), and for one request; default 5000 */
+  timeoutMs?: number
+  // END GENERATED options:dts-remote
+}
+
 /** Options of `new Segment(key, options)`. */
 export interface SegmentOptions {
   // BEGIN GENERATED options:dts-segment (make options)
@@ -104,7 +122,7 @@ export interface SegmentOptions {
   minStep?: number
   /** integer 1..=1000000000; default `max(step, 1000000)` */
   maxStep?: number
-  /** integer 0..=99: percent of a range used before the next is fetched in the background; default 10 (as Meituan Leaf) */
+  /** integer 0..=99: percent of a range (a batch) used before the next is fetched in the background; default 10 (as Meituan Leaf) */
   prefetchAt?: number
   /** integer 1..=86400000: the lifetime a range should have; default 60000 */
   rangeMs?: number

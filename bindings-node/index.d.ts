@@ -93,6 +93,24 @@ export interface WideLayoutOptions {
   // END GENERATED options:dts-wide-layout
 }
 
+/** Options of `new RemoteGenerator(options)` (`url` is required). */
+export interface RemoteOptions {
+  // BEGIN GENERATED options:dts-remote (make options)
+  /** integer 0..=99: percent of a range (a batch) used before the next is fetched in the background; default 10 (as Meituan Leaf) */
+  prefetchAt?: number
+  /** `http://host[:port][/prefix]` or `https://...` of a `snowid serve`; default required */
+  url?: string
+  /** the service's bearer token (its `--token-file` or `SNOWID_TOKEN`); default none (no `Authorization` header) */
+  token?: string
+  /** a segment key: the key's dense IDs (`/v1/segments/{key}/next_ids`); default none (Snowflake IDs of the service's generator) */
+  key?: string
+  /** integer 1..=65536: IDs per request (at most the service's `--max-batch`); default 4096 */
+  batch?: number
+  /** integer 1..=600000: longest wait for an ID when the buffer is empty (retries with backoff inside it), and for one request; default 5000 */
+  timeoutMs?: number
+  // END GENERATED options:dts-remote
+}
+
 /** Options of `new Segment(key, options)`. */
 export interface SegmentOptions {
   // BEGIN GENERATED options:dts-segment (make options)
@@ -104,7 +122,7 @@ export interface SegmentOptions {
   minStep?: number
   /** integer 1..=1000000000; default `max(step, 1000000)` */
   maxStep?: number
-  /** integer 0..=99: percent of a range used before the next is fetched in the background; default 10 (as Meituan Leaf) */
+  /** integer 0..=99: percent of a range (a batch) used before the next is fetched in the background; default 10 (as Meituan Leaf) */
   prefetchAt?: number
   /** integer 1..=86400000: the lifetime a range should have; default 60000 */
   rangeMs?: number
@@ -336,6 +354,51 @@ export declare class PublicIds {
   decode(text: string): bigint
   /** The context the IDs are made in (`''` by default). */
   get context(): string
+}
+
+/**
+ * IDs from a `snowid serve` (`url`: `http://` or `https://`), fetched in
+ * batches by a background thread and handed out from a local buffer (no
+ * lock, no I/O per ID): the answer to `NODE_SOURCE_REQUIRED` for processes
+ * with no node identity (Lambda, Cloud Run, a Deployment). With `key`, the
+ * dense IDs of that segment key.
+ *
+ * `next()` is synchronous: it returns from the buffer, and only when the
+ * buffer is empty (the first call, or a caller faster than the prefetch)
+ * blocks the thread at most `timeoutMs`, then throws `SNOWID_REMOTE_TIMEOUT`,
+ * `SNOWID_REMOTE_UNAVAILABLE` or `SNOWID_UNAUTHORIZED`. `await gen.ready()`
+ * waits for the buffer off the event loop, so the next `next()` never blocks
+ * it.
+ */
+export declare class RemoteGenerator {
+  /**
+   * `new RemoteGenerator({ url, token, ... })`, the options typed below;
+   * they go to the core's remote options as written (rules in
+   * `testdata/OPTIONS.md`). The first batch is requested at once.
+   */
+  constructor(options: RemoteOptions)
+  /** The service's URL, normalised (never the token). */
+  get url(): string
+  /**
+   * The next ID, as a bigint (blocks at most `timeoutMs` when the buffer
+   * is empty).
+   */
+  next(): bigint
+  /** The next ID, as a decimal string. */
+  nextString(): string
+  /** `n` IDs (at most 2^24), increasing as the service issued them. */
+  nextBatch(n: number): BigUint64Array
+  /**
+   * Resolves when the buffer holds IDs (waiting at most `timeoutMs` on
+   * the libuv pool, not the event loop); rejects with the coded error
+   * (index.js wraps the native task, which resolves with it).
+   */
+  ready(): Promise<void>
+  /**
+   * Counters: batches fetched, failed requests, waits for a batch, fetch
+   * latency (µs), whether the next batch is buffered.
+   */
+  stats(): { batchesFetched: number, fetchFailures: number, waits: number, lastFetchUs: number, maxFetchUs: number, totalFetchUs: number, buffered: boolean }
 }
 
 /**

@@ -81,6 +81,14 @@ Object.defineProperty(native.Layout.prototype, 'decode', {
   enumerable: true,
 });
 
+// RemoteGenerator#ready(): the native task resolves with null or with the
+// coded error (src/remote.rs); the promise rejects with it.
+const readyTask = native.RemoteGenerator.prototype.ready;
+native.RemoteGenerator.prototype.ready = async function ready() {
+  const err = await readyTask.call(this);
+  if (err) throw err;
+};
+
 // A class called without `new` throws the core's SNOWID_WRONG_TYPE before
 // anything runs (napi-rs would build the object, then fail uncoded).
 // A Generator or Segment (not a subclass's object, whose own methods must
@@ -90,7 +98,7 @@ const notConstructed = native._notConstructed;
 delete native._notConstructed;
 const bindMethods = native._bindMethods;
 delete native._bindMethods;
-for (const name of ['Generator', 'Layout', 'ManualClock', 'PublicIds', 'Segment', 'WideGenerator', 'WideLayout']) {
+for (const name of ['Generator', 'Layout', 'ManualClock', 'PublicIds', 'RemoteGenerator', 'Segment', 'WideGenerator', 'WideLayout']) {
   const handler = {
     apply() {
       notConstructed(name);

@@ -9,6 +9,7 @@ export const {
   Layout,
   ManualClock,
   PublicIds,
+  RemoteGenerator,
   Segment,
   WideGenerator,
   WideLayout,

@@ -1079,6 +1079,7 @@ def main():
         ("LEASE_LOST", 55), ("LEASE_TAKEN", 56), ("COORDINATION_UNAVAILABLE", 57), ("NODE_SOURCE_REQUIRED", 58),
         ("SEGMENT_KEY", 80), ("SEGMENT_STORE_URL", 81), ("SEGMENT_EXHAUSTED", 82), ("SEGMENT_STORE_UNAVAILABLE", 83),
         ("PUBLIC_ID_KEY", 90), ("PUBLIC_ID_CHECK", 91),
+        ("REMOTE_UNAVAILABLE", 92), ("REMOTE_TIMEOUT", 93), ("UNAUTHORIZED", 94),
     ]
     invalid_input = {"SEGMENT_KEY", "SEGMENT_STORE_URL", "PUBLIC_ID_KEY", "PUBLIC_ID_CHECK"}
     # the call itself malformed (a bad keyword argument): TypeError in Python and JS
@@ -1105,6 +1106,7 @@ def main():
         "runs": runs,
         "options": options_cases(),
         "segments": segment_cases(),
+        "remote": remote_cases(),
         "wide": wide_vectors(),
         "service_counts": service_count_cases(),
         "uuid": uuid_vectors(),
@@ -1192,6 +1194,112 @@ def segment_option_cases():
         except OptionError as e:
             out.append({"options": [[n, v] for n, v in pairs], "allow_volatile_store": None, "error": e.code})
     return out
+
+
+REMOTE_KEYS = ["prefetch_at", "url", "token", "key", "batch", "timeout_ms"]
+
+
+def remote_url(url):
+    """The normalised URL of a service (testdata/OPTIONS.md, "Remote
+    generator options"), or OptionError."""
+    bad = OptionError("INVALID_SETTING")
+    m = re.match(r"(?i)(https?)://", url)
+    if not m:
+        raise bad
+    tls = m.group(1).lower() == "https"
+    rest = url[m.end():]
+    if any(not 0x21 <= ord(c) <= 0x7E for c in rest) or "?" in rest or "#" in rest:
+        raise bad
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        raise bad
+    if authority.startswith("["):
+        host, close, tail = authority[1:].partition("]")
+        if not close or (tail and not tail.startswith(":")):
+            raise bad
+        port = tail[1:] if tail else None
+    elif ":" in authority:
+        host, _, port = authority.rpartition(":")
+    else:
+        host, port = authority, None
+    if not host:
+        raise bad
+    if port is None:
+        port = 443 if tls else 80
+    elif not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise bad
+    shown = "[" + host + "]" if ":" in host else host
+    prefix = ("/" + path).rstrip("/") if slash else ""
+    return "%s://%s:%d%s" % ("https" if tls else "http", shown, int(port), prefix)
+
+
+def remote_resolve(pairs):
+    """Remote generator options (name, (kind, value)) -> settings, in the
+    order of the rules: unknown names, a name twice, url (required), token,
+    key, batch, prefetch_at, timeout_ms."""
+    canon = [re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), n) for n, _ in pairs]
+    if any(c not in REMOTE_KEYS for c in canon) or len(set(canon)) != len(canon):
+        raise OptionError("INVALID_SETTING")
+    d = dict(zip(canon, (v for _, v in pairs)))
+    if "url" not in d:
+        raise OptionError("INVALID_SETTING")
+    url = remote_url(as_str(d["url"]))
+    token = None
+    if "token" in d:
+        token = as_str(d["token"])
+        if not token or len(token.encode()) > 4096 or any(not 0x21 <= ord(c) <= 0x7E for c in token):
+            raise OptionError("INVALID_SETTING")
+    key = None
+    if "key" in d:
+        key = as_str(d["key"])
+        if segment_key_error(key):
+            raise OptionError("SEGMENT_KEY")
+    batch = as_int_in(d["batch"], 1, 65536) if "batch" in d else 4096
+    prefetch = as_int_in(d["prefetch_at"], 0, 99) if "prefetch_at" in d else 10
+    timeout = as_int_in(d["timeout_ms"], 1, 600000) if "timeout_ms" in d else 5000
+    return {"batch": batch, "key": key, "prefetch_at": prefetch, "timeout_ms": timeout,
+            "token": token is not None, "url": url}
+
+
+def remote_cases():
+    """RemoteGenerator options -> resolved settings (`token`: whether one is
+    set; it is never shown) or the error code. No request is made: a valid
+    case only builds the generator."""
+    u = ("url", "http://127.0.0.1:1")
+    cases = [
+        [u], [("url", "HTTP://Example.COM")], [("url", "https://ids.example/api/")],
+        [("url", "http://[::1]:9/")], [("url", "http://h:65535/a/b")],
+        [], [("url", "")], [("url", "ftp://h")], [("url", "http://")], [("url", "http://:80")],
+        [("url", "http://h:0")], [("url", "http://h:65536")], [("url", "http://h:+1")], [("url", "http://h:")],
+        [("url", "http://u:p@h")], [("url", "http://h/?count=1")], [("url", "http://h/#x")],
+        [("url", "http://h h")], [("url", "http://[::1")], [("url", "http://[::1]x")], [("url", "http://hé")],
+        [("url", 5)], [("url", True)],
+        [u, ("token", "s3cret")], [u, ("token", "")], [u, ("token", "a b")], [u, ("token", "x" * 4096)],
+        [u, ("token", "x" * 4097)], [u, ("token", "café")], [u, ("token", 7)],
+        [u, ("key", "orders")], [u, ("key", "a/b")], [u, ("key", "")], [u, ("key", 1)],
+        [u, ("batch", 1)], [u, ("batch", 65536)], [u, ("batch", 0)], [u, ("batch", 65537)], [u, ("batch", -1)],
+        [u, ("batch", "10")], [u, ("batch", True)],
+        [u, ("prefetch_at", 0)], [u, ("prefetchAt", 99)], [u, ("prefetch_at", 100)],
+        [u, ("timeout_ms", 1)], [u, ("timeoutMs", 600000)], [u, ("timeout_ms", 0)], [u, ("timeout_ms", 600001)],
+        [u, ("batch", 10), ("batch", 10)], [u, ("batch", 10), ("Batch", 10)], [u, ("batchSize", 10)],
+        [u, ("timeout_ms", 10), ("timeoutMs", 10)], [u, ("store", "file:///x")],
+        # the order of the checks: names, then url, token, key, batch, prefetch_at, timeout_ms
+        [("url", "ftp://h"), ("batch", 0)], [u, ("key", "a/b"), ("batch", 0)], [u, ("token", ""), ("key", "a/b")],
+        [("batch", 0), ("nope", 1)],
+    ]
+    out = []
+    for pairs in cases:
+        typed = [(n, ("bool" if isinstance(v, bool) else "int" if isinstance(v, int)
+                      else "float" if isinstance(v, float) else "str", v)) for n, v in pairs]
+        try:
+            settings, error = remote_resolve(typed), None
+        except OptionError as e:
+            settings, error = None, e.code
+        out.append({"options": [[n, v] for n, v in pairs], "settings": settings, "error": error})
+    return {
+        "comment": "options in order -> settings (token: whether one is set) or error code",
+        "cases": out,
+    }
 
 
 MACHINE_STORE_DIR = "/var/lib/snowid/segments"

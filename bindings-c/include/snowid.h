@@ -367,19 +367,37 @@ typedef struct snowid_layout_t snowid_layout_t;
  *   1000)`
  * - `max_step` (`_set_int()`): integer 1..=1000000000; default `max(step,
  *   1000000)`
- * - `prefetch_at` (`_set_int()`): integer 0..=99: percent of a range used
- *   before the next is fetched in the background; default 10 (as Meituan Leaf)
+ * - `prefetch_at` (`_set_int()`): integer 0..=99: percent of a range (a batch)
+ *   used before the next is fetched in the background; default 10 (as Meituan
+ *   Leaf)
  * - `range_ms` (`_set_int()`): integer 1..=86400000: the lifetime a range
  *   should have; default 60000
  * - `allow_volatile_store` (`_set_bool()`): boolean (or 1/0): accept a Redis
  *   that keeps nothing on disk (tests, caches of IDs you can afford to
  *   repeat); default false
  *
+ * `snowid_remote_new_with_options()`:
+ * - `prefetch_at` (`_set_int()`): integer 0..=99: percent of a range (a batch)
+ *   used before the next is fetched in the background; default 10 (as Meituan
+ *   Leaf)
+ * - `url` (`_set_str()`): `http://host[:port][/prefix]` or `https://...` of a
+ *   `snowid serve`; default required
+ * - `token` (`_set_str()`): the service's bearer token (its `--token-file` or
+ *   `SNOWID_TOKEN`); default none (no `Authorization` header)
+ * - `key` (`_set_str()`): a segment key: the key's dense IDs
+ *   (`/v1/segments/{key}/next_ids`); default none (Snowflake IDs of the
+ *   service's generator)
+ * - `batch` (`_set_int()`): integer 1..=65536: IDs per request (at most the
+ *   service's `--max-batch`); default 4096
+ * - `timeout_ms` (`_set_int()`): integer 1..=600000: longest wait for an ID
+ *   when the buffer is empty (retries with backoff inside it), and for one
+ *   request; default 5000
+ *
  * Made by `snowid_options_new()`, freed by `snowid_options_free()`.
  *
  * The setters never judge a value: every check happens in
  * `snowid_generator_new_with_options()` / `snowid_configure()` /
- * `snowid_segment_new_with_options()`, which
+ * `snowid_segment_new_with_options()` / `snowid_remote_new_with_options()`, which
  * report the first problem in the core's fixed order (so the same options
  * give the same error code in C, Python, Node and Rust).
  *
@@ -402,6 +420,24 @@ typedef struct snowid_options_t snowid_options_t;
  * and decode with one handle at once.
  */
 typedef struct snowid_public_ids_t snowid_public_ids_t;
+
+/**
+ * A remote generator (opaque): IDs from a `snowid serve` (`http://` or
+ * `https://`), fetched in batches by a background thread and handed out
+ * from a local buffer with no lock and no I/O per ID. For processes that
+ * have no node identity of their own (a Kubernetes Deployment, AWS Lambda,
+ * Cloud Run: where a local generator answers
+ * `SNOWID_ERR_NODE_SOURCE_REQUIRED`). Made by `snowid_remote_new()` or
+ * `snowid_remote_new_with_options()`, freed by `snowid_remote_free()`.
+ *
+ * The service keeps the IDs unique, across its own SIGKILL and restart;
+ * the handle hands out only whole answers, each ID once. After `fork()` a
+ * handle made before it drops the parent's buffer in the child and fetches
+ * its own batches.
+ *
+ * Thread safety: any number of threads may take IDs from one handle.
+ */
+typedef struct snowid_remote_t snowid_remote_t;
 
 /**
  * A segment generator for one key (opaque): dense, strictly increasing
@@ -1149,6 +1185,22 @@ typedef struct snowid_wide_parts_t {
 #define SNOWID_ERR_PUBLIC_ID_CHECK 91
 
 /**
+ * Remote generator: the ID service gave no batch (refused, reset, cut
+ * short, 429/5xx until the wait ran out, or an answer no retry changes).
+ */
+#define SNOWID_ERR_REMOTE_UNAVAILABLE 92
+
+/**
+ * Remote generator: the ID service did not answer within `timeout_ms`.
+ */
+#define SNOWID_ERR_REMOTE_TIMEOUT 93
+
+/**
+ * Remote generator: the ID service refused the bearer token (HTTP 401).
+ */
+#define SNOWID_ERR_UNAUTHORIZED 94
+
+/**
  * A required pointer argument was NULL (the message names the argument).
  */
 #define SNOWID_ERR_NULL_ARGUMENT 100
@@ -1850,6 +1902,84 @@ snowid_status snowid_public_ids_encode(const struct snowid_public_ids_t *ids, ui
  * Thread safety: safe from any thread, also on one shared handle.
  */
 snowid_status snowid_public_ids_decode(const struct snowid_public_ids_t *ids, const char *text, uint64_t *out_id);
+
+/**
+ * Makes a remote generator for the service at `url`, with the bearer
+ * `token` (NULL: none) and the default options (batch 4096, prefetch at
+ * 10%, timeout 5000 ms). The first batch is requested at once, in the
+ * background: the service's errors show at the first ID.
+ *
+ * Ownership: `url` and `token` are only read; `*out_remote` is new: free it
+ * with `snowid_remote_free()`.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` (a bad URL or token; the message
+ * never shows the token), `_INVALID_UTF8`.
+ * NULL: `url` or `out_remote` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: safe from any thread; it does not block.
+ */
+snowid_status snowid_remote_new(const char *url, const char *token, struct snowid_remote_t **out_remote);
+
+/**
+ * Makes a remote generator from `options` (what Python's
+ * `RemoteGenerator(url, **options)` and Node's `new RemoteGenerator(options)`
+ * make); the options are listed at `snowid_options_t`. Every option is
+ * judged by the core (`testdata/OPTIONS.md`, "Remote generator options"):
+ * an unknown name, an option given twice, a missing `url`, a value of the
+ * wrong type or out of range is `SNOWID_ERR_INVALID_SETTING` /
+ * `_WRONG_TYPE` / `_SEGMENT_KEY`, and `snowid_last_error_message()` names
+ * the option and the valid range.
+ *
+ * Ownership: `options` is only read; `*out_remote` is new: free it with
+ * `snowid_remote_free()`. Nothing is written to `*out_remote` on an error.
+ * NULL: `options` or `out_remote` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: safe from any thread; it does not block.
+ */
+snowid_status snowid_remote_new_with_options(const struct snowid_options_t *options, struct snowid_remote_t **out_remote);
+
+/**
+ * Frees a remote generator and stops its background thread (waiting for a
+ * request in flight at most `timeout_ms`). The rest of its buffer is never
+ * used. `NULL` is ignored.
+ *
+ * Thread safety: no other thread may use `remote` during or after the call.
+ */
+void snowid_remote_free(struct snowid_remote_t *remote);
+
+/**
+ * Writes the next ID to `*out_id`: from the buffer (one atomic increment);
+ * when it is spent, waits at most `timeout_ms` for the next batch.
+ *
+ * Errors (`*out_id` unchanged): `SNOWID_ERR_REMOTE_TIMEOUT` (no answer in
+ * time), `_REMOTE_UNAVAILABLE` (refused, reset, 429/5xx, cut short until
+ * the wait ran out; or an answer no retry changes), `_UNAUTHORIZED` (the
+ * service refused the token).
+ * NULL: either argument NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: any number of threads may call it on one handle.
+ */
+snowid_status snowid_remote_next(const struct snowid_remote_t *remote, uint64_t *out_id);
+
+/**
+ * Fills `out_ids[0 .. count]` with IDs, increasing as the service issued
+ * them. On an error nothing is promised about `out_ids` (IDs already taken
+ * are skipped, never reissued).
+ *
+ * Ownership: `out_ids` is the caller's array of at least `count` entries.
+ * Errors: `SNOWID_ERR_INVALID_SETTING` for `count` above
+ * `SNOWID_MAX_BATCH`; else as `snowid_remote_next()`.
+ * NULL: `remote` NULL, or `out_ids` NULL with `count` > 0 ->
+ * `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: any number of threads may call it on one handle.
+ */
+snowid_status snowid_remote_next_batch(const struct snowid_remote_t *remote, uint64_t *out_ids, uint64_t count);
+
+/**
+ * Waits at most `timeout_ms` until the buffer holds IDs, so that the next
+ * `snowid_remote_next()` does not wait; takes none.
+ *
+ * Errors: as `snowid_remote_next()`.
+ * NULL: `remote` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
+ * Thread safety: any number of threads may call it on one handle.
+ */
+snowid_status snowid_remote_ready(const struct snowid_remote_t *remote);
 
 /**
  * Makes a segment generator for `key` on `store`.

@@ -114,6 +114,13 @@ pub const SNOWID_ERR_PUBLIC_ID_KEY: snowid_status = 90;
 /// Public IDs: a well-formed public ID that fails its check (mistyped, or
 /// made with another key or context).
 pub const SNOWID_ERR_PUBLIC_ID_CHECK: snowid_status = 91;
+/// Remote generator: the ID service gave no batch (refused, reset, cut
+/// short, 429/5xx until the wait ran out, or an answer no retry changes).
+pub const SNOWID_ERR_REMOTE_UNAVAILABLE: snowid_status = 92;
+/// Remote generator: the ID service did not answer within `timeout_ms`.
+pub const SNOWID_ERR_REMOTE_TIMEOUT: snowid_status = 93;
+/// Remote generator: the ID service refused the bearer token (HTTP 401).
+pub const SNOWID_ERR_UNAUTHORIZED: snowid_status = 94;
 /// A required pointer argument was NULL (the message names the argument).
 pub const SNOWID_ERR_NULL_ARGUMENT: snowid_status = 100;
 /// A caller's buffer is too small; the needed size was written to the

@@ -78,8 +78,9 @@ use crate::layout::snowid_layout_t;
 ///   1000)`
 /// - `max_step` (`_set_int()`): integer 1..=1000000000; default `max(step,
 ///   1000000)`
-/// - `prefetch_at` (`_set_int()`): integer 0..=99: percent of a range used
-///   before the next is fetched in the background; default 10 (as Meituan Leaf)
+/// - `prefetch_at` (`_set_int()`): integer 0..=99: percent of a range (a batch)
+///   used before the next is fetched in the background; default 10 (as Meituan
+///   Leaf)
 /// - `range_ms` (`_set_int()`): integer 1..=86400000: the lifetime a range
 ///   should have; default 60000
 /// - `allow_volatile_store` (`_set_bool()`): boolean (or 1/0): accept a Redis
@@ -87,11 +88,30 @@ use crate::layout::snowid_layout_t;
 ///   repeat); default false
 // END GENERATED options:c-segment
 ///
+/// `snowid_remote_new_with_options()`:
+// BEGIN GENERATED options:c-remote (make options)
+/// - `prefetch_at` (`_set_int()`): integer 0..=99: percent of a range (a batch)
+///   used before the next is fetched in the background; default 10 (as Meituan
+///   Leaf)
+/// - `url` (`_set_str()`): `http://host[:port][/prefix]` or `https://...` of a
+///   `snowid serve`; default required
+/// - `token` (`_set_str()`): the service's bearer token (its `--token-file` or
+///   `SNOWID_TOKEN`); default none (no `Authorization` header)
+/// - `key` (`_set_str()`): a segment key: the key's dense IDs
+///   (`/v1/segments/{key}/next_ids`); default none (Snowflake IDs of the
+///   service's generator)
+/// - `batch` (`_set_int()`): integer 1..=65536: IDs per request (at most the
+///   service's `--max-batch`); default 4096
+/// - `timeout_ms` (`_set_int()`): integer 1..=600000: longest wait for an ID
+///   when the buffer is empty (retries with backoff inside it), and for one
+///   request; default 5000
+// END GENERATED options:c-remote
+///
 /// Made by `snowid_options_new()`, freed by `snowid_options_free()`.
 ///
 /// The setters never judge a value: every check happens in
 /// `snowid_generator_new_with_options()` / `snowid_configure()` /
-/// `snowid_segment_new_with_options()`, which
+/// `snowid_segment_new_with_options()` / `snowid_remote_new_with_options()`, which
 /// report the first problem in the core's fixed order (so the same options
 /// give the same error code in C, Python, Node and Rust).
 ///
@@ -110,6 +130,16 @@ impl snowid_options_t {
     /// `snowid_configure()`, the wide generator and layout).
     pub(crate) fn generator(&self) -> GeneratorOptions {
         let mut o = GeneratorOptions::new();
+        for (k, v) in &self.entries {
+            o.set(k, v.clone());
+        }
+        o
+    }
+
+    /// The entries as remote generator options
+    /// (`snowid_remote_new_with_options()`).
+    pub(crate) fn remote(&self) -> core_snowid::RemoteOptions {
+        let mut o = core_snowid::RemoteOptions::new();
         for (k, v) in &self.entries {
             o.set(k, v.clone());
         }

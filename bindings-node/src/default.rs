@@ -90,6 +90,11 @@ pub fn fast_exports(exports: Object, env: Env) -> Result<()> {
         ],
     )?;
     raw::install_methods::<crate::generator::Generator>(&env, exports.raw(), c"Generator")?;
+    raw::install_methods::<crate::remote::RemoteGenerator>(
+        &env,
+        exports.raw(),
+        c"RemoteGenerator",
+    )?;
     raw::install_methods::<crate::segment::Segment>(&env, exports.raw(), c"Segment")
 }
 

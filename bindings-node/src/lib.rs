@@ -18,6 +18,7 @@ mod js;
 mod layout;
 mod public;
 mod raw;
+mod remote;
 mod segment;
 mod text;
 mod uuid;

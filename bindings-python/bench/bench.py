@@ -9,8 +9,10 @@ every row alike.
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import timeit
 import uuid
@@ -51,6 +53,44 @@ def in_child(case: str) -> float:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWID_")}
     out = subprocess.run([sys.executable, __file__, case], env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
+
+
+def remote_vs_local(rounds: int = 15, n: int = 20_000) -> Tuple[float, float]:
+    """ns per `RemoteGenerator.next()` in steady state (the buffer always
+    holds IDs: each round waits until the next batch is prefetched, as for a
+    caller slower than the service) and per `Generator.next()` (wide layout,
+    never waits for a tick), the two taking turns in the same rounds. The
+    service: $SNOWID_SERVER_BIN, else the repository's debug build (made
+    here); started on loopback and stopped by its PID."""
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    binary = os.environ.get("SNOWID_SERVER_BIN")
+    if not binary:
+        subprocess.run(["cargo", "build", "-q", "-p", "snowid-server"], cwd=root, check=True)
+        binary = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target")), "debug", "snowid")
+    state = tempfile.mkdtemp(prefix="snowid-bench-remote-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNOWID_")}
+    env.update(SNOWID_STATE_DIR=state, SNOWID_HOST_LOCK_DIR="off")
+    server = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        url = "http://" + server.stderr.readline().split("http://")[1].split()[0]
+        remote = snowid.RemoteGenerator(url, batch=65536)
+        local = snowid.Generator(layout=WIDE, node=3)
+        best_r = best_l = float("inf")
+        for _ in range(rounds):
+            remote.ready()
+            # the next batch, once requested (at 10% of the current one)
+            deadline = time.monotonic() + 1
+            while not remote.stats()["buffered"] and time.monotonic() < deadline:
+                time.sleep(0.001)
+            best_r = min(best_r, timeit.timeit(remote.next, number=n) / n * 1e9)
+            best_l = min(best_l, timeit.timeit(local.next, number=n) / n * 1e9)
+        return best_r, best_l
+    finally:
+        server.kill()
+        server.wait()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def main() -> None:
@@ -95,6 +135,10 @@ def main() -> None:
     assert best is not None
     rate = 1_000_000 / best
     rows.append(("next_batch(1_000_000)  twitter, per ID", best / 1e6 * 1e9, f"{rate / cap:.1%} of the layout's cap ({rate:,.0f}/s of {cap:,}/s)"))
+
+    remote_ns, local_ns = remote_vs_local()
+    rows.append(("RemoteGenerator.next()  steady state (buffer never empty)", remote_ns, "batch 65536 from snowid serve"))
+    rows.append(("Generator.next()  same rounds (wide layout)", local_ns, "the local call it is held to"))
 
     rows.append(("snowid.inspect(id)", inspect, ""))
     rows.append(("snowid.encode(id, 'base62')", encode, ""))
@@ -141,6 +185,7 @@ def main() -> None:
     print(f"  next_batch reaches >= 99% of the layout's cap: {rate / cap:.1%}")
     print(f"  Generator.next() <= 1.3x snowid.next(): {gen_next / unsat:.2f}x")
     print(f"  snowid.inspect(id) <= 2.5x time.time_ns(): {inspect / floor:.2f}x")
+    print(f"  RemoteGenerator.next() <= 2x Generator.next(): {remote_ns / local_ns:.2f}x")
     # The ratios `make bench-check` compares with scripts/bench_baselines.json.
     ratios = {
         "python.next_vs_time_ns": unsat / floor,

@@ -17,6 +17,7 @@ mod generator;
 mod layout;
 mod public;
 mod raw;
+mod remote;
 mod segment;
 mod uuid;
 mod value;
@@ -137,6 +138,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<generator::PyManualClock>()?;
     m.add_class::<segment::PySegment>()?;
     public::register(m)?;
+    m.add_class::<remote::PyRemoteGenerator>()?;
     m.add_class::<wide::PyWideLayout>()?;
     m.add_class::<wide::PyWideParts>()?;
     m.add_class::<wide::PyWideGenerator>()?;

@@ -333,6 +333,37 @@ pub enum Error {
         "public id {text:?} fails its check: it was mistyped, or made with another key or context"
     )]
     PublicIdCheck { text: String },
+    // ---- remote generator (92..) ----
+    /// The ID service gave no batch: refused or dropped connections, 5xx
+    /// answers or answers cut short until the wait ran out, or an answer
+    /// no retry can change (a 4xx other than 401, a malformed body).
+    #[error("ID service {url}: {reason}")]
+    RemoteUnavailable {
+        /// The service's URL (no token).
+        url: String,
+        /// What the last attempt got.
+        reason: String,
+    },
+    /// No ID within `timeout_ms`: the service accepted but did not answer
+    /// in time (stalled, overloaded).
+    #[error("ID service {url} gave no IDs within {waited_ms} ms: {reason}")]
+    RemoteTimeout {
+        /// The service's URL (no token).
+        url: String,
+        /// How long the caller waited.
+        waited_ms: u64,
+        /// What the last attempt got.
+        reason: String,
+    },
+    /// The ID service refused the bearer token (HTTP 401): none was given,
+    /// or not the service's.
+    #[error("ID service {url} refused the request: {reason}")]
+    Unauthorized {
+        /// The service's URL (no token).
+        url: String,
+        /// The service's message (the token is never shown).
+        reason: String,
+    },
 }
 
 /// [`Error::NoFreeSlot`]'s message: what was asked and what was free.
@@ -412,6 +443,9 @@ impl Error {
             SegmentStoreUnavailable { .. } => ("SEGMENT_STORE_UNAVAILABLE", 83),
             PublicIdKey { .. } => ("PUBLIC_ID_KEY", 90),
             PublicIdCheck { .. } => ("PUBLIC_ID_CHECK", 91),
+            RemoteUnavailable { .. } => ("REMOTE_UNAVAILABLE", 92),
+            RemoteTimeout { .. } => ("REMOTE_TIMEOUT", 93),
+            Unauthorized { .. } => ("UNAUTHORIZED", 94),
         }
     }
 }
@@ -475,6 +509,9 @@ pub const ERROR_CODES: &[(&str, u32, ErrorKind)] = &[
     ("SEGMENT_STORE_UNAVAILABLE", 83, ErrorKind::Unavailable),
     ("PUBLIC_ID_KEY", 90, ErrorKind::InvalidInput),
     ("PUBLIC_ID_CHECK", 91, ErrorKind::InvalidInput),
+    ("REMOTE_UNAVAILABLE", 92, ErrorKind::Unavailable),
+    ("REMOTE_TIMEOUT", 93, ErrorKind::Unavailable),
+    ("UNAUTHORIZED", 94, ErrorKind::Unavailable),
 ];
 
 #[cfg(test)]
@@ -540,6 +577,19 @@ mod tests {
             },
             Error::PublicIdCheck {
                 text: "0000000000000000".into(),
+            },
+            Error::RemoteUnavailable {
+                url: "http://127.0.0.1:1".into(),
+                reason: "refused".into(),
+            },
+            Error::RemoteTimeout {
+                url: "http://127.0.0.1:1".into(),
+                waited_ms: 5,
+                reason: "no answer".into(),
+            },
+            Error::Unauthorized {
+                url: "http://127.0.0.1:1".into(),
+                reason: "401".into(),
             },
         ];
         for e in samples {

@@ -48,6 +48,7 @@ pub mod node;
 pub mod option_table;
 pub mod options;
 pub mod public_id;
+pub mod remote;
 pub mod reserve;
 pub mod segment;
 pub mod value;
@@ -67,6 +68,9 @@ pub use layout::{
 };
 pub use options::{GeneratorOptions, Settings};
 pub use public_id::PublicIds;
+#[cfg(feature = "remote")]
+pub use remote::{RemoteGenerator, RemoteStats};
+pub use remote::{RemoteOptions, RemoteSettings};
 pub use segment::{Segment, SegmentOptions, SegmentSettings, SegmentStats};
 pub use value::{Value, MAX_BATCH};
 

@@ -40,6 +40,8 @@ pub enum Kind {
     Path,
     /// A URL.
     Url,
+    /// A string (a token, a key).
+    Text,
 }
 
 /// The constructors an option applies to (bit flags, see [`Targets`]).
@@ -56,12 +58,14 @@ pub const SEGMENT: Targets = 8;
 pub const WIDE: Targets = 16;
 /// `WideLayout(options)` (the layout options of a wide generator).
 pub const WIDE_LAYOUT: Targets = 32;
+/// `RemoteGenerator(url, options)`: IDs fetched from `snowid serve`.
+pub const REMOTE: Targets = 64;
 /// Every 64-bit generator: `Generator`, the default generator, the service.
 const GENERATORS: Targets = GENERATOR | DEFAULT | SERVICE;
 /// Read from the environment only, by the lease sources (`node_source` or
 /// `SNOWID_NODE_SOURCE` = `etcd` / `redis`) of every 64-bit generator: no
 /// constructor takes it as an argument.
-pub const LEASE_ENV: Targets = 64;
+pub const LEASE_ENV: Targets = 128;
 
 /// Shortest lease time to live, in ms.
 pub const MIN_LEASE_TTL_MS: u64 = 1000;
@@ -117,6 +121,13 @@ pub const MAX_LANES: u32 = 1024;
 pub const MAX_STEP: u64 = 1_000_000_000;
 /// Longest target lifetime of one segment range (1 day).
 pub const MAX_RANGE_MS: u64 = 86_400_000;
+/// Most IDs one request of a remote generator asks for (the service's
+/// default `--max-batch`).
+pub const MAX_REMOTE_BATCH: u64 = 65_536;
+/// Longest wait of a remote generator (10 minutes).
+pub const MAX_REMOTE_TIMEOUT_MS: u64 = 600_000;
+/// Longest bearer token a remote generator sends, in bytes.
+pub const MAX_TOKEN_LEN: usize = 4096;
 /// Widest wide layout, in bits.
 pub const MAX_WIDE_BITS: u64 = 128;
 /// Longest tick of a wide layout (1 day).
@@ -378,8 +389,8 @@ pub const OPTIONS: &[OptionSpec] = &[
         kind: Kind::Int { min: 0, max: 99 },
         default: "10 (as Meituan Leaf)",
         env: None,
-        targets: SEGMENT,
-        doc: "integer 0..=99: percent of a range used before the next is fetched in the background",
+        targets: SEGMENT | REMOTE,
+        doc: "integer 0..=99: percent of a range (a batch) used before the next is fetched in the background",
         errors: "`INVALID_SETTING`",
         wide_choices: None,
     },
@@ -477,6 +488,67 @@ pub const OPTIONS: &[OptionSpec] = &[
         errors: "`INVALID_SETTING` for another value",
         wide_choices: None,
     },
+    OptionSpec {
+        name: "url",
+        camel: "url",
+        kind: Kind::Url,
+        default: "required",
+        env: None,
+        targets: REMOTE,
+        doc: "`http://host[:port][/prefix]` or `https://...` of a `snowid serve`",
+        errors: "missing, empty, another scheme, no host, a bad port, user info, a query or a fragment `INVALID_SETTING`; another type `WRONG_TYPE`",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "token",
+        camel: "token",
+        kind: Kind::Text,
+        default: "none (no `Authorization` header)",
+        env: None,
+        targets: REMOTE,
+        doc: "the service's bearer token (its `--token-file` or `SNOWID_TOKEN`)",
+        errors: "empty, over 4096 bytes or not visible ASCII `INVALID_SETTING` (the value is never shown); another type `WRONG_TYPE`",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "key",
+        camel: "key",
+        kind: Kind::Text,
+        default: "none (Snowflake IDs of the service's generator)",
+        env: None,
+        targets: REMOTE,
+        doc: "a segment key: the key's dense IDs (`/v1/segments/{key}/next_ids`)",
+        errors: "`SEGMENT_KEY`; another type `WRONG_TYPE`",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "batch",
+        camel: "batch",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_REMOTE_BATCH,
+        },
+        default: "4096",
+        env: None,
+        targets: REMOTE,
+        doc: "integer 1..=65536: IDs per request (at most the service's `--max-batch`)",
+        errors: "out of range `INVALID_SETTING`",
+        wide_choices: None,
+    },
+    OptionSpec {
+        name: "timeout_ms",
+        camel: "timeoutMs",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_REMOTE_TIMEOUT_MS,
+        },
+        default: "5000",
+        env: None,
+        targets: REMOTE,
+        doc: "integer 1..=600000: longest wait for an ID when the buffer is empty (retries with backoff inside it), and for one request",
+        errors: "out of range `INVALID_SETTING`",
+        wide_choices: None,
+    },
 ];
 
 /// How many options apply to `target` (`only`: and to none of `except`).
@@ -514,6 +586,8 @@ const fn names<const N: usize>(target: Targets, except: Targets) -> [&'static st
 pub const OPTION_NAMES: &[&str] = &names::<{ count(GENERATOR, 0) }>(GENERATOR, 0);
 /// The segment option names, in the order they are checked.
 pub const SEGMENT_OPTION_NAMES: &[&str] = &names::<{ count(SEGMENT, 0) }>(SEGMENT, 0);
+/// The remote generator's option names, in the order they are checked.
+pub const REMOTE_OPTION_NAMES: &[&str] = &names::<{ count(REMOTE, 0) }>(REMOTE, 0);
 /// The options only a wide generator reads (beside the generator options).
 pub const WIDE_OPTION_NAMES: &[&str] = &names::<{ count(WIDE, GENERATOR) }>(WIDE, GENERATOR);
 
@@ -602,5 +676,9 @@ mod tests {
             ]
         );
         assert_eq!(WIDE_OPTION_NAMES, ["width", "tick_ms"]);
+        assert_eq!(
+            REMOTE_OPTION_NAMES,
+            ["prefetch_at", "url", "token", "key", "batch", "timeout_ms"]
+        );
     }
 }

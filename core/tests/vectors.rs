@@ -524,3 +524,27 @@ fn public_ids() {
         assert_code(r, &s(&case["code"]), &case.to_string());
     }
 }
+
+#[test]
+fn remote_options_resolve_like_the_reference() {
+    let doc = vectors();
+    for case in doc["remote"]["cases"].as_array().unwrap() {
+        let mut o = snowid::RemoteOptions::new();
+        for pair in case["options"].as_array().unwrap() {
+            let name = pair[0].as_str().unwrap();
+            match &pair[1] {
+                Value::Bool(b) => o.set(name, *b),
+                Value::Number(n) => o.set(name, n.as_i64().unwrap()),
+                v => o.set(name, v.as_str().unwrap()),
+            };
+        }
+        match case["error"].as_str() {
+            Some(code) => assert_code(o.resolve(), code, &case.to_string()),
+            None => {
+                let got: Value =
+                    serde_json::from_str(&o.resolve().unwrap().summary_json()).unwrap();
+                assert_eq!(got, case["settings"], "{case}");
+            }
+        }
+    }
+}

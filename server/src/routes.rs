@@ -253,13 +253,19 @@ async fn segment_next_id(State(st): State<St>, Path(key): Path<String>) -> Respo
     }
 }
 
-/// `GET /v1/segments/{key}/next_ids?count=N` -> `{"key": "...", "ids": [...]}`.
+/// `GET /v1/segments/{key}/next_ids?count=N` -> `{"key": "...", "ids": [...]}`,
+/// or little-endian u64s with `Accept: application/octet-stream` (what a
+/// `RemoteGenerator` with a `key` reads).
 async fn segment_next_ids(State(st): State<St>, Path(key): Path<String>, req: Request) -> Response {
     let count = match count_param(req.uri(), st.max_batch) {
         Ok(n) => n,
         Err(e) => return core_error(&e),
     };
     match segment::take(st.segments.clone(), key.clone(), count).await {
+        Ok(ids) if accepts(req.headers(), "application/octet-stream") => {
+            let b: Vec<u8> = ids.iter().flat_map(|id| id.to_le_bytes()).collect();
+            with_type("application/octet-stream", b)
+        }
         Ok(ids) => {
             let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
             json(serde_json::json!({"key": key, "ids": ids}))

@@ -316,6 +316,45 @@ class Generator:
         """The counters."""
 
 @final
+class RemoteGenerator:
+    """IDs from a ``snowid serve`` at ``url`` (``http://`` or ``https://``),
+    fetched in batches in the background and handed out from a local buffer
+    (no lock, no I/O per ID): the answer to ``NODE_SOURCE_REQUIRED`` for
+    processes with no node identity. With ``key``, the dense IDs of that
+    segment key. An empty buffer waits at most ``timeout_ms``, then raises
+    ``RemoteTimeoutError``, ``RemoteUnavailableError`` or
+    ``UnauthorizedError``. Thread-safe; a child after ``os.fork()`` fetches
+    its own batches."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        # BEGIN GENERATED options:pyi-remote (make options)
+        prefetch_at: Optional[int] = None,
+        token: Optional[str] = None,
+        key: Optional[str] = None,
+        batch: Optional[int] = None,
+        timeout_ms: Optional[int] = None,
+        # END GENERATED options:pyi-remote
+    ) -> None:
+        """``token``: the service's bearer token; ``batch``: IDs per request
+        (default 4096); ``prefetch_at``: percent of a batch used before the
+        next is fetched (default 10); ``timeout_ms``: longest wait (default
+        5000)."""
+    @property
+    def url(self) -> str:
+        """The service's URL, normalised (never the token)."""
+    def next(self) -> int:
+        """The next ID (waits at most ``timeout_ms`` when the buffer is empty)."""
+    def next_batch(self, n: int) -> List[int]:
+        """``n`` IDs (``n`` up to 2**24), increasing as the service issued them."""
+    def ready(self) -> None:
+        """Waits at most ``timeout_ms`` until the buffer holds IDs; spends none."""
+    def stats(self) -> Dict[str, int]:
+        """``batches_fetched``, ``fetch_failures``, ``waits``, ``last_fetch_us``,
+        ``max_fetch_us``, ``total_fetch_us``, ``buffered`` (0/1)."""
+
 class Segment:
     """Dense, strictly increasing IDs for one key from ranges of a counter in
     a store: ``file:///dir`` (default: ``SNOWID_SEGMENT_STORE``, else the

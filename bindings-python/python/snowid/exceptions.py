@@ -242,6 +242,19 @@ class PublicIdCheckError(ParseError):
     or context."""
 
 
+class RemoteUnavailableError(UnavailableError):
+    """The ID service gave no batch in time: refused, reset, cut short,
+    429/5xx until ``timeout_ms`` ran out, or an answer no retry changes."""
+
+
+class RemoteTimeoutError(UnavailableError):
+    """The ID service accepted but did not answer within ``timeout_ms``."""
+
+
+class UnauthorizedError(UnavailableError):
+    """The ID service refused the bearer token (HTTP 401)."""
+
+
 def class_name(code: str) -> str:
     """The class name of a core code: ``NODE_IN_USE`` -> ``NodeInUseError``."""
     return "".join(part.capitalize() for part in code.split("_")) + "Error"

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use snowid::option_table::{
-    for_target, Kind, OptionSpec, Targets, DEFAULT, GENERATOR, LEASE_ENV, SEGMENT, WIDE,
+    for_target, Kind, OptionSpec, Targets, DEFAULT, GENERATOR, LEASE_ENV, REMOTE, SEGMENT, WIDE,
     WIDE_LAYOUT,
 };
 
@@ -59,6 +59,12 @@ const KINDS: &[&str] = &[
     "md-wide",
     "md-segment",
     "md-lease",
+    "py-remote",
+    "pyi-remote",
+    "dts-remote",
+    "c-remote",
+    "kt-remote",
+    "md-remote",
 ];
 
 const BEGIN: &str = "BEGIN GENERATED options:";
@@ -237,6 +243,8 @@ fn target_of(kind: &str) -> Targets {
         WIDE
     } else if kind.ends_with("-segment") {
         SEGMENT
+    } else if kind.ends_with("-remote") {
+        REMOTE
     } else if kind.ends_with("-default") {
         DEFAULT
     } else {
@@ -263,6 +271,15 @@ fn literal_of(kind: &str) -> Option<String> {
             SEGMENT => format!(
                 "(key, *, {})",
                 opts.iter().map(named).collect::<Vec<_>>().join(", ")
+            ),
+            // The URL is positional, the rest keywords.
+            REMOTE => format!(
+                "(url, *, {})",
+                opts.iter()
+                    .filter(|o| o.name != "url")
+                    .map(named)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             _ => format!(
                 "(*, {}, **node_fields)",
@@ -297,7 +314,7 @@ fn ts_type(o: &OptionSpec, target: Targets) -> String {
         Kind::Layout if is_wide(target) => "string".into(),
         Kind::Layout => "Layout | string".into(),
         Kind::Instant => "Date | number | bigint".into(),
-        Kind::Path | Kind::Url => "string".into(),
+        Kind::Path | Kind::Url | Kind::Text => "string".into(),
     }
 }
 
@@ -305,7 +322,7 @@ fn py_type(o: &OptionSpec, target: Targets) -> &'static str {
     match o.kind {
         Kind::Bool => "bool",
         Kind::Int { .. } => "int",
-        Kind::Choice(_) | Kind::Url => "str",
+        Kind::Choice(_) | Kind::Url | Kind::Text => "str",
         Kind::Clock(_) => "_Clock",
         Kind::Layout if is_wide(target) => "str",
         Kind::Layout => "_LayoutArg",
@@ -319,7 +336,7 @@ fn c_setter(o: &OptionSpec, target: Targets) -> &'static str {
     match o.kind {
         Kind::Bool => "`_set_bool()`",
         Kind::Int { .. } | Kind::Instant => "`_set_int()`",
-        Kind::Choice(_) | Kind::Path | Kind::Url => "`_set_str()`",
+        Kind::Choice(_) | Kind::Path | Kind::Url | Kind::Text => "`_set_str()`",
         Kind::Clock(_) => "`_set_str()` or `_set_manual_clock()`",
         Kind::Layout if is_wide(target) => "`_set_str()`",
         Kind::Layout => "`_set_str()` or `_set_layout()`",
@@ -335,6 +352,8 @@ fn lines_of(kind: &str) -> Vec<String> {
         .filter(|o| matches!(family, "pyi" | "dts") || target != WIDE || !o.applies_to(GENERATOR))
         // A wide layout's first argument is positional (not in the region).
         .filter(|o| !(family == "pyi" && target == WIDE_LAYOUT && o.name == "layout"))
+        // A remote generator's URL is positional in Python.
+        .filter(|o| !(family == "pyi" && target == REMOTE && o.name == "url"))
         .collect();
     match family {
         "pyi" => opts

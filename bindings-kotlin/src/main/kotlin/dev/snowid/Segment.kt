@@ -15,8 +15,8 @@ package dev.snowid
  *   `testdata/OPTIONS.md`
  * - `min_step`: integer 1..=1000000000; default `min(step, 1000)`
  * - `max_step`: integer 1..=1000000000; default `max(step, 1000000)`
- * - `prefetch_at`: integer 0..=99: percent of a range used before the next
- *   is fetched in the background; default 10 (as Meituan Leaf)
+ * - `prefetch_at`: integer 0..=99: percent of a range (a batch) used before
+ *   the next is fetched in the background; default 10 (as Meituan Leaf)
  * - `range_ms`: integer 1..=86400000: the lifetime a range should have;
  *   default 60000
  * - `allow_volatile_store`: boolean (or 1/0): accept a Redis that keeps

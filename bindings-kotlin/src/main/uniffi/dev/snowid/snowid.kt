@@ -787,6 +787,16 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativepublicids_encode(
     ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_next(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_next_batch(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_ready(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_stats(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_url(
+    ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativesegment_key(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_method_nativesegment_next(
@@ -856,6 +866,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_snowid_kotlin_checksum_constructor_manualclock_new(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_constructor_nativepublicids_new(
+    ): Int
+    external fun uniffi_snowid_kotlin_checksum_constructor_nativeremotegenerator_new(
     ): Int
     external fun uniffi_snowid_kotlin_checksum_constructor_nativesegment_new(
     ): Int
@@ -986,6 +998,22 @@ internal object UniffiLib {
     external fun uniffi_snowid_kotlin_fn_method_nativepublicids_decode(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_snowid_kotlin_fn_method_nativepublicids_encode(`ptr`: Long,`id`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_clone_nativeremotegenerator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_snowid_kotlin_fn_free_nativeremotegenerator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_snowid_kotlin_fn_constructor_nativeremotegenerator_new(`url`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_snowid_kotlin_fn_method_nativeremotegenerator_next(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_snowid_kotlin_fn_method_nativeremotegenerator_next_batch(`ptr`: Long,`n`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_method_nativeremotegenerator_ready(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_snowid_kotlin_fn_method_nativeremotegenerator_stats(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_snowid_kotlin_fn_method_nativeremotegenerator_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_snowid_kotlin_fn_clone_nativesegment(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1412,6 +1440,21 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_snowid_kotlin_checksum_method_nativepublicids_encode() and 0xFFFF) != 44448) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_next() and 0xFFFF) != 7566) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_next_batch() and 0xFFFF) != 22783) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_ready() and 0xFFFF) != 4087) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_stats() and 0xFFFF) != 58851) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_method_nativeremotegenerator_url() and 0xFFFF) != 56485) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_snowid_kotlin_checksum_method_nativesegment_key() and 0xFFFF) != 24047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1515,6 +1558,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_snowid_kotlin_checksum_constructor_nativepublicids_new() and 0xFFFF) != 41318) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_snowid_kotlin_checksum_constructor_nativeremotegenerator_new() and 0xFFFF) != 29016) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_snowid_kotlin_checksum_constructor_nativesegment_new() and 0xFFFF) != 61337) {
@@ -3797,6 +3843,380 @@ public object FfiConverterTypeNativePublicIds: FfiConverter<NativePublicIds, Lon
 
 
 /**
+ * IDs from a `snowid serve`, fetched in batches in the background and
+ * handed out from a local buffer. Use `dev.snowid.RemoteGenerator`.
+ */
+public interface NativeRemoteGeneratorInterface {
+    
+    /**
+     * The next ID (waits at most `timeout_ms` when the buffer is empty).
+     * Snowflake IDs of the default layouts fit a `Long`; the bits of a
+     * 64-bit layout read as a signed `Long`.
+     */
+    fun `next`(): kotlin.Long
+    
+    /**
+     * `n` IDs (at most 2^24), increasing as the service issued them.
+     */
+    fun `nextBatch`(`n`: kotlin.Long): List<kotlin.Long>
+    
+    /**
+     * Waits at most `timeout_ms` until the buffer holds IDs; takes none.
+     */
+    fun `ready`()
+    
+    /**
+     * The counters of this process's copy.
+     */
+    fun `stats`(): RemoteStats
+    
+    /**
+     * The service's URL, normalised (never the token).
+     */
+    fun `url`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * IDs from a `snowid serve`, fetched in batches in the background and
+ * handed out from a local buffer. Use `dev.snowid.RemoteGenerator`.
+ */
+open class NativeRemoteGenerator: Disposable, AutoCloseable, NativeRemoteGeneratorInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * `url` and the remote options by name (`token`, `key`, `batch`,
+     * `prefetch_at`, `timeout_ms`; the core validates them).
+     */
+    constructor(`url`: OptionValue, `options`: List<OptionEntry>) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_constructor_nativeremotegenerator_new(
+    
+        
+        FfiConverterTypeOptionValue.lower(`url`),
+        FfiConverterSequenceTypeOptionEntry.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_snowid_kotlin_fn_free_nativeremotegenerator(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_snowid_kotlin_fn_clone_nativeremotegenerator(handle, status)
+        }
+    }
+
+    
+    /**
+     * The next ID (waits at most `timeout_ms` when the buffer is empty).
+     * Snowflake IDs of the default layouts fit a `Long`; the bits of a
+     * 64-bit layout read as a signed `Long`.
+     */
+    @Throws(SnowidException::class)override fun `next`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativeremotegenerator_next(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `n` IDs (at most 2^24), increasing as the service issued them.
+     */
+    @Throws(SnowidException::class)override fun `nextBatch`(`n`: kotlin.Long): List<kotlin.Long> {
+            return FfiConverterSequenceLong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativeremotegenerator_next_batch(
+        it,
+        
+        FfiConverterLong.lower(`n`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Waits at most `timeout_ms` until the buffer holds IDs; takes none.
+     */
+    @Throws(SnowidException::class)override fun `ready`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(SnowidException) { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativeremotegenerator_ready(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The counters of this process's copy.
+     */override fun `stats`(): RemoteStats {
+            return FfiConverterTypeRemoteStats.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativeremotegenerator_stats(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The service's URL, normalised (never the token).
+     */override fun `url`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_snowid_kotlin_fn_method_nativeremotegenerator_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNativeRemoteGenerator: FfiConverter<NativeRemoteGenerator, Long> {
+    override fun lower(value: NativeRemoteGenerator): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): NativeRemoteGenerator {
+        return NativeRemoteGenerator(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): NativeRemoteGenerator {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: NativeRemoteGenerator) = 8UL
+
+    override fun write(value: NativeRemoteGenerator, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Dense, strictly increasing IDs for one key (order numbers, invoice
  * numbers) from ranges of a counter in a store. Use `dev.snowid.Segment`.
  */
@@ -5630,6 +6050,94 @@ public object FfiConverterTypeParts: FfiConverterRustBuffer<Parts> {
 
 
 /**
+ * Counters of a remote generator (the core's `RemoteStats`); counts
+ * saturate at `Long.MAX_VALUE`.
+ */
+data class RemoteStats (
+    /**
+     * Batches fetched and read whole.
+     */
+    var `batchesFetched`: kotlin.Long
+    , 
+    /**
+     * Requests that gave no batch.
+     */
+    var `fetchFailures`: kotlin.Long
+    , 
+    /**
+     * Calls that found the buffer empty and waited.
+     */
+    var `waits`: kotlin.Long
+    , 
+    /**
+     * Latency of the last successful request, in microseconds.
+     */
+    var `lastFetchUs`: kotlin.Long
+    , 
+    /**
+     * Largest latency of a successful request, in microseconds.
+     */
+    var `maxFetchUs`: kotlin.Long
+    , 
+    /**
+     * Sum of the latencies of successful requests, in microseconds.
+     */
+    var `totalFetchUs`: kotlin.Long
+    , 
+    /**
+     * Whether the next batch is already fetched.
+     */
+    var `buffered`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRemoteStats: FfiConverterRustBuffer<RemoteStats> {
+    override fun read(buf: ByteBuffer): RemoteStats {
+        return RemoteStats(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RemoteStats) = (
+            FfiConverterLong.allocationSize(value.`batchesFetched`) +
+            FfiConverterLong.allocationSize(value.`fetchFailures`) +
+            FfiConverterLong.allocationSize(value.`waits`) +
+            FfiConverterLong.allocationSize(value.`lastFetchUs`) +
+            FfiConverterLong.allocationSize(value.`maxFetchUs`) +
+            FfiConverterLong.allocationSize(value.`totalFetchUs`) +
+            FfiConverterBoolean.allocationSize(value.`buffered`)
+    )
+
+    override fun write(value: RemoteStats, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`batchesFetched`, buf)
+            FfiConverterLong.write(value.`fetchFailures`, buf)
+            FfiConverterLong.write(value.`waits`, buf)
+            FfiConverterLong.write(value.`lastFetchUs`, buf)
+            FfiConverterLong.write(value.`maxFetchUs`, buf)
+            FfiConverterLong.write(value.`totalFetchUs`, buf)
+            FfiConverterBoolean.write(value.`buffered`, buf)
+    }
+}
+
+
+
+/**
  * Counters of a segment (the core's `SegmentStats`); counts saturate at
  * `Long.MAX_VALUE`.
  */
@@ -7340,6 +7848,78 @@ sealed class SnowidException: kotlin.Exception() {
             get() = "code=${ `code` }, number=${ `number` }, reason=${ `reason` }"
     }
     
+    /**
+     * `REMOTE_UNAVAILABLE` (number 92, unavailable).
+     */
+    class RemoteUnavailable(
+        
+        /**
+         * The stable code, `"REMOTE_UNAVAILABLE"`.
+         */
+        val `code`: kotlin.String, 
+        
+        /**
+         * The stable number, 92.
+         */
+        val `number`: kotlin.Int, 
+        
+        /**
+         * What went wrong, with the numbers that explain it.
+         */
+        val `reason`: kotlin.String
+        ) : SnowidException() {
+        override val message
+            get() = "code=${ `code` }, number=${ `number` }, reason=${ `reason` }"
+    }
+    
+    /**
+     * `REMOTE_TIMEOUT` (number 93, unavailable).
+     */
+    class RemoteTimeout(
+        
+        /**
+         * The stable code, `"REMOTE_TIMEOUT"`.
+         */
+        val `code`: kotlin.String, 
+        
+        /**
+         * The stable number, 93.
+         */
+        val `number`: kotlin.Int, 
+        
+        /**
+         * What went wrong, with the numbers that explain it.
+         */
+        val `reason`: kotlin.String
+        ) : SnowidException() {
+        override val message
+            get() = "code=${ `code` }, number=${ `number` }, reason=${ `reason` }"
+    }
+    
+    /**
+     * `UNAUTHORIZED` (number 94, unavailable).
+     */
+    class Unauthorized(
+        
+        /**
+         * The stable code, `"UNAUTHORIZED"`.
+         */
+        val `code`: kotlin.String, 
+        
+        /**
+         * The stable number, 94.
+         */
+        val `number`: kotlin.Int, 
+        
+        /**
+         * What went wrong, with the numbers that explain it.
+         */
+        val `reason`: kotlin.String
+        ) : SnowidException() {
+        override val message
+            get() = "code=${ `code` }, number=${ `number` }, reason=${ `reason` }"
+    }
+    
 
     
         /**
@@ -7596,6 +8176,21 @@ public object FfiConverterTypeSnowidError : FfiConverterRustBuffer<SnowidExcepti
                 FfiConverterString.read(buf),
                 )
             40 -> SnowidException.PublicIdCheck(
+                FfiConverterString.read(buf),
+                FfiConverterInt.read(buf),
+                FfiConverterString.read(buf),
+                )
+            41 -> SnowidException.RemoteUnavailable(
+                FfiConverterString.read(buf),
+                FfiConverterInt.read(buf),
+                FfiConverterString.read(buf),
+                )
+            42 -> SnowidException.RemoteTimeout(
+                FfiConverterString.read(buf),
+                FfiConverterInt.read(buf),
+                FfiConverterString.read(buf),
+                )
+            43 -> SnowidException.Unauthorized(
                 FfiConverterString.read(buf),
                 FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
@@ -7886,6 +8481,27 @@ public object FfiConverterTypeSnowidError : FfiConverterRustBuffer<SnowidExcepti
                 + FfiConverterInt.allocationSize(value.`number`)
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is SnowidException.RemoteUnavailable -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterInt.allocationSize(value.`number`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is SnowidException.RemoteTimeout -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterInt.allocationSize(value.`number`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is SnowidException.Unauthorized -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterInt.allocationSize(value.`number`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -8166,6 +8782,27 @@ public object FfiConverterTypeSnowidError : FfiConverterRustBuffer<SnowidExcepti
             }
             is SnowidException.PublicIdCheck -> {
                 buf.putInt(40)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterInt.write(value.`number`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is SnowidException.RemoteUnavailable -> {
+                buf.putInt(41)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterInt.write(value.`number`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is SnowidException.RemoteTimeout -> {
+                buf.putInt(42)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterInt.write(value.`number`, buf)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is SnowidException.Unauthorized -> {
+                buf.putInt(43)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterInt.write(value.`number`, buf)
                 FfiConverterString.write(value.`reason`, buf)
