@@ -269,6 +269,74 @@ pub fn write(o: &mut String, gen: &Generator, m: &Metrics, c: &ConnStats) {
     }
 }
 
+/// The gRPC methods counted one by one.
+pub const GRPC_METHODS: [&str; 2] = ["NextIds", "StreamIds"];
+/// gRPC status code names by number (0..=16).
+const GRPC_CODES: [&str; 17] = [
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+];
+
+/// The gRPC listener's counters (`--grpc-listen`).
+#[derive(Default)]
+pub struct GrpcStats {
+    calls: [[AtomicU64; GRPC_CODES.len()]; GRPC_METHODS.len()],
+    /// IDs sent in NextIds answers and StreamIds chunks.
+    pub ids_sent: AtomicU64,
+    /// StreamIds calls streaming now.
+    pub streams_open: AtomicU64,
+    pub connections_open: AtomicU64,
+    pub connections_accepted: AtomicU64,
+    pub connections_refused: AtomicU64,
+}
+
+impl GrpcStats {
+    /// Counts a call of `GRPC_METHODS[method]` answered with status `code`
+    /// (a stream: its start).
+    pub fn record(&self, method: usize, code: i32) {
+        let c = usize::try_from(code).unwrap_or(2).min(GRPC_CODES.len() - 1);
+        self.calls[method][c].fetch_add(1, Relaxed);
+    }
+
+    pub fn write(&self, o: &mut String) {
+        let calls = self.calls.iter().enumerate().flat_map(|(m, row)| {
+            row.iter().enumerate().filter_map(move |(c, v)| {
+                let v = v.load(Relaxed);
+                (v > 0).then(|| {
+                    let labels =
+                        format!("method=\"{}\",code=\"{}\"", GRPC_METHODS[m], GRPC_CODES[c]);
+                    (labels, v)
+                })
+            })
+        });
+        family(o, "snowid_grpc_calls_total counter gRPC calls by method and status code (a stream counts when it starts).", calls);
+        for (def, v) in [
+            ("snowid_grpc_ids_sent_total counter IDs sent over gRPC (NextIds answers and StreamIds chunks).", &self.ids_sent),
+            ("snowid_grpc_streams_open gauge StreamIds calls streaming now.", &self.streams_open),
+            ("snowid_grpc_connections_open gauge gRPC connections open now (at most --max-connections).", &self.connections_open),
+            ("snowid_grpc_connections_accepted_total counter gRPC connections accepted.", &self.connections_accepted),
+            ("snowid_grpc_connections_refused_total counter gRPC connections beyond --max-connections, closed at once.", &self.connections_refused),
+        ] {
+            family(o, def, [("", v.load(Relaxed))]);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
