@@ -216,9 +216,13 @@ impl WideGenerator {
     pub fn nodes(&self) -> &[u32] {
         &self.nodes[..self.layout.node_count()]
     }
-    /// The counters (those of the position generator).
+    /// The counters (those of the position generator); the node numbers
+    /// are this layout's (the position generator's node fields are padding).
     pub fn stats(&self) -> Stats {
-        self.inner.stats()
+        let mut s = self.inner.stats();
+        s.nodes_total = self.layout.capacity().nodes;
+        s.nodes_free = s.nodes_total.saturating_sub(s.nodes_in_use);
+        s
     }
     /// Where the node numbers came from.
     pub fn source(&self) -> &str {
