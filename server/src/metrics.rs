@@ -199,6 +199,16 @@ const CONNECTION_METRICS: [&str; 6] = [
     "snowid_http_malformed_requests_total counter Request heads the HTTP layer could not take (400 malformed, 414, 431 beyond its buffer), answered with a coded body and closed.",
 ];
 
+/// What an operator alarms on, in the order [`write`] gives their values.
+const RUNWAY_METRICS: [&str; 4] = [
+    "snowid_layout_runway_seconds gauge Seconds until the layout's last timestamp (then every call fails with EXHAUSTED; alert a year ahead).",
+    "snowid_node_numbers_total gauge Node identities in the layout's ID space.",
+    "snowid_node_numbers_in_use gauge Node numbers this process holds (one per lane); fleet-wide, alert on total - sum(in_use).",
+    "snowid_node_numbers_free gauge Node numbers of the ID space this process leaves to others (total - in_use).",
+];
+
+const LEASE_TTL: &str = "snowid_lease_ttl_left_seconds gauge Seconds left before the node-number lease's deadline (then the service stops issuing until a renewal succeeds); absent without a lease.";
+
 const NODE_INFO: &str =
     "snowid_node_info gauge The node numbers' source and the layout, one series per lane.";
 
@@ -241,6 +251,13 @@ pub fn write(o: &mut String, gen: &Generator, m: &Metrics, c: &ConnStats) {
     ];
     for (def, v) in GENERATOR_METRICS.iter().zip(values) {
         family(o, def, [("", v)]);
+    }
+    let runway = [s.runway_s, s.nodes_total, s.nodes_in_use, s.nodes_free];
+    for (def, v) in RUNWAY_METRICS.iter().zip(runway) {
+        family(o, def, [("", v)]);
+    }
+    if let Some(ms) = s.lease_ttl_left_ms {
+        family(o, LEASE_TTL, [("", ms as f64 / 1000.0)]);
     }
     let (source, layout) = (esc(gen.source()), esc(gen.layout().name()));
     let lanes = gen

@@ -236,6 +236,13 @@ async fn stats(State(st): State<St>) -> Response {
         "largest_regression_ms": s.largest_regression_ms,
         "borrowed_ticks": s.borrowed_ticks,
         "skew_ms": s.skew_ms,
+        "runway_s": s.runway_s,
+        "nodes_total": s.nodes_total,
+        "nodes_in_use": s.nodes_in_use,
+        "nodes_free": s.nodes_free,
+        "lease_ttl_left_ms": s.lease_ttl_left_ms,
+        "source": st.gen.source(),
+        "lane_nodes": st.gen.lane_nodes(),
         "requests": st.metrics.requests(),
         "errors": st.metrics.errors(),
     }))

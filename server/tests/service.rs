@@ -147,6 +147,16 @@ fn endpoints_and_bad_input() {
         assert!(j[k].is_i64() || j[k].is_u64(), "{k}: {j}");
     }
     assert!(j["issued"].as_u64().unwrap() >= 2 + 1 + 5000 + 4096);
+    // What an operator alarms on: the runway, the node numbers, the lease.
+    let runway = j["runway_s"].as_u64().unwrap();
+    let years = runway as f64 / (365.25 * 86400.0);
+    assert!((30.0..70.0).contains(&years), "twitter's runway: {years} years");
+    assert_eq!(
+        (&j["nodes_total"], &j["nodes_in_use"], &j["nodes_free"]),
+        (&1024.into(), &1.into(), &1023.into())
+    );
+    assert!(j["lease_ttl_left_ms"].is_null(), "a local slot is no lease: {j}");
+    assert_eq!(j["lane_nodes"].as_array().unwrap().len(), 1);
     assert!(j["errors"].as_u64().unwrap() >= 11);
 
     assert_eq!(srv.get("/healthz", &[]).status, 200);
@@ -185,9 +195,14 @@ fn endpoints_and_bad_input() {
         "snowid_http_request_duration_seconds_bucket{endpoint=\"next_id\",le=\"+Inf\"} 4",
         "snowid_http_requests_total{endpoint=\"healthz\",code=\"431\"} 1",
         "snowid_node_info{",
+        "# HELP snowid_layout_runway_seconds ",
+        "# TYPE snowid_node_numbers_total gauge\nsnowid_node_numbers_total 1024\n",
+        "snowid_node_numbers_in_use 1\n",
+        "snowid_node_numbers_free 1023\n",
     ] {
         assert!(m.contains(needle), "{needle} missing in\n{m}");
     }
+    assert!(!m.contains("snowid_lease_ttl_left_seconds"), "no lease, no TTL");
     assert!(srv.term().success());
     let _ = std::fs::remove_dir_all(&state);
 }
