@@ -286,6 +286,43 @@ pub fn write(o: &mut String, gen: &Generator, m: &Metrics, c: &ConnStats) {
     }
 }
 
+/// Samples the history keeps: 10 minutes at one a second.
+const HISTORY_SAMPLES: usize = 600;
+
+/// The generator's counters once a second over the last minutes (the web
+/// page's charts of IDs/s and clock skew; `GET /v1/history`).
+#[derive(Default)]
+pub struct History {
+    samples: Mutex<std::collections::VecDeque<(u64, u64, i64)>>,
+}
+
+impl History {
+    /// Takes one sample: (wall ms, IDs issued, clock skew ms).
+    pub fn sample(&self, gen: &Generator) {
+        let s = gen.stats();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        if let Ok(mut h) = self.samples.lock() {
+            if h.len() == HISTORY_SAMPLES {
+                h.pop_front();
+            }
+            h.push_back((now, s.issued, s.skew_ms));
+        }
+    }
+
+    /// `{"interval_ms": 1000, "samples": [[t_ms, issued, skew_ms], ...]}`,
+    /// oldest first.
+    pub fn json(&self) -> serde_json::Value {
+        let samples: Vec<_> = self
+            .samples
+            .lock()
+            .map(|h| h.iter().map(|(t, i, k)| serde_json::json!([t, i, k])).collect())
+            .unwrap_or_default();
+        serde_json::json!({"interval_ms": 1000, "samples": samples})
+    }
+}
+
 /// The gRPC methods counted one by one.
 pub const GRPC_METHODS: [&str; 2] = ["NextIds", "StreamIds"];
 /// gRPC status code names by number (0..=16).

@@ -17,7 +17,7 @@ use crate::conn::ConnStats;
 use crate::http::{
     accepts, core_error, count_param, error_body, error_with_header, json, query_param, with_type,
 };
-use crate::metrics::{GrpcStats, Metrics};
+use crate::metrics::{GrpcStats, History, Metrics};
 use crate::segment::{self, Segments};
 use crate::shapes;
 
@@ -39,6 +39,8 @@ pub struct AppState {
     pub conns: Arc<ConnStats>,
     /// The gRPC listener's counters, when it listens (`--grpc-listen`).
     pub grpc: Option<GrpcStats>,
+    /// The counters once a second (`/v1/history`).
+    pub history: History,
 }
 
 pub type St = Arc<AppState>;
@@ -58,6 +60,7 @@ pub fn router(st: St) -> Router {
         .route("/v1/ids/{id}", get(ids))
         .route("/v1/layout", get(layout))
         .route("/v1/stats", get(stats))
+        .route("/v1/history", get(history))
         .route("/v1/segments/{key}/next_id", get(segment_next_id))
         .route("/v1/segments/{key}/next_ids", get(segment_next_ids))
         .fallback(not_found)
@@ -246,6 +249,10 @@ async fn stats(State(st): State<St>) -> Response {
         "requests": st.metrics.requests(),
         "errors": st.metrics.errors(),
     }))
+}
+
+async fn history(State(st): State<St>) -> Response {
+    json(st.history.json())
 }
 
 /// Ready while the generator can issue ([`Generator::ready`]: no ID is

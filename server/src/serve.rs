@@ -73,6 +73,7 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         metrics: crate::metrics::Metrics::default(),
         conns: conns.clone(),
         grpc: args.grpc_listen.is_some().then(Default::default),
+        history: Default::default(),
     });
     #[cfg(not(feature = "grpc"))]
     if args.grpc_listen.is_some() {
@@ -138,6 +139,14 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
             ),
             None => None,
         };
+        let sampled = st.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                sampled.history.sample(&sampled.gen);
+            }
+        });
         let service = |watch| front.for_connection(watch);
         let mut http_stop = stop.clone();
         let stopped = async move {

@@ -720,3 +720,35 @@ fn segment_metrics_per_key() {
     srv.term();
     let _ = std::fs::remove_dir_all(&state);
 }
+
+#[test]
+fn decoded_ids_carry_their_bit_fields_and_history_has_samples() {
+    let state = temp_dir("fields");
+    let srv = Server::start(&state, &[], &[]);
+    // Discord's documented example: 42 bits of time, worker 1, process 0, increment 7.
+    let j = srv.get("/v1/ids/175928847299117063?layout=discord", &[]).json();
+    let fields = j["fields"].as_array().unwrap();
+    let cols: Vec<(String, u64, u64, u64)> = fields
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_u64().unwrap();
+            (f["name"].as_str().unwrap().to_owned(), n("bits"), n("shift"), n("value"))
+        })
+        .collect();
+    assert_eq!(cols[0].0, "timestamp", "{j}");
+    assert_eq!(cols.iter().map(|c| c.1).sum::<u64>(), 64, "{j}");
+    assert_eq!(cols[1], ("worker".into(), 5, 17, 1), "{j}");
+    assert_eq!(cols.last().unwrap().3, 7, "increment 7: {j}");
+    assert_eq!(cols[0].3, j["tick"].as_u64().unwrap(), "{j}");
+    // Twitter keeps a sign bit: the first field, 0.
+    let j = srv.get("/v1/ids/175928847299117063?layout=twitter", &[]).json();
+    assert_eq!(j["fields"][0]["name"], "sign", "{j}");
+    assert_eq!(j["fields"][0]["value"], 0, "{j}");
+    let h = srv.get("/v1/history", &[]).json();
+    assert_eq!(h["interval_ms"], 1000);
+    let samples = h["samples"].as_array().unwrap();
+    assert!(!samples.is_empty(), "a sample at start: {h}");
+    assert_eq!(samples[0].as_array().unwrap().len(), 3);
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
+}
