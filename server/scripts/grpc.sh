@@ -15,4 +15,8 @@ if [ ! -f "$VENV/.complete" ]; then
         "$1/bin/pip" install -q --disable-pip-version-check "grpcio==$2" "grpcio-tools==$2" \
           "grpcio-health-checking==$2" && touch "$1/.complete"; }' sh "$VENV" "$VERSION"
 fi
+# `grpc.sh bench`: scripts/bench_grpc.py against the release binary.
+if [ "${1:-}" = bench ]; then
+    SNOWID_BIN=${SNOWID_BIN:-$(cd .. && pwd)/target/release/snowid} exec "$VENV/bin/python" scripts/bench_grpc.py
+fi
 SNOWID_BIN=${SNOWID_BIN:-$(cd .. && pwd)/target/debug/snowid} "$VENV/bin/python" tests/grpc/test_grpc.py

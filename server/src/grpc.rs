@@ -77,15 +77,14 @@ fn batch_status(e: &BatchError) -> Status {
 }
 
 /// A count of the request (0: `default`) checked by the core against
-/// `1..=--max-batch`, with its coded error naming the field.
+/// `1..=--max-batch`; its coded error names the field, the value and the
+/// range.
 fn count(field: &str, n: u32, default: u32, max_batch: u64) -> Result<usize, Status> {
     let n = if n == 0 { default } else { n };
-    snowid::value::query_count(&n.to_string(), max_batch)
+    snowid::Value::from(n)
+        .int_in(field, 1, max_batch.min(snowid::MAX_BATCH.into()).into())
+        .map(|n| n as usize)
         .map_err(|e| core_status(&e))
-        .map_err(|s| {
-            let md = s.metadata().clone();
-            Status::with_metadata(s.code(), format!("{field}: {}", s.message()), md)
-        })
 }
 
 fn chunk(ids: &[u64], packing: i32) -> Ids {

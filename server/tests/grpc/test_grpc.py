@@ -110,13 +110,18 @@ class GrpcTest(unittest.TestCase):
         self.assertEqual(len(unpack(self.s.stub.NextIds(snowid_pb2.NextIdsRequest(), metadata=AUTH))), 1)
 
     def test_count_over_max_batch_is_coded(self):
-        with self.assertRaises(grpc.RpcError) as c:
-            self.s.stub.NextIds(snowid_pb2.NextIdsRequest(count=100001), metadata=AUTH)
-        self.assertEqual(c.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
-        code = code_of(c.exception)
-        self.assertTrue(code, c.exception.details())
-        self.assertIn(f"{code}:", c.exception.details())
-        self.assertIn("100000", c.exception.details())  # the valid range is named
+        calls = [("count", lambda: self.s.stub.NextIds(snowid_pb2.NextIdsRequest(count=100001), metadata=AUTH)),
+                 ("chunk", lambda: list(self.s.stub.StreamIds(snowid_pb2.StreamIdsRequest(chunk=100001), metadata=AUTH)))]
+        for field, call in calls:
+            with self.assertRaises(grpc.RpcError) as c:
+                call()
+            self.assertEqual(c.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+            code, details = code_of(c.exception), c.exception.details()
+            self.assertTrue(code, details)
+            self.assertTrue(details.startswith(f"{code}: "), details)
+            # the field, the value and the valid range are named
+            for word in (field, "100001", "100000"):
+                self.assertIn(word, details)
 
     def test_stream_total(self):
         ids = []
