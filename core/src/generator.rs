@@ -1162,7 +1162,10 @@ mod tests {
         let (g, clock) = manual(l.clone(), end - 86_400_000 - 999);
         let s = g.stats();
         assert_eq!(s.runway_s, 86_400, "whole seconds to the layout's end");
-        assert_eq!((s.nodes_total, s.nodes_in_use, s.nodes_free), (1024, 1, 1023));
+        assert_eq!(
+            (s.nodes_total, s.nodes_in_use, s.nodes_free),
+            (1024, 1, 1023)
+        );
         assert_eq!(s.lease_ttl_left_ms, None, "no lease");
         clock.advance(86_400_999);
         assert_eq!(g.stats().runway_s, 0);

@@ -317,7 +317,11 @@ impl History {
         let samples: Vec<_> = self
             .samples
             .lock()
-            .map(|h| h.iter().map(|(t, i, k)| serde_json::json!([t, i, k])).collect())
+            .map(|h| {
+                h.iter()
+                    .map(|(t, i, k)| serde_json::json!([t, i, k]))
+                    .collect()
+            })
             .unwrap_or_default();
         serde_json::json!({"interval_ms": 1000, "samples": samples})
     }

@@ -25,7 +25,15 @@ pub fn inspect_json(layout: &Layout, id: u64) -> Result<serde_json::Value, Error
     let mut fields: Vec<_> = layout
         .fields()
         .iter()
-        .map(|f| (f.name(), f.kind().as_str(), f.bits(), f.shift(), (id >> f.shift()) & f.max()))
+        .map(|f| {
+            (
+                f.name(),
+                f.kind().as_str(),
+                f.bits(),
+                f.shift(),
+                (id >> f.shift()) & f.max(),
+            )
+        })
         .collect();
     if layout.sign_bit() {
         fields.push(("sign", "sign", 1, 63, id >> 63));

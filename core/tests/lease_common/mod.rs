@@ -207,8 +207,14 @@ pub fn paused_holder_stops_before_expiry_and_successor_stays_above_its_mark(b: &
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-    let ttl_left = victim.stats().lease_ttl_left_ms.expect("a leased generator has a TTL left");
-    assert!(ttl_left > 0 && ttl_left <= vh.ttl_ms(), "ttl left {ttl_left}");
+    let ttl_left = victim
+        .stats()
+        .lease_ttl_left_ms
+        .expect("a leased generator has a TTL left");
+    assert!(
+        ttl_left > 0 && ttl_left <= vh.ttl_ms(),
+        "ttl left {ttl_left}"
+    );
     vh.pause_renewals();
     let paused_at = now();
     let mut issued = Vec::new();
@@ -242,7 +248,11 @@ pub fn paused_holder_stops_before_expiry_and_successor_stays_above_its_mark(b: &
         "stopped at {lost_at}, lease expires at {expiry}"
     );
     assert!(lost_at >= vh.trusted_until_ms(), "not before the deadline");
-    assert_eq!(victim.stats().lease_ttl_left_ms, Some(0), "past the deadline");
+    assert_eq!(
+        victim.stats().lease_ttl_left_ms,
+        Some(0),
+        "past the deadline"
+    );
     assert!(!issued.is_empty());
     let victim_max = *issued.iter().max().unwrap();
 
