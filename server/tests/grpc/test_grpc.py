@@ -203,6 +203,26 @@ class GrpcTest(unittest.TestCase):
         self.assertEqual(len(set(ids)), len(ids), "duplicate IDs across HTTP and gRPC")
 
 
+class LimitsTest(unittest.TestCase):
+    def test_connections_beyond_the_limit_are_closed_and_counted(self):
+        s = Server("--max-connections", "1")
+        try:
+            self.assertEqual(len(unpack(s.stub.NextIds(snowid_pb2.NextIdsRequest(count=3), metadata=AUTH))), 3)
+            other = grpc.insecure_channel(s.grpc)
+            try:
+                with self.assertRaises(grpc.RpcError) as c:
+                    snowid_pb2_grpc.SnowidStub(other).NextIds(snowid_pb2.NextIdsRequest(count=1), metadata=AUTH, timeout=5)
+                self.assertEqual(c.exception.code(), grpc.StatusCode.UNAVAILABLE)
+            finally:
+                other.close()
+            self.assertGreaterEqual(s.metric("snowid_grpc_connections_refused_total"), 1)
+            self.assertEqual(s.metric("snowid_grpc_connections_open"), 1)
+            # the first connection still works
+            self.assertEqual(len(unpack(s.stub.NextIds(snowid_pb2.NextIdsRequest(count=2), metadata=AUTH))), 2)
+        finally:
+            s.stop()
+
+
 class ShutdownTest(unittest.TestCase):
     def test_sigterm_ends_an_endless_stream_within_the_grace(self):
         s = Server("--shutdown-grace-ms", "3000")
