@@ -366,6 +366,7 @@ pub struct GrpcStats {
 impl GrpcStats {
     /// Counts a call of `GRPC_METHODS[method]` answered with status `code`
     /// (a stream: its start).
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
     pub fn record(&self, method: usize, code: i32) {
         let c = usize::try_from(code).unwrap_or(2).min(GRPC_CODES.len() - 1);
         self.calls[method][c].fetch_add(1, Relaxed);

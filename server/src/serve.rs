@@ -50,6 +50,13 @@ fn read_token(args: &ServeArgs) -> Result<Option<Vec<u8>>, Fail> {
 }
 
 pub fn run(args: ServeArgs) -> Result<(), Fail> {
+    #[cfg(not(feature = "grpc"))]
+    if args.grpc_listen.is_some() {
+        return Err(Fail(
+            EXIT_USAGE,
+            "--grpc-listen: built without the grpc feature".into(),
+        ));
+    }
     let token = read_token(&args)?;
     let set = args.settings()?;
     let addr: SocketAddr = args
@@ -75,13 +82,7 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         grpc: args.grpc_listen.is_some().then(Default::default),
         history: Default::default(),
     });
-    #[cfg(not(feature = "grpc"))]
-    if args.grpc_listen.is_some() {
-        return Err(Fail(
-            EXIT_USAGE,
-            "--grpc-listen: built without the grpc feature".into(),
-        ));
-    }
+    #[cfg(feature = "grpc")]
     let grpc_token = token.clone();
     let auth = if token.is_some() {
         "bearer token"
@@ -105,6 +106,7 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         .map_err(|e| Fail(EXIT_UNAVAILABLE, format!("tokio runtime: {e}")))?;
     let st2 = st.clone();
     let limits = set.limits;
+    #[cfg(feature = "grpc")]
     let max_header_bytes = set.max_header_bytes;
     let r = rt.block_on(async move {
         let st = st2;
