@@ -82,7 +82,7 @@ fn batch_status(e: &BatchError) -> Status {
 fn count(field: &str, n: u32, default: u32, max_batch: u64) -> Result<usize, Status> {
     let n = if n == 0 { default } else { n };
     snowid::Value::from(n)
-        .int_in(field, 1, max_batch.min(snowid::MAX_BATCH.into()).into())
+        .int_in(field, 1, max_batch.min(snowid::MAX_BATCH).into())
         .map(|n| n as usize)
         .map_err(|e| core_status(&e))
 }
