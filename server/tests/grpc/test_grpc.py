@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 import grpc
@@ -64,8 +65,17 @@ class Server:
     def get(self, path, accept="application/json"):
         req = urllib.request.Request(f"http://{self.http}{path}",
                                      headers={"Authorization": f"Bearer {TOKEN}", "Accept": accept})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.read()
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    return r.read()
+            except urllib.error.HTTPError as e:
+                # --max-connections 1: the previous request's connection may
+                # not be released yet (503 TOO_MANY_CONNECTIONS)
+                if e.code != 503:
+                    raise
+                time.sleep(0.02)
+        raise AssertionError(f"{path}: 503 for 2 s")
 
     def metric(self, name):
         text = self.get("/metrics", "text/plain").decode()
