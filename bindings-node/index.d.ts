@@ -198,9 +198,12 @@ export declare class Generator {
    * Counters: IDs issued, overflow waits, clock regressions seen, largest
    * regression (ms), ticks borrowed; and `skewMs`, the wall clock minus
    * the generator's clock in ms now (0 on a ManualClock; alert when
-   * `Math.abs(skewMs) > 100`).
+   * `Math.abs(skewMs) > 100`). What an operator alarms on: `runwayS`
+   * (seconds to the layout's last timestamp), `nodesTotal`, `nodesInUse`
+   * (this generator's lanes), `nodesFree` and `leaseTtlLeftMs` (ms before
+   * the node-number lease's deadline; `null` without a lease).
    */
-  stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }
+  stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number, runwayS: number, nodesTotal: number, nodesInUse: number, nodesFree: number, leaseTtlLeftMs: number | null }
   /** The layout. */
   get layout(): Layout
   /**
@@ -471,7 +474,7 @@ export declare class WideGenerator {
   /** Node values by field name. */
   get nodes(): Record<string, number>
   /** Counters, as `Generator#stats()`. */
-  stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }
+  stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number, runwayS: number, nodesTotal: number, nodesInUse: number, nodesFree: number, leaseTtlLeftMs: number | null }
 }
 
 /**
@@ -652,7 +655,7 @@ export declare function ready(): void
  * Counters of the default generator (all 0 before its first use), and the
  * clock's current `skewMs` (see `Generator.stats()`).
  */
-export declare function stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }
+export declare function stats(): { issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number, runwayS: number, nodesTotal: number, nodesInUse: number, nodesFree: number, leaseTtlLeftMs: number | null }
 
 /**
  * A ULID (26 characters of Crockford base32) from the process's default

@@ -204,6 +204,12 @@
 #define SNOWID_STATS_SIZE_V2 48
 
 /**
+ * Size of `snowid_stats_t` version 3 (adds `runway_s`, `nodes_total`,
+ * `nodes_in_use`, `nodes_free`, `lease_ttl_left_ms`).
+ */
+#define SNOWID_STATS_SIZE_V3 88
+
+/**
  * Most node fields a layout can have (the size of the `nodes` arrays).
  */
 #define SNOWID_MAX_NODE_FIELDS 4
@@ -634,6 +640,29 @@ typedef struct snowid_stats_t {
    * unique and ordered, but their timestamps drift from wall time.
    */
   int64_t skew_ms;
+  /**
+   * (Version 3.) Seconds from the generator's clock to the layout's last
+   * timestamp (0 once there: every call then fails). Alert a year ahead.
+   */
+  uint64_t runway_s;
+  /**
+   * (Version 3.) Node identities in the layout's ID space.
+   */
+  uint64_t nodes_total;
+  /**
+   * (Version 3.) Node numbers this generator holds (one per lane).
+   */
+  uint64_t nodes_in_use;
+  /**
+   * (Version 3.) `nodes_total - nodes_in_use`; across a fleet, alert on
+   * `nodes_total - sum(nodes_in_use)`.
+   */
+  uint64_t nodes_free;
+  /**
+   * (Version 3.) Milliseconds before the node-number lease's deadline
+   * (the lowest of the lanes); -1 when the node numbers are not leased.
+   */
+  int64_t lease_ttl_left_ms;
 } snowid_stats_t;
 
 /**
@@ -1500,7 +1529,7 @@ snowid_status snowid_generator_stats(const struct snowid_generator_t *generator,
  * Ownership: writes exactly `struct_size` bytes of the caller's struct.
  * NULL: `generator` or `out_stats` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
  * Errors: `SNOWID_ERR_INVALID_SETTING` if `struct_size` is not exactly
- * `SNOWID_STATS_SIZE_V1` or `_V2` (nothing is written).
+ * `SNOWID_STATS_SIZE_V1`, `_V2` or `_V3` (nothing is written).
  * Thread safety: safe while other threads issue IDs.
  */
 snowid_status snowid_generator_stats_sized(const struct snowid_generator_t *generator, struct snowid_stats_t *out_stats, uint32_t struct_size);

@@ -337,6 +337,9 @@ pub unsafe extern "C" fn snowid_generator_ready(
 pub const SNOWID_STATS_SIZE_V1: u32 = 40;
 /// Size of `snowid_stats_t` version 2 (adds `skew_ms`).
 pub const SNOWID_STATS_SIZE_V2: u32 = 48;
+/// Size of `snowid_stats_t` version 3 (adds `runway_s`, `nodes_total`,
+/// `nodes_in_use`, `nodes_free`, `lease_ttl_left_ms`).
+pub const SNOWID_STATS_SIZE_V3: u32 = 88;
 
 /// Counters of a generator (`snowid_generator_stats_sized()`). Exact when no
 /// thread is issuing; otherwise each is a recent value.
@@ -366,9 +369,24 @@ pub struct snowid_stats_t {
     /// wall clock away from the generator's monotonic timeline; IDs stay
     /// unique and ordered, but their timestamps drift from wall time.
     pub skew_ms: i64,
+    /// (Version 3.) Seconds from the generator's clock to the layout's last
+    /// timestamp (0 once there: every call then fails). Alert a year ahead.
+    pub runway_s: u64,
+    /// (Version 3.) Node identities in the layout's ID space.
+    pub nodes_total: u64,
+    /// (Version 3.) Node numbers this generator holds (one per lane).
+    pub nodes_in_use: u64,
+    /// (Version 3.) `nodes_total - nodes_in_use`; across a fleet, alert on
+    /// `nodes_total - sum(nodes_in_use)`.
+    pub nodes_free: u64,
+    /// (Version 3.) Milliseconds before the node-number lease's deadline
+    /// (the lowest of the lanes); -1 when the node numbers are not leased.
+    pub lease_ttl_left_ms: i64,
 }
 
-const _: () = assert!(size_of::<snowid_stats_t>() == SNOWID_STATS_SIZE_V2 as usize);
+const _: () = assert!(size_of::<snowid_stats_t>() == SNOWID_STATS_SIZE_V3 as usize);
+const _: () =
+    assert!(std::mem::offset_of!(snowid_stats_t, runway_s) == SNOWID_STATS_SIZE_V2 as usize);
 const _: () =
     assert!(std::mem::offset_of!(snowid_stats_t, skew_ms) == SNOWID_STATS_SIZE_V1 as usize);
 
@@ -393,6 +411,13 @@ unsafe fn write_stats(
         largest_regression_ms: s.largest_regression_ms,
         borrowed_ticks: s.borrowed_ticks,
         skew_ms: s.skew_ms,
+        runway_s: s.runway_s,
+        nodes_total: s.nodes_total,
+        nodes_in_use: s.nodes_in_use,
+        nodes_free: s.nodes_free,
+        lease_ttl_left_ms: s
+            .lease_ttl_left_ms
+            .map_or(-1, |ms| i64::try_from(ms).unwrap_or(i64::MAX)),
     };
     // SAFETY: the caller's struct holds `size` bytes (header contract).
     unsafe { write_prefix(&st, out_stats, size) };
@@ -422,7 +447,7 @@ pub unsafe extern "C" fn snowid_generator_stats(
 /// Ownership: writes exactly `struct_size` bytes of the caller's struct.
 /// NULL: `generator` or `out_stats` NULL -> `SNOWID_ERR_NULL_ARGUMENT`.
 /// Errors: `SNOWID_ERR_INVALID_SETTING` if `struct_size` is not exactly
-/// `SNOWID_STATS_SIZE_V1` or `_V2` (nothing is written).
+/// `SNOWID_STATS_SIZE_V1`, `_V2` or `_V3` (nothing is written).
 /// Thread safety: safe while other threads issue IDs.
 #[no_mangle]
 pub unsafe extern "C" fn snowid_generator_stats_sized(
@@ -431,12 +456,18 @@ pub unsafe extern "C" fn snowid_generator_stats_sized(
     struct_size: u32,
 ) -> snowid_status {
     guard(|| {
-        if ![SNOWID_STATS_SIZE_V1, SNOWID_STATS_SIZE_V2].contains(&struct_size) {
+        let sizes = [
+            SNOWID_STATS_SIZE_V1,
+            SNOWID_STATS_SIZE_V2,
+            SNOWID_STATS_SIZE_V3,
+        ];
+        if !sizes.contains(&struct_size) {
             return Err(invalid_setting(
                 "stats struct_size",
                 struct_size,
                 &format!(
-                    "{SNOWID_STATS_SIZE_V1} (version 1) or {SNOWID_STATS_SIZE_V2} (version 2): \
+                    "{SNOWID_STATS_SIZE_V1} (version 1), {SNOWID_STATS_SIZE_V2} (version 2) or \
+                     {SNOWID_STATS_SIZE_V3} (version 3): \
                      pass sizeof(snowid_stats_t) (a larger size means the header is newer than \
                      the library)"
                 ),

@@ -1213,14 +1213,20 @@ static void test_stats_skew(void) {
   size_t i;
   int clock_kinds[2] = {SNOWID_CLOCK_CACHED, SNOWID_CLOCK_MONOTONIC};
   int c;
-  CHECK(sizeof(snowid_stats_t) == SNOWID_STATS_SIZE_V2, "sizeof stats %zu", sizeof(snowid_stats_t));
+  CHECK(sizeof(snowid_stats_t) == SNOWID_STATS_SIZE_V3, "sizeof stats %zu", sizeof(snowid_stats_t));
   OK(snowid_generator_advance_time(g, 1000000000));
   OK(snowid_next(g, &id));
   st.skew_ms = 12345;
   OK(snowid_generator_stats_sized(g, &st, sizeof st));
   CHECK(st.skew_ms == 0 && st.issued == 1, "manual skew %" PRId64, st.skew_ms);
+  /* version 3: the runway (twitter ends at 1288834974657 + 2^41 ms; the
+     clock is at 1700000000000 + 10^9), the node numbers, no lease (-1) */
+  CHECK(st.runway_s == UINT64_C(1786858230), "runway %" PRIu64, st.runway_s);
+  CHECK(st.nodes_total == 1024 && st.nodes_in_use == 1 && st.nodes_free == 1023, "nodes %" PRIu64 "/%" PRIu64 "/%" PRIu64,
+        st.nodes_total, st.nodes_in_use, st.nodes_free);
+  CHECK(st.lease_ttl_left_ms == -1, "lease ttl %" PRId64, st.lease_ttl_left_ms);
   for (size = 0; size <= 100; size++) {
-    int valid = size == SNOWID_STATS_SIZE_V1 || size == SNOWID_STATS_SIZE_V2;
+    int valid = size == SNOWID_STATS_SIZE_V1 || size == SNOWID_STATS_SIZE_V2 || size == SNOWID_STATS_SIZE_V3;
     memset(big.raw, 0xab, sizeof big.raw);
     EXPECT(snowid_generator_stats_sized(g, &big.st, size), valid ? SNOWID_OK : SNOWID_ERR_INVALID_SETTING);
     for (i = valid ? size : 0; i < sizeof big.raw; i++) {

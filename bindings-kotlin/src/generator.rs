@@ -32,6 +32,19 @@ pub struct Stats {
     /// clock away from the generator's timeline; IDs stay unique and
     /// ordered, but their timestamps drift from wall time.
     pub skew_ms: i64,
+    /// Seconds from the generator's clock to the layout's last timestamp
+    /// (0 once there: every call then fails). Alert a year ahead.
+    pub runway_s: i64,
+    /// Node identities in the layout's ID space.
+    pub nodes_total: i64,
+    /// Node numbers this generator holds (one per lane).
+    pub nodes_in_use: i64,
+    /// `nodesTotal - nodesInUse`; across a fleet, alert on
+    /// `nodesTotal - sum(nodesInUse)`.
+    pub nodes_free: i64,
+    /// Milliseconds before the node-number lease's deadline (the lowest of
+    /// the lanes); null when the node numbers are not leased.
+    pub lease_ttl_left_ms: Option<i64>,
 }
 
 impl From<snowid::Stats> for Stats {
@@ -44,6 +57,11 @@ impl From<snowid::Stats> for Stats {
             largest_regression_ms: l(s.largest_regression_ms),
             borrowed_ticks: l(s.borrowed_ticks),
             skew_ms: s.skew_ms,
+            runway_s: l(s.runway_s),
+            nodes_total: l(s.nodes_total),
+            nodes_in_use: l(s.nodes_in_use),
+            nodes_free: l(s.nodes_free),
+            lease_ttl_left_ms: s.lease_ttl_left_ms.map(l),
         }
     }
 }

@@ -81,7 +81,22 @@ test('stats().skewMs: the clock skew, 0 on a ManualClock, small on the real cloc
   assert.ok(Math.abs(stats().skewMs) < 1000);
   const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
   // Generator#stats(), stats() and WideGenerator#stats()
-  assert.equal(dts.match(/borrowedTicks: number, skewMs: number \}/g).length, 3);
+  assert.equal(dts.match(/borrowedTicks: number, skewMs: number, runwayS: number, nodesTotal: number, nodesInUse: number, nodesFree: number, leaseTtlLeftMs: number \| null \}/g).length, 3);
+});
+
+test('stats(): the runway, the node numbers and the lease TTL left (null without a lease)', () => {
+  const start = new Date('2024-05-01T00:00:00Z');
+  const clock = new ManualClock(start);
+  const g = new Generator({ layout: 'instagram', shard: 8, clock });
+  const cap = g.layout.capacity();
+  const s = g.stats();
+  assert.equal(s.runwayS, Math.floor((Number(cap.endMs) - start.getTime()) / 1000));
+  assert.deepEqual([s.nodesTotal, s.nodesInUse, s.nodesFree], [Number(cap.nodes), 1, Number(cap.nodes) - 1]);
+  assert.equal(s.leaseTtlLeftMs, null);
+  clock.advance(5_000);
+  assert.equal(g.stats().runwayS, s.runwayS - 5);
+  const lanes = new Generator({ layout: 'instagram', shard: 21, lanes: 2, protect: false });
+  assert.equal(lanes.stats().nodesInUse, 2);
 });
 
 test('explicit node numbers are protected: a second live holder gets NODE_IN_USE', () => {

@@ -128,7 +128,7 @@ pub fn ready(env: Env) -> Result<()> {
 /// clock's current `skewMs` (see `Generator.stats()`).
 #[napi(
     catch_unwind,
-    ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }"
+    ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number, runwayS: number, nodesTotal: number, nodesInUse: number, nodesFree: number, leaseTtlLeftMs: number | null }"
 )]
 pub fn stats(env: Env) -> Result<Js> {
     stats_to_js(&env, &default::stats())

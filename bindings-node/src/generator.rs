@@ -232,10 +232,13 @@ impl Generator {
     /// Counters: IDs issued, overflow waits, clock regressions seen, largest
     /// regression (ms), ticks borrowed; and `skewMs`, the wall clock minus
     /// the generator's clock in ms now (0 on a ManualClock; alert when
-    /// `Math.abs(skewMs) > 100`).
+    /// `Math.abs(skewMs) > 100`). What an operator alarms on: `runwayS`
+    /// (seconds to the layout's last timestamp), `nodesTotal`, `nodesInUse`
+    /// (this generator's lanes), `nodesFree` and `leaseTtlLeftMs` (ms before
+    /// the node-number lease's deadline; `null` without a lease).
     #[napi(
         catch_unwind,
-        ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }"
+        ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number, runwayS: number, nodesTotal: number, nodesInUse: number, nodesFree: number, leaseTtlLeftMs: number | null }"
     )]
     pub fn stats(&self, env: Env) -> Result<Js> {
         stats_to_js(&env, &self.inner.stats())
@@ -293,10 +296,19 @@ pub fn stats_to_js(env: &Env, s: &snowid::Stats) -> Result<Js> {
         ("largestRegressionMs", s.largest_regression_ms as f64),
         ("borrowedTicks", s.borrowed_ticks as f64),
         ("skewMs", s.skew_ms as f64),
+        ("runwayS", s.runway_s as f64),
+        ("nodesTotal", s.nodes_total as f64),
+        ("nodesInUse", s.nodes_in_use as f64),
+        ("nodesFree", s.nodes_free as f64),
     ];
     for (k, v) in fields {
         js::set(env, o, k, js::num(env, v)?)?;
     }
+    let lease = match s.lease_ttl_left_ms {
+        Some(ms) => js::num(env, ms as f64)?,
+        None => js::null(env)?,
+    };
+    js::set(env, o, "leaseTtlLeftMs", lease)?;
     Ok(Js(o))
 }
 

@@ -354,7 +354,7 @@ impl WideGenerator {
     /// Counters, as `Generator#stats()`.
     #[napi(
         catch_unwind,
-        ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number }"
+        ts_return_type = "{ issued: number, overflowWaits: number, clockRegressions: number, largestRegressionMs: number, borrowedTicks: number, skewMs: number, runwayS: number, nodesTotal: number, nodesInUse: number, nodesFree: number, leaseTtlLeftMs: number | null }"
     )]
     pub fn stats(&self, env: Env) -> Result<Js> {
         stats_to_js(&env, &self.inner.stats())

@@ -197,6 +197,11 @@ pub fn stats_of(s: snowid::Stats) -> PyStats {
         largest_regression_ms: s.largest_regression_ms,
         borrowed_ticks: s.borrowed_ticks,
         skew_ms: s.skew_ms,
+        runway_s: s.runway_s,
+        nodes_total: s.nodes_total,
+        nodes_in_use: s.nodes_in_use,
+        nodes_free: s.nodes_free,
+        lease_ttl_left_ms: s.lease_ttl_left_ms,
     }
 }
 
@@ -216,17 +221,34 @@ pub struct PyStats {
     /// Wall clock minus the generator's clock, in ms, when `stats()` was
     /// called (0 on a ManualClock). Alert when `abs(skew_ms) > 100`.
     skew_ms: i64,
+    /// Seconds from the generator's clock to the layout's last timestamp
+    /// (0 once there: every call then fails). Alert a year ahead.
+    runway_s: u64,
+    /// Node identities in the layout's ID space.
+    nodes_total: u64,
+    /// Node numbers this generator holds (one per lane).
+    nodes_in_use: u64,
+    /// `nodes_total - nodes_in_use`; across a fleet alert on
+    /// `nodes_total - sum(nodes_in_use)`.
+    nodes_free: u64,
+    /// Milliseconds before the node-number lease's deadline (the lowest of
+    /// the lanes); `None` when the node numbers are not leased.
+    lease_ttl_left_ms: Option<u64>,
 }
 
 #[pymethods]
 impl PyStats {
     /// The counters as a `dict`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        fields_dict!(py, self; issued, overflow_waits, clock_regressions, largest_regression_ms, borrowed_ticks, skew_ms)
+        fields_dict!(py, self; issued, overflow_waits, clock_regressions, largest_regression_ms, borrowed_ticks, skew_ms, runway_s, nodes_total, nodes_in_use, nodes_free, lease_ttl_left_ms)
     }
 
     fn __repr__(&self) -> String {
-        fields_repr!("Stats", self; issued, overflow_waits, clock_regressions, largest_regression_ms, borrowed_ticks, skew_ms)
+        let head = fields_repr!("Stats", self; issued, overflow_waits, clock_regressions, largest_regression_ms, borrowed_ticks, skew_ms, runway_s, nodes_total, nodes_in_use, nodes_free);
+        let lease = self
+            .lease_ttl_left_ms
+            .map_or("None".into(), |ms| ms.to_string());
+        format!("{}, lease_ttl_left_ms={lease})", head.trim_end_matches(')'))
     }
 }
 

@@ -202,6 +202,24 @@ def test_stats_report_the_clock_skew() -> None:
     assert abs(snowid.default_stats().skew_ms) < 1000
 
 
+def test_stats_report_the_runway_node_numbers_and_lease() -> None:
+    clock = ManualClock(T0)
+    g = generator(clock, shard=3, layout="instagram")
+    cap = g.layout.capacity
+    s = g.stats()
+    assert s.runway_s == (cap.end_ms - T0) // 1000
+    assert (s.nodes_total, s.nodes_in_use, s.nodes_free) == (cap.nodes, 1, cap.nodes - 1)
+    assert s.lease_ttl_left_ms is None  # explicit numbers: no lease
+    d = s.to_dict()
+    assert d["runway_s"] == s.runway_s and d["nodes_free"] == cap.nodes - 1
+    assert "lease_ttl_left_ms" in d and d["lease_ttl_left_ms"] is None
+    assert "lease_ttl_left_ms=None" in repr(s)
+    clock.advance(5_000)
+    assert g.stats().runway_s == s.runway_s - 5
+    lanes = snowid.Generator(layout="instagram", shard=20, lanes=2, protect=False)
+    assert (lanes.stats().nodes_in_use, lanes.stats().nodes_free) == (2, cap.nodes - 2)
+
+
 def test_layout_api() -> None:
     tw = snowid.Layout.twitter()
     assert tw.name == "twitter" and tw == snowid.Layout.preset("twitter")

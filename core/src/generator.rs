@@ -217,6 +217,25 @@ pub struct Stats {
     /// a [`ManualClock`] reports 0. Alert when `|skew_ms| > 100`: IDs stay
     /// unique and ordered, but their timestamps drift from wall time.
     pub skew_ms: i64,
+    /// The layout's runway: whole seconds from the generator's clock to the
+    /// first instant its time field cannot hold ([`crate::Capacity::end_ms`]);
+    /// 0 once there. Alert well ahead (a year): past it every call fails
+    /// with `EXHAUSTED`.
+    pub runway_s: u64,
+    /// Node identities in the layout's ID space ([`crate::Capacity::nodes`]).
+    pub nodes_total: u64,
+    /// Node numbers this generator holds (one per lane).
+    pub nodes_in_use: u64,
+    /// `nodes_total - nodes_in_use`: the numbers left for other processes of
+    /// the same ID space, as this process sees it. Across a fleet, alert on
+    /// `nodes_total - sum(nodes_in_use)` (exhaustion: the next process
+    /// finds no free node number).
+    pub nodes_free: u64,
+    /// Milliseconds left before the node-number lease's deadline (the
+    /// lowest of the lanes), after which the generator stops issuing until
+    /// a renewal succeeds; `None` when the node numbers are not leased.
+    /// Alert when it falls well below the TTL (renewals are failing).
+    pub lease_ttl_left_ms: Option<u64>,
 }
 
 #[repr(align(128))]
@@ -519,6 +538,15 @@ impl<C: Clock> Generator<C> {
             s.largest_regression_ms = s.largest_regression_ms.max(o.largest_regression_ms);
             s.borrowed_ticks += o.borrowed_ticks;
         }
+        let cap = self.layout.capacity();
+        s.runway_s = cap.end_ms.saturating_sub(self.clock.now_ms()) / 1000;
+        s.nodes_total = cap.nodes;
+        s.nodes_in_use = 1 + self.others.len() as u64;
+        s.nodes_free = cap.nodes.saturating_sub(s.nodes_in_use);
+        s.lease_ttl_left_ms = self
+            .all_lanes()
+            .filter_map(|g| g.reserver.as_ref()?.ttl_left_ms())
+            .min();
         s
     }
 
@@ -532,6 +560,7 @@ impl<C: Clock> Generator<C> {
             largest_regression_ms: c.largest_regression_ms.load(Relaxed),
             borrowed_ticks: c.borrowed.load(Relaxed),
             skew_ms: self.clock.skew_ms(),
+            ..Stats::default()
         }
     }
 
@@ -1159,6 +1188,24 @@ mod tests {
             let skew = g.stats().skew_ms;
             assert!(skew.abs() < 1000, "skew {skew}");
         }
+    }
+
+    #[test]
+    fn stats_report_the_runway_and_the_node_numbers() {
+        let l = Layout::twitter();
+        let end = l.capacity().end_ms;
+        let (g, clock) = manual(l.clone(), end - 86_400_000 - 999);
+        let s = g.stats();
+        assert_eq!(s.runway_s, 86_400, "whole seconds to the layout's end");
+        assert_eq!(
+            (s.nodes_total, s.nodes_in_use, s.nodes_free),
+            (1024, 1, 1023)
+        );
+        assert_eq!(s.lease_ttl_left_ms, None, "no lease");
+        clock.advance(86_400_999);
+        assert_eq!(g.stats().runway_s, 0);
+        clock.advance(5_000);
+        assert_eq!(g.stats().runway_s, 0, "past the end: 0, not a wrap");
     }
 
     #[test]

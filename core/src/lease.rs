@@ -428,6 +428,11 @@ impl Reserve for LeaseReserve {
         Ok(w.min(cap).max(tick))
     }
 
+    fn ttl_left_ms(&self) -> Option<u64> {
+        let deadline = self.fence.trusted_until.load(Acquire);
+        Some(deadline.saturating_sub(self.fence.boot.now_ms()))
+    }
+
     fn release(&self, last_tick: Option<u64>) {
         let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
         if self.fence.taken().is_some() {

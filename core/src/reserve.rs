@@ -15,4 +15,9 @@ pub trait Reserve: Send + Sync {
     /// last tick it issued, so the mark can be lowered to exactly that and a
     /// restart need not wait out the reserved window.
     fn release(&self, _last_tick: Option<u64>) {}
+    /// Milliseconds left before the reservation stops being trusted (a
+    /// lease's deadline); `None` when it has no deadline (a mark file).
+    fn ttl_left_ms(&self) -> Option<u64> {
+        None
+    }
 }

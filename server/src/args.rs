@@ -16,6 +16,10 @@ pub struct ServeArgs {
     /// Address to listen on (loopback by default; port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Also serve gRPC (proto/snowid.proto: NextIds, StreamIds, health) on
+    /// this address, with the same token and limits.
+    #[arg(long)]
+    pub grpc_listen: Option<String>,
     /// Largest `count` accepted by /v1/next_ids (1..=16777216).
     #[arg(long, default_value = "65536", allow_hyphen_values = true)]
     max_batch: String,

@@ -34,7 +34,7 @@ pub struct Gate {
 
 /// Constant-time comparison of a presented token with the expected one
 /// (the time depends only on the expected token's length).
-fn token_eq(given: &[u8], expected: &[u8]) -> bool {
+pub fn token_eq(given: &[u8], expected: &[u8]) -> bool {
     let mut diff = given.len() ^ expected.len();
     for (i, b) in expected.iter().enumerate() {
         let g = given.get(i).copied().unwrap_or(0);
@@ -45,7 +45,7 @@ fn token_eq(given: &[u8], expected: &[u8]) -> bool {
 
 /// The token of an `Authorization: Bearer <token>` value: the scheme is
 /// case-insensitive (RFC 9110 11.1) and followed by one or more spaces.
-fn bearer_token(v: &[u8]) -> Option<&[u8]> {
+pub fn bearer_token(v: &[u8]) -> Option<&[u8]> {
     let (scheme, rest) = v.split_at_checked(6)?;
     if !scheme.eq_ignore_ascii_case(b"bearer") || rest.first() != Some(&b' ') {
         return None;

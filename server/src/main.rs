@@ -11,6 +11,7 @@
 //! - `args`: `serve`'s flags and the settings read from them
 //! - `front`: the gate (header limit, bearer token), metrics per request,
 //!   HEAD refused where IDs are issued, the hot endpoints
+//! - `grpc`: `--grpc-listen`: NextIds, StreamIds, health (feature `grpc`)
 //! - `routes`: the router and its handlers
 //! - `segment`: the segments the service serves, by key
 //! - `metrics`: the counters and the Prometheus text
@@ -26,6 +27,8 @@ mod cli;
 mod conn;
 mod exit;
 mod front;
+#[cfg(feature = "grpc")]
+mod grpc;
 mod http;
 mod metrics;
 mod routes;

@@ -199,6 +199,16 @@ const CONNECTION_METRICS: [&str; 6] = [
     "snowid_http_malformed_requests_total counter Request heads the HTTP layer could not take (400 malformed, 414, 431 beyond its buffer), answered with a coded body and closed.",
 ];
 
+/// What an operator alarms on, in the order [`write`] gives their values.
+const RUNWAY_METRICS: [&str; 4] = [
+    "snowid_layout_runway_seconds gauge Seconds until the layout's last timestamp (then every call fails with EXHAUSTED; alert a year ahead).",
+    "snowid_node_numbers_total gauge Node identities in the layout's ID space.",
+    "snowid_node_numbers_in_use gauge Node numbers this process holds (one per lane); fleet-wide, alert on total - sum(in_use).",
+    "snowid_node_numbers_free gauge Node numbers of the ID space this process leaves to others (total - in_use).",
+];
+
+const LEASE_TTL: &str = "snowid_lease_ttl_left_seconds gauge Seconds left before the node-number lease's deadline (then the service stops issuing until a renewal succeeds); absent without a lease.";
+
 const NODE_INFO: &str =
     "snowid_node_info gauge The node numbers' source and the layout, one series per lane.";
 
@@ -242,6 +252,13 @@ pub fn write(o: &mut String, gen: &Generator, m: &Metrics, c: &ConnStats) {
     for (def, v) in GENERATOR_METRICS.iter().zip(values) {
         family(o, def, [("", v)]);
     }
+    let runway = [s.runway_s, s.nodes_total, s.nodes_in_use, s.nodes_free];
+    for (def, v) in RUNWAY_METRICS.iter().zip(runway) {
+        family(o, def, [("", v)]);
+    }
+    if let Some(ms) = s.lease_ttl_left_ms {
+        family(o, LEASE_TTL, [("", ms as f64 / 1000.0)]);
+    }
     let (source, layout) = (esc(gen.source()), esc(gen.layout().name()));
     let lanes = gen
         .lane_nodes()
@@ -266,6 +283,116 @@ pub fn write(o: &mut String, gen: &Generator, m: &Metrics, c: &ConnStats) {
         &c.http_errors,
     ]) {
         family(o, def, [("", v.load(Relaxed))]);
+    }
+}
+
+/// Samples the history keeps: 10 minutes at one a second.
+const HISTORY_SAMPLES: usize = 600;
+
+/// The generator's counters once a second over the last minutes (the web
+/// page's charts of IDs/s and clock skew; `GET /v1/history`).
+#[derive(Default)]
+pub struct History {
+    samples: Mutex<std::collections::VecDeque<(u64, u64, i64)>>,
+}
+
+impl History {
+    /// Takes one sample: (wall ms, IDs issued, clock skew ms).
+    pub fn sample(&self, gen: &Generator) {
+        let s = gen.stats();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        if let Ok(mut h) = self.samples.lock() {
+            if h.len() == HISTORY_SAMPLES {
+                h.pop_front();
+            }
+            h.push_back((now, s.issued, s.skew_ms));
+        }
+    }
+
+    /// `{"interval_ms": 1000, "samples": [[t_ms, issued, skew_ms], ...]}`,
+    /// oldest first.
+    pub fn json(&self) -> serde_json::Value {
+        let samples: Vec<_> = self
+            .samples
+            .lock()
+            .map(|h| {
+                h.iter()
+                    .map(|(t, i, k)| serde_json::json!([t, i, k]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        serde_json::json!({"interval_ms": 1000, "samples": samples})
+    }
+}
+
+/// The gRPC methods counted one by one.
+pub const GRPC_METHODS: [&str; 2] = ["NextIds", "StreamIds"];
+/// gRPC status code names by number (0..=16).
+const GRPC_CODES: [&str; 17] = [
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+];
+
+/// The gRPC listener's counters (`--grpc-listen`).
+#[derive(Default)]
+pub struct GrpcStats {
+    calls: [[AtomicU64; GRPC_CODES.len()]; GRPC_METHODS.len()],
+    /// IDs sent in NextIds answers and StreamIds chunks.
+    pub ids_sent: AtomicU64,
+    /// StreamIds calls streaming now.
+    pub streams_open: AtomicU64,
+    pub connections_open: AtomicU64,
+    pub connections_accepted: AtomicU64,
+    pub connections_refused: AtomicU64,
+}
+
+impl GrpcStats {
+    /// Counts a call of `GRPC_METHODS[method]` answered with status `code`
+    /// (a stream: its start).
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    pub fn record(&self, method: usize, code: i32) {
+        let c = usize::try_from(code).unwrap_or(2).min(GRPC_CODES.len() - 1);
+        self.calls[method][c].fetch_add(1, Relaxed);
+    }
+
+    pub fn write(&self, o: &mut String) {
+        let calls = self.calls.iter().enumerate().flat_map(|(m, row)| {
+            row.iter().enumerate().filter_map(move |(c, v)| {
+                let v = v.load(Relaxed);
+                (v > 0).then(|| {
+                    let labels =
+                        format!("method=\"{}\",code=\"{}\"", GRPC_METHODS[m], GRPC_CODES[c]);
+                    (labels, v)
+                })
+            })
+        });
+        family(o, "snowid_grpc_calls_total counter gRPC calls by method and status code (a stream counts when it starts).", calls);
+        for (def, v) in [
+            ("snowid_grpc_ids_sent_total counter IDs sent over gRPC (NextIds answers and StreamIds chunks).", &self.ids_sent),
+            ("snowid_grpc_streams_open gauge StreamIds calls streaming now.", &self.streams_open),
+            ("snowid_grpc_connections_open gauge gRPC connections open now (at most --max-connections).", &self.connections_open),
+            ("snowid_grpc_connections_accepted_total counter gRPC connections accepted.", &self.connections_accepted),
+            ("snowid_grpc_connections_refused_total counter gRPC connections beyond --max-connections, closed at once.", &self.connections_refused),
+        ] {
+            family(o, def, [("", v.load(Relaxed))]);
+        }
     }
 }
 

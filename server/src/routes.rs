@@ -17,7 +17,7 @@ use crate::conn::ConnStats;
 use crate::http::{
     accepts, core_error, count_param, error_body, error_with_header, json, query_param, with_type,
 };
-use crate::metrics::Metrics;
+use crate::metrics::{GrpcStats, History, Metrics};
 use crate::segment::{self, Segments};
 use crate::shapes;
 
@@ -37,6 +37,10 @@ pub struct AppState {
     pub timeout: Duration,
     pub metrics: Metrics,
     pub conns: Arc<ConnStats>,
+    /// The gRPC listener's counters, when it listens (`--grpc-listen`).
+    pub grpc: Option<GrpcStats>,
+    /// The counters once a second (`/v1/history`).
+    pub history: History,
 }
 
 pub type St = Arc<AppState>;
@@ -56,6 +60,7 @@ pub fn router(st: St) -> Router {
         .route("/v1/ids/{id}", get(ids))
         .route("/v1/layout", get(layout))
         .route("/v1/stats", get(stats))
+        .route("/v1/history", get(history))
         .route("/v1/segments/{key}/next_id", get(segment_next_id))
         .route("/v1/segments/{key}/next_ids", get(segment_next_ids))
         .route("/v1/uuid7", get(crate::uuid::uuid7))
@@ -110,52 +115,63 @@ fn fill(gen: &Generator, n: usize) -> Result<Vec<u64>, Error> {
     Ok(out)
 }
 
+/// Why a batch gave no IDs.
+pub enum BatchError {
+    /// The core refused (its coded error).
+    Core(Error),
+    /// Not filled within `--request-timeout-ms`.
+    Timeout,
+    /// The blocking task that filled it failed.
+    Failed,
+}
+
+/// `count` IDs for one request (HTTP or gRPC): a batch that may wait runs
+/// on the blocking pool, bounded by `--request-timeout-ms`.
+pub async fn take_batch(st: &St, count: usize) -> Result<Vec<u64>, BatchError> {
+    if count <= 4096 {
+        return fill(&st.gen, count).map_err(BatchError::Core);
+    }
+    let st2 = st.clone();
+    let task = tokio::task::spawn_blocking(move || fill(&st2.gen, count));
+    match tokio::time::timeout(st.timeout, task).await {
+        Ok(Ok(r)) => r.map_err(BatchError::Core),
+        // The IDs the task still makes are never sent: a gap, never a
+        // duplicate.
+        Err(_) => Err(BatchError::Timeout),
+        Ok(Err(_)) => Err(BatchError::Failed),
+    }
+}
+
 /// `/v1/next_ids?count=N`: JSON, `text/plain` (one per line) or
-/// `application/octet-stream` (little-endian u64s). A batch that may wait
-/// runs on the blocking pool, bounded by `--request-timeout-ms`.
+/// `application/octet-stream` (little-endian u64s).
 async fn next_ids(State(st): State<St>, req: Request) -> Response {
     let (headers, uri) = (req.headers(), req.uri());
     let count = match count_param(uri, st.max_batch) {
         Ok(n) => n,
         Err(e) => return core_error(&e),
     };
-    let ids = if count > 4096 {
-        let st2 = st.clone();
-        let task = tokio::task::spawn_blocking(move || fill(&st2.gen, count));
-        match tokio::time::timeout(st.timeout, task).await {
-            Ok(Ok(r)) => r,
-            Err(_) => {
-                // The IDs the task still makes are never sent: a gap, never
-                // a duplicate.
-                return error_body(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "TIMEOUT",
-                    0,
-                    "request timed out",
-                );
-            }
-            Ok(Err(_)) => {
-                return error_body(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "INTERNAL",
-                    0,
-                    "batch task failed",
-                )
-            }
-        }
-    } else {
-        fill(&st.gen, count)
-    };
-    let ids = match ids {
+    let ids = match take_batch(&st, count).await {
         Ok(v) => v,
-        Err(e) => return core_error(&e),
+        Err(BatchError::Core(e)) => return core_error(&e),
+        Err(BatchError::Timeout) => {
+            return error_body(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                0,
+                "request timed out",
+            )
+        }
+        Err(BatchError::Failed) => {
+            return error_body(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                0,
+                "batch task failed",
+            )
+        }
     };
     if accepts(headers, "application/octet-stream") {
-        let mut b = Vec::with_capacity(ids.len() * 8);
-        for id in &ids {
-            b.extend_from_slice(&id.to_le_bytes());
-        }
-        return with_type("application/octet-stream", b);
+        return with_type("application/octet-stream", le_bytes(&ids));
     }
     if accepts(headers, "text/plain") {
         let mut s = String::with_capacity(ids.len() * 20);
@@ -177,6 +193,16 @@ async fn next_ids(State(st): State<St>, req: Request) -> Response {
     }
     s.push_str("]}");
     with_type("application/json", s)
+}
+
+/// IDs as little-endian u64s, 8 bytes each (the binary batch of HTTP and
+/// the packed chunks of gRPC).
+pub fn le_bytes(ids: &[u64]) -> Vec<u8> {
+    let mut b = Vec::with_capacity(ids.len() * 8);
+    for id in ids {
+        b.extend_from_slice(&id.to_le_bytes());
+    }
+    b
 }
 
 /// The `layout` query value (a preset name, read by the core), else the
@@ -215,9 +241,20 @@ async fn stats(State(st): State<St>) -> Response {
         "largest_regression_ms": s.largest_regression_ms,
         "borrowed_ticks": s.borrowed_ticks,
         "skew_ms": s.skew_ms,
+        "runway_s": s.runway_s,
+        "nodes_total": s.nodes_total,
+        "nodes_in_use": s.nodes_in_use,
+        "nodes_free": s.nodes_free,
+        "lease_ttl_left_ms": s.lease_ttl_left_ms,
+        "source": st.gen.source(),
+        "lane_nodes": st.gen.lane_nodes(),
         "requests": st.metrics.requests(),
         "errors": st.metrics.errors(),
     }))
+}
+
+async fn history(State(st): State<St>) -> Response {
+    json(st.history.json())
 }
 
 /// Ready while the generator can issue ([`Generator::ready`]: no ID is
@@ -234,6 +271,9 @@ async fn metrics(State(st): State<St>) -> Response {
     let mut o = String::with_capacity(8192);
     crate::metrics::write(&mut o, &st.gen, &st.metrics, &st.conns);
     st.segments.write_metrics(&mut o);
+    if let Some(g) = &st.grpc {
+        g.write(&mut o);
+    }
     with_type("text/plain; version=0.0.4; charset=utf-8", o)
 }
 

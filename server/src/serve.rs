@@ -50,6 +50,13 @@ fn read_token(args: &ServeArgs) -> Result<Option<Vec<u8>>, Fail> {
 }
 
 pub fn run(args: ServeArgs) -> Result<(), Fail> {
+    #[cfg(not(feature = "grpc"))]
+    if args.grpc_listen.is_some() {
+        return Err(Fail(
+            EXIT_USAGE,
+            "--grpc-listen: built without the grpc feature".into(),
+        ));
+    }
     let token = read_token(&args)?;
     let set = args.settings()?;
     let addr: SocketAddr = args
@@ -80,7 +87,11 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         timeout: set.request_timeout,
         metrics: crate::metrics::Metrics::default(),
         conns: conns.clone(),
+        grpc: args.grpc_listen.is_some().then(Default::default),
+        history: Default::default(),
     });
+    #[cfg(feature = "grpc")]
+    let grpc_token = token.clone();
     let auth = if token.is_some() {
         "bearer token"
     } else {
@@ -103,6 +114,8 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
         .map_err(|e| Fail(EXIT_UNAVAILABLE, format!("tokio runtime: {e}")))?;
     let st2 = st.clone();
     let limits = set.limits;
+    #[cfg(feature = "grpc")]
+    let max_header_bytes = set.max_header_bytes;
     let r = rt.block_on(async move {
         let st = st2;
         let listener = tokio::net::TcpListener::bind(addr)
@@ -116,8 +129,44 @@ pub fn run(args: ServeArgs) -> Result<(), Fail> {
             st.gen.layout().name(),
             st.gen.source(),
         );
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        #[cfg(feature = "grpc")]
+        let grpc = match &args.grpc_listen {
+            Some(a) => Some(
+                crate::grpc::start(
+                    a,
+                    st.clone(),
+                    grpc_token,
+                    limits,
+                    max_header_bytes,
+                    stop.clone(),
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        let sampled = st.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                sampled.history.sample(&sampled.gen);
+            }
+        });
         let service = |watch| front.for_connection(watch);
-        crate::conn::serve(listener, limits, conns, service, shutdown_signal()).await;
+        let mut http_stop = stop.clone();
+        let stopped = async move {
+            let _ = http_stop.wait_for(|s| *s).await;
+        };
+        crate::conn::serve(listener, limits, conns, service, stopped).await;
+        #[cfg(feature = "grpc")]
+        if let Some(g) = grpc {
+            let _ = g.await;
+        }
         Ok(())
     });
     // Connections still open after the grace are dropped here; a batch

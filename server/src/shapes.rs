@@ -20,6 +20,31 @@ pub fn inspect_json(layout: &Layout, id: u64) -> Result<serde_json::Value, Error
     ] {
         enc.insert(e.name().to_owned(), e.encode(id).into());
     }
+    // The bit fields, most significant first, each with its raw value (the
+    // web page's diagram).
+    let mut fields: Vec<_> = layout
+        .fields()
+        .iter()
+        .map(|f| {
+            (
+                f.name(),
+                f.kind().as_str(),
+                f.bits(),
+                f.shift(),
+                (id >> f.shift()) & f.max(),
+            )
+        })
+        .collect();
+    if layout.sign_bit() {
+        fields.push(("sign", "sign", 1, 63, id >> 63));
+    }
+    fields.sort_by_key(|f| std::cmp::Reverse(f.3));
+    let fields: Vec<_> = fields
+        .into_iter()
+        .map(|(name, kind, bits, shift, value)| {
+            serde_json::json!({"name": name, "kind": kind, "bits": bits, "shift": shift, "value": value})
+        })
+        .collect();
     Ok(serde_json::json!({
         "id": id.to_string(),
         "layout": layout.name(),
@@ -29,6 +54,7 @@ pub fn inspect_json(layout: &Layout, id: u64) -> Result<serde_json::Value, Error
         "sequence": p.sequence,
         "nodes": nodes,
         "encodings": enc,
+        "fields": fields,
     }))
 }
 

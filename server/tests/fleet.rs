@@ -57,6 +57,12 @@ fn three_instances_distinct_numbers_and_lease_lost() {
             .unwrap()
             .to_owned();
         assert!(info.contains("etcd"), "{info}");
+        // A leased node number shows its TTL left.
+        let ttl = m
+            .lines()
+            .find_map(|l| l.strip_prefix("snowid_lease_ttl_left_seconds "))
+            .unwrap_or_else(|| panic!("no lease TTL in\n{m}"));
+        assert!(ttl.parse::<f64>().unwrap() > 0.0, "{ttl}");
         nodes.push(
             info.split("nodes=\"")
                 .nth(1)

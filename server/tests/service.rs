@@ -147,6 +147,22 @@ fn endpoints_and_bad_input() {
         assert!(j[k].is_i64() || j[k].is_u64(), "{k}: {j}");
     }
     assert!(j["issued"].as_u64().unwrap() >= 2 + 1 + 5000 + 4096);
+    // What an operator alarms on: the runway, the node numbers, the lease.
+    let runway = j["runway_s"].as_u64().unwrap();
+    let years = runway as f64 / (365.25 * 86400.0);
+    assert!(
+        (30.0..70.0).contains(&years),
+        "twitter's runway: {years} years"
+    );
+    assert_eq!(
+        (&j["nodes_total"], &j["nodes_in_use"], &j["nodes_free"]),
+        (&1024.into(), &1.into(), &1023.into())
+    );
+    assert!(
+        j["lease_ttl_left_ms"].is_null(),
+        "a local slot is no lease: {j}"
+    );
+    assert_eq!(j["lane_nodes"].as_array().unwrap().len(), 1);
     assert!(j["errors"].as_u64().unwrap() >= 11);
 
     assert_eq!(srv.get("/healthz", &[]).status, 200);
@@ -185,9 +201,17 @@ fn endpoints_and_bad_input() {
         "snowid_http_request_duration_seconds_bucket{endpoint=\"next_id\",le=\"+Inf\"} 4",
         "snowid_http_requests_total{endpoint=\"healthz\",code=\"431\"} 1",
         "snowid_node_info{",
+        "# HELP snowid_layout_runway_seconds ",
+        "# TYPE snowid_node_numbers_total gauge\nsnowid_node_numbers_total 1024\n",
+        "snowid_node_numbers_in_use 1\n",
+        "snowid_node_numbers_free 1023\n",
     ] {
         assert!(m.contains(needle), "{needle} missing in\n{m}");
     }
+    assert!(
+        !m.contains("snowid_lease_ttl_left_seconds"),
+        "no lease, no TTL"
+    );
     assert!(srv.term().success());
     let _ = std::fs::remove_dir_all(&state);
 }
@@ -745,6 +769,47 @@ fn uuid7_and_ulid_endpoints() {
         let r = request(&srv.addr, "HEAD", path, &[]).unwrap();
         assert_eq!((r.status, r.header("allow")), (405, Some("GET")), "{path}");
     }
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+#[test]
+fn decoded_ids_carry_their_bit_fields_and_history_has_samples() {
+    let state = temp_dir("fields");
+    let srv = Server::start(&state, &[], &[]);
+    // Discord's documented example: 42 bits of time, worker 1, process 0, increment 7.
+    let j = srv
+        .get("/v1/ids/175928847299117063?layout=discord", &[])
+        .json();
+    let fields = j["fields"].as_array().unwrap();
+    let cols: Vec<(String, u64, u64, u64)> = fields
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_u64().unwrap();
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                n("bits"),
+                n("shift"),
+                n("value"),
+            )
+        })
+        .collect();
+    assert_eq!(cols[0].0, "timestamp", "{j}");
+    assert_eq!(cols.iter().map(|c| c.1).sum::<u64>(), 64, "{j}");
+    assert_eq!(cols[1], ("worker".into(), 5, 17, 1), "{j}");
+    assert_eq!(cols.last().unwrap().3, 7, "increment 7: {j}");
+    assert_eq!(cols[0].3, j["tick"].as_u64().unwrap(), "{j}");
+    // Twitter keeps a sign bit: the first field, 0.
+    let j = srv
+        .get("/v1/ids/175928847299117063?layout=twitter", &[])
+        .json();
+    assert_eq!(j["fields"][0]["name"], "sign", "{j}");
+    assert_eq!(j["fields"][0]["value"], 0, "{j}");
+    let h = srv.get("/v1/history", &[]).json();
+    assert_eq!(h["interval_ms"], 1000);
+    let samples = h["samples"].as_array().unwrap();
+    assert!(!samples.is_empty(), "a sample at start: {h}");
+    assert_eq!(samples[0].as_array().unwrap().len(), 3);
     drop(srv);
     let _ = std::fs::remove_dir_all(&state);
 }

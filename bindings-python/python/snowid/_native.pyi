@@ -447,7 +447,25 @@ class Stats:
         when ``abs(skew_ms) > 100``: NTP moved the wall clock away from the
         generator's timeline; IDs stay unique and ordered, but their
         timestamps drift from wall time."""
-    def to_dict(self) -> Dict[str, int]:
+    @property
+    def runway_s(self) -> int:
+        """Seconds from the generator's clock to the layout's last timestamp
+        (0 once there: every call then fails). Alert a year ahead."""
+    @property
+    def nodes_total(self) -> int:
+        """Node identities in the layout's ID space."""
+    @property
+    def nodes_in_use(self) -> int:
+        """Node numbers this generator holds (one per lane)."""
+    @property
+    def nodes_free(self) -> int:
+        """``nodes_total - nodes_in_use``; across a fleet alert on
+        ``nodes_total - sum(nodes_in_use)``."""
+    @property
+    def lease_ttl_left_ms(self) -> Optional[int]:
+        """Milliseconds before the node-number lease's deadline (the lowest of
+        the lanes); ``None`` when the node numbers are not leased."""
+    def to_dict(self) -> Dict[str, Optional[int]]:
         """The counters as a dict."""
 
 @final

@@ -241,9 +241,13 @@ impl WideGenerator {
     pub fn nodes(&self) -> &[u32] {
         &self.nodes[..self.layout.node_count()]
     }
-    /// The counters (those of the position generator).
+    /// The counters (those of the position generator); the node numbers
+    /// are this layout's (the position generator's node fields are padding).
     pub fn stats(&self) -> Stats {
-        self.inner.stats()
+        let mut s = self.inner.stats();
+        s.nodes_total = self.layout.capacity().nodes;
+        s.nodes_free = s.nodes_total.saturating_sub(s.nodes_in_use);
+        s
     }
     /// Where the node numbers came from.
     pub fn source(&self) -> &str {
@@ -489,7 +493,14 @@ mod tests {
             let p = l.decode(batch[0]).unwrap();
             assert_eq!((p.timestamp_ms, p.sequence, p.nodes[0]), (at + 20, 0, 5));
             assert_eq!(l.decode(b).unwrap().sequence, 1);
-            assert_eq!(g.stats().issued, 5);
+            let s = g.stats();
+            assert_eq!(s.issued, 5);
+            // The node numbers are the wide layout's, not the padding's.
+            let total = l.capacity().nodes;
+            assert_eq!(
+                (s.nodes_total, s.nodes_in_use, s.nodes_free),
+                (total, 1, total - 1)
+            );
             clock.advance(-1000);
             assert_eq!(g.next_id().unwrap_err().code(), "CLOCK_MOVED_BACKWARDS");
         }

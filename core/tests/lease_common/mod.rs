@@ -207,6 +207,14 @@ pub fn paused_holder_stops_before_expiry_and_successor_stays_above_its_mark(b: &
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+    let ttl_left = victim
+        .stats()
+        .lease_ttl_left_ms
+        .expect("a leased generator has a TTL left");
+    assert!(
+        ttl_left > 0 && ttl_left <= vh.ttl_ms(),
+        "ttl left {ttl_left}"
+    );
     vh.pause_renewals();
     let paused_at = now();
     let mut issued = Vec::new();
@@ -240,6 +248,11 @@ pub fn paused_holder_stops_before_expiry_and_successor_stays_above_its_mark(b: &
         "stopped at {lost_at}, lease expires at {expiry}"
     );
     assert!(lost_at >= vh.trusted_until_ms(), "not before the deadline");
+    assert_eq!(
+        victim.stats().lease_ttl_left_ms,
+        Some(0),
+        "past the deadline"
+    );
     assert!(!issued.is_empty());
     let victim_max = *issued.iter().max().unwrap();
 
@@ -537,6 +550,9 @@ pub fn lanes_take_one_lease_each(b: &Backend) {
     let mut workers: Vec<u32> = g.lane_nodes().iter().map(|n| n[0]).collect();
     workers.sort();
     assert_eq!(workers, [0, 1, 2], "three lanes, three leases");
+    let s = g.stats();
+    assert_eq!((s.nodes_total, s.nodes_in_use, s.nodes_free), (4, 3, 1));
+    assert!(s.lease_ttl_left_ms.is_some_and(|t| t > 0), "{s:?}");
     let fourth = settings(1).build().unwrap();
     assert_eq!(fourth.nodes(), &[3]);
     assert!(settings(1).build().is_err(), "no number left");

@@ -220,6 +220,18 @@ async function main() {
     assert.equal(await text(page, "#part-sequence"), "7");
     assert.equal(await text(page, "#enc-decimal"), DISCORD_EXAMPLE);
     assert.equal(await page.locator("#error").isVisible(), false, "no error shown");
+    // The bit-field diagram: one group per field, most significant first,
+    // each with its bits and value.
+    const fields = await page.$$eval("#bits-svg g.field", (gs) =>
+      gs.map((g) => [g.dataset.name, Number(g.dataset.bits), g.dataset.value, g.querySelector(".value").textContent]));
+    assert.deepEqual(fields, [
+      ["timestamp", 42, "41944705796", "63..22 = 41944705796"],
+      ["worker", 5, "1", "21..17 = 1"],
+      ["process", 5, "0", "16..12 = 0"],
+      ["increment", 12, "7", "11..0 = 7"],
+    ]);
+    const bits = await page.$$eval("#bits-svg g.field text[style]", (ts) => ts.map((t) => t.textContent).join(""));
+    assert.equal(bits, BigInt(DISCORD_EXAMPLE).toString(2).padStart(64, "0"), "the 64 bits, in order");
     log("discord example decoded: 1462015105796 = 2016-04-30T11:18:25.796Z, worker 1, process 0, increment 7");
 
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -297,6 +309,30 @@ async function main() {
     assert.ok(Number((await text(page, "#stat-errors")).replace(/,/g, "")) >= 1, "errors counted the bad IDs");
     log(`live panel: issued ${await text(page, "#stat-issued")}, errors ${await text(page, "#stat-errors")}, ` +
       `IDs/s ${await text(page, "#stat-ids-per-second")}, skew ${await text(page, "#stat-skew")}`);
+
+    // 7. What an operator watches: the node's identity, the runway, the
+    // node-number use, and charts of IDs/s and skew from /v1/history.
+    const stats = await (await fetch(`${server.base}/v1/stats`)).json();
+    const layout = await (await fetch(`${server.base}/v1/layout`)).json();
+    assert.match(await text(page, "#node-source"), /local slot/);
+    assert.equal(await text(page, "#node-lease"), "no lease");
+    const names = layout.fields.filter((f) => f.kind === "node").map((f) => f.name);
+    assert.equal(await text(page, "#node-numbers"), stats.lane_nodes[0].map((v, i) => `${names[i]} ${v}`).join(", "));
+    assert.equal(await text(page, "#runway-end"), new Date(layout.capacity.end_ms).toISOString().slice(0, 10));
+    const years = Number(await text(page, "#runway-years"));
+    assert.ok(Math.abs(years - stats.runway_s / (365.25 * 86400)) < 0.2, `years left ${years}`);
+    assert.equal(await text(page, "#nodes-use"), "1 of 1,024");
+    assert.equal(await text(page, "#nodes-free"), "1,023");
+    // The batch of 500 shows as a peak once a history sample follows it.
+    await page.waitForFunction(() => {
+      const l = document.querySelector("#chart-rate polyline");
+      return l && l.getAttribute("points").split(" ").length >= 2 &&
+        Number(document.querySelector("#rate-peak").textContent.replace(/,/g, "")) >= 1;
+    }, null, { timeout: 8000 });
+    assert.equal(await page.locator("#chart-skew polyline").count(), 1, "skew chart drawn");
+    await page.screenshot({ path: path.join(SHOTS, "page-operator.png"), fullPage: true });
+    log(`operator panels: runway ${years} years to ${await text(page, "#runway-end")}, ` +
+      `nodes ${await text(page, "#nodes-use")}, peak ${await text(page, "#rate-peak")} IDs/s`);
 
     assert.deepEqual(pageErrors.filter((e) => !/status of 400/.test(e)), [], "no script errors on the page");
     ok = true;

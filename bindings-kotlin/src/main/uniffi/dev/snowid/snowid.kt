@@ -6286,6 +6286,34 @@ data class Stats (
      * ordered, but their timestamps drift from wall time.
      */
     var `skewMs`: kotlin.Long
+    , 
+    /**
+     * Seconds from the generator's clock to the layout's last timestamp
+     * (0 once there: every call then fails). Alert a year ahead.
+     */
+    var `runwayS`: kotlin.Long
+    , 
+    /**
+     * Node identities in the layout's ID space.
+     */
+    var `nodesTotal`: kotlin.Long
+    , 
+    /**
+     * Node numbers this generator holds (one per lane).
+     */
+    var `nodesInUse`: kotlin.Long
+    , 
+    /**
+     * `nodesTotal - nodesInUse`; across a fleet, alert on
+     * `nodesTotal - sum(nodesInUse)`.
+     */
+    var `nodesFree`: kotlin.Long
+    , 
+    /**
+     * Milliseconds before the node-number lease's deadline (the lowest of
+     * the lanes); null when the node numbers are not leased.
+     */
+    var `leaseTtlLeftMs`: kotlin.Long?
     
 ){
     
@@ -6308,6 +6336,11 @@ public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -6317,7 +6350,12 @@ public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
             FfiConverterLong.allocationSize(value.`clockRegressions`) +
             FfiConverterLong.allocationSize(value.`largestRegressionMs`) +
             FfiConverterLong.allocationSize(value.`borrowedTicks`) +
-            FfiConverterLong.allocationSize(value.`skewMs`)
+            FfiConverterLong.allocationSize(value.`skewMs`) +
+            FfiConverterLong.allocationSize(value.`runwayS`) +
+            FfiConverterLong.allocationSize(value.`nodesTotal`) +
+            FfiConverterLong.allocationSize(value.`nodesInUse`) +
+            FfiConverterLong.allocationSize(value.`nodesFree`) +
+            FfiConverterOptionalLong.allocationSize(value.`leaseTtlLeftMs`)
     )
 
     override fun write(value: Stats, buf: ByteBuffer) {
@@ -6327,6 +6365,11 @@ public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
             FfiConverterLong.write(value.`largestRegressionMs`, buf)
             FfiConverterLong.write(value.`borrowedTicks`, buf)
             FfiConverterLong.write(value.`skewMs`, buf)
+            FfiConverterLong.write(value.`runwayS`, buf)
+            FfiConverterLong.write(value.`nodesTotal`, buf)
+            FfiConverterLong.write(value.`nodesInUse`, buf)
+            FfiConverterLong.write(value.`nodesFree`, buf)
+            FfiConverterOptionalLong.write(value.`leaseTtlLeftMs`, buf)
     }
 }
 

@@ -39,6 +39,21 @@ class SmokeTest {
     }
 
     @Test
+    fun statsReportTheRunwayTheNodeNumbersAndTheLease() {
+        val start = 1_700_000_000_000
+        val clock = ManualClock(start)
+        Generator("layout" to "instagram", "shard" to 6, "clock" to clock).use { g ->
+            val cap = Snowid.capacity(g.layout())
+            val s = g.stats()
+            assertEquals((cap.endMs - start) / 1000, s.runwayS)
+            assertEquals(listOf(cap.nodes, 1L, cap.nodes - 1), listOf(s.nodesTotal, s.nodesInUse, s.nodesFree))
+            assertEquals(null, s.leaseTtlLeftMs)
+            clock.advance(5_000)
+            assertEquals(s.runwayS - 5, g.stats().runwayS)
+        }
+    }
+
+    @Test
     fun randomSequenceStartSpreadsIdsOverShards() {
         // 100 IDs/s on a manual clock: plain IDs all land on shard 0 of 16.
         fun shards(random: Boolean): IntArray {
