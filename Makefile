@@ -137,8 +137,15 @@ dist:
 DIST_TEST_PROFILE ?= release
 test: DIST_TEST_PROFILE = dist-test
 dist_out = $(if $(filter release,$(1)),$(CURDIR)/dist,$(CURDIR)/target/$(1)/artifacts)
+# Cargo's target directory of build.sh: target/dist for the release
+# artifacts (never overwriting what install/bench build in target/release);
+# for dist-test, target/ itself, where the bindings' suites built the same
+# profile: the dependencies the etcd feature does not change are reused, not
+# built again.
+dist_target = $(if $(filter release,$(1)),$(CURDIR)/target/dist,$(CURDIR)/target)
 test-dist:
-	SNOWID_DIST_PROFILE=$(DIST_TEST_PROFILE) DIST=$(call dist_out,$(DIST_TEST_PROFILE)) scripts/package/build.sh
+	SNOWID_DIST_PROFILE=$(DIST_TEST_PROFILE) SNOWID_DIST_TARGET=$(call dist_target,$(DIST_TEST_PROFILE)) \
+	  DIST=$(call dist_out,$(DIST_TEST_PROFILE)) scripts/package/build.sh
 	DIST=$(call dist_out,$(DIST_TEST_PROFILE)) scripts/package/test.sh python node c etcd kotlin
 
 ## test-sdist: the Python sdist of `make dist` builds into a wheel (with
