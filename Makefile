@@ -55,6 +55,12 @@ test-rust:
 	RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom $(CARGO) test -p snowid --profile loom --lib loom
 	$(CARGO) run -q -p snowid-example > /dev/null
 
+# The bindings' suites build their native libraries with the cargo profile
+# dist-test (release without fat LTO, root Cargo.toml; their Makefiles'
+# TEST_PROFILE). The targets here that build a binding for a test ask for the
+# same profile, so the library already built is reused, not rebuilt.
+BINDINGS_TEST := RUST_PROFILE=dist-test
+
 ## test-readme: the root README's Python and JavaScript snippets, run against
 ## the packages test-python and test-node installed (Rust snippets are doctests)
 test-readme:
@@ -67,9 +73,9 @@ test-readme:
 ## decodes in Python, Node and C. Installs the peers itself (go mod download,
 ## npm ci, pip); the C and Node builds are no-ops after test-c and test-node.
 test-interop:
-	test -x bindings-python/.venv/bin/python || $(MAKE) -C bindings-python install
-	$(MAKE) -C bindings-node build
-	$(MAKE) -C bindings-c lib
+	test -x bindings-python/.venv/bin/python || $(MAKE) -C bindings-python install $(BINDINGS_TEST)
+	$(MAKE) -C bindings-node build $(BINDINGS_TEST)
+	$(MAKE) -C bindings-c lib $(BINDINGS_TEST)
 	bindings-python/.venv/bin/python -m pip install -q --disable-pip-version-check snowflake-id==1.0.2
 	cd interop/go && go mod download && go build -o $(CURDIR)/target/interop/peers .
 	cd interop && npm ci --no-audit --no-fund --silent
@@ -144,8 +150,15 @@ dist:
 DIST_TEST_PROFILE ?= release
 test: DIST_TEST_PROFILE = dist-test
 dist_out = $(if $(filter release,$(1)),$(CURDIR)/dist,$(CURDIR)/target/$(1)/artifacts)
+# Cargo's target directory of build.sh: target/dist for the release
+# artifacts (never overwriting what install/bench build in target/release);
+# for dist-test, target/ itself, where the bindings' suites built the same
+# profile: the dependencies the etcd feature does not change are reused, not
+# built again.
+dist_target = $(if $(filter release,$(1)),$(CURDIR)/target/dist,$(CURDIR)/target)
 test-dist:
-	SNOWID_DIST_PROFILE=$(DIST_TEST_PROFILE) DIST=$(call dist_out,$(DIST_TEST_PROFILE)) scripts/package/build.sh
+	SNOWID_DIST_PROFILE=$(DIST_TEST_PROFILE) SNOWID_DIST_TARGET=$(call dist_target,$(DIST_TEST_PROFILE)) \
+	  DIST=$(call dist_out,$(DIST_TEST_PROFILE)) scripts/package/build.sh
 	DIST=$(call dist_out,$(DIST_TEST_PROFILE)) scripts/package/test.sh python node c etcd kotlin
 
 ## test-sdist: the Python sdist of `make dist` builds into a wheel (with
@@ -194,8 +207,8 @@ test-segments:
 ## ```js db) against real SQLite and the PostgreSQL of scripts/services.sh
 ## (run inside test-segments, which starts it); installs psycopg and pg
 readme-db:
-	test -x bindings-python/.venv/bin/python || $(MAKE) -C bindings-python install
-	test -f bindings-node/snowid.node || $(MAKE) -C bindings-node build
+	test -x bindings-python/.venv/bin/python || $(MAKE) -C bindings-python install $(BINDINGS_TEST)
+	test -f bindings-node/snowid.node || $(MAKE) -C bindings-node build $(BINDINGS_TEST)
 	bindings-python/.venv/bin/python -m pip install -q --disable-pip-version-check "psycopg[binary]"
 	mkdir -p target/db-drivers && cd target/db-drivers && \
 	  (test -d node_modules/pg || npm install --no-audit --no-fund --silent pg)

