@@ -391,7 +391,7 @@ impl Error {
     /// Whether this is bad input or a temporary inability to issue IDs.
     pub fn kind(&self) -> ErrorKind {
         let n = self.number();
-        if n == 80 || n == 81 || (90..100).contains(&n) {
+        if n == 80 || n == 81 || n == 90 || n == 91 {
             ErrorKind::InvalidInput
         } else if (20..30).contains(&n) || n >= 50 {
             ErrorKind::Unavailable

@@ -1215,7 +1215,17 @@ mod tests {
         for _ in 0..5 {
             g.ready().unwrap();
         }
-        assert_eq!(g.stats(), Stats::default());
+        let s = g.stats();
+        assert_eq!(
+            (s.issued, s.overflow_waits, s.clock_regressions),
+            (0, 0, 0),
+            "{s:?}"
+        );
+        assert_eq!(
+            (s.largest_regression_ms, s.borrowed_ticks, s.skew_ms),
+            (0, 0, 0),
+            "{s:?}"
+        );
         let first = g.next_id().unwrap();
         assert_eq!(l.decode(first).unwrap().sequence, 0, "no position taken");
         // Behind the last tick issued: the error the next ID gives (a manual

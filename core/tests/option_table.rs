@@ -51,6 +51,12 @@ fn each_integer_option_rejects_one_past_its_range_and_takes_its_ends() {
                     .with("state_dir", "/tmp/snowid-option-table")
                     .resolve_in(&env)
                     .map(|_| ())
+            } else if o.applies_to(option_table::REMOTE) && !o.applies_to(option_table::SEGMENT) {
+                snowid::RemoteOptions::new()
+                    .with("url", "http://127.0.0.1:1")
+                    .with(o.name, v)
+                    .resolve()
+                    .map(|_| ())
             } else if o.applies_to(option_table::SEGMENT) {
                 let mut s = SegmentOptions::new().with(o.name, v);
                 if o.name == "min_step" {
