@@ -28,6 +28,7 @@ fi
 python3 fuzz/seeds.py --check
 cargo +nightly fuzz build >/dev/null
 
+mkdir -p "$ROOT/target"
 corpus=$ROOT/target/fuzz-corpus
 if [ $fresh = 1 ]; then corpus=$(mktemp -d); trap 'rm -rf "$corpus"' EXIT; fi
 jobs=${FUZZ_JOBS:-$(nproc)}
